@@ -1,0 +1,1 @@
+"""Card readers, virtual cards and printers. Never imports `kiosk`."""

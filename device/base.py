@@ -1,0 +1,69 @@
+"""The card-reader abstraction: identities read from cards and the events readers publish.
+
+Readers push CardEvents to subscribers; the application never talks to hardware
+directly. Parsers and readers live beside this module; nothing here imports `kiosk`.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Callable
+
+from device.idnumber import mask_id_number
+
+
+class CardEventKind(StrEnum):
+    INSERTED = "inserted"          # a card is on the reader; reading starts
+    READ = "read"                  # the card was read: `identity` is set
+    UNREADABLE = "unreadable"      # the card could not be read: `reason` is set
+    REMOVED = "removed"            # the card left the reader
+    READER_UNAVAILABLE = "reader_unavailable"
+    READER_BACK = "reader_back"
+
+
+@dataclass(frozen=True, slots=True)
+class CardIdentity:
+    """What a card says about its holder. The ID number is as read, not yet validated."""
+
+    id_number: str
+    name: str = ""
+    source: str = "virtual"
+
+    def __repr__(self) -> str:  # keep full numbers out of logs and tracebacks
+        return f"CardIdentity({mask_id_number(self.id_number)!r}, source={self.source!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class CardEvent:
+    kind: CardEventKind
+    identity: CardIdentity | None = None
+    reason: str = ""
+    reader: str = ""
+
+
+Listener = Callable[[CardEvent], None]
+
+
+class EventHub:
+    """Fan reader events out to listeners; a failing listener never stops the others."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Listener] = []
+        self._lock = threading.Lock()
+
+    def subscribe(self, listener: Listener) -> None:
+        with self._lock:
+            self._listeners.append(listener)
+
+    def publish(self, event: CardEvent) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(event)
+            except Exception:  # noqa: BLE001 - one broken listener must not silence the reader
+                import logging
+
+                logging.getLogger(__name__).exception("card event listener failed on %s", event.kind)

@@ -1,0 +1,1 @@
+"""Mingbai (明白): the entitlement kiosk application and its hub."""

@@ -1,0 +1,75 @@
+"""The BenefitsBackend protocol the kiosk queries, and its embedded (SQLite) implementation.
+
+A remote implementation (the hub's HTTP API) will sit beside this one; the
+services only ever see the protocol.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from device.idnumber import IdNumber
+from kiosk.reconcile import Reconciliation, reconcile
+from kiosk.rules import Rulebook
+from kiosk.store import Store
+
+
+class PersonNotFoundError(LookupError):
+    """Raised when no person with the given ID number is known to the backend."""
+
+
+@dataclass(frozen=True, slots=True)
+class CardHolder:
+    """What the screens may show of the person: masked identifiers only."""
+
+    masked_id: str
+    name: str
+    village: str
+    deceased_on: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class LookupResult:
+    holder: CardHolder
+    reconciliation: Reconciliation
+
+
+class BenefitsBackend(Protocol):
+    def look_up(self, id_number: IdNumber, *, today: dt.date) -> LookupResult:
+        """Return the person's owed-vs-paid picture; raise PersonNotFoundError if unknown."""
+        ...
+
+
+def mask_name(name: str) -> str:
+    """Keep the surname and the last character; mask the middle (张*明, 李*).
+
+    >>> mask_name("张三明"), mask_name("李四"), mask_name("欧阳娜娜")
+    ('张*明', '李*', '欧**娜')
+    """
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+class EmbeddedBackend:
+    """Answer lookups from the kiosk's own SQLite store."""
+
+    def __init__(self, store: Store, rulebook: Rulebook, *, history_years: int = 2) -> None:
+        self.store = store
+        self.rulebook = rulebook
+        self.history_years = history_years
+
+    def look_up(self, id_number: IdNumber, *, today: dt.date) -> LookupResult:
+        person = self.store.find_person(id_number.value)
+        if person is None:
+            raise PersonNotFoundError(id_number.masked())
+        facts = self.store.load_facts(person)
+        payments = self.store.load_payments(person)
+        since_on = dt.date(today.year - self.history_years, 1, 1)
+        result = reconcile(self.rulebook, facts, payments, since_on=since_on, today=today)
+        holder = CardHolder(id_number.masked(), mask_name(person.name), person.village_name or "", person.death_on)
+        return LookupResult(holder, result)

@@ -1,0 +1,104 @@
+"""Kiosk configuration: a frozen dataclass loaded once, in layers.
+
+defaults → config file (TOML: $MINGBAI_CONFIG, else /etc/mingbai/kiosk.toml if it
+exists) → environment (MINGBAI_*) → explicit overrides (command-line flags).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+SYSTEM_CONFIG = Path("/etc/mingbai/kiosk.toml")
+
+
+class ConfigError(ValueError):
+    """Raised when a configuration value is missing or malformed; the message names it."""
+
+
+def default_db_path() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "mingbai" / "kiosk.db"
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    db_path: Path = dataclasses.field(default_factory=default_db_path)
+    host: str = "127.0.0.1"
+    port: int = 8080
+    threads: int = 8
+    demo: bool = False
+    today: dt.date | None = None     # a fixed "today" for demos and tests; None means the real date
+    history_years: int = 2           # years before this one shown on screen
+    idle_seconds: int = 90           # reading screens: no touch for this long asks "还在吗？"
+    idle_warning_seconds: int = 20   # … and waits this long for "继续"
+    policy_dir: Path | None = None   # None: the bundled demo policies
+    kiosk_id: str = "kiosk-dev"
+
+    def current_date(self) -> dt.date:
+        return self.today or dt.date.today()
+
+
+_ENV = {
+    "db_path": "MINGBAI_DB",
+    "host": "MINGBAI_HOST",
+    "port": "MINGBAI_PORT",
+    "today": "MINGBAI_TODAY",
+    "history_years": "MINGBAI_HISTORY_YEARS",
+    "idle_seconds": "MINGBAI_IDLE_SECONDS",
+    "idle_warning_seconds": "MINGBAI_IDLE_WARNING_SECONDS",
+    "policy_dir": "MINGBAI_POLICY_DIR",
+    "kiosk_id": "MINGBAI_KIOSK_ID",
+}
+
+
+def _coerce(name: str, raw: Any) -> Any:
+    field_type = {f.name: f.type for f in dataclasses.fields(KioskConfig)}[name]
+    try:
+        if raw is None:
+            return None
+        if "Path" in str(field_type):
+            return Path(str(raw)).expanduser()
+        if "date" in str(field_type):
+            return raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
+        if field_type in ("int", int):
+            value = int(raw)
+            if value < 0:
+                raise ValueError("must not be negative")
+            return value
+        if field_type in ("bool", bool):
+            return raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes", "on")
+        return str(raw)
+    except (TypeError, ValueError) as error:
+        raise ConfigError(f"config value {name} = {raw!r} is not valid: {error}") from None
+
+
+def load_config(overrides: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None,
+                config_file: Path | None = None) -> KioskConfig:
+    """Build the configuration from the layers; raise ConfigError naming any bad value."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    path = config_file or (Path(environ["MINGBAI_CONFIG"]) if environ.get("MINGBAI_CONFIG") else None)
+    if path is None and SYSTEM_CONFIG.exists():
+        path = SYSTEM_CONFIG
+    if path is not None:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            raise ConfigError(f"cannot read config file {path}: {error}") from None
+        section = raw.get("kiosk", raw)
+        known = {f.name for f in dataclasses.fields(KioskConfig)}
+        unknown = set(section) - known
+        if unknown:
+            raise ConfigError(f"{path}: unknown settings {sorted(unknown)}")
+        values.update(section)
+    for name, variable in _ENV.items():
+        if environ.get(variable):
+            values[name] = environ[variable]
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    return KioskConfig(**{name: _coerce(name, raw) for name, raw in values.items()})

@@ -1,0 +1,214 @@
+"""Owed vs paid, period by period: the product's heart.
+
+Pure: takes a rulebook, a person's facts and their ledger rows, returns one line
+per programme and period with a status a villager understands. Every ledger row
+lands in exactly one line; nothing is owed outside an enrolment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Iterable
+
+from kiosk.money import format_yuan
+from kiosk.rules import Entitlement, Hint, Period, PersonFacts, Rulebook, periods_between
+
+
+class Status(StrEnum):
+    """How a period's payment compares with what was owed."""
+
+    PAID_IN_FULL = "paid_in_full"
+    PAID_LATE = "paid_late"
+    SHORT = "short"
+    MISSING = "missing"
+    OVERPAID = "overpaid"
+    PAID_AFTER_DEATH = "paid_after_death"
+    PAID_WITHOUT_ENTITLEMENT = "paid_without_entitlement"
+    NOT_YET_DUE = "not_yet_due"
+
+    @property
+    def label_zh(self) -> str:
+        return _LABELS[self][0]
+
+    @property
+    def icon(self) -> str:
+        return _LABELS[self][1]
+
+    @property
+    def is_problem(self) -> bool:
+        return self not in (Status.PAID_IN_FULL, Status.NOT_YET_DUE)
+
+
+_LABELS = {
+    Status.PAID_IN_FULL: ("足额发放", "✔"),
+    Status.PAID_LATE: ("延迟发放", "⏱"),
+    Status.SHORT: ("少发", "▼"),
+    Status.MISSING: ("未发放", "✖"),
+    Status.OVERPAID: ("多发", "▲"),
+    Status.PAID_AFTER_DEATH: ("去世后仍发放", "⚠"),
+    Status.PAID_WITHOUT_ENTITLEMENT: ("无资格却发放", "⚠"),
+    Status.NOT_YET_DUE: ("未到发放时间", "…"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """One row of the disbursement ledger."""
+
+    programme: str
+    period: Period
+    amount_fen: int
+    paid_on: dt.date
+    account: str = ""
+    batch: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One programme and period: what was owed, what was paid, and the verdict."""
+
+    programme: str
+    period: Period
+    entitlement: Entitlement
+    payments: tuple[Payment, ...]
+    due_on: dt.date
+    status: Status
+    status_note: str
+
+    @property
+    def owed_fen(self) -> int:
+        return self.entitlement.amount_fen
+
+    @property
+    def paid_fen(self) -> int:
+        return sum(p.amount_fen for p in self.payments)
+
+    @property
+    def difference_fen(self) -> int:
+        """Paid minus owed: negative when the person received too little."""
+        return self.paid_fen - self.owed_fen
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    owed_fen: int = 0
+    paid_fen: int = 0
+
+    @property
+    def difference_fen(self) -> int:
+        return self.paid_fen - self.owed_fen
+
+
+@dataclass
+class ProgrammeLines:
+    code: str
+    name: str
+    department: str
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def problems(self) -> int:
+        return sum(1 for line in self.lines if line.status.is_problem)
+
+
+@dataclass
+class Reconciliation:
+    """Everything the villager's screens show for one person."""
+
+    programmes: list[ProgrammeLines]
+    hints: list[Hint]
+    rule_version: str
+    today: dt.date
+
+    @property
+    def lines(self) -> list[Line]:
+        return [line for programme in self.programmes for line in programme.lines]
+
+    def totals(self, year: int, *, include_not_yet_due: bool = False) -> Totals:
+        """Sum owed and paid over the year's lines (by default only those already due)."""
+        owed = paid = 0
+        for line in self.lines:
+            if line.period.year != year:
+                continue
+            if line.status is Status.NOT_YET_DUE and not include_not_yet_due:
+                continue
+            owed += line.owed_fen
+            paid += line.paid_fen
+        return Totals(owed, paid)
+
+    def years(self) -> list[int]:
+        return sorted({line.period.year for line in self.lines}, reverse=True)
+
+
+def _date_zh(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def judge(entitlement: Entitlement, payments: tuple[Payment, ...], facts: PersonFacts,
+          period: Period, due_on: dt.date, today: dt.date) -> tuple[Status, str]:
+    """Return the status of one period and a one-line note in plain words."""
+    owed = entitlement.amount_fen
+    paid = sum(p.amount_fen for p in payments)
+    owed_y, paid_y = format_yuan(owed), format_yuan(paid)
+    if owed == 0:
+        if facts.death_on is not None and facts.death_on < period.start_on:
+            return Status.PAID_AFTER_DEATH, f"本人已于{_date_zh(facts.death_on)}去世，此期仍发放{paid_y}元"
+        if paid == 0:
+            return Status.PAID_IN_FULL, "发放后已冲正，净额0.00元"
+        return Status.PAID_WITHOUT_ENTITLEMENT, f"此期不应发放（{entitlement.explanation}），却发放{paid_y}元"
+    if paid < owed and today <= due_on:
+        return Status.NOT_YET_DUE, f"应发{owed_y}元，{_date_zh(due_on)}前发放"
+    if paid <= 0:
+        return Status.MISSING, f"应发{owed_y}元，至今未收到"
+    if paid < owed:
+        return Status.SHORT, f"应发{owed_y}元，实发{paid_y}元，少发{format_yuan(owed - paid)}元"
+    if paid > owed:
+        count = f"（共{len(payments)}笔）" if len(payments) > 1 else ""
+        return Status.OVERPAID, f"应发{owed_y}元，实发{paid_y}元{count}，多发{format_yuan(paid - owed)}元"
+    last_paid_on = max(p.paid_on for p in payments)
+    if last_paid_on > due_on:
+        return Status.PAID_LATE, f"应在{_date_zh(due_on)}前发放，实际{_date_zh(last_paid_on)}才发放"
+    return Status.PAID_IN_FULL, f"应发{owed_y}元，已于{_date_zh(last_paid_on)}足额发放"
+
+
+def reconcile(rulebook: Rulebook, facts: PersonFacts, payments: Iterable[Payment],
+              *, since_on: dt.date, today: dt.date) -> Reconciliation:
+    """Compare owed with paid for every programme and period from `since_on` to today.
+
+    Payments for periods before `since_on` are left out; every other payment is
+    counted in exactly one line, even for a programme or period nothing was owed for.
+    """
+    paid_by_key: dict[tuple[str, Period], list[Payment]] = defaultdict(list)
+    for payment in payments:
+        if payment.period.end_on >= since_on:
+            paid_by_key[(payment.programme, payment.period)].append(payment)
+
+    programmes: list[ProgrammeLines] = []
+    codes = list(rulebook.codes) + sorted({code for code, _ in paid_by_key if code not in rulebook.policies})
+    for code in codes:
+        policy = rulebook.policies.get(code)
+        group = ProgrammeLines(code, policy.name if policy else code, policy.department if policy else "")
+        periods: set[Period] = {period for (c, period) in paid_by_key if c == code}
+        if policy is not None and facts.ever_enrolled(code):
+            periods.update(periods_between(policy.period_kind, since_on, today))
+        for period in sorted(periods, key=lambda p: (p.start_on, p.kind)):
+            found = tuple(sorted(paid_by_key.get((code, period), ()), key=lambda p: p.paid_on))
+            if policy is None:
+                entitlement = Entitlement(0, "未知补贴项目")
+                due_on = period.end_on
+            else:
+                entitlement = rulebook.owed(code, facts, period)
+                due_on = rulebook.due_on(code, period)
+            if entitlement.amount_fen == 0 and not found:
+                continue
+            if policy is not None and period.start_on > today and not found:
+                continue
+            status, note = judge(entitlement, found, facts, period, due_on, today)
+            group.lines.append(Line(code, period, entitlement, found, due_on, status, note))
+        if group.lines:
+            programmes.append(group)
+    return Reconciliation(programmes, rulebook.hints(facts, today), rulebook.version, today)
+

@@ -1,0 +1,73 @@
+"""Rules as code: programme policies (dated TOML parameters) and the functions that apply them.
+
+Pure: no I/O beyond reading the policy files once, no floats on the money path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from kiosk.rules.facts import Enrolment, PersonFacts
+from kiosk.rules.hints import Hint, find_hints
+from kiosk.rules.parameters import PolicyError, ProgrammePolicy, load_policy, rule_version
+from kiosk.rules.periods import Period, add_months, parse_period, period_of, periods_between
+from kiosk.rules.programmes import RULES, Entitlement
+
+DEFAULT_POLICY_DIR = Path(__file__).with_name("params")
+
+__all__ = [
+    "Enrolment", "Entitlement", "Hint", "Period", "PersonFacts", "PolicyError", "ProgrammePolicy",
+    "Rulebook", "load_rulebook", "parse_period", "period_of", "periods_between",
+]
+
+
+@dataclass(frozen=True)
+class Rulebook:
+    """The programmes in force, each with its policy and rule function."""
+
+    policies: Mapping[str, ProgrammePolicy]
+    version: str
+
+    @property
+    def codes(self) -> list[str]:
+        return list(self.policies)
+
+    def owed(self, code: str, facts: PersonFacts, period: Period) -> Entitlement:
+        """Return what `code` owes the person for `period`, with its explanation."""
+        policy = self.policies[code]
+        if period.kind != policy.period_kind:
+            return Entitlement(0, f"此项按{_KIND_ZH[policy.period_kind]}发放，不按{_KIND_ZH[period.kind]}")
+        return RULES[code](facts, period, policy)
+
+    def due_on(self, code: str, period: Period) -> dt.date:
+        """Return the last day on which a payment for `period` is on time."""
+        return add_months(period.start_on, self.policies[code].due_months) - dt.timedelta(days=1)
+
+    def hints(self, facts: PersonFacts, today: dt.date) -> list[Hint]:
+        return find_hints(facts, today, self.policies)
+
+
+_KIND_ZH = {"month": "月", "quarter": "季度", "semester": "学期", "year": "年"}
+
+
+def load_rulebook(policy_dir: Path | None = None) -> Rulebook:
+    """Load and validate every policy file in `policy_dir` (default: the bundled demo policies).
+
+    Raises PolicyError if any file is invalid, names an unknown programme, or a
+    programme has no policy file.
+    """
+    folder = policy_dir or DEFAULT_POLICY_DIR
+    policies: dict[str, ProgrammePolicy] = {}
+    for path in sorted(folder.glob("*.toml")):
+        policy = load_policy(path, set(RULES))
+        if policy.code in policies:
+            raise PolicyError(f"{path.name}: programme {policy.code!r} is defined twice")
+        policies[policy.code] = policy
+    missing = [code for code in RULES if code not in policies]
+    if missing:
+        raise PolicyError(f"no policy file for: {', '.join(missing)}")
+    ordered = {code: policies[code] for code in RULES}
+    return Rulebook(ordered, rule_version(ordered))

@@ -1,0 +1,58 @@
+"""Policy finds people: programmes a person's facts suggest but they are not enrolled in.
+
+A hint is advice to ask, never money owed: eligibility depends on checks the
+kiosk cannot make (applications, income tests), so it is shown as 可能符合.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Mapping
+
+from kiosk.rules.facts import PersonFacts
+from kiosk.rules.parameters import ProgrammePolicy
+
+
+@dataclass(frozen=True, slots=True)
+class Hint:
+    """A programme the person may qualify for, why we think so, and whom to ask."""
+
+    programme: str
+    name: str
+    reason: str
+    department: str
+
+    @property
+    def message_zh(self) -> str:
+        return f"您可能符合“{self.name}”：{self.reason}。请咨询{self.department}。"
+
+
+def find_hints(facts: PersonFacts, today: dt.date, policies: Mapping[str, ProgrammePolicy]) -> list[Hint]:
+    """Return hints for programmes the facts suggest on `today` but that have no active enrolment."""
+    if not facts.alive_on(today):
+        return []
+    age = facts.age_on(today)
+    hints: list[Hint] = []
+
+    def suggest(code: str, reason: str) -> None:
+        policy = policies.get(code)
+        if policy is not None and facts.enrolment(code, today) is None:
+            hints.append(Hint(code, policy.name, reason, policy.department))
+
+    if "pension_basic" in policies:
+        min_age = policies["pension_basic"]["min_age"].at(today).value
+        if age >= min_age:  # type: ignore[operator]
+            suggest("pension_basic", f"您已年满{min_age}周岁")
+    if "elderly_allowance" in policies:
+        lowest = min(int(b) for b in policies["elderly_allowance"]["monthly_by_age"].at(today).value)  # type: ignore[union-attr]
+        if age >= lowest:
+            suggest("elderly_allowance", f"您已年满{lowest}周岁")
+    living = facts.enrolment("disability_living", today)
+    care = facts.enrolment("disability_care", today)
+    if living is not None and living.quantity is not None and int(living.quantity) in (1, 2):
+        suggest("disability_care", "您持有一、二级残疾证")
+    poor = facts.enrolment("dibao", today) or facts.enrolment("tekun", today)
+    if care is not None and poor is not None:
+        suggest("disability_living", "您持有残疾证并享受低保或特困供养")
+    return hints

@@ -1,0 +1,168 @@
+"""Dated policy parameters loaded from TOML: values, units and legal references.
+
+`Parameter.at(day)` returns the value in force on that day (OpenFisca's idea, with
+integer fen instead of floats). Files are validated before use; any problem is a
+PolicyError naming the file and parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Union
+
+Value = Union[int, Mapping[str, int]]
+
+UNITS = {"fen", "fen_per_mu", "years"}
+PERIOD_KINDS = {"month", "quarter", "semester", "year"}
+
+
+class PolicyError(ValueError):
+    """Raised when a policy file is malformed, incomplete or contradicts itself."""
+
+
+@dataclass(frozen=True, slots=True)
+class DatedValue:
+    """One value of a parameter, in force from `start_on` until the next one starts."""
+
+    start_on: dt.date
+    value: Value
+    reference: str
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    """A named policy parameter: its unit and its dated values, oldest first."""
+
+    name: str
+    description: str
+    unit: str
+    values: tuple[DatedValue, ...]
+
+    def at(self, day: dt.date) -> DatedValue:
+        """Return the value in force on `day`.
+
+        Raises PolicyError if `day` is before the first value.
+        """
+        current = None
+        for dated in self.values:
+            if dated.start_on <= day:
+                current = dated
+            else:
+                break
+        if current is None:
+            raise PolicyError(f"{self.name}: no value in force on {day.isoformat()}")
+        return current
+
+    def previous(self, dated: DatedValue) -> DatedValue | None:
+        """Return the value that `dated` replaced, if any."""
+        index = self.values.index(dated)
+        return self.values[index - 1] if index else None
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammePolicy:
+    """A programme's metadata and parameters as read from its policy file."""
+
+    code: str
+    name: str
+    department: str
+    period_kind: str
+    due_months: int
+    note: str
+    parameters: Mapping[str, Parameter]
+    source: str
+
+    def __getitem__(self, name: str) -> Parameter:
+        return self.parameters[name]
+
+
+def _check_value(where: str, unit: str, raw: object) -> Value:
+    if isinstance(raw, bool) or not isinstance(raw, (int, dict)):
+        raise PolicyError(f"{where}: value must be an integer (fen) or a table of integers")
+    if isinstance(raw, dict):
+        if not raw or not all(isinstance(v, int) and not isinstance(v, bool) for v in raw.values()):
+            raise PolicyError(f"{where}: every value in the table must be an integer")
+        if any(v < 0 for v in raw.values()):
+            raise PolicyError(f"{where}: values must not be negative")
+        return {str(k): int(v) for k, v in raw.items()}
+    if raw < 0:
+        raise PolicyError(f"{where}: value must not be negative")
+    return raw
+
+
+def _load_parameter(where: str, name: str, raw: Mapping[str, object]) -> Parameter:
+    unit = raw.get("unit")
+    if unit not in UNITS:
+        raise PolicyError(f"{where}.{name}: unit must be one of {sorted(UNITS)}, not {unit!r}")
+    entries = raw.get("values")
+    if not isinstance(entries, list) or not entries:
+        raise PolicyError(f"{where}.{name}: at least one dated value is required")
+    values = []
+    for position, entry in enumerate(entries, start=1):
+        spot = f"{where}.{name} value {position}"
+        if not isinstance(entry, dict):
+            raise PolicyError(f"{spot}: must be a table with start, value and reference")
+        start = entry.get("start")
+        if not isinstance(start, dt.date) or isinstance(start, dt.datetime):
+            raise PolicyError(f"{spot}: start must be a date such as 2025-04-01")
+        reference = entry.get("reference")
+        if not isinstance(reference, str) or not reference.strip():
+            raise PolicyError(f"{spot}: a legal reference is required")
+        values.append(DatedValue(start, _check_value(spot, str(unit), entry.get("value")), reference.strip()))
+    starts = [v.start_on for v in values]
+    if starts != sorted(starts) or len(set(starts)) != len(starts):
+        raise PolicyError(f"{where}.{name}: dates must be in order with no two values starting on one day")
+    return Parameter(name, str(raw.get("description", name)), str(unit), tuple(values))
+
+
+def load_policy(path: Path, known_codes: set[str] | None = None) -> ProgrammePolicy:
+    """Read and validate one programme's policy file.
+
+    Raises PolicyError naming the file for syntax errors, unknown programmes,
+    missing fields, unordered or overlapping dates and missing references.
+    """
+    where = path.name
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise PolicyError(f"{where}: cannot read policy file: {error}") from None
+    code = raw.get("code")
+    if not isinstance(code, str) or not code:
+        raise PolicyError(f"{where}: missing programme code")
+    if known_codes is not None and code not in known_codes:
+        raise PolicyError(f"{where}: unknown programme code {code!r}")
+    for field in ("name", "department", "period", "note"):
+        if not isinstance(raw.get(field), str) or not raw[field].strip():
+            raise PolicyError(f"{where}: missing {field}")
+    if raw["period"] not in PERIOD_KINDS:
+        raise PolicyError(f"{where}: period must be one of {sorted(PERIOD_KINDS)}")
+    due_months = raw.get("due_months", 1)
+    if not isinstance(due_months, int) or isinstance(due_months, bool) or not 1 <= due_months <= 24:
+        raise PolicyError(f"{where}: due_months must be a whole number from 1 to 24")
+    params_raw = raw.get("parameters")
+    if not isinstance(params_raw, dict) or not params_raw:
+        raise PolicyError(f"{where}: no parameters")
+    parameters = {name: _load_parameter(where, name, body) for name, body in params_raw.items()}
+    return ProgrammePolicy(
+        code=code,
+        name=raw["name"],
+        department=raw["department"],
+        period_kind=raw["period"],
+        due_months=due_months,
+        note=raw["note"],
+        parameters=parameters,
+        source=path.read_text(encoding="utf-8"),
+    )
+
+
+def rule_version(policies: Mapping[str, ProgrammePolicy]) -> str:
+    """Return a short fingerprint of the policy texts in force, for evidence snapshots."""
+    digest = hashlib.sha256()
+    for code in sorted(policies):
+        digest.update(code.encode())
+        digest.update(policies[code].source.encode())
+    return digest.hexdigest()[:12]

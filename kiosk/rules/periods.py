@@ -1,0 +1,124 @@
+"""Periods as immutable value types: month, quarter, year and semester.
+
+A period knows its first and last day, its code (as in ledgers: 2025-03, 2025Q1,
+2025, 2025S1) and its name in words for the villager (2025年3月).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import ClassVar, Iterator
+
+
+class PeriodError(ValueError):
+    """Raised when a period code cannot be parsed."""
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Return the first day of the month `months` after `day`'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Period:
+    """A span of whole months: `months` long, starting at `year`/`first_month`."""
+
+    year: int
+    first_month: int
+    kind: str = "month"
+
+    MONTHS: ClassVar[dict[str, int]] = {"month": 1, "quarter": 3, "semester": 6, "year": 12}
+
+    @property
+    def months(self) -> int:
+        return self.MONTHS[self.kind]
+
+    @property
+    def start_on(self) -> dt.date:
+        return dt.date(self.year, self.first_month, 1)
+
+    @property
+    def end_on(self) -> dt.date:
+        return add_months(self.start_on, self.months) - dt.timedelta(days=1)
+
+    @property
+    def code(self) -> str:
+        if self.kind == "month":
+            return f"{self.year}-{self.first_month:02d}"
+        if self.kind == "quarter":
+            return f"{self.year}Q{(self.first_month - 1) // 3 + 1}"
+        if self.kind == "semester":
+            return f"{self.year}S{1 if self.first_month == 1 else 2}"
+        return f"{self.year}"
+
+    @property
+    def label_zh(self) -> str:
+        if self.kind == "month":
+            return f"{self.year}年{self.first_month}月"
+        if self.kind == "quarter":
+            return f"{self.year}年第{(self.first_month - 1) // 3 + 1}季度"
+        if self.kind == "semester":
+            return f"{self.year}年{'春季' if self.first_month == 1 else '秋季'}学期"
+        return f"{self.year}年"
+
+    def next(self) -> Period:
+        start = add_months(self.start_on, self.months)
+        return Period(start.year, start.month, self.kind)
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start_on <= day <= self.end_on
+
+    def __str__(self) -> str:
+        return self.code
+
+
+def period_of(kind: str, day: dt.date) -> Period:
+    """Return the period of `kind` that contains `day`."""
+    size = Period.MONTHS[kind]
+    first = (day.month - 1) // size * size + 1
+    return Period(day.year, first, kind)
+
+
+def periods_between(kind: str, first_on: dt.date, last_on: dt.date) -> Iterator[Period]:
+    """Yield every period of `kind` overlapping [first_on, last_on], in order."""
+    period = period_of(kind, first_on)
+    while period.start_on <= last_on:
+        yield period
+        period = period.next()
+
+
+_PATTERNS = (
+    (re.compile(r"^(\d{4})-?(\d{2})$"), "month"),
+    (re.compile(r"^(\d{4})年(\d{1,2})月$"), "month"),
+    (re.compile(r"^(\d{4})Q([1-4])$"), "quarter"),
+    (re.compile(r"^(\d{4})[SH]([12])$"), "semester"),
+    (re.compile(r"^(\d{4})年?$"), "year"),
+)
+
+
+def parse_period(code: str) -> Period:
+    """Parse a ledger period code.
+
+    >>> parse_period("2025-03").label_zh, parse_period("2025Q2").code, parse_period("2025H2").code
+    ('2025年3月', '2025Q2', '2025S2')
+    """
+    text = (code or "").strip().upper()
+    for pattern, kind in _PATTERNS:
+        match = pattern.match(text)
+        if not match:
+            continue
+        year = int(match.group(1))
+        if kind == "month":
+            month = int(match.group(2))
+            if not 1 <= month <= 12:
+                break
+            return Period(year, month, "month")
+        if kind == "quarter":
+            return Period(year, (int(match.group(2)) - 1) * 3 + 1, "quarter")
+        if kind == "semester":
+            return Period(year, 1 if match.group(2) == "1" else 7, "semester")
+        return Period(year, 1, "year")
+    raise PeriodError(f"not a period: {code!r}")

@@ -1,0 +1,203 @@
+"""One plain function per programme: (facts, period, policy) -> Entitlement.
+
+Every function decides on the facts as they stand on the first day of the period
+(so a new enrolment counts from the next period, and a death stops payments from
+the period after it), and explains its answer in words a villager can read.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Callable
+
+from kiosk.money import format_quantity, format_yuan, multiply_fen
+from kiosk.rules.facts import PersonFacts
+from kiosk.rules.parameters import DatedValue, Parameter, ProgrammePolicy
+from kiosk.rules.periods import Period
+
+
+@dataclass(frozen=True, slots=True)
+class Entitlement:
+    """What is owed for one programme and period, and why.
+
+    `explanation` is one line: the computation when something is owed, the reason
+    when nothing is. `change_note` tells of a standard that changed this year.
+    """
+
+    amount_fen: int
+    explanation: str
+    reference: str = ""
+    change_note: str | None = None
+
+
+def _date_zh(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _month_zh(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月"
+
+
+def _pick(value: object, key: str | None) -> int | None:
+    if isinstance(value, dict):
+        return value.get(key) if key is not None else None
+    return value  # type: ignore[return-value]
+
+
+def _change_note(parameter: Parameter, dated: DatedValue, period: Period, key: str | None, per: str) -> str | None:
+    """Describe a change of standard that took effect in the period's year, if any."""
+    previous = parameter.previous(dated)
+    if previous is None or dated.start_on.year != period.start_on.year:
+        return None
+    old, new = _pick(previous.value, key), _pick(dated.value, key)
+    if old is None or new is None or old == new:
+        return None
+    return f"{_month_zh(dated.start_on)}起{per}标准由{format_yuan(old)}元调整为{format_yuan(new)}元"
+
+
+def _not_owed(reason: str) -> Entitlement:
+    return Entitlement(0, reason)
+
+
+def _precheck(facts: PersonFacts, period: Period, code: str) -> Entitlement | None:
+    """Return a zero entitlement when the person was dead or not enrolled on the period's first day."""
+    day = period.start_on
+    if not facts.alive_on(day):
+        return _not_owed(f"已于{_date_zh(facts.death_on)}去世，此后不应再发放")  # type: ignore[arg-type]
+    if facts.enrolment(code, day) is None:
+        return _not_owed(f"{period.label_zh}未登记享受此项")
+    return None
+
+
+def _amount_from(parameter: Parameter, period: Period, key: str | None, per: str, describe: str) -> Entitlement:
+    dated = parameter.at(period.start_on)
+    amount = _pick(dated.value, key)
+    if amount is None:
+        return _not_owed(f"{describe}不在补助范围内")
+    return Entitlement(
+        amount,
+        f"{describe}，{per}{format_yuan(amount)}元",
+        dated.reference,
+        _change_note(parameter, dated, period, key, per),
+    )
+
+
+def pension_basic(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
+    """Owe the basic pension to insured persons aged 60 or more on the month's first day."""
+    if (zero := _precheck(facts, period, policy.code)) is not None:
+        return zero
+    min_age = policy["min_age"].at(period.start_on).value
+    if facts.age_on(period.start_on) < min_age:  # type: ignore[operator]
+        return _not_owed(f"{period.label_zh}初未满{min_age}周岁")
+    return _amount_from(policy["monthly_amount"], period, None, "每月", "基础养老金")
+
+
+def elderly_allowance(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
+    """Owe the allowance of the highest age band the person has reached."""
+    if (zero := _precheck(facts, period, policy.code)) is not None:
+        return zero
+    parameter = policy["monthly_by_age"]
+    bands = parameter.at(period.start_on).value
+    age = facts.age_on(period.start_on)
+    reached = [int(low) for low in bands if age >= int(low)]  # type: ignore[union-attr]
+    if not reached:
+        return _not_owed(f"{period.label_zh}初{age}周岁，未满{min(int(b) for b in bands)}周岁")  # type: ignore[union-attr]
+    band = str(max(reached))
+    return _amount_from(parameter, period, band, "每月", f"年满{band}周岁（现{age}周岁）")
+
+
+def dibao(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
+    """Owe the monthly 低保 amount of the person's category."""
+    if (zero := _precheck(facts, period, policy.code)) is not None:
+        return zero
+    category = facts.enrolment(policy.code, period.start_on).category or ""  # type: ignore[union-attr]
+    return _amount_from(policy["monthly_by_category"], period, category, "每月", f"低保{category}类")
+
+
+def tekun(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
+    """Owe the monthly support standard to persons in 特困 support."""
+    if (zero := _precheck(facts, period, policy.code)) is not None:
+        return zero
+    return _amount_from(policy["monthly_amount"], period, None, "每月", "特困供养")
+
+
+def _grade(facts: PersonFacts, period: Period, code: str) -> str:
+    quantity = facts.enrolment(code, period.start_on).quantity  # type: ignore[union-attr]
+    return str(int(quantity)) if quantity is not None else "?"
+
+
+_GRADE_ZH = {"1": "一", "2": "二", "3": "三", "4": "四"}
+
+
+def disability_living(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
+    """Owe the living allowance by the certificate grade held on the month's first day."""
+    if (zero := _precheck(facts, period, policy.code)) is not None:
+        return zero
+    grade = _grade(facts, period, policy.code)
+    return _amount_from(
+        policy["monthly_by_grade"], period, grade, "每月", f"残疾等级{_GRADE_ZH.get(grade, grade)}级"
+    )
+
+
+def disability_care(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
+    """Owe the care allowance for grades 1 and 2 only."""
+    if (zero := _precheck(facts, period, policy.code)) is not None:
+        return zero
+    grade = _grade(facts, period, policy.code)
+    return _amount_from(
+        policy["monthly_by_grade"], period, grade, "每月", f"残疾等级{_GRADE_ZH.get(grade, grade)}级"
+    )
+
+
+def _per_mu(facts: PersonFacts, period: Period, policy: ProgrammePolicy, land: str) -> Entitlement:
+    if (zero := _precheck(facts, period, policy.code)) is not None:
+        return zero
+    area = facts.enrolment(policy.code, period.start_on).quantity or Decimal(0)  # type: ignore[union-attr]
+    parameter = policy["rate_per_mu"]
+    dated = parameter.at(period.start_on)
+    rate = dated.value
+    amount = multiply_fen(area, rate)  # type: ignore[arg-type]
+    return Entitlement(
+        amount,
+        f"{land}{format_quantity(area)}亩 × {format_yuan(rate)}元/亩 = {format_yuan(amount)}元",  # type: ignore[arg-type]
+        dated.reference,
+        _change_note(parameter, dated, period, None, "每亩"),
+    )
+
+
+def farmland(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
+    """Owe the year's rate times the contracted farmland area held on 1 January."""
+    return _per_mu(facts, period, policy, "承包耕地")
+
+
+def forest(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
+    """Owe the year's rate times the public-benefit forest area held on 1 January."""
+    return _per_mu(facts, period, policy, "公益林")
+
+
+_STAGE_ZH = {"preschool": "学前教育", "primary": "小学", "junior": "初中", "senior": "高中"}
+
+
+def education(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
+    """Owe the semester grant of the pupil's school stage."""
+    if (zero := _precheck(facts, period, policy.code)) is not None:
+        return zero
+    stage = facts.enrolment(policy.code, period.start_on).category or ""  # type: ignore[union-attr]
+    return _amount_from(policy["semester_by_stage"], period, stage, "每学期", _STAGE_ZH.get(stage, stage))
+
+
+Rule = Callable[[PersonFacts, Period, ProgrammePolicy], Entitlement]
+
+RULES: dict[str, Rule] = {
+    "pension_basic": pension_basic,
+    "elderly_allowance": elderly_allowance,
+    "dibao": dibao,
+    "tekun": tekun,
+    "disability_living": disability_living,
+    "disability_care": disability_care,
+    "farmland": farmland,
+    "forest": forest,
+    "education": education,
+}

@@ -1,0 +1,1 @@
+"""Use cases the views call: each takes its collaborators as keyword arguments."""

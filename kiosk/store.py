@@ -1,0 +1,301 @@
+"""The embedded SQLite store: persons, enrolments, programmes, the payment ledger, audit log.
+
+All SQL of the kiosk lives here. The schema is versioned with PRAGMA user_version
+and migrated forward on open. Connections are per thread (waitress serves from a
+thread pool and sqlite3 connections must not be shared between threads).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from kiosk.reconcile import Payment
+from kiosk.rules import Enrolment, PersonFacts, Rulebook, parse_period
+
+SCHEMA_VERSION = 1
+
+_MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE villages (
+        code TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        township TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE programmes (
+        code TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        department TEXT NOT NULL,
+        period_kind TEXT NOT NULL CHECK (period_kind IN ('month', 'quarter', 'semester', 'year'))
+    );
+    CREATE TABLE persons (
+        id INTEGER PRIMARY KEY,
+        id_number TEXT NOT NULL UNIQUE CHECK (length(id_number) = 18),
+        name TEXT NOT NULL,
+        gender TEXT NOT NULL CHECK (gender IN ('M', 'F')),
+        birth_on TEXT NOT NULL,
+        village_code TEXT REFERENCES villages(code),
+        household TEXT NOT NULL DEFAULT '',
+        death_on TEXT
+    );
+    CREATE INDEX persons_by_household ON persons(household);
+    CREATE TABLE accounts (
+        account TEXT NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES persons(id),
+        PRIMARY KEY (account, person_id)
+    );
+    CREATE TABLE enrolments (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL REFERENCES persons(id),
+        programme TEXT NOT NULL REFERENCES programmes(code),
+        category TEXT,
+        quantity TEXT,
+        start_on TEXT NOT NULL,
+        end_on TEXT,
+        CHECK (end_on IS NULL OR end_on >= start_on)
+    );
+    CREATE INDEX enrolments_by_person ON enrolments(person_id);
+    CREATE TABLE payments (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL REFERENCES persons(id),
+        programme TEXT NOT NULL REFERENCES programmes(code),
+        period TEXT NOT NULL,
+        amount_fen INTEGER NOT NULL,
+        paid_on TEXT NOT NULL,
+        account TEXT NOT NULL DEFAULT '',
+        batch TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX payments_by_person ON payments(person_id);
+    CREATE TABLE demo_cards (
+        position INTEGER PRIMARY KEY,
+        id_number TEXT NOT NULL,
+        label TEXT NOT NULL
+    );
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL DEFAULT '',
+        outcome TEXT NOT NULL
+    );
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+    """,
+}
+
+
+class StoreError(RuntimeError):
+    """Raised when the store file cannot be opened or is from a newer version."""
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    """A person as stored; `id_number` must be masked before it reaches a screen or log."""
+
+    id: int
+    id_number: str
+    name: str
+    gender: str
+    birth_on: dt.date
+    village_code: str | None
+    village_name: str | None
+    household: str
+    death_on: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class DemoCard:
+    position: int
+    id_number: str
+    label: str
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+class Store:
+    """The embedded database at `path`, one connection per thread."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+
+    # -- connections and schema -------------------------------------------------
+    def connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=True)
+            except (OSError, sqlite3.Error) as error:
+                raise StoreError(f"cannot open store {self.path}: {error}") from None
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA busy_timeout = 5000")
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def migrate(self) -> None:
+        """Bring the schema to SCHEMA_VERSION, one migration per transaction."""
+        conn = self.connection()
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path} has schema {version}, newer than this program ({SCHEMA_VERSION})")
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            script = f"BEGIN IMMEDIATE;\n{_MIGRATIONS[target]}\nPRAGMA user_version = {target};\nCOMMIT;"
+            try:
+                conn.executescript(script)
+            except sqlite3.Error as error:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise StoreError(f"cannot migrate {self.path} to schema {target}: {error}") from None
+
+    def transaction(self) -> "_Transaction":
+        return _Transaction(self.connection())
+
+    def schema_version(self) -> int:
+        return self.connection().execute("PRAGMA user_version").fetchone()[0]
+
+    # -- meta -------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        row = self.connection().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, tx: sqlite3.Connection, key: str, value: str) -> None:
+        tx.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                   (key, value))
+
+    # -- writing ----------------------------------------------------------------
+    def save_programmes(self, tx: sqlite3.Connection, rulebook: Rulebook) -> None:
+        tx.executemany(
+            "INSERT INTO programmes(code, name, department, period_kind) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(code) DO UPDATE SET name = excluded.name, department = excluded.department, "
+            "period_kind = excluded.period_kind",
+            [(p.code, p.name, p.department, p.period_kind) for p in rulebook.policies.values()],
+        )
+
+    def add_villages(self, tx: sqlite3.Connection, rows: Iterable[tuple[str, str, str]]) -> None:
+        tx.executemany("INSERT INTO villages(code, name, township) VALUES (?, ?, ?)", rows)
+
+    def add_persons(self, tx: sqlite3.Connection, rows: Iterable[tuple]) -> None:
+        """Insert (id, id_number, name, gender, birth_on, village_code, household, death_on) rows."""
+        tx.executemany(
+            "INSERT INTO persons(id, id_number, name, gender, birth_on, village_code, household, death_on) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def add_accounts(self, tx: sqlite3.Connection, rows: Iterable[tuple[str, int]]) -> None:
+        tx.executemany("INSERT OR IGNORE INTO accounts(account, person_id) VALUES (?, ?)", rows)
+
+    def add_enrolments(self, tx: sqlite3.Connection, rows: Iterable[tuple]) -> None:
+        """Insert (person_id, programme, category, quantity, start_on, end_on) rows."""
+        tx.executemany(
+            "INSERT INTO enrolments(person_id, programme, category, quantity, start_on, end_on) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def add_payments(self, tx: sqlite3.Connection, rows: Iterable[tuple]) -> None:
+        """Insert (person_id, programme, period, amount_fen, paid_on, account, batch) rows."""
+        tx.executemany(
+            "INSERT INTO payments(person_id, programme, period, amount_fen, paid_on, account, batch) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def set_demo_cards(self, tx: sqlite3.Connection, cards: Iterable[tuple[int, str, str]]) -> None:
+        tx.execute("DELETE FROM demo_cards")
+        tx.executemany("INSERT INTO demo_cards(position, id_number, label) VALUES (?, ?, ?)", cards)
+
+    def record_audit(self, actor: str, action: str, subject: str, outcome: str) -> None:
+        """Append one audit entry (UTC), in its own transaction."""
+        at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        with self.transaction() as tx:
+            tx.execute("INSERT INTO audit_log(at, actor, action, subject, outcome) VALUES (?, ?, ?, ?, ?)",
+                       (at, actor, action, subject, outcome))
+
+    # -- reading ----------------------------------------------------------------
+    def find_person(self, id_number: str) -> PersonRecord | None:
+        row = self.connection().execute(
+            "SELECT p.id, p.id_number, p.name, p.gender, p.birth_on, p.village_code, v.name, p.household, "
+            "p.death_on FROM persons p LEFT JOIN villages v ON v.code = p.village_code WHERE p.id_number = ?",
+            (id_number,),
+        ).fetchone()
+        if row is None:
+            return None
+        return PersonRecord(row[0], row[1], row[2], row[3], _date(row[4]), row[5], row[6], row[7],  # type: ignore[arg-type]
+                            _date(row[8]))
+
+    def load_facts(self, person: PersonRecord) -> PersonFacts:
+        rows = self.connection().execute(
+            "SELECT programme, start_on, end_on, category, quantity FROM enrolments WHERE person_id = ? "
+            "ORDER BY start_on",
+            (person.id,),
+        ).fetchall()
+        enrolments = tuple(
+            Enrolment(code, _date(start), _date(end), category, Decimal(quantity) if quantity else None)  # type: ignore[arg-type]
+            for code, start, end, category, quantity in rows
+        )
+        return PersonFacts(person.birth_on, person.death_on, enrolments)
+
+    def load_payments(self, person: PersonRecord) -> list[Payment]:
+        rows = self.connection().execute(
+            "SELECT programme, period, amount_fen, paid_on, account, batch FROM payments WHERE person_id = ?",
+            (person.id,),
+        ).fetchall()
+        return [Payment(code, parse_period(period), amount, _date(paid_on), account, batch)  # type: ignore[arg-type]
+                for code, period, amount, paid_on, account, batch in rows]
+
+    def demo_cards(self) -> list[DemoCard]:
+        rows = self.connection().execute("SELECT position, id_number, label FROM demo_cards ORDER BY position")
+        return [DemoCard(*row) for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        conn = self.connection()
+        return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
+                for table in ("persons", "enrolments", "payments", "villages", "audit_log")}
+
+    def audit_entries(self) -> Iterator[tuple]:
+        yield from self.connection().execute("SELECT at, actor, action, subject, outcome FROM audit_log ORDER BY id")
+
+
+class _Transaction:
+    """`with store.transaction() as tx:` BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if kind is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")
+
+
+def open_store(path: Path | str) -> Store:
+    """Open (creating if needed) the store at `path` and migrate it to the current schema."""
+    store = Store(path)
+    store.migrate()
+    return store

@@ -1,0 +1,136 @@
+"""The terminal's card session: one card on one reader, one villager at a time.
+
+Turns reader events into a small state machine the browser follows by long
+polling. The looked-up data lives here, in memory, only while the card session
+lasts; ending the session drops it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Callable
+
+from device.base import CardEvent, CardEventKind
+from kiosk.backend import BenefitsBackend, LookupResult
+from kiosk.services.lookup import CardLookupError, look_up_card_holder
+
+
+class State(StrEnum):
+    IDLE = "idle"              # no card: the attract screen
+    READING = "reading"        # card placed, being read and looked up
+    READY = "ready"            # person's pages may be shown
+    ERROR = "error"            # the card could not be used; message shown until it is taken away
+    CARD_LEFT = "card_left"    # the session ended (idle or "done") but the card is still on the reader
+    UNAVAILABLE = "unavailable"  # the reader is gone
+
+
+_UNREADABLE_ZH = {
+    "blank": ("读不出这张卡", "请把卡放平，不要移动"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """What any page may know about the terminal: never the person's data."""
+
+    seq: int
+    state: State
+    message_zh: str = ""
+    advice_zh: str = ""
+
+    def as_json(self) -> dict[str, object]:
+        return {"seq": self.seq, "state": self.state.value, "message": self.message_zh, "advice": self.advice_zh}
+
+
+class Terminal:
+    """Follow card events, run the lookup, and hold the current card session."""
+
+    def __init__(self, *, backend: BenefitsBackend, today: Callable[[], dt.date]) -> None:
+        self.backend = backend
+        self.today = today
+        self._changed = threading.Condition()
+        self._snapshot = Snapshot(0, State.IDLE)
+        self._token: str | None = None
+        self._token_claimed = False
+        self._result: LookupResult | None = None
+
+    # -- reader side ------------------------------------------------------------
+    def on_card_event(self, event: CardEvent) -> None:
+        if event.kind is CardEventKind.INSERTED:
+            self._end(State.READING)
+        elif event.kind is CardEventKind.READ and event.identity is not None:
+            try:
+                result = look_up_card_holder(backend=self.backend, identity=event.identity, today=self.today())
+            except CardLookupError as error:
+                self._set(State.ERROR, error.message_zh, error.advice_zh)
+                return
+            with self._changed:
+                self._result = result
+                self._token = secrets.token_urlsafe(24)
+                self._token_claimed = False
+            self._set(State.READY)
+        elif event.kind is CardEventKind.UNREADABLE:
+            message, advice = _UNREADABLE_ZH.get(event.reason, ("读不出这张卡", "请把卡放平，不要移动"))
+            self._set(State.ERROR, message, advice)
+        elif event.kind is CardEventKind.REMOVED:
+            self._end(State.IDLE)
+        elif event.kind is CardEventKind.READER_UNAVAILABLE:
+            self._end(State.UNAVAILABLE, "读卡器暂时不能使用", "请联系工作人员")
+        elif event.kind is CardEventKind.READER_BACK:
+            self._end(State.IDLE)
+
+    # -- browser side -----------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        with self._changed:
+            return self._snapshot
+
+    def wait_for_change(self, since_seq: int, timeout: float) -> Snapshot:
+        """Return as soon as the state differs from `since_seq`, or after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while self._snapshot.seq == since_seq:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self._changed.wait(remaining)
+            return self._snapshot
+
+    def claim_session(self) -> str | None:
+        """Hand the session token to the browser once; None if there is no session or it was claimed."""
+        with self._changed:
+            if self._snapshot.state is not State.READY or self._token is None or self._token_claimed:
+                return None
+            self._token_claimed = True
+            return self._token
+
+    def result_for(self, token: str | None) -> LookupResult | None:
+        """Return the session's data if `token` is the current session's."""
+        with self._changed:
+            if token is None or self._token is None or self._snapshot.state is not State.READY:
+                return None
+            if not secrets.compare_digest(token, self._token):
+                return None
+            return self._result
+
+    def end_session(self, token: str | None) -> None:
+        """End the session at the villager's request or on idle; the card may still be on the reader."""
+        if self.result_for(token) is not None:
+            self._end(State.CARD_LEFT, "请取回您的卡", "查询已结束")
+
+    # -- internals --------------------------------------------------------------
+    def _end(self, state: State, message: str = "", advice: str = "") -> None:
+        with self._changed:
+            self._result = None
+            self._token = None
+            self._token_claimed = False
+        self._set(state, message, advice)
+
+    def _set(self, state: State, message: str = "", advice: str = "") -> None:
+        with self._changed:
+            self._snapshot = Snapshot(self._snapshot.seq + 1, state, message, advice)
+            self._changed.notify_all()

@@ -1,0 +1,65 @@
+"""The kiosk's Flask app factory: wires config, store, rules, reader and blueprints.
+
+Views stay thin: parse input, call a service or the terminal, render.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, Response
+
+from device.base import EventHub
+from device.virtual import VirtualReader
+from kiosk.backend import EmbeddedBackend
+from kiosk.config import KioskConfig
+from kiosk.money import format_yuan
+from kiosk.rules import load_rulebook
+from kiosk.store import open_store
+from kiosk.terminal import Terminal
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
+       "media-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+
+
+def create_app(config: KioskConfig) -> Flask:
+    """Build the kiosk app for `config`: embedded store, virtual reader in demo mode."""
+    app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.config["KIOSK"] = config
+    rulebook = load_rulebook(config.policy_dir)
+    store = open_store(config.db_path)
+    backend = EmbeddedBackend(store, rulebook, history_years=config.history_years)
+    events = EventHub()
+    terminal = Terminal(backend=backend, today=config.current_date)
+    events.subscribe(terminal.on_card_event)
+    app.extensions["mingbai"] = {
+        "store": store, "rulebook": rulebook, "terminal": terminal, "events": events,
+        "reader": VirtualReader(events) if config.demo else None,
+    }
+
+    from kiosk.web import health, villager
+
+    app.register_blueprint(villager.bp)
+    app.register_blueprint(health.bp)
+    if config.demo:
+        from kiosk.web import demo
+
+        app.register_blueprint(demo.bp)
+
+    app.jinja_env.filters["yuan"] = format_yuan
+
+    @app.context_processor
+    def kiosk_globals() -> dict[str, object]:
+        return {"demo": config.demo, "config": config}
+
+    @app.after_request
+    def secure_headers(response: Response) -> Response:
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return app

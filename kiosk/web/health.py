@@ -1,0 +1,27 @@
+"""GET /healthz: is the kiosk alive, and what is it running on."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():  # type: ignore[no-untyped-def]
+    parts = current_app.extensions["mingbai"]
+    config = current_app.config["KIOSK"]
+    try:
+        counts = parts["store"].counts()
+        store = {"ok": True, "schema": parts["store"].schema_version(), "persons": counts["persons"],
+                 "payments": counts["payments"]}
+    except Exception as error:  # noqa: BLE001 - health must answer even when the store does not
+        store = {"ok": False, "error": type(error).__name__}
+    return jsonify(
+        status="ok" if store["ok"] else "degraded",
+        kiosk_id=config.kiosk_id,
+        mode="demo" if config.demo else "production",
+        terminal=parts["terminal"].snapshot().state.value,
+        rule_version=parts["rulebook"].version,
+        store=store,
+    ), (200 if store["ok"] else 503)

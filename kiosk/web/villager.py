@@ -1,0 +1,126 @@
+"""The villager's screens: attract, summary of the year, one programme's periods, and session end.
+
+Personal pages are served only to the browser holding the current card session's
+cookie; when the card goes, the session and its data go with it.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, jsonify, make_response, redirect, render_template, request, url_for
+
+from kiosk.reconcile import Reconciliation, Status
+from kiosk.terminal import Terminal
+
+bp = Blueprint("villager", __name__)
+
+COOKIE = "card_session"
+LONG_POLL_SECONDS = 20.0
+
+
+def _terminal() -> Terminal:
+    return current_app.extensions["mingbai"]["terminal"]
+
+
+def _session_result():  # type: ignore[no-untyped-def]
+    return _terminal().result_for(request.cookies.get(COOKIE))
+
+
+@bp.get("/")
+def attract():  # type: ignore[no-untyped-def]
+    snapshot = _terminal().snapshot()
+    store = current_app.extensions["mingbai"]["store"]
+    cards = store.demo_cards() if current_app.config["KIOSK"].demo else []
+    return render_template("attract.html", snapshot=snapshot, demo_cards=cards)
+
+
+@bp.get("/terminal/state")
+def terminal_state():  # type: ignore[no-untyped-def]
+    """Long poll: answer at once if the state moved past `since`, else when it does (or after 20 s)."""
+    since = request.args.get("since", type=int)
+    terminal = _terminal()
+    snapshot = terminal.snapshot() if since is None else terminal.wait_for_change(since, LONG_POLL_SECONDS)
+    return jsonify(snapshot.as_json())
+
+
+@bp.get("/session/open")
+def open_session():  # type: ignore[no-untyped-def]
+    token = _terminal().claim_session()
+    if token is None:
+        return redirect(url_for("villager.attract"))
+    response = redirect(url_for("villager.summary"))
+    response.set_cookie(COOKIE, token, httponly=True, samesite="Strict", path="/")
+    return response
+
+
+def _year_arg(reconciliation: Reconciliation) -> int:
+    years = reconciliation.years() or [reconciliation.today.year]
+    year = request.args.get("year", type=int)
+    return year if year in years else max(years)
+
+
+def _programme_rows(reconciliation: Reconciliation, year: int) -> list[dict[str, object]]:
+    rows = []
+    for group in reconciliation.programmes:
+        lines = [line for line in group.lines if line.period.year == year]
+        if not lines:
+            continue
+        due = [line for line in lines if line.status is not Status.NOT_YET_DUE]
+        problems = [line for line in lines if line.status.is_problem]
+        rows.append({
+            "group": group,
+            "owed_fen": sum(line.owed_fen for line in due),
+            "paid_fen": sum(line.paid_fen for line in due),
+            "problems": len(problems),
+            "statuses": sorted({line.status for line in problems}, key=list(Status).index),
+        })
+    return rows
+
+
+@bp.get("/me")
+def summary():  # type: ignore[no-untyped-def]
+    result = _session_result()
+    if result is None:
+        return redirect(url_for("villager.attract"))
+    reconciliation = result.reconciliation
+    year = _year_arg(reconciliation)
+    rows = _programme_rows(reconciliation, year)
+    due = reconciliation.totals(year)
+    everything = reconciliation.totals(year, include_not_yet_due=True)
+    return render_template(
+        "summary.html", holder=result.holder, reconciliation=reconciliation, year=year, rows=rows,
+        totals=due, pending_fen=everything.owed_fen - due.owed_fen - (everything.paid_fen - due.paid_fen),
+        problems=sum(row["problems"] for row in rows),
+    )
+
+
+@bp.get("/me/programme/<code>")
+def programme(code: str):  # type: ignore[no-untyped-def]
+    result = _session_result()
+    if result is None:
+        return redirect(url_for("villager.attract"))
+    reconciliation = result.reconciliation
+    group = next((g for g in reconciliation.programmes if g.code == code), None)
+    if group is None:
+        abort(404)
+    year = _year_arg(reconciliation)
+    years = sorted({line.period.year for line in group.lines}, reverse=True)
+    lines = sorted((line for line in group.lines if line.period.year == year),
+                   key=lambda line: line.period.start_on, reverse=True)
+    policy = current_app.extensions["mingbai"]["rulebook"].policies.get(code)
+    return render_template("programme.html", holder=result.holder, group=group, year=year, years=years,
+                           lines=lines, policy=policy)
+
+
+@bp.post("/session/end")
+def end_session():  # type: ignore[no-untyped-def]
+    _terminal().end_session(request.cookies.get(COOKIE))
+    return redirect(url_for("villager.bye"), code=303)
+
+
+@bp.get("/bye")
+def bye():  # type: ignore[no-untyped-def]
+    """Leave no trace of the session in the browser, then go back to the attract screen."""
+    response = make_response(redirect(url_for("villager.attract"), code=303))
+    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    response.delete_cookie(COOKIE, path="/")
+    return response
