@@ -139,6 +139,10 @@ class Reconciliation:
             paid += line.paid_fen
         return Totals(owed, paid)
 
+    def problems_in(self, year: int) -> int:
+        """Count the year's lines whose status needs checking."""
+        return sum(1 for line in self.lines if line.period.year == year and line.status.is_problem)
+
     def years(self) -> list[int]:
         return sorted({line.period.year for line in self.lines}, reverse=True)
 

@@ -8,6 +8,7 @@ lasts; ending the session drops it.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 import threading
 import time
@@ -18,6 +19,8 @@ from typing import Callable
 from device.base import CardEvent, CardEventKind
 from kiosk.backend import BenefitsBackend, LookupResult
 from kiosk.services.lookup import CardLookupError, look_up_card_holder
+
+log = logging.getLogger(__name__)
 
 
 class State(StrEnum):
@@ -68,6 +71,10 @@ class Terminal:
                 result = look_up_card_holder(backend=self.backend, identity=event.identity, today=self.today())
             except CardLookupError as error:
                 self._set(State.ERROR, error.message_zh, error.advice_zh)
+                return
+            except Exception:  # noqa: BLE001 - never leave the screen stuck on "reading"
+                log.exception("card lookup failed unexpectedly")
+                self._set(State.ERROR, "暂时查不到信息", "请稍后再试，或请工作人员帮助")
                 return
             with self._changed:
                 self._result = result

@@ -71,6 +71,7 @@ def _programme_rows(reconciliation: Reconciliation, year: int) -> list[dict[str,
             "owed_fen": sum(line.owed_fen for line in due),
             "paid_fen": sum(line.paid_fen for line in due),
             "problems": len(problems),
+            "pending_only": not due,
             "statuses": sorted({line.status for line in problems}, key=list(Status).index),
         })
     return rows

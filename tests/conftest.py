@@ -1,0 +1,59 @@
+"""Shared fixtures: the rulebook, fact factories, temporary stores, and a guard against the network."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import socket
+from decimal import Decimal
+
+import pytest
+
+from kiosk.rules import Enrolment, PersonFacts, load_rulebook
+from kiosk.store import open_store
+
+TODAY = dt.date(2026, 11, 22)
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refuse any connection outside loopback: no test may reach the network (Indico's disallow_emails)."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        if isinstance(address, tuple) and address:
+            host = str(address[0])
+            try:
+                allowed = ipaddress.ip_address(host).is_loopback
+            except ValueError:
+                allowed = host == "localhost"
+            if not allowed:
+                raise RuntimeError(f"test tried to reach {host}: only loopback is allowed")
+        return real_connect(self, address)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session")
+def rulebook():  # type: ignore[no-untyped-def]
+    return load_rulebook()
+
+
+def make_facts(born: dt.date = dt.date(1950, 3, 5), death_on: dt.date | None = None,
+               **enrolments: object) -> PersonFacts:
+    """Build facts; each keyword is a programme code mapped to a dict of Enrolment fields (or True)."""
+    built = []
+    for code, spec in enrolments.items():
+        fields = {"start_on": dt.date(2015, 1, 1)} if spec is True else dict(spec)  # type: ignore[arg-type]
+        fields.setdefault("start_on", dt.date(2015, 1, 1))
+        if "quantity" in fields and fields["quantity"] is not None:
+            fields["quantity"] = Decimal(str(fields["quantity"]))
+        built.append(Enrolment(code, **fields))  # type: ignore[arg-type]
+    return PersonFacts(born, death_on, tuple(built))
+
+
+@pytest.fixture
+def store(tmp_path):  # type: ignore[no-untyped-def]
+    opened = open_store(tmp_path / "kiosk.db")
+    yield opened
+    opened.close()

@@ -1,0 +1,112 @@
+
+import threading
+from types import SimpleNamespace
+
+from device.base import CardEvent, CardEventKind, CardIdentity, EventHub
+from device.virtual import VirtualReader
+from kiosk.backend import PersonNotFoundError
+from kiosk.terminal import State, Terminal
+from tests.conftest import TODAY
+
+
+class FakeBackend:
+    def __init__(self, fail=None):
+        self.fail = fail
+        self.calls = 0
+
+    def look_up(self, id_number, *, today):
+        self.calls += 1
+        if self.fail:
+            raise self.fail
+        return SimpleNamespace(reconciliation=SimpleNamespace(lines=[]), id_number=id_number.value)
+
+
+def make(fail=None):
+    events = EventHub()
+    terminal = Terminal(backend=FakeBackend(fail), today=lambda: TODAY)
+    events.subscribe(terminal.on_card_event)
+    return terminal, VirtualReader(events)
+
+
+def test_card_placed_read_claimed_once_and_removed():
+    terminal, reader = make()
+    reader.place(CardIdentity("11010519491231002X"))
+    assert terminal.snapshot().state is State.READY
+    token = terminal.claim_session()
+    assert token and terminal.claim_session() is None
+    assert terminal.result_for(token).id_number == "11010519491231002X"
+    assert terminal.result_for("forged") is None and terminal.result_for(None) is None
+    reader.take()
+    assert terminal.snapshot().state is State.IDLE
+    assert terminal.result_for(token) is None
+
+
+def test_bad_check_digit_is_an_error_with_advice():
+    terminal, reader = make()
+    reader.place(CardIdentity("110105194912310021"))
+    snap = terminal.snapshot()
+    assert (snap.state, snap.message_zh) == (State.ERROR, "无法识别这张卡：身份证号校验位错误")
+    assert snap.advice_zh and terminal.claim_session() is None
+
+
+def test_unknown_person_and_broken_backend_and_blank_card():
+    terminal, reader = make(PersonNotFoundError("x"))
+    reader.place(CardIdentity("11010519491231002X"))
+    assert terminal.snapshot().message_zh == "没有找到您的补贴信息"
+    terminal, reader = make(OSError("disk"))
+    reader.place(CardIdentity("11010519491231002X"))
+    assert terminal.snapshot().message_zh == "暂时查不到信息"
+    reader.place(CardIdentity(""))
+    assert terminal.snapshot().state is State.ERROR and "放平" in terminal.snapshot().advice_zh
+
+
+def test_ending_the_session_with_the_card_left_on_the_reader():
+    terminal, reader = make()
+    reader.place(CardIdentity("11010519491231002X"))
+    token = terminal.claim_session()
+    terminal.end_session("not the token")
+    assert terminal.snapshot().state is State.READY
+    terminal.end_session(token)
+    assert terminal.snapshot().state is State.CARD_LEFT and terminal.result_for(token) is None
+    reader.take()
+    assert terminal.snapshot().state is State.IDLE
+
+
+def test_reader_unavailable_drops_the_session():
+    terminal, reader = make()
+    reader.place(CardIdentity("11010519491231002X"))
+    token = terminal.claim_session()
+    terminal.on_card_event(CardEvent(CardEventKind.READER_UNAVAILABLE))
+    assert terminal.snapshot().state is State.UNAVAILABLE and terminal.result_for(token) is None
+
+
+def test_long_poll_wakes_on_change():
+    terminal, reader = make()
+    seq = terminal.snapshot().seq
+    timer = threading.Timer(0.05, reader.place, args=(CardIdentity("11010519491231002X"),))
+    timer.start()
+    snapshot = terminal.wait_for_change(seq, timeout=10)
+    timer.join()
+    assert snapshot.seq > seq and snapshot.state in (State.READING, State.READY)
+    assert terminal.wait_for_change(terminal.snapshot().seq, timeout=0.01).seq == terminal.snapshot().seq
+
+
+def test_a_failing_listener_does_not_silence_the_others(caplog):
+    events = EventHub()
+    seen = []
+    events.subscribe(lambda e: 1 / 0)
+    events.subscribe(seen.append)
+    events.publish(CardEvent(CardEventKind.REMOVED))
+    assert [e.kind for e in seen] == [CardEventKind.REMOVED]
+    assert "listener failed" in caplog.text
+
+
+def test_identity_repr_is_masked():
+    assert "19491231" not in repr(CardIdentity("11010519491231002X"))
+
+
+def test_an_unexpected_failure_in_the_lookup_is_an_error_screen_not_a_stuck_one(monkeypatch):
+    terminal, reader = make()
+    monkeypatch.setattr("kiosk.terminal.look_up_card_holder", lambda **kw: 1 / 0)
+    reader.place(CardIdentity("11010519491231002X"))
+    assert terminal.snapshot().state is State.ERROR and terminal.snapshot().message_zh == "暂时查不到信息"

@@ -1,0 +1,38 @@
+import pytest
+
+from kiosk.config import load_config
+from kiosk.demo_data import ensure_demo
+from kiosk.store import open_store
+from kiosk.web import create_app
+from tests.conftest import TODAY
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory, rulebook):
+    path = tmp_path_factory.mktemp("web") / "demo.db"
+    store = open_store(path)
+    ensure_demo(store, rulebook, today=TODAY)
+    store.close()
+    return path
+
+
+@pytest.fixture
+def app(demo_db):
+    config = load_config({"db_path": demo_db, "demo": True, "today": TODAY}, environ={})
+    return create_app(config)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def place(client):
+    """Place demo card N through the demo panel's endpoint, and open the session like the browser does."""
+    def placing(position, follow=True):
+        assert client.post(f"/demo/place/{position}", headers={"X-Kiosk-Demo": "1"}).status_code == 204
+        if follow:
+            return client.get("/session/open", follow_redirects=True)
+        return None
+    return placing
