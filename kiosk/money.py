@@ -5,6 +5,7 @@ No float ever touches an amount; quantities (mu) are Decimal.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 
@@ -33,8 +34,11 @@ def yuan_to_fen(text: str) -> int:
     return int(value * 100)
 
 
+@lru_cache(maxsize=4096)
 def format_yuan(fen: int, *, sign: bool = False) -> str:
     """Format fen as yuan with two decimals and thousands separators.
+
+    Cached: a screen formats the same few standards over and over.
 
     >>> format_yuan(33600), format_yuan(-1250), format_yuan(500, sign=True)
     ('336.00', '-12.50', '+5.00')

@@ -76,7 +76,12 @@ class Line:
     payments: tuple[Payment, ...]
     due_on: dt.date
     status: Status
-    status_note: str
+    death_on: dt.date | None = None
+
+    @property
+    def status_note(self) -> str:
+        """The verdict in plain words, made only for the lines a screen shows."""
+        return describe(self)
 
     @property
     def owed_fen(self) -> int:
@@ -152,30 +157,49 @@ def _date_zh(day: dt.date) -> str:
 
 
 def judge(entitlement: Entitlement, payments: tuple[Payment, ...], facts: PersonFacts,
-          period: Period, due_on: dt.date, today: dt.date) -> tuple[Status, str]:
-    """Return the status of one period and a one-line note in plain words."""
+          period: Period, due_on: dt.date, today: dt.date) -> Status:
+    """Return the status of one period."""
     owed = entitlement.amount_fen
     paid = sum(p.amount_fen for p in payments)
-    owed_y, paid_y = format_yuan(owed), format_yuan(paid)
     if owed == 0:
         if facts.death_on is not None and facts.death_on < period.start_on:
-            return Status.PAID_AFTER_DEATH, f"本人已于{_date_zh(facts.death_on)}去世，此期仍发放{paid_y}元"
-        if paid == 0:
-            return Status.PAID_IN_FULL, "发放后已冲正，净额0.00元"
-        return Status.PAID_WITHOUT_ENTITLEMENT, f"此期不应发放（{entitlement.explanation}），却发放{paid_y}元"
+            return Status.PAID_AFTER_DEATH
+        return Status.PAID_IN_FULL if paid == 0 else Status.PAID_WITHOUT_ENTITLEMENT
     if paid < owed and today <= due_on:
-        return Status.NOT_YET_DUE, f"应发{owed_y}元，{_date_zh(due_on)}前发放"
+        return Status.NOT_YET_DUE
     if paid <= 0:
-        return Status.MISSING, f"应发{owed_y}元，至今未收到"
+        return Status.MISSING
     if paid < owed:
-        return Status.SHORT, f"应发{owed_y}元，实发{paid_y}元，少发{format_yuan(owed - paid)}元"
+        return Status.SHORT
     if paid > owed:
-        count = f"（共{len(payments)}笔）" if len(payments) > 1 else ""
-        return Status.OVERPAID, f"应发{owed_y}元，实发{paid_y}元{count}，多发{format_yuan(paid - owed)}元"
-    last_paid_on = max(p.paid_on for p in payments)
-    if last_paid_on > due_on:
-        return Status.PAID_LATE, f"应在{_date_zh(due_on)}前发放，实际{_date_zh(last_paid_on)}才发放"
-    return Status.PAID_IN_FULL, f"应发{owed_y}元，已于{_date_zh(last_paid_on)}足额发放"
+        return Status.OVERPAID
+    return Status.PAID_LATE if max(p.paid_on for p in payments) > due_on else Status.PAID_IN_FULL
+
+
+def describe(line: Line) -> str:
+    """Say in one line of plain words how the period's payment compares with what was owed."""
+    owed, paid = line.owed_fen, line.paid_fen
+    owed_y, paid_y = format_yuan(owed), format_yuan(paid)
+    status = line.status
+    if status is Status.PAID_AFTER_DEATH:
+        return f"本人已于{_date_zh(line.death_on)}去世，此期仍发放{paid_y}元"  # type: ignore[arg-type]
+    if status is Status.PAID_WITHOUT_ENTITLEMENT:
+        return f"此期不应发放（{line.entitlement.explanation}），却发放{paid_y}元"
+    if status is Status.NOT_YET_DUE:
+        return f"应发{owed_y}元，{_date_zh(line.due_on)}前发放"
+    if status is Status.MISSING:
+        return f"应发{owed_y}元，至今未收到"
+    if status is Status.SHORT:
+        return f"应发{owed_y}元，实发{paid_y}元，少发{format_yuan(owed - paid)}元"
+    if status is Status.OVERPAID:
+        count = f"（共{len(line.payments)}笔）" if len(line.payments) > 1 else ""
+        return f"应发{owed_y}元，实发{paid_y}元{count}，多发{format_yuan(paid - owed)}元"
+    if owed == 0:
+        return "发放后已冲正，净额0.00元"
+    last_paid_on = max(p.paid_on for p in line.payments)
+    if status is Status.PAID_LATE:
+        return f"应在{_date_zh(line.due_on)}前发放，实际{_date_zh(last_paid_on)}才发放"
+    return f"应发{owed_y}元，已于{_date_zh(last_paid_on)}足额发放"
 
 
 def reconcile(rulebook: Rulebook, facts: PersonFacts, payments: Iterable[Payment],
@@ -185,21 +209,28 @@ def reconcile(rulebook: Rulebook, facts: PersonFacts, payments: Iterable[Payment
     Payments for periods before `since_on` are left out; every other payment is
     counted in exactly one line, even for a programme or period nothing was owed for.
     """
-    paid_by_key: dict[tuple[str, Period], list[Payment]] = defaultdict(list)
+    paid_by_code: dict[str, dict[Period, list[Payment]]] = defaultdict(lambda: defaultdict(list))
     for payment in payments:
         if payment.period.end_on >= since_on:
-            paid_by_key[(payment.programme, payment.period)].append(payment)
+            paid_by_code[payment.programme][payment.period].append(payment)
+    enrolled = {enrolment.programme for enrolment in facts.enrolments}
 
     programmes: list[ProgrammeLines] = []
-    codes = list(rulebook.codes) + sorted({code for code, _ in paid_by_key if code not in rulebook.policies})
-    for code in codes:
+    unknown = sorted(code for code in paid_by_code if code not in rulebook.policies)
+    for code in [*rulebook.codes, *unknown]:
+        paid = paid_by_code.get(code, {})
         policy = rulebook.policies.get(code)
+        if policy is not None and code in enrolled:
+            periods = set(periods_between(policy.period_kind, since_on, today)).union(paid)
+        elif paid:
+            periods = set(paid)
+        else:
+            continue
         group = ProgrammeLines(code, policy.name if policy else code, policy.department if policy else "")
-        periods: set[Period] = {period for (c, period) in paid_by_key if c == code}
-        if policy is not None and facts.ever_enrolled(code):
-            periods.update(periods_between(policy.period_kind, since_on, today))
-        for period in sorted(periods, key=lambda p: (p.start_on, p.kind)):
-            found = tuple(sorted(paid_by_key.get((code, period), ()), key=lambda p: p.paid_on))
+        for period in sorted(periods):
+            found = paid.get(period, ())
+            if len(found) > 1:
+                found = sorted(found, key=lambda p: p.paid_on)
             if policy is None:
                 entitlement = Entitlement(0, "未知补贴项目")
                 due_on = period.end_on
@@ -210,8 +241,9 @@ def reconcile(rulebook: Rulebook, facts: PersonFacts, payments: Iterable[Payment
                 continue
             if policy is not None and period.start_on > today and not found:
                 continue
-            status, note = judge(entitlement, found, facts, period, due_on, today)
-            group.lines.append(Line(code, period, entitlement, found, due_on, status, note))
+            found = tuple(found)
+            status = judge(entitlement, found, facts, period, due_on, today)
+            group.lines.append(Line(code, period, entitlement, found, due_on, status, facts.death_on))
         if group.lines:
             programmes.append(group)
     return Reconciliation(programmes, rulebook.hints(facts, today), rulebook.version, today)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
 
@@ -44,10 +45,15 @@ class Rulebook:
 
     def due_on(self, code: str, period: Period) -> dt.date:
         """Return the last day on which a payment for `period` is on time."""
-        return add_months(period.start_on, self.policies[code].due_months) - dt.timedelta(days=1)
+        return _due_on(period, self.policies[code].due_months)
 
     def hints(self, facts: PersonFacts, today: dt.date) -> list[Hint]:
         return find_hints(facts, today, self.policies)
+
+
+@lru_cache(maxsize=8192)
+def _due_on(period: Period, due_months: int) -> dt.date:
+    return add_months(period.start_on, due_months) - dt.timedelta(days=1)
 
 
 _KIND_ZH = {"month": "月", "quarter": "季度", "semester": "学期", "year": "年"}

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
-from typing import ClassVar, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import ClassVar
 
 
 class PeriodError(ValueError):
@@ -24,25 +25,33 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 @dataclass(frozen=True, slots=True, order=True)
 class Period:
-    """A span of whole months: `months` long, starting at `year`/`first_month`."""
+    """A span of whole months: `months` long, starting at `year`/`first_month`.
+
+    Its first and last day and its hash are computed once: reconciliation looks
+    them up for every line of every lookup.
+    """
 
     year: int
     first_month: int
     kind: str = "month"
+    start_on: dt.date = field(init=False, compare=False, repr=False)
+    end_on: dt.date = field(init=False, compare=False, repr=False)
+    _hash: int = field(init=False, compare=False, repr=False)
 
     MONTHS: ClassVar[dict[str, int]] = {"month": 1, "quarter": 3, "semester": 6, "year": 12}
+
+    def __post_init__(self) -> None:
+        start = dt.date(self.year, self.first_month, 1)
+        object.__setattr__(self, "start_on", start)
+        object.__setattr__(self, "end_on", add_months(start, self.MONTHS[self.kind]) - dt.timedelta(days=1))
+        object.__setattr__(self, "_hash", hash((self.year, self.first_month, self.kind)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @property
     def months(self) -> int:
         return self.MONTHS[self.kind]
-
-    @property
-    def start_on(self) -> dt.date:
-        return dt.date(self.year, self.first_month, 1)
-
-    @property
-    def end_on(self) -> dt.date:
-        return add_months(self.start_on, self.months) - dt.timedelta(days=1)
 
     @property
     def code(self) -> str:
@@ -82,12 +91,15 @@ def period_of(kind: str, day: dt.date) -> Period:
     return Period(day.year, first, kind)
 
 
-def periods_between(kind: str, first_on: dt.date, last_on: dt.date) -> Iterator[Period]:
-    """Yield every period of `kind` overlapping [first_on, last_on], in order."""
+@lru_cache(maxsize=256)
+def periods_between(kind: str, first_on: dt.date, last_on: dt.date) -> tuple[Period, ...]:
+    """Return every period of `kind` overlapping [first_on, last_on], in order."""
+    periods = []
     period = period_of(kind, first_on)
     while period.start_on <= last_on:
-        yield period
+        periods.append(period)
         period = period.next()
+    return tuple(periods)
 
 
 _PATTERNS = (
@@ -99,6 +111,7 @@ _PATTERNS = (
 )
 
 
+@lru_cache(maxsize=4096)
 def parse_period(code: str) -> Period:
     """Parse a ledger period code.
 

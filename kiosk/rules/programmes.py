@@ -48,8 +48,10 @@ def _pick(value: object, key: str | None) -> int | None:
 
 def _change_note(parameter: Parameter, dated: DatedValue, period: Period, key: str | None, per: str) -> str | None:
     """Describe a change of standard that took effect in the period's year, if any."""
+    if dated.start_on.year != period.year:
+        return None
     previous = parameter.previous(dated)
-    if previous is None or dated.start_on.year != period.start_on.year:
+    if previous is None:
         return None
     old, new = _pick(previous.value, key), _pick(dated.value, key)
     if old is None or new is None or old == new:

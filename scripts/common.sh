@@ -1,0 +1,32 @@
+# Shared by scripts/demo.sh and scripts/test.sh: Debian packages and the project's virtualenv.
+# Sourced, not run. Installs only what is missing, so a second run is quick.
+
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENV="$ROOT/.venv"
+
+need_debian_packages() {
+  local missing=()
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+need_python_env() {  # $1: optional extras, e.g. "test"
+  local python=${PYTHON:-python3}
+  if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+    echo "Mingbai needs Python 3.11 or newer; $python is $("$python" --version 2>&1)." >&2
+    exit 1
+  fi
+  [ -x "$VENV/bin/python" ] || "$python" -m venv "$VENV"
+  local target="$ROOT"
+  [ -n "${1:-}" ] && target="$ROOT[$1]"
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -e "$target"
+}

@@ -1,0 +1,61 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk.cli import main
+from kiosk.config import ConfigError, load_config
+
+KIOSK = str(Path(sys.executable).with_name("kiosk"))
+
+
+def test_help_lists_the_sub_commands():
+    out = subprocess.run([KIOSK, "--help"], capture_output=True, text=True, check=True).stdout
+    for command in ("demo", "serve", "doctor"):
+        assert command in out
+
+
+def test_doctor_on_an_empty_store_warns_and_on_a_bad_path_fails(tmp_path, capsys):
+    assert main(["doctor", "--db", str(tmp_path / "new.db")]) == 0
+    out = capsys.readouterr().out
+    assert "policies   ok" in out and "store      WARN  no persons" in out
+    (tmp_path / "dir.db").mkdir()
+    assert main(["doctor", "--db", str(tmp_path / "dir.db")]) == 1
+    assert "store      FAIL" in capsys.readouterr().out
+
+
+def test_serve_refuses_a_port_in_use(tmp_path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        run = subprocess.run([KIOSK, "serve", "--db", str(tmp_path / "k.db"), "--port", str(port)],
+                             capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "cannot listen" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_config_layers(tmp_path):
+    file = tmp_path / "kiosk.toml"
+    file.write_text('[kiosk]\nport = 9000\nidle_seconds = 120\nkiosk_id = "file"\n', encoding="utf-8")
+    config = load_config({"kiosk_id": "flag"}, environ={"MINGBAI_IDLE_SECONDS": "100"}, config_file=file)
+    assert (config.port, config.idle_seconds, config.kiosk_id) == (9000, 100, "flag")
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[kiosk]\nport = 'x'\n", "port"),
+    ("[kiosk]\nnonsense = 1\n", "unknown settings"),
+    ("[kiosk\n", "cannot read config file"),
+])
+def test_bad_config_is_named(tmp_path, text, message):
+    file = tmp_path / "kiosk.toml"
+    file.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_config(environ={}, config_file=file)
+
+
+def test_bad_config_from_the_command_line_is_a_clear_error(tmp_path, capsys):
+    assert main(["doctor", "--db", str(tmp_path / "k.db"), "--config", str(tmp_path / "missing.toml")]) == 2
+    assert "cannot read config file" in capsys.readouterr().err
