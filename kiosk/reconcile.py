@@ -11,10 +11,14 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
+from operator import attrgetter
 from typing import Iterable
 
 from kiosk.money import format_yuan
 from kiosk.rules import Entitlement, Hint, Period, PersonFacts, Rulebook, periods_between
+
+
+_PERIOD_ORDER = attrgetter("start_on", "kind")  # C-level sort key; dataclass __lt__ builds tuples
 
 
 class Status(StrEnum):
@@ -227,7 +231,7 @@ def reconcile(rulebook: Rulebook, facts: PersonFacts, payments: Iterable[Payment
         else:
             continue
         group = ProgrammeLines(code, policy.name if policy else code, policy.department if policy else "")
-        for period in sorted(periods):
+        for period in sorted(periods, key=_PERIOD_ORDER):
             found = paid.get(period, ())
             if len(found) > 1:
                 found = sorted(found, key=lambda p: p.paid_on)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Union
 
@@ -41,6 +41,9 @@ class Parameter:
     description: str
     unit: str
     values: tuple[DatedValue, ...]
+    # Entitlements built from this parameter, keyed by what their wording depends on. It lives and dies
+    # with the parameter, so a reloaded rulebook never sees another's entries.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def at(self, day: dt.date) -> DatedValue:
         """Return the value in force on `day`.

@@ -75,15 +75,22 @@ def _precheck(facts: PersonFacts, period: Period, code: str) -> Entitlement | No
 
 def _amount_from(parameter: Parameter, period: Period, key: str | None, per: str, describe: str) -> Entitlement:
     dated = parameter.at(period.start_on)
+    memo_key = (dated.start_on, key, per, describe, period.year)
+    cached = parameter.memo.get(memo_key)
+    if cached is not None:
+        return cached
     amount = _pick(dated.value, key)
     if amount is None:
-        return _not_owed(f"{describe}不在补助范围内")
-    return Entitlement(
-        amount,
-        f"{describe}，{per}{format_yuan(amount)}元",
-        dated.reference,
-        _change_note(parameter, dated, period, key, per),
-    )
+        entitlement = _not_owed(f"{describe}不在补助范围内")
+    else:
+        entitlement = Entitlement(
+            amount,
+            f"{describe}，{per}{format_yuan(amount)}元",
+            dated.reference,
+            _change_note(parameter, dated, period, key, per),
+        )
+    parameter.memo[memo_key] = entitlement
+    return entitlement
 
 
 def pension_basic(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
