@@ -5,6 +5,11 @@
   var body = document.body;
   var page = body.dataset.page;
 
+  var leaving = false;
+  function leave(url) {  /* navigate once: the idle timer and the terminal poll may both want to */
+    if (!leaving) { leaving = true; window.location.assign(url); }
+  }
+
   function post(url, headers) {
     return fetch(url, { method: "POST", headers: headers || {}, credentials: "same-origin" });
   }
@@ -39,9 +44,9 @@
         document.getElementById("error-message").textContent = state.message;
         document.getElementById("error-advice").textContent = state.advice;
       }
-      if (state.state === "ready") { window.location.assign("/session/open"); return false; }
+      if (state.state === "ready") { leave("/session/open"); return false; }
     } else if (state.state !== "ready") {
-      window.location.assign("/bye");
+      leave("/bye");
       return false;
     }
     return true;
@@ -83,7 +88,7 @@
         count.textContent = left;
         if (left <= 0) {
           clearInterval(countdown);
-          post("/session/end").finally(function () { window.location.assign("/bye"); });
+          post("/session/end").finally(function () { leave("/bye"); });
         }
       }, 1000);
     };

@@ -108,8 +108,8 @@ def test_idle_asks_are_you_still_there_then_ends(demo_template, browser, tmp_pat
         page.get_by_role("button", name="继续查看").click()
         expect(page.get_by_text("还在吗？")).to_be_hidden()
         expect(page.get_by_text("还在吗？")).to_be_visible(timeout=5000)
-        page.wait_for_url(kiosk.url + "/", timeout=8000)
-        expect(page.get_by_text("查询已结束，请取回您的卡")).to_be_visible()
+        expect(page.get_by_text("查询已结束，请取回您的卡")).to_be_visible(timeout=8000)
+        assert page.url == kiosk.url + "/"
         page.close()
     finally:
         kiosk.stop()
