@@ -140,24 +140,23 @@ def _grade(facts: PersonFacts, period: Period, code: str) -> str:
 _GRADE_ZH = {"1": "一", "2": "二", "3": "三", "4": "四"}
 
 
-def disability_living(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
-    """Owe the living allowance by the certificate grade held on the month's first day."""
+def _by_grade(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
     if (zero := _precheck(facts, period, policy.code)) is not None:
         return zero
     grade = _grade(facts, period, policy.code)
     return _amount_from(
         policy["monthly_by_grade"], period, grade, "每月", f"残疾等级{_GRADE_ZH.get(grade, grade)}级"
     )
+
+
+def disability_living(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
+    """Owe the living allowance by the certificate grade held on the month's first day."""
+    return _by_grade(facts, period, policy)
 
 
 def disability_care(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
-    """Owe the care allowance for grades 1 and 2 only."""
-    if (zero := _precheck(facts, period, policy.code)) is not None:
-        return zero
-    grade = _grade(facts, period, policy.code)
-    return _amount_from(
-        policy["monthly_by_grade"], period, grade, "每月", f"残疾等级{_GRADE_ZH.get(grade, grade)}级"
-    )
+    """Owe the care allowance by grade; grades absent from its table (3 and 4) are owed nothing."""
+    return _by_grade(facts, period, policy)
 
 
 def _per_mu(facts: PersonFacts, period: Period, policy: ProgrammePolicy, land: str) -> Entitlement:
