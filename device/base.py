@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Callable
 
-from device.idnumber import mask_id_number
+from device.idnumber import mask_account, mask_id_number
 
 
 class CardEventKind(StrEnum):
@@ -25,14 +25,21 @@ class CardEventKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class CardIdentity:
-    """What a card says about its holder. The ID number is as read, not yet validated."""
+    """What a card says about its holder, as read and not yet validated.
 
-    id_number: str
+    At least one key is set: the ID number (SSSE, SAM, some bank cards), the bank
+    account / PAN (bank cards), or the ID card's chip serial (plain contactless readers).
+    """
+
+    id_number: str = ""
     name: str = ""
     source: str = "virtual"
+    account: str = ""
+    chip_serial: str = ""
 
     def __repr__(self) -> str:  # keep full numbers out of logs and tracebacks
-        return f"CardIdentity({mask_id_number(self.id_number)!r}, source={self.source!r})"
+        return (f"CardIdentity(id={mask_id_number(self.id_number)!r}, account={mask_account(self.account)!r}, "
+                f"source={self.source!r})")
 
 
 @dataclass(frozen=True, slots=True)

@@ -106,4 +106,6 @@ def mask_account(value: str) -> str:
     >>> mask_account("6217001234567890123")
     '****0123'
     """
+    if not value:
+        return ""
     return "****" + value[-4:] if len(value) > 4 else "****"
