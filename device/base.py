@@ -6,6 +6,7 @@ directly. Parsers and readers live beside this module; nothing here imports `kio
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from enum import StrEnum
@@ -71,6 +72,33 @@ class EventHub:
             try:
                 listener(event)
             except Exception:  # noqa: BLE001 - one broken listener must not silence the reader
-                import logging
-
                 logging.getLogger(__name__).exception("card event listener failed on %s", event.kind)
+
+
+class Availability:
+    """Tell listeners once when a reader becomes unavailable and once when it is back.
+
+    Starts unknown: the first `lost` or `back` is always announced.
+    """
+
+    def __init__(self, events: EventHub, reader: str) -> None:
+        self.events = events
+        self.reader = reader
+        self.available = False
+        self._announced_lost = False
+
+    def lost(self, why: str) -> bool:
+        """Announce that the reader is gone; return True if this was news."""
+        if not self.available and self._announced_lost:
+            return False
+        logging.getLogger(__name__).warning("%s unavailable: %s", self.reader or "card reader", why)
+        self.available = False
+        self._announced_lost = True
+        self.events.publish(CardEvent(CardEventKind.READER_UNAVAILABLE, reason=why, reader=self.reader))
+        return True
+
+    def back(self) -> None:
+        if not self.available:
+            self.available = True
+            self._announced_lost = False
+            self.events.publish(CardEvent(CardEventKind.READER_BACK, reader=self.reader))

@@ -11,14 +11,14 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import reduce
 
-from device.errors import ExpiredCardError, MalformedCardError, ReaderError
+from device.errors import CardError, ExpiredCardError, MalformedCardError, ReaderError
 
 PREAMBLE = bytes.fromhex("AAAAAA9669")
 RESET, SAM_STATUS, SAM_ID = (0x10, 0xFF), (0x11, 0xFF), (0x12, 0xFF)
 FIND, SELECT, READ_TEXT_PHOTO = (0x20, 0x01), (0x20, 0x02), (0x30, 0x01)
 TEXT_LENGTH, PHOTO_LENGTH = 256, 1024
 
-SW3_OK, SW3_FOUND = 0x90, 0x9F
+SW3_OK, SW3_FOUND, SW3_NO_CARD = 0x90, 0x9F, 0x80
 SW3_REASONS = {
     0x80: ("no_card", "no card in the field"),
     0x81: ("select_failed", "card select failed"),
@@ -35,8 +35,8 @@ SW3_REASONS = {
 }
 
 
-class SamError(ReaderError):
-    """Raised when the SAM answers with an error SW3; `reason` is from SW3_REASONS."""
+class SamError(CardError):
+    """Raised when the SAM answers a card command with an error SW3; `reason` is from SW3_REASONS."""
 
     def __init__(self, sw3: int) -> None:
         self.reason, text = SW3_REASONS.get(sw3, ("sam_status", f"unexpected SW3 {sw3:02X}"))

@@ -1,15 +1,20 @@
-"""An in-process virtual card reader for the demo and tests: a card is placed or taken away by a call.
+"""An in-process virtual card reader, for demos where pcscd is not there and for tests.
 
-It publishes the same CardEvents a hardware reader does, so everything above it
-runs the production path. (A vpcd-speaking card emulator for real PC/SC comes
-with the PC/SC reader.)
+A placed card is an emulated applet read through the same card profiles as a real
+one, and the reader publishes the same CardEvents, so everything above it runs the
+production path; only pcscd is skipped. (With pcscd, `device.vcard.VpcdCard` is used.)
 """
 
 from __future__ import annotations
 
 import threading
 
-from device.base import CardEvent, CardEventKind, CardIdentity, EventHub
+from typing import Sequence
+
+from device.base import CardEvent, CardEventKind, EventHub
+from device.errors import CardError
+from device.profiles import DEFAULT_ORDER, read_card
+from device.vcard import Applet, AppletConnection
 
 
 class VirtualReader:
@@ -17,26 +22,29 @@ class VirtualReader:
 
     name = "Virtual reader"
 
-    def __init__(self, events: EventHub) -> None:
+    def __init__(self, events: EventHub, profiles: Sequence[str] = DEFAULT_ORDER) -> None:
         self.events = events
-        self._card: CardIdentity | None = None
+        self.profiles = tuple(profiles)
+        self._card: Applet | None = None
         self._lock = threading.Lock()
 
     @property
     def card_present(self) -> bool:
         return self._card is not None
 
-    def place(self, identity: CardIdentity) -> None:
-        """Put a card on the reader: publish inserted, then read (or unreadable for a blank card)."""
+    def place(self, applet: Applet) -> None:
+        """Put a card on the reader: publish inserted, then read or unreadable."""
         with self._lock:
             if self._card is not None:
                 self._take_locked()
-            self._card = identity
+            self._card = applet
             self.events.publish(CardEvent(CardEventKind.INSERTED, reader=self.name))
-            if identity.id_number:
-                self.events.publish(CardEvent(CardEventKind.READ, identity=identity, reader=self.name))
+            try:
+                identity = read_card(AppletConnection(applet), self.profiles)
+            except CardError as error:
+                self.events.publish(CardEvent(CardEventKind.UNREADABLE, reason=error.reason, reader=self.name))
             else:
-                self.events.publish(CardEvent(CardEventKind.UNREADABLE, reason="blank", reader=self.name))
+                self.events.publish(CardEvent(CardEventKind.READ, identity=identity, reader=self.name))
 
     def take(self) -> None:
         """Take the card away, if there is one."""

@@ -41,6 +41,10 @@ class BenefitsBackend(Protocol):
         """Return the person's owed-vs-paid picture; raise PersonNotFoundError if unknown."""
         ...
 
+    def find_id_number_by_account(self, account: str) -> str | None:
+        """Return the ID number of the one person the ledger pays through `account`, if exactly one."""
+        ...
+
 
 def mask_name(name: str) -> str:
     """Keep the surname and the last character; mask the middle (张*明, 李*).
@@ -62,6 +66,9 @@ class EmbeddedBackend:
         self.store = store
         self.rulebook = rulebook
         self.history_years = history_years
+
+    def find_id_number_by_account(self, account: str) -> str | None:
+        return self.store.find_id_number_by_account(account)
 
     def look_up(self, id_number: IdNumber, *, today: dt.date) -> LookupResult:
         person = self.store.find_person(id_number.value)

@@ -39,6 +39,14 @@ class KioskConfig:
     idle_warning_seconds: int = 20   # … and waits this long for "继续"
     policy_dir: Path | None = None   # None: the bundled demo policies
     kiosk_id: str = "kiosk-dev"
+    # card readers
+    reader: str = "auto"             # auto | pcsc | virtual | none (auto: PC/SC, or in-process in a demo without pcscd)
+    card_profiles: tuple[str, ...] = ("ssse", "pboc", "idserial")  # tried in this order
+    pcsc_readers: tuple[str, ...] = ()  # substrings of reader names to use; empty: all
+    vpcd_port: int = 35963           # demo only: the virtual reader the demo panel's cards go into
+    sam_port: str = ""               # serial port of an ID-card SAM reader, e.g. /dev/ttyUSB0; empty: none
+    sam_baudrate: int = 115200
+    chip_registry: Path | None = None  # CSV chip_serial,id_number for plain contactless readers
 
     def current_date(self) -> dt.date:
         return self.today or dt.date.today()
@@ -54,7 +62,16 @@ _ENV = {
     "idle_warning_seconds": "MINGBAI_IDLE_WARNING_SECONDS",
     "policy_dir": "MINGBAI_POLICY_DIR",
     "kiosk_id": "MINGBAI_KIOSK_ID",
+    "reader": "MINGBAI_READER",
+    "card_profiles": "MINGBAI_CARD_PROFILES",
+    "pcsc_readers": "MINGBAI_PCSC_READERS",
+    "vpcd_port": "MINGBAI_VPCD_PORT",
+    "sam_port": "MINGBAI_SAM_PORT",
+    "sam_baudrate": "MINGBAI_SAM_BAUDRATE",
+    "chip_registry": "MINGBAI_CHIP_REGISTRY",
 }
+READER_KINDS = ("auto", "pcsc", "virtual", "none")
+PROFILE_NAMES = ("ssse", "pboc", "idserial")
 
 
 def _coerce(name: str, raw: Any) -> Any:
@@ -71,6 +88,9 @@ def _coerce(name: str, raw: Any) -> Any:
             if value < 0:
                 raise ValueError("must not be negative")
             return value
+        if "tuple" in str(field_type):
+            items = raw.split(",") if isinstance(raw, str) else list(raw)
+            return tuple(str(item).strip() for item in items if str(item).strip())
         if field_type in ("bool", bool):
             return raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes", "on")
         return str(raw)
@@ -101,4 +121,10 @@ def load_config(overrides: Mapping[str, Any] | None = None, *, environ: Mapping[
         if environ.get(variable):
             values[name] = environ[variable]
     values.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    return KioskConfig(**{name: _coerce(name, raw) for name, raw in values.items()})
+    config = KioskConfig(**{name: _coerce(name, raw) for name, raw in values.items()})
+    if config.reader not in READER_KINDS:
+        raise ConfigError(f"reader = {config.reader!r}: must be one of {', '.join(READER_KINDS)}")
+    unknown = [p for p in config.card_profiles if p not in PROFILE_NAMES]
+    if unknown or not config.card_profiles:
+        raise ConfigError(f"card_profiles {list(config.card_profiles)}: choose from {', '.join(PROFILE_NAMES)}")
+    return config

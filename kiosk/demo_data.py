@@ -83,7 +83,7 @@ class DemoCounty:
         self.ids = _Ids(self.rng)
         self.target = persons
         self.people: list[_Person] = []
-        self.cards: list[tuple[str, str]] = []
+        self.cards: list[tuple[str, str, str]] = []  # (id_number, label, card kind)
         self.ledger_from = dt.date(today.year - 3, 1, 1)
 
     # -- people -----------------------------------------------------------------
@@ -221,7 +221,7 @@ class DemoCounty:
         self._enrol(normal, "farmland", dt.date(2016, 1, 1), quantity="3.2")
         self._enrol(normal, "forest", dt.date(2016, 1, 1), quantity="12.5")
         self._pay_as_owed(normal, noise=False)
-        self.cards.append((normal.id_number, "① 正常领取：王德明，72岁，养老金+耕地+公益林"))
+        self.cards.append((normal.id_number, "① 正常领取：王德明，72岁，养老金+耕地+公益林", "ssse"))
 
         dead = person("李桂兰", "F", dt.date(today.year - 89, 6, 2), death_on=dt.date(today.year - 2, 5, 10))
         self._enrol(dead, "pension_basic", dt.date(2015, 1, 1))
@@ -232,7 +232,7 @@ class DemoCounty:
                 owed = self.rulebook.owed(code, alive, period).amount_fen
                 if owed:
                     self._pay(dead, code, period, owed, period.start_on.replace(day=12))
-        self.cards.append((dead.id_number, f"② 已去世仍在发钱：李桂兰，{today.year - 2}年5月去世"))
+        self.cards.append((dead.id_number, f"② 已去世仍在发钱：李桂兰，{today.year - 2}年5月去世", "ssse"))
 
         short = person("张秀英", "F", dt.date(today.year - 58, 9, 20))
         self._enrol(short, "dibao", dt.date(2022, 1, 1), category="B")
@@ -241,14 +241,14 @@ class DemoCounty:
         short.payments = [p if not (p.programme == "dibao" and p.period.code in cut)
                           else Payment(p.programme, p.period, 20000, p.paid_on, p.account, p.batch)
                           for p in short.payments]
-        self.cards.append((short.id_number, f"③ 低保少发：张秀英，{last_year}年3–8月每月只发200元"))
+        self.cards.append((short.id_number, f"③ 低保少发：张秀英，{last_year}年3–8月每月只发200元", "ssse"))
 
         missing = person("刘国华", "M", dt.date(today.year - 67, 1, 8))
         self._enrol(missing, "pension_basic", dt.date(2015, 1, 1))
         self._pay_as_owed(missing, noise=False)
         gone = {f"{last_year}-02", f"{last_year}-03"}
         missing.payments = [p for p in missing.payments if p.period.code not in gone]
-        self.cards.append((missing.id_number, f"④ 养老金漏发：刘国华，{last_year}年2、3月没发"))
+        self.cards.append((missing.id_number, f"④ 养老金漏发：刘国华，{last_year}年2、3月没发", "ssse"))
 
         double = person("陈建军", "M", dt.date(today.year - 49, 11, 30))
         self._enrol(double, "farmland", dt.date(2016, 1, 1), quantity="4.6")
@@ -260,12 +260,12 @@ class DemoCounty:
             if p.programme == "forest" and p.period.code == str(last_year):
                 double.payments.remove(p)
                 self._pay(double, "forest", p.period, p.amount_fen, dt.date(today.year, 1, 20))
-        self.cards.append((double.id_number, f"⑤ 耕地补贴重复发、公益林迟发：陈建军，{last_year}年"))
+        self.cards.append((double.id_number, f"⑤ 耕地补贴重复发、公益林迟发：陈建军，{last_year}年", "ssse"))
 
         eighty = person("赵玉珍", "F", dt.date(today.year - 81, 2, 17))
         self._enrol(eighty, "pension_basic", dt.date(2015, 1, 1))
         self._pay_as_owed(eighty, noise=False)
-        self.cards.append((eighty.id_number, "⑥ 满80岁未领高龄津贴：赵玉珍，81岁"))
+        self.cards.append((eighty.id_number, "⑥ 满80岁未领高龄津贴：赵玉珍，81岁", "ssse"))
 
         stopped = person("周文斌", "M", dt.date(today.year - 45, 4, 4))
         self._enrol(stopped, "dibao", dt.date(2022, 1, 1), dt.date(last_year, 6, 30), category="A")
@@ -273,28 +273,31 @@ class DemoCounty:
         for period in periods_between("month", self.ledger_from, today):
             owed = self.rulebook.owed("dibao", facts_before, period).amount_fen
             self._pay(stopped, "dibao", period, owed, period.start_on.replace(day=15))
-        self.cards.append((stopped.id_number, f"⑦ 低保已停仍在发：周文斌，{last_year}年7月起"))
+        self.cards.append((stopped.id_number, f"⑦ 低保已停仍在发：周文斌，{last_year}年7月起", "ssse"))
 
         disabled = person("孙海燕", "F", dt.date(today.year - 38, 7, 7))
         self._enrol(disabled, "dibao", dt.date(2022, 1, 1), category="A")
         self._enrol(disabled, "disability_living", dt.date(2021, 6, 1), quantity="1")
         self._enrol(disabled, "disability_care", dt.date(2021, 6, 1), quantity="1")
         self._pay_as_owed(disabled, noise=False)
-        self.cards.append((disabled.id_number, "⑧ 一级残疾+低保：孙海燕，全部正常"))
+        self.cards.append((disabled.id_number, "⑧ 一级残疾+低保：孙海燕，全部正常", "ssse"))
 
         pupil = person("吴小龙", "M", dt.date(today.year - 13, 10, 1))
         self._enrol_pupil(pupil)
         self._pay_as_owed(pupil, noise=False)
-        self.cards.append((pupil.id_number, "⑨ 学生教育资助：吴小龙，13岁"))
+        self.cards.append((pupil.id_number, "⑨ 学生教育资助：吴小龙，13岁", "ssse"))
 
         newcomer = person("马春花", "F", dt.date(today.year - 52, 5, 5))
         self._enrol(newcomer, "dibao", add_months(today, 0), category="C")
-        self.cards.append((newcomer.id_number, "⑩ 刚登记低保，还没有发放记录：马春花"))
+        self.cards.append((newcomer.id_number, "⑩ 刚登记低保，还没有发放记录：马春花", "ssse"))
 
         bad = normal.id_number[:17] + ("0" if normal.id_number[17] != "0" else "1")
-        self.cards.append((bad, "⑪ 坏卡：身份证号校验位错误"))
+        self.cards.append((bad, "⑪ 坏卡：身份证号校验位错误", "ssse"))
         first17 = f"{COUNTY_CODE}19700101999"
-        self.cards.append((first17 + check_character(first17), "⑫ 不在名册中的人"))
+        self.cards.append((first17 + check_character(first17), "⑫ 不在名册中的人", "ssse"))
+        self.cards.append((normal.id_number, "⑬ 银行卡（一卡通）：王德明，卡上只有卡号", "pboc"))
+        self.cards.append(("", "⑭ 不认识的卡（如公交卡）", "unknown"))
+        self.cards.append((short.id_number, "⑮ 数据损坏的银行卡", "corrupt"))
 
     # -- build --------------------------------------------------------------------
     def build(self, store: Store) -> dict[str, int]:
@@ -320,7 +323,8 @@ class DemoCounty:
             store.add_payments(tx, [
                 (p.id, pay.programme, pay.period.code, pay.amount_fen, pay.paid_on.isoformat(), pay.account, pay.batch)
                 for p in self.people for pay in p.payments])
-            store.set_demo_cards(tx, [(i, number, label) for i, (number, label) in enumerate(self.cards, start=1)])
+            store.set_demo_cards(tx, [(i, number, label, kind)
+                                      for i, (number, label, kind) in enumerate(self.cards, start=1)])
             store.set_meta(tx, "demo_built_for", self.today.isoformat())
         return store.counts()
 

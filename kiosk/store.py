@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 from kiosk.reconcile import Payment
 from kiosk.rules import Enrolment, PersonFacts, Rulebook, parse_period
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -90,6 +90,10 @@ _MIGRATIONS: dict[int, str] = {
     CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
         BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
     """,
+    2: """
+    ALTER TABLE demo_cards ADD COLUMN kind TEXT NOT NULL DEFAULT 'ssse';
+    CREATE INDEX accounts_by_person ON accounts(person_id);
+    """,
 }
 
 
@@ -114,9 +118,12 @@ class PersonRecord:
 
 @dataclass(frozen=True, slots=True)
 class DemoCard:
+    """A card on the demo panel: `kind` is the card type the emulator plays (ssse, pboc, unknown, corrupt)."""
+
     position: int
     id_number: str
     label: str
+    kind: str = "ssse"
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -221,9 +228,9 @@ class Store:
             rows,
         )
 
-    def set_demo_cards(self, tx: sqlite3.Connection, cards: Iterable[tuple[int, str, str]]) -> None:
+    def set_demo_cards(self, tx: sqlite3.Connection, cards: Iterable[tuple[int, str, str, str]]) -> None:
         tx.execute("DELETE FROM demo_cards")
-        tx.executemany("INSERT INTO demo_cards(position, id_number, label) VALUES (?, ?, ?)", cards)
+        tx.executemany("INSERT INTO demo_cards(position, id_number, label, kind) VALUES (?, ?, ?, ?)", cards)
 
     def record_audit(self, actor: str, action: str, subject: str, outcome: str) -> None:
         """Append one audit entry (UTC), in its own transaction."""
@@ -243,6 +250,21 @@ class Store:
             return None
         return PersonRecord(row[0], row[1], row[2], row[3], _date(row[4]), row[5], row[6], row[7],  # type: ignore[arg-type]
                             _date(row[8]))
+
+    def find_id_number_by_account(self, account: str) -> str | None:
+        """Return the ID number of the one person paid through `account`; None if nobody or several."""
+        rows = self.connection().execute(
+            "SELECT p.id_number FROM accounts a JOIN persons p ON p.id = a.person_id WHERE a.account = ? LIMIT 2",
+            (account,),
+        ).fetchall()
+        return rows[0][0] if len(rows) == 1 else None
+
+    def account_of(self, id_number: str) -> str | None:
+        row = self.connection().execute(
+            "SELECT a.account FROM accounts a JOIN persons p ON p.id = a.person_id WHERE p.id_number = ? LIMIT 1",
+            (id_number,),
+        ).fetchone()
+        return row[0] if row else None
 
     def load_facts(self, person: PersonRecord) -> PersonFacts:
         rows = self.connection().execute(
@@ -265,7 +287,7 @@ class Store:
                 for code, period, amount, paid_on, account, batch in rows]
 
     def demo_cards(self) -> list[DemoCard]:
-        rows = self.connection().execute("SELECT position, id_number, label FROM demo_cards ORDER BY position")
+        rows = self.connection().execute("SELECT position, id_number, label, kind FROM demo_cards ORDER BY position")
         return [DemoCard(*row) for row in rows]
 
     def counts(self) -> dict[str, int]:

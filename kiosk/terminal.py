@@ -14,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Callable
+from typing import Callable, Mapping
 
 from device.base import CardEvent, CardEventKind
 from kiosk.backend import BenefitsBackend, LookupResult
@@ -32,9 +32,18 @@ class State(StrEnum):
     UNAVAILABLE = "unavailable"  # the reader is gone
 
 
-_UNREADABLE_ZH = {
+_UNREADABLE_ZH = {  # reason (device.errors / device.sam) → what the villager is told, and what to do
     "blank": ("读不出这张卡", "请把卡放平，不要移动"),
+    "mute": ("读不出这张卡", "请把卡放平，不要移动"),
+    "removed": ("卡被拿开了，没有读完", "请把卡放平，读完前不要移动"),
+    "unknown_card": ("不认识这种卡", "请使用身份证、社保卡或领取补贴的银行卡"),
+    "malformed": ("这张卡的信息读不出来", "请换一张卡，或请工作人员帮助"),
+    "apdu": ("这张卡的信息读不出来", "请换一张卡，或请工作人员帮助"),
+    "two_cards": ("请一次只放一张卡", "请拿走多余的卡"),
+    "expired": ("这张身份证已过期", "请使用有效的身份证或社保卡"),
+    "wrong_card": ("不认识这种卡", "请使用身份证或社保卡"),
 }
+_READER_FAULT_ZH = ("读卡器出了问题", "请重新放卡；如果还不行，请联系工作人员")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,9 +62,11 @@ class Snapshot:
 class Terminal:
     """Follow card events, run the lookup, and hold the current card session."""
 
-    def __init__(self, *, backend: BenefitsBackend, today: Callable[[], dt.date]) -> None:
+    def __init__(self, *, backend: BenefitsBackend, today: Callable[[], dt.date],
+                 chip_registry: Mapping[str, str] | None = None) -> None:
         self.backend = backend
         self.today = today
+        self.chip_registry = chip_registry or {}
         self._changed = threading.Condition()
         self._snapshot = Snapshot(0, State.IDLE)
         self._token: str | None = None
@@ -68,7 +79,8 @@ class Terminal:
             self._end(State.READING)
         elif event.kind is CardEventKind.READ and event.identity is not None:
             try:
-                result = look_up_card_holder(backend=self.backend, identity=event.identity, today=self.today())
+                result = look_up_card_holder(backend=self.backend, identity=event.identity, today=self.today(),
+                                             chip_registry=self.chip_registry)
             except CardLookupError as error:
                 self._set(State.ERROR, error.message_zh, error.advice_zh)
                 return
@@ -82,7 +94,7 @@ class Terminal:
                 self._token_claimed = False
             self._set(State.READY)
         elif event.kind is CardEventKind.UNREADABLE:
-            message, advice = _UNREADABLE_ZH.get(event.reason, ("读不出这张卡", "请把卡放平，不要移动"))
+            message, advice = _UNREADABLE_ZH.get(event.reason, _READER_FAULT_ZH)
             self._set(State.ERROR, message, advice)
         elif event.kind is CardEventKind.REMOVED:
             self._end(State.IDLE)

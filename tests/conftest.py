@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import shutil
 import socket
+import subprocess
+import time
 from decimal import Decimal
 
 import pytest
+
+from pathlib import Path
 
 from kiosk.rules import Enrolment, PersonFacts, load_rulebook
 from kiosk.store import open_store
@@ -57,3 +62,50 @@ def store(tmp_path):  # type: ignore[no-untyped-def]
     opened = open_store(tmp_path / "kiosk.db")
     yield opened
     opened.close()
+
+
+PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
+
+
+class Pcscd:
+    """The host's one pcscd (fixed socket), started and restarted by the tests that need real PC/SC."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        binary = shutil.which("pcscd") or "/usr/sbin/pcscd"
+        self.process = subprocess.Popen([binary, "--foreground"], stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while not PCSCD_SOCKET.exists():
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError("pcscd did not start")
+            time.sleep(0.02)
+        time.sleep(0.2)  # vpcd's listening sockets come up just after pcscd's
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+        deadline = time.monotonic() + 5
+        while PCSCD_SOCKET.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@pytest.fixture(scope="session")
+def pcscd():
+    """A pcscd with vsmartcard's vpcd driver for the whole session (any other pcscd is stopped first)."""
+    subprocess.run(["pkill", "-x", "pcscd"], check=False)
+    deadline = time.monotonic() + 5
+    while PCSCD_SOCKET.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    daemon = Pcscd()
+    daemon.start()
+    yield daemon
+    daemon.stop()

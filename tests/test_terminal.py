@@ -3,6 +3,7 @@ import threading
 from types import SimpleNamespace
 
 from device.base import CardEvent, CardEventKind, CardIdentity, EventHub
+from device.vcard import SsseApplet, UnknownApplet
 from device.virtual import VirtualReader
 from kiosk.backend import PersonNotFoundError
 from kiosk.terminal import State, Terminal
@@ -30,7 +31,7 @@ def make(fail=None):
 
 def test_card_placed_read_claimed_once_and_removed():
     terminal, reader = make()
-    reader.place(CardIdentity("11010519491231002X"))
+    reader.place(SsseApplet("11010519491231002X", "王秀英"))
     assert terminal.snapshot().state is State.READY
     token = terminal.claim_session()
     assert token and terminal.claim_session() is None
@@ -43,7 +44,7 @@ def test_card_placed_read_claimed_once_and_removed():
 
 def test_bad_check_digit_is_an_error_with_advice():
     terminal, reader = make()
-    reader.place(CardIdentity("110105194912310021"))
+    reader.place(SsseApplet("110105194912310021", "王秀英"))
     snap = terminal.snapshot()
     assert (snap.state, snap.message_zh) == (State.ERROR, "无法识别这张卡：身份证号校验位错误")
     assert snap.advice_zh and terminal.claim_session() is None
@@ -51,18 +52,18 @@ def test_bad_check_digit_is_an_error_with_advice():
 
 def test_unknown_person_and_broken_backend_and_blank_card():
     terminal, reader = make(PersonNotFoundError("x"))
-    reader.place(CardIdentity("11010519491231002X"))
+    reader.place(SsseApplet("11010519491231002X", "王秀英"))
     assert terminal.snapshot().message_zh == "没有找到您的补贴信息"
     terminal, reader = make(OSError("disk"))
-    reader.place(CardIdentity("11010519491231002X"))
+    reader.place(SsseApplet("11010519491231002X", "王秀英"))
     assert terminal.snapshot().message_zh == "暂时查不到信息"
-    reader.place(CardIdentity(""))
-    assert terminal.snapshot().state is State.ERROR and "放平" in terminal.snapshot().advice_zh
+    reader.place(UnknownApplet())
+    assert terminal.snapshot().state is State.ERROR and terminal.snapshot().message_zh == "不认识这种卡"
 
 
 def test_ending_the_session_with_the_card_left_on_the_reader():
     terminal, reader = make()
-    reader.place(CardIdentity("11010519491231002X"))
+    reader.place(SsseApplet("11010519491231002X", "王秀英"))
     token = terminal.claim_session()
     terminal.end_session("not the token")
     assert terminal.snapshot().state is State.READY
@@ -74,7 +75,7 @@ def test_ending_the_session_with_the_card_left_on_the_reader():
 
 def test_reader_unavailable_drops_the_session():
     terminal, reader = make()
-    reader.place(CardIdentity("11010519491231002X"))
+    reader.place(SsseApplet("11010519491231002X", "王秀英"))
     token = terminal.claim_session()
     terminal.on_card_event(CardEvent(CardEventKind.READER_UNAVAILABLE))
     assert terminal.snapshot().state is State.UNAVAILABLE and terminal.result_for(token) is None
@@ -83,7 +84,7 @@ def test_reader_unavailable_drops_the_session():
 def test_long_poll_wakes_on_change():
     terminal, reader = make()
     seq = terminal.snapshot().seq
-    timer = threading.Timer(0.05, reader.place, args=(CardIdentity("11010519491231002X"),))
+    timer = threading.Timer(0.05, reader.place, args=(SsseApplet("11010519491231002X", "王秀英"),))
     timer.start()
     snapshot = terminal.wait_for_change(seq, timeout=10)
     timer.join()
@@ -108,5 +109,5 @@ def test_identity_repr_is_masked():
 def test_an_unexpected_failure_in_the_lookup_is_an_error_screen_not_a_stuck_one(monkeypatch):
     terminal, reader = make()
     monkeypatch.setattr("kiosk.terminal.look_up_card_holder", lambda **kw: 1 / 0)
-    reader.place(CardIdentity("11010519491231002X"))
+    reader.place(SsseApplet("11010519491231002X", "王秀英"))
     assert terminal.snapshot().state is State.ERROR and terminal.snapshot().message_zh == "暂时查不到信息"

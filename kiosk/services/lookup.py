@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Mapping
 
 from device.base import CardIdentity
-from device.idnumber import IdNumberError, parse_id_number
+from device.idnumber import IdNumberError, mask_account, parse_id_number
 from kiosk.backend import BenefitsBackend, LookupResult, PersonNotFoundError
 
 log = logging.getLogger(__name__)
@@ -22,15 +23,46 @@ class CardLookupError(Exception):
         self.advice_zh = advice_zh
 
 
-def look_up_card_holder(*, backend: BenefitsBackend, identity: CardIdentity, today: dt.date) -> LookupResult:
+def resolve_id_number(*, backend: BenefitsBackend, identity: CardIdentity,
+                      chip_registry: Mapping[str, str]) -> str:
+    """Turn what the card said into an ID number: as read, through the ledger's accounts, or the chip registry.
+
+    Raises CardLookupError 'not_found' when a bank card or chip serial maps to nobody.
+    """
+    if identity.id_number:
+        return identity.id_number
+    if identity.account:
+        found = backend.find_id_number_by_account(identity.account)
+        if found is None:
+            log.info("no person for account %s", mask_account(identity.account))
+            raise CardLookupError("not_found", "没有找到这张银行卡对应的补贴信息", "请使用身份证或社保卡，或到村委会核实")
+        return found
+    if identity.chip_serial:
+        found = chip_registry.get(identity.chip_serial)
+        if found is None:
+            log.info("chip serial not in the registry")
+            raise CardLookupError("not_found", "这台读卡器读不出身份证号", "请使用社保卡，或请工作人员帮助")
+        return found
+    raise CardLookupError("invalid_id", "这张卡上没有身份信息", "请换一张卡，或请工作人员帮助")
+
+
+def look_up_card_holder(*, backend: BenefitsBackend, identity: CardIdentity, today: dt.date,
+                        chip_registry: Mapping[str, str] | None = None) -> LookupResult:
     """Return the owed-vs-paid picture for the card's holder.
 
     Raises CardLookupError with reason 'invalid_id' (the card's ID number fails
-    validation), 'not_found' (nobody with that number), or 'backend' (the data
-    could not be read).
+    validation), 'not_found' (nobody with that number, account or chip), or
+    'backend' (the data could not be read).
     """
     try:
-        id_number = parse_id_number(identity.id_number)
+        number = resolve_id_number(backend=backend, identity=identity, chip_registry=chip_registry or {})
+    except CardLookupError:
+        raise
+    except Exception:
+        log.exception("resolving card %r failed", identity)
+        raise CardLookupError("backend", "暂时查不到信息", "请稍后再试，或请工作人员帮助") from None
+    try:
+        id_number = parse_id_number(number)
     except IdNumberError as error:
         log.info("card rejected: %s (%s)", error.reason, identity)
         raise CardLookupError("invalid_id", f"无法识别这张卡：{error.message_zh}", "请换一张卡，或请工作人员帮助") from None

@@ -10,10 +10,11 @@ from pathlib import Path
 from flask import Flask, Response
 
 from device.base import EventHub
-from device.virtual import VirtualReader
 from kiosk.backend import EmbeddedBackend
+from kiosk.chip_registry import load_chip_registry
 from kiosk.config import KioskConfig
 from kiosk.money import format_yuan
+from kiosk.readers import start_readers
 from kiosk.rules import load_rulebook
 from kiosk.store import open_store
 from kiosk.terminal import Terminal
@@ -25,18 +26,22 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';
 
 
 def create_app(config: KioskConfig) -> Flask:
-    """Build the kiosk app for `config`: embedded store, virtual reader in demo mode."""
+    """Build the kiosk app for `config`: embedded store, rules, and the card readers it asks for.
+
+    The readers' worker threads start here; `app.extensions["mingbai"]["readers"].stop()` ends them.
+    """
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config["KIOSK"] = config
     rulebook = load_rulebook(config.policy_dir)
     store = open_store(config.db_path)
     backend = EmbeddedBackend(store, rulebook, history_years=config.history_years)
     events = EventHub()
-    terminal = Terminal(backend=backend, today=config.current_date)
+    terminal = Terminal(backend=backend, today=config.current_date,
+                        chip_registry=load_chip_registry(config.chip_registry))
     events.subscribe(terminal.on_card_event)
+    readers = start_readers(config, events)
     app.extensions["mingbai"] = {
-        "store": store, "rulebook": rulebook, "terminal": terminal, "events": events,
-        "reader": VirtualReader(events) if config.demo else None,
+        "store": store, "rulebook": rulebook, "terminal": terminal, "events": events, "readers": readers,
     }
 
     from kiosk.web import health, villager

@@ -1,36 +1,43 @@
-"""Demo mode only: the on-screen panel that places and takes away virtual cards.
+"""Demo mode only: the on-screen panel that places and takes away emulated cards.
 
-Registered only when the kiosk runs as a demo; the requests must carry the
-X-Kiosk-Demo header, which a cross-site form cannot send.
+With pcscd the card goes into vpcd's reader and is read through real PC/SC;
+without it, into the in-process reader. Registered only in demo mode; requests
+must carry the X-Kiosk-Demo header, which a cross-site form cannot send.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, request
 
-from device.base import CardIdentity
+from kiosk.services.demo_cards import applet_for
 
 bp = Blueprint("demo", __name__, url_prefix="/demo")
 
 
-def _reader():  # type: ignore[no-untyped-def]
+def _slot():  # type: ignore[no-untyped-def]
     if request.headers.get("X-Kiosk-Demo") != "1":
         abort(403)
-    return current_app.extensions["mingbai"]["reader"]
+    slot = current_app.extensions["mingbai"]["readers"].slot
+    if slot is None:
+        abort(404)
+    return slot
 
 
 @bp.post("/place/<int:position>")
 def place(position: int):  # type: ignore[no-untyped-def]
-    reader = _reader()
-    cards = {card.position: card for card in current_app.extensions["mingbai"]["store"].demo_cards()}
-    card = cards.get(position)
+    slot = _slot()
+    store = current_app.extensions["mingbai"]["store"]
+    card = {card.position: card for card in store.demo_cards()}.get(position)
     if card is None:
         abort(404)
-    reader.place(CardIdentity(card.id_number, source="virtual"))
+    try:
+        slot.place(applet_for(card, store))
+    except OSError:  # vpcd went away with pcscd: the reader watcher reports it too
+        return "virtual reader unavailable", 503
     return "", 204
 
 
 @bp.post("/take")
 def take():  # type: ignore[no-untyped-def]
-    _reader().take()
+    _slot().take()
     return "", 204

@@ -22,6 +22,7 @@ def healthz():  # type: ignore[no-untyped-def]
         kiosk_id=config.kiosk_id,
         mode="demo" if config.demo else "production",
         terminal=parts["terminal"].snapshot().state.value,
+        readers=parts["readers"].description,
         rule_version=parts["rulebook"].version,
         store=store,
     ), (200 if store["ok"] else 503)

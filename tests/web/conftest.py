@@ -18,7 +18,7 @@ def demo_db(tmp_path_factory, rulebook):
 
 @pytest.fixture
 def app(demo_db):
-    config = load_config({"db_path": demo_db, "demo": True, "today": TODAY}, environ={})
+    config = load_config({"db_path": demo_db, "demo": True, "today": TODAY, "reader": "virtual"}, environ={})
     return create_app(config)
 
 

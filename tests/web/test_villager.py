@@ -3,6 +3,7 @@
 import re
 
 from kiosk.config import load_config
+from kiosk.store import SCHEMA_VERSION
 from kiosk.web import create_app
 from tests.conftest import TODAY
 
@@ -102,7 +103,8 @@ def test_a_second_browser_cannot_take_over_the_session(app, place):
 def test_demo_endpoints_need_the_header_and_demo_mode(client, demo_db):
     assert client.post("/demo/place/1").status_code == 403
     assert client.post("/demo/place/999", headers={"X-Kiosk-Demo": "1"}).status_code == 404
-    production = create_app(load_config({"db_path": demo_db, "today": TODAY}, environ={})).test_client()
+    production = create_app(load_config({"db_path": demo_db, "today": TODAY, "reader": "none"},
+                                        environ={})).test_client()
     assert production.post("/demo/place/1", headers={"X-Kiosk-Demo": "1"}).status_code == 404
     assert "演示模式" not in text(production.get("/"))
 
@@ -114,5 +116,5 @@ def test_unknown_programme_page_is_404(client, place):
 
 def test_healthz(client):
     body = client.get("/healthz").get_json()
-    assert body["status"] == "ok" and body["store"]["schema"] == 1 and body["store"]["persons"] >= 2000
+    assert body["status"] == "ok" and body["store"]["schema"] == SCHEMA_VERSION and body["store"]["persons"] >= 2000
     assert body["terminal"] == "idle" and body["mode"] == "demo" and len(body["rule_version"]) == 12
