@@ -18,6 +18,21 @@ need_debian_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# pcscd with vsmartcard's vpcd driver (the demo's virtual reader); pyscard builds against libpcsclite with swig.
+PCSC_PACKAGES=(pcscd vsmartcard-vpcd libpcsclite-dev swig build-essential pkg-config)
+
+ensure_pcscd_running() {
+  # systemd socket-activates pcscd on a normal Debian install; containers and CI have no systemd.
+  if pgrep -x pcscd >/dev/null; then return 0; fi
+  if command -v systemctl >/dev/null && systemctl is-active --quiet pcscd.socket 2>/dev/null; then return 0; fi
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "Starting pcscd"
+  $sudo pcscd
+  for _ in $(seq 50); do [ -S /run/pcscd/pcscd.comm ] && return 0; sleep 0.1; done
+  echo "pcscd did not start; the demo will use its in-process reader" >&2
+}
+
 need_python_env() {  # $1: optional extras, e.g. "test"
   local python=${PYTHON:-python3}
   if ! "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then

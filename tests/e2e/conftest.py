@@ -32,6 +32,7 @@ class KioskProcess:
     """`kiosk demo --db … --port … --today …` in its own process; stopped at teardown."""
 
     def __init__(self, db: Path, log: Path, **env: str) -> None:
+        self.db = db
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         environment = {**os.environ, "MINGBAI_CONFIG": "", **env}
@@ -62,7 +63,7 @@ class KioskProcess:
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory):
+def demo_template(tmp_path_factory, pcscd):
     """Build the demo county once, through the console script's own first start."""
     folder = tmp_path_factory.mktemp("e2e")
     db = folder / "template.db"
@@ -72,7 +73,7 @@ def demo_template(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def kiosk(demo_template, tmp_path_factory):
+def kiosk(demo_template, tmp_path_factory, pcscd):
     folder = tmp_path_factory.mktemp("kiosk")
     shutil.copy(demo_template, folder / "kiosk.db")
     process = KioskProcess(folder / "kiosk.db", folder / "kiosk.log")

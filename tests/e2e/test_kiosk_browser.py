@@ -9,6 +9,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from device.vcard import PbocApplet, SsseApplet, VpcdCard
+from kiosk.store import open_store
 from tests.e2e.conftest import KioskProcess
 
 pytestmark = pytest.mark.browser
@@ -97,7 +99,7 @@ def test_touch_targets_text_size_and_axe(page, kiosk):
 
 def test_idle_asks_are_you_still_there_then_ends(demo_template, browser, tmp_path):
     shutil.copy(demo_template, tmp_path / "idle.db")
-    kiosk = KioskProcess(tmp_path / "idle.db", tmp_path / "idle.log",
+    kiosk = KioskProcess(tmp_path / "idle.db", tmp_path / "idle.log", MINGBAI_VPCD_PORT="35964",
                          MINGBAI_IDLE_SECONDS="2", MINGBAI_IDLE_WARNING_SECONDS="2")
     try:
         page = browser.new_page()
@@ -113,3 +115,42 @@ def test_idle_asks_are_you_still_there_then_ends(demo_template, browser, tmp_pat
         page.close()
     finally:
         kiosk.stop()
+
+
+def test_a_card_placed_on_the_pcsc_reader_opens_the_page_without_a_click(page, kiosk):
+    health = page.request.get(kiosk.url + "/healthz").json()
+    assert health["readers"] == "pcsc (Virtual PCD 00 00)"
+    store = open_store(kiosk.db)
+    elder = {c.position: c for c in store.demo_cards()}[2]
+    name = store.find_person(elder.id_number).name
+    page.goto(kiosk.url + "/")
+    card = VpcdCard(SsseApplet(elder.id_number, name))
+    card.insert()
+    try:
+        page.wait_for_url(re.compile(r"/me"))
+        expect(page.get_by_text("登记为已于2024年5月10日去世")).to_be_visible()
+    finally:
+        card.remove()
+    page.wait_for_url(kiosk.url + "/")
+    expect(page.get_by_text("请把身份证或社保卡")).to_be_visible()
+
+
+def test_a_bank_card_without_an_id_number_finds_its_holder_through_the_ledger(page, kiosk):
+    store = open_store(kiosk.db)
+    normal = {c.position: c for c in store.demo_cards()}[1]
+    page.goto(kiosk.url + "/")
+    card = VpcdCard(PbocApplet(store.account_of(normal.id_number)))
+    card.insert()
+    try:
+        page.wait_for_url(re.compile(r"/me"))
+        expect(page.locator(".holder-name")).to_have_text("王*明")
+    finally:
+        card.remove()
+    page.wait_for_url(kiosk.url + "/")
+
+
+@pytest.mark.parametrize(("label", "message"), [("⑭", "不认识这种卡"), ("⑮", "这张卡的信息读不出来")])
+def test_unknown_and_corrupt_cards_from_the_demo_panel(page, kiosk, label, message):
+    page.goto(kiosk.url + "/")
+    place(page, label)
+    expect(page.locator("#error-message")).to_have_text(message)
