@@ -264,3 +264,50 @@ def list_readers() -> tuple[list[tuple[str, str]], str]:
         return [(reader, _state_words(state)) for reader, state, _ in states], "ok"
     finally:
         scard.SCardReleaseContext(context)
+
+
+def trace_one_card(*, profiles: Sequence[str] = DEFAULT_ORDER, reader_filter: Sequence[str] = (),
+                   timeout: float = 30.0) -> tuple[list[str], str]:
+    """Wait for a card, read it once with a masked trace of every APDU; return the trace and the outcome.
+
+    For `kiosk doctor --trace`: run it while the kiosk is stopped, or beside it (PC/SC shares the card).
+    """
+    from device.trace import Trace, TracingConnection
+
+    hresult, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if _code(hresult) != _SUCCESS:
+        return [], f"no PC/SC service: {describe(hresult)}"
+    try:
+        hresult, readers = scard.SCardListReaders(context, [])
+        readers = [r for r in (readers or []) if not reader_filter or any(f in r for f in reader_filter)]
+        if not readers:
+            return [], "no card reader connected"
+        states = [(r, scard.SCARD_STATE_UNAWARE) for r in readers]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            hresult, states = scard.SCardGetStatusChange(context, 250, states)
+            if _code(hresult) not in (_SUCCESS, _TIMEOUT):
+                return [], describe(hresult)
+            present = [r for r, state, _ in states if state & scard.SCARD_STATE_PRESENT]
+            if present:
+                break
+            states = [(r, state & ~scard.SCARD_STATE_CHANGED) for r, state, _ in states]
+        else:
+            return [], f"no card placed within {timeout:.0f} s"
+        reader = present[0]
+        atr = next(bytes(a) for r, _, a in states if r == reader)
+        trace = Trace()
+        trace.add("--", f"reader {reader!r}, ATR {atr.hex().upper()}")
+        hresult, card, protocol = scard.SCardConnect(context, reader, scard.SCARD_SHARE_SHARED,
+                                                     scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1)
+        if _code(hresult) != _SUCCESS:
+            return trace.lines, f"cannot connect: {describe(hresult)}"
+        try:
+            identity = read_card(TracingConnection(PcscConnection(card, protocol), trace), profiles)  # type: ignore[arg-type]
+        except CardError as error:
+            return trace.lines, f"unreadable: {error.reason} ({error})"
+        finally:
+            scard.SCardDisconnect(card, scard.SCARD_LEAVE_CARD)
+        return trace.lines, f"read by profile {identity.source}: {identity!r}"
+    finally:
+        scard.SCardReleaseContext(context)

@@ -23,6 +23,8 @@ from device.sam import (
     encode_request, parse_read_data,
 )
 
+from device.trace import Trace, mask_sam_frame
+
 log = logging.getLogger(__name__)
 
 ABSENT_POLLS = 2      # polls without the card before it counts as taken away
@@ -40,8 +42,9 @@ class SamReader:
 
     def __init__(self, events: EventHub, port: str, *, baudrate: int = 115200,
                  today: Callable[[], dt.date] = dt.date.today, poll_interval: float = 0.25,
-                 timeout: float = 1.0) -> None:
+                 timeout: float = 1.0, trace: "Trace | None" = None) -> None:
         self.events = events
+        self.trace = trace
         self.port_name = port
         self.baudrate = baudrate
         self.today = today
@@ -137,20 +140,56 @@ class SamReader:
         return CardIdentity(id_number=text.id_number, name=text.name, source="sam")
 
     # -- framing ------------------------------------------------------------------
+    def probe(self) -> SamResponse:
+        """Open the port, ask the reader to find a card, and close it again (for `kiosk doctor`).
+
+        Raises OSError (serial.SerialException) or ReaderError.
+        """
+        self._port = serial.Serial(self.port_name, self.baudrate, timeout=0.05, write_timeout=1)
+        try:
+            return self._exchange(FIND)
+        finally:
+            self._close()
+
+    def read_once(self, timeout: float) -> tuple[CardIdentity | None, str]:
+        """Poll until a card is read or refused, or `timeout` passes (for `kiosk doctor --trace`)."""
+        outcome: list[CardEvent] = []
+        self.events.subscribe(lambda event: outcome.append(event))
+        self._port = serial.Serial(self.port_name, self.baudrate, timeout=0.05, write_timeout=1)
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                self.poll()
+                done = [e for e in outcome if e.kind in (CardEventKind.READ, CardEventKind.UNREADABLE)]
+                if done:
+                    event = done[0]
+                    return event.identity, ("read" if event.identity else f"unreadable: {event.reason}")
+                time.sleep(self.poll_interval)
+            return None, f"no card placed within {timeout:.0f} s"
+        finally:
+            self._close()
+
     def _exchange(self, request: tuple[int, int]) -> SamResponse:
         port = self._port
         assert port is not None
         port.reset_input_buffer()
-        port.write(encode_request(*request))
+        frame = encode_request(*request)
+        if self.trace is not None:
+            self.trace.add(">>", frame.hex().upper())
+        port.write(frame)
         deadline = time.monotonic() + self.timeout
         buffer = b""
         while time.monotonic() < deadline:
-            buffer += port.read(2048)
+            buffer += port.read(max(1, port.in_waiting))  # returns on the first byte, not after the timeout
             start = buffer.find(PREAMBLE)
             if start >= 0 and len(buffer) >= start + 7:
                 total = 7 + int.from_bytes(buffer[start + 5:start + 7], "big")
                 if len(buffer) >= start + total:
+                    if self.trace is not None:
+                        self.trace.add("<<", mask_sam_frame(buffer[start:start + total]))
                     return decode_response(buffer[start:start + total])
+        if self.trace is not None:
+            self.trace.add("!!", f"no answer within {self.timeout} s")
         raise ReaderTimeoutError(f"no answer to {request[0]:02X} {request[1]:02X} within {self.timeout} s")
 
     # -- availability ----------------------------------------------------------------
