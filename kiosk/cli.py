@@ -1,4 +1,4 @@
-"""The `kiosk` console script: demo, serve and doctor sub-commands.
+"""The `kiosk` console script: demo, serve, import, checks, export and doctor sub-commands.
 
 Each sub-command that uses the embedded store takes --db PATH; serving ones take --port.
 """
@@ -44,6 +44,25 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2025, help="seed of the demo county generator")
     serve = commands.add_parser("serve", help="serve the production kiosk on the configured store")
     _serve_args(serve)
+    imp = commands.add_parser("import", help="load villages, persons, enrolments, payments (CSV/XLSX) or policies (TOML)")
+    _store_args(imp)
+    imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    imp.add_argument("--kind", choices=["villages", "persons", "enrolments", "payments"],
+                     help="kind of data (default: recognised from the headers)")
+    imp.add_argument("--mapping", type=Path, help="TOML file mapping the county's headers to ours (docs/import.md)")
+    imp.add_argument("--skip-bad-rows", action="store_true",
+                     help="import the good rows and record the bad ones, instead of importing nothing")
+    imp.add_argument("--no-error-file", action="store_true", help="do not write FILE.errors.csv beside a bad file")
+    imp.add_argument("--report", type=Path, help="after importing, write the supervision report here (.csv/.xlsx)")
+    imp.add_argument("--today", type=_date, help=argparse.SUPPRESS)
+    checks = commands.add_parser("checks", help="run the supervision checks and write a report")
+    _store_args(checks)
+    checks.add_argument("--out", type=Path, help="report file (.csv or .xlsx); default: print a summary only")
+    checks.add_argument("--cadres", type=Path, help="CSV/XLSX of village cadres (身份证号, 姓名, 职务)")
+    checks.add_argument("--today", type=_date, help=argparse.SUPPRESS)
+    export = commands.add_parser("export", help="write the store as CSV files that `kiosk import` reads")
+    _store_args(export)
+    export.add_argument("--out", type=Path, required=True, help="folder for the CSV files")
     doctor = commands.add_parser("doctor", help="check policies, store, card readers; --trace records one card read")
     _store_args(doctor)
     doctor.add_argument("--trace", action="store_true",
@@ -92,6 +111,98 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     return _serve(_config(args))
+
+
+def _store_and_rules(config: KioskConfig):  # type: ignore[no-untyped-def]
+    from kiosk.rules import load_rulebook
+    from kiosk.store import open_store
+
+    store = open_store(config.db_path)
+    return store, load_rulebook(config.policy_dir, store.policies())
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from kiosk.imports.formats import FormatError, load_mapping
+    from kiosk.imports.loader import import_file, write_error_file
+
+    config = _config(args)
+    store, rulebook = _store_and_rules(config)
+    try:
+        mapping = load_mapping(args.mapping)
+    except FormatError as error:
+        print(f"kiosk import: {error}", file=sys.stderr)
+        return 2
+    failed = False
+    for path in args.files:
+        try:
+            report = import_file(store, path, rulebook=rulebook, today=config.current_date(), kind=args.kind,
+                                 mapping=mapping, skip_bad_rows=args.skip_bad_rows)
+        except FormatError as error:
+            print(f"{error}（未导入）")
+            failed = True
+            continue
+        print(report.summary_zh())
+        for error in report.errors[:20]:
+            print(f"  {error.message}（值：{error.value}）" if error.value else f"  {error.message}")
+        if report.error_count > 20:
+            print(f"  …共{report.error_count}处错误")
+        if report.errors and not args.no_error_file and path.suffix.lower() != ".toml":
+            print(f"  错误清单：{write_error_file(report, path)}")
+        store.record_audit("cli", "import", path.name, "ok" if report.committed else "refused")
+        failed |= not report.committed
+        if report.kind == "policy" and report.committed:
+            rulebook = _store_and_rules(config)[1]
+    _run_checks(store, rulebook, config, out=args.report, cadres=None)
+    return 1 if failed else 0
+
+
+def _run_checks(store, rulebook, config: KioskConfig, *, out: Path | None, cadres: Path | None) -> None:  # type: ignore[no-untyped-def]
+    from kiosk.checks import run_checks, summary_zh, write_report
+
+    people = _read_cadres(cadres, rulebook, config) if cadres else []
+    findings = run_checks(store, rulebook, today=config.current_date(), cadres=people)
+    print("监督检查：" + "；".join(summary_zh(findings)))
+    if out is not None:
+        print(f"检查报告：{write_report(findings, out)}")
+
+
+def _read_cadres(path: Path, rulebook, config: KioskConfig) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    from kiosk.imports import validate as v
+    from kiosk.imports.formats import match_headers, missing_columns
+    from kiosk.imports.sources import open_tables
+
+    cadres = []
+    for table in open_tables(path, {}):
+        columns = match_headers("cadres", table.headers, {})
+        if missing_columns("cadres", columns):
+            raise SystemExit(f"{path.name}: 干部名单需要列：身份证号、姓名")
+        for number, cells in table.rows:
+            try:
+                cadres.append((v.id_number(cells[columns["id_number"]]), cells[columns["name"]],
+                               cells[columns["position"]] if "position" in columns else ""))
+            except (v.CellError, IndexError) as error:
+                raise SystemExit(f"{path.name}: 第{number}行 {error}") from None
+    return cadres
+
+
+def cmd_checks(args: argparse.Namespace) -> int:
+    config = _config(args)
+    store, rulebook = _store_and_rules(config)
+    _run_checks(store, rulebook, config, out=args.out, cadres=args.cadres)
+    store.record_audit("cli", "checks", str(args.out or ""), "ok")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from kiosk.exports import export_store
+    from kiosk.store import open_store
+
+    config = _config(args)
+    store = open_store(config.db_path)
+    for path in export_store(store, args.out):
+        print(path)
+    store.record_audit("cli", "export", str(args.out), "ok")
+    return 0
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -191,7 +302,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     try:
-        return {"demo": cmd_demo, "serve": cmd_serve, "doctor": cmd_doctor}[args.command](args)
+        commands = {"demo": cmd_demo, "serve": cmd_serve, "import": cmd_import, "checks": cmd_checks,
+                    "export": cmd_export, "doctor": cmd_doctor}
+        return commands[args.command](args)
     except ConfigError as error:
         print(f"kiosk: {error}", file=sys.stderr)
         return 2

@@ -88,6 +88,27 @@ class Line:
         return describe(self)
 
     @property
+    def corrections_note(self) -> str:
+        """Explain reversals and later batches for the period, if there were any."""
+        reversed_fen = -sum(p.amount_fen for p in self.payments if p.amount_fen < 0)
+        positive = [p for p in self.payments if p.amount_fen > 0]
+        notes = []
+        if reversed_fen:
+            notes.append(f"其中有冲正（退回）{format_yuan(reversed_fen)}元，已从实发中扣除")
+        if len(positive) > 1 and self.status is not Status.OVERPAID:
+            notes.append(f"分{len(positive)}次发放，后面的批次是补发")
+        return "；".join(notes)
+
+    def payment_label(self, payment: Payment) -> str:
+        """'冲正' for a reversal, '补发' for a later positive batch (or '重复' when the period is overpaid)."""
+        if payment.amount_fen < 0:
+            return "冲正"
+        positive = [p for p in self.payments if p.amount_fen > 0]
+        if positive and payment is not positive[0]:
+            return "重复" if self.status is Status.OVERPAID else "补发"
+        return "发放"
+
+    @property
     def owed_fen(self) -> int:
         return self.entitlement.amount_fen
 

@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 from kiosk.reconcile import Payment
 from kiosk.rules import Enrolment, PersonFacts, Rulebook, parse_period
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -93,6 +93,28 @@ _MIGRATIONS: dict[int, str] = {
     2: """
     ALTER TABLE demo_cards ADD COLUMN kind TEXT NOT NULL DEFAULT 'ssse';
     CREATE INDEX accounts_by_person ON accounts(person_id);
+    """,
+    3: """
+    CREATE UNIQUE INDEX payments_natural ON payments(person_id, programme, period, batch, amount_fen, paid_on);
+    CREATE UNIQUE INDEX enrolments_natural ON enrolments(person_id, programme, start_on);
+    CREATE TABLE import_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        rows_read INTEGER NOT NULL,
+        rows_imported INTEGER NOT NULL,
+        rows_unchanged INTEGER NOT NULL,
+        rows_skipped INTEGER NOT NULL,
+        skipped TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE TABLE policies (
+        code TEXT PRIMARY KEY,
+        file_name TEXT NOT NULL,
+        source TEXT NOT NULL,
+        imported_at TEXT NOT NULL
+    );
     """,
 }
 
@@ -227,6 +249,100 @@ class Store:
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
+
+    # -- imports: upserts keyed on natural keys, so a re-import changes nothing ----
+    def upsert_villages(self, tx: sqlite3.Connection, rows: Iterable[tuple[str, str, str]]) -> None:
+        tx.executemany("INSERT INTO villages(code, name, township) VALUES (?, ?, ?) ON CONFLICT(code) DO UPDATE "
+                       "SET name = excluded.name, township = excluded.township", rows)
+
+    def village_codes(self) -> dict[str, str]:
+        """Map both village codes and names to codes."""
+        mapping: dict[str, str] = {}
+        for code, name in self.connection().execute("SELECT code, name FROM villages"):
+            mapping[code] = code
+            mapping.setdefault(name, code)
+        return mapping
+
+    def upsert_persons(self, tx: sqlite3.Connection, rows: Iterable[tuple]) -> int:
+        """Insert or update (id_number, name, gender, birth_on, village_code, household, death_on); return rows changed."""
+        before = tx.total_changes
+        tx.executemany(
+            "INSERT INTO persons(id_number, name, gender, birth_on, village_code, household, death_on) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id_number) DO UPDATE SET name = excluded.name, "
+            "gender = excluded.gender, birth_on = excluded.birth_on, village_code = excluded.village_code, "
+            "household = excluded.household, death_on = excluded.death_on "
+            "WHERE (name, gender, birth_on, village_code, household, death_on) IS NOT "
+            "(excluded.name, excluded.gender, excluded.birth_on, excluded.village_code, excluded.household, "
+            "excluded.death_on)",
+            rows,
+        )
+        return tx.total_changes - before
+
+    def upsert_enrolments(self, tx: sqlite3.Connection, rows: Iterable[tuple]) -> int:
+        """Insert or update (person_id, programme, category, quantity, start_on, end_on); return rows changed."""
+        before = tx.total_changes
+        tx.executemany(
+            "INSERT INTO enrolments(person_id, programme, category, quantity, start_on, end_on) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(person_id, programme, start_on) DO UPDATE SET "
+            "category = excluded.category, quantity = excluded.quantity, end_on = excluded.end_on "
+            "WHERE (category, quantity, end_on) IS NOT (excluded.category, excluded.quantity, excluded.end_on)",
+            rows,
+        )
+        return tx.total_changes - before
+
+    def insert_new_payments(self, tx: sqlite3.Connection, rows: Iterable[tuple]) -> int:
+        """Insert payments not already in the ledger (same person, programme, period, batch, amount, date)."""
+        before = tx.total_changes
+        tx.executemany(
+            "INSERT OR IGNORE INTO payments(person_id, programme, period, amount_fen, paid_on, account, batch) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        return tx.total_changes - before
+
+    def insert_new_accounts(self, tx: sqlite3.Connection, rows: Iterable[tuple[str, int]]) -> None:
+        tx.executemany("INSERT OR IGNORE INTO accounts(account, person_id) VALUES (?, ?)", rows)
+
+    def persons_by_id_number(self, id_numbers: Iterable[str]) -> dict[str, tuple[int, str, str | None]]:
+        """Return {id_number: (person_id, name, household)} for those known, one query per 500 numbers."""
+        wanted = list(dict.fromkeys(id_numbers))
+        found: dict[str, tuple[int, str, str | None]] = {}
+        conn = self.connection()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for pid, number, name, household in conn.execute(
+                    f"SELECT id, id_number, name, household FROM persons WHERE id_number IN ({marks})", chunk):
+                found[number] = (pid, name, household)
+        return found
+
+    def record_import(self, tx: sqlite3.Connection, *, file_name: str, sha256: str, kind: str, rows_read: int,
+                      rows_imported: int, rows_unchanged: int, skipped: str, rows_skipped: int) -> None:
+        at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        tx.execute("INSERT INTO import_log(at, file_name, sha256, kind, rows_read, rows_imported, rows_unchanged, "
+                   "rows_skipped, skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   (at, file_name, sha256, kind, rows_read, rows_imported, rows_unchanged, rows_skipped, skipped))
+
+    def import_log(self) -> list[tuple]:
+        return self.connection().execute(
+            "SELECT at, file_name, kind, rows_read, rows_imported, rows_unchanged, rows_skipped, skipped "
+            "FROM import_log ORDER BY id").fetchall()
+
+    def save_policy(self, tx: sqlite3.Connection, code: str, file_name: str, source: str) -> None:
+        at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        tx.execute("INSERT INTO policies(code, file_name, source, imported_at) VALUES (?, ?, ?, ?) "
+                   "ON CONFLICT(code) DO UPDATE SET file_name = excluded.file_name, source = excluded.source, "
+                   "imported_at = excluded.imported_at", (code, file_name, source, at))
+
+    def policies(self) -> dict[str, tuple[str, str]]:
+        """Imported policy texts: {code: (file_name, source)}."""
+        return {code: (name, source) for code, name, source in
+                self.connection().execute("SELECT code, file_name, source FROM policies")}
+
+    # -- exports and checks: streamed reads over whole tables ----------------------
+    def iter_rows(self, query: str, params: tuple = ()) -> Iterator[tuple]:
+        """Stream rows of one of the store's own read queries (exports and supervision checks)."""
+        yield from self.connection().execute(query, params)
 
     def set_demo_cards(self, tx: sqlite3.Connection, cards: Iterable[tuple[int, str, str, str]]) -> None:
         tx.execute("DELETE FROM demo_cards")

@@ -13,7 +13,7 @@ from typing import Mapping
 
 from kiosk.rules.facts import Enrolment, PersonFacts
 from kiosk.rules.hints import Hint, find_hints
-from kiosk.rules.parameters import PolicyError, ProgrammePolicy, load_policy, rule_version
+from kiosk.rules.parameters import PolicyError, ProgrammePolicy, load_policy, parse_policy, rule_version
 from kiosk.rules.periods import Period, add_months, parse_period, period_of, periods_between
 from kiosk.rules.programmes import RULES, Entitlement
 
@@ -21,7 +21,7 @@ DEFAULT_POLICY_DIR = Path(__file__).with_name("params")
 
 __all__ = [
     "Enrolment", "Entitlement", "Hint", "Period", "PersonFacts", "PolicyError", "ProgrammePolicy",
-    "Rulebook", "load_rulebook", "parse_period", "period_of", "periods_between",
+    "Rulebook", "load_rulebook", "load_rulebook_from", "parse_period", "period_of", "periods_between",
 ]
 
 
@@ -59,19 +59,32 @@ def _due_on(period: Period, due_months: int) -> dt.date:
 _KIND_ZH = {"month": "月", "quarter": "季度", "semester": "学期", "year": "年"}
 
 
-def load_rulebook(policy_dir: Path | None = None) -> Rulebook:
+def load_rulebook(policy_dir: Path | None = None, overrides: Mapping[str, tuple[str, str]] | None = None) -> Rulebook:
     """Load and validate every policy file in `policy_dir` (default: the bundled demo policies).
 
-    Raises PolicyError if any file is invalid, names an unknown programme, or a
-    programme has no policy file.
+    `overrides` ({code: (file name, text)}, e.g. policies imported into the store) replace files
+    of the same programme. Raises PolicyError if any is invalid, names an unknown programme, or a
+    programme has no policy.
     """
     folder = policy_dir or DEFAULT_POLICY_DIR
-    policies: dict[str, ProgrammePolicy] = {}
+    sources: dict[str, tuple[str, str]] = {}
     for path in sorted(folder.glob("*.toml")):
         policy = load_policy(path, set(RULES))
-        if policy.code in policies:
+        if policy.code in sources:
             raise PolicyError(f"{path.name}: programme {policy.code!r} is defined twice")
-        policies[policy.code] = policy
+        sources[policy.code] = (path.name, policy.source)
+    sources.update(overrides or {})
+    return load_rulebook_from(sources)
+
+
+def load_rulebook_from(sources: Mapping[str, tuple[str, str]]) -> Rulebook:
+    """Build a rulebook from policy texts {code: (file name, text)}; raise PolicyError if any is wrong."""
+    policies: dict[str, ProgrammePolicy] = {}
+    for code, (name, text) in sources.items():
+        policy = parse_policy(text, name, set(RULES))
+        if policy.code != code:
+            raise PolicyError(f"{name}: declares programme {policy.code!r}, expected {code!r}")
+        policies[code] = policy
     missing = [code for code in RULES if code not in policies]
     if missing:
         raise PolicyError(f"no policy file for: {', '.join(missing)}")

@@ -123,15 +123,23 @@ def _load_parameter(where: str, name: str, raw: Mapping[str, object]) -> Paramet
 
 
 def load_policy(path: Path, known_codes: set[str] | None = None) -> ProgrammePolicy:
-    """Read and validate one programme's policy file.
+    """Read and validate one programme's policy file (see parse_policy)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise PolicyError(f"{path.name}: cannot read policy file: {error}") from None
+    return parse_policy(text, path.name, known_codes)
+
+
+def parse_policy(text: str, where: str, known_codes: set[str] | None = None) -> ProgrammePolicy:
+    """Validate one programme's policy text; `where` names it in errors.
 
     Raises PolicyError naming the file for syntax errors, unknown programmes,
     missing fields, unordered or overlapping dates and missing references.
     """
-    where = path.name
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
         raise PolicyError(f"{where}: cannot read policy file: {error}") from None
     code = raw.get("code")
     if not isinstance(code, str) or not code:
@@ -158,7 +166,7 @@ def load_policy(path: Path, known_codes: set[str] | None = None) -> ProgrammePol
         due_months=due_months,
         note=raw["note"],
         parameters=parameters,
-        source=path.read_text(encoding="utf-8"),
+        source=text,
     )
 
 

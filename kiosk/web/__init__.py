@@ -32,8 +32,8 @@ def create_app(config: KioskConfig) -> Flask:
     """
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     app.config["KIOSK"] = config
-    rulebook = load_rulebook(config.policy_dir)
     store = open_store(config.db_path)
+    rulebook = load_rulebook(config.policy_dir, store.policies())  # policies imported into the store win
     backend = EmbeddedBackend(store, rulebook, history_years=config.history_years)
     events = EventHub()
     terminal = Terminal(backend=backend, today=config.current_date,

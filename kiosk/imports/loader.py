@@ -1,0 +1,401 @@
+"""Import one data file into the store: in one transaction, or not at all.
+
+Every row is validated; errors name the file, sheet, row, column and value in words
+a clerk can act on. With `skip_bad_rows` the good rows go in and the skipped ones are
+recorded in the import log. Rows are keyed on natural keys, so importing the same
+batch twice changes nothing. Payments are staged in a temporary table so that
+duplicate detection needs no memory proportional to the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Iterable, Iterator, Mapping
+
+from kiosk.imports import validate as v
+from kiosk.imports.formats import FormatError, match_headers, missing_columns, recognise
+from kiosk.imports.sources import open_tables
+from kiosk.rules import PolicyError, Rulebook
+from kiosk.store import Store
+
+CHUNK = 5000
+MAX_ERRORS_KEPT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    file: str
+    sheet: str
+    row: int
+    column: str
+    value: str
+    problem: str
+
+    @property
+    def message(self) -> str:
+        where = f"{self.sheet} " if self.sheet else ""
+        return f"{where}第{self.row}行 {self.column} {self.problem}"
+
+
+@dataclass
+class ImportReport:
+    """What happened to one file."""
+
+    file: str
+    kind: str = ""
+    rows_read: int = 0
+    imported: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    committed: bool = False
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    error_file: Path | None = None
+
+    def add_error(self, error: RowError) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS_KEPT:
+            self.errors.append(error)
+
+    def summary_zh(self) -> str:
+        kinds = {"villages": "村名单", "persons": "人员", "enrolments": "享受对象", "payments": "发放明细",
+                 "policy": "政策"}
+        head = f"{self.file}（{kinds.get(self.kind, self.kind)}）：读取{self.rows_read}行"
+        if not self.committed:
+            return f"{head}，发现{self.error_count}处错误，未导入任何数据"
+        text = f"{head}，新增或更新{self.imported}行，未变化{self.unchanged}行"
+        if self.skipped:
+            text += f"，跳过{self.skipped}行有错误的数据"
+        return text
+
+
+class _Importer:
+    """Validate rows of one kind and write the good ones; subclasses own one kind each."""
+
+    def __init__(self, *, store: Store, tx: sqlite3.Connection, rulebook: Rulebook, today: dt.date,
+                 report: ImportReport, sheet: str) -> None:
+        self.store = store
+        self.tx = tx
+        self.today = today
+        self.report = report
+        self.sheet = sheet
+        self.programmes = v.ProgrammeCheck(rulebook)
+        self.bad_rows: set[int] = set()
+
+    def error(self, row: int, column: str, value: str, problem: str) -> None:
+        self.bad_rows.add(row)
+        self.report.add_error(RowError(self.report.file, self.sheet, row, column, value, problem))
+
+    def cell_error(self, row: int, error: v.CellError) -> None:
+        self.error(row, error.column, error.value, error.problem)
+
+    def add(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> None:
+        """Called after the last chunk."""
+
+
+class _Villages(_Importer):
+    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(**kwargs)
+        self.seen: dict[str, int] = {}
+
+    def add(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+        good = []
+        for number, cells in rows:
+            try:
+                code = v.required(cells["village_code"], "村代码")
+                name = v.required(cells["village_name"], "村名")
+            except v.CellError as error:
+                self.cell_error(number, error)
+                continue
+            if code in self.seen:
+                self.error(number, "村代码", code, f"与第{self.seen[code]}行重复")
+                continue
+            self.seen[code] = number
+            good.append((code, name, cells.get("township", "")))
+        before = self.tx.total_changes
+        self.store.upsert_villages(self.tx, good)
+        changed = self.tx.total_changes - before
+        self.report.imported += changed
+        self.report.unchanged += len(good) - changed
+
+
+class _Persons(_Importer):
+    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(**kwargs)
+        self.villages = self.store.village_codes()
+        self.seen: dict[str, int] = {}
+
+    def add(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+        good, accounts = [], []
+        for number, cells in rows:
+            try:
+                id_number = v.id_number(cells["id_number"])
+                name = v.required(cells["name"], "姓名")
+                gender = v.gender(cells["gender"])
+                village = v.required(cells["village"], "村")
+                household = v.required(cells["household"], "户号")
+                death_on = v.optional_date(cells.get("death_date", ""), "死亡日期")
+            except v.CellError as error:
+                self.cell_error(number, error)
+                continue
+            birth_on = dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+            if ("M" if int(id_number[16]) % 2 else "F") != gender:
+                self.error(number, "性别", cells["gender"], "与身份证号不一致")
+                continue
+            if village not in self.villages:
+                self.error(number, "村", village, "未知的村（请先导入村名单）")
+                continue
+            if death_on is not None and not birth_on <= death_on <= self.today:
+                self.error(number, "死亡日期", cells["death_date"], "早于出生日期或晚于今天")
+                continue
+            if id_number in self.seen:
+                self.error(number, "身份证号", cells["id_number"], f"与第{self.seen[id_number]}行重复")
+                continue
+            self.seen[id_number] = number
+            good.append((id_number, name, gender, birth_on.isoformat(), self.villages[village], household,
+                         death_on.isoformat() if death_on else None))
+            if cells.get("account"):
+                accounts.append((id_number, cells["account"]))
+        changed = self.store.upsert_persons(self.tx, good)
+        self.report.imported += changed
+        self.report.unchanged += len(good) - changed
+        if accounts:
+            ids = self.store.persons_by_id_number(number for number, _ in accounts)
+            self.store.insert_new_accounts(self.tx, [(account, ids[n][0]) for n, account in accounts if n in ids])
+
+
+class _PersonRows(_Importer):
+    """Shared by kinds whose rows name a person who must already be on the roster."""
+
+    def persons(self, rows: list[tuple[int, dict[str, str]]]) -> dict[str, tuple[int, str, str | None]]:
+        numbers = []
+        for _, cells in rows:
+            try:
+                numbers.append(v.id_number(cells["id_number"]))
+            except v.CellError:
+                pass
+        return self.store.persons_by_id_number(numbers)
+
+    def person(self, known: Mapping[str, tuple[int, str, str | None]], number: int, raw: str) -> tuple[int, str]:
+        id_number = v.id_number(raw)
+        if id_number not in known:
+            raise v.CellError("身份证号", raw, "不在人员名册中（请先导入人员）")
+        return known[id_number][0], known[id_number][1]
+
+
+class _Enrolments(_PersonRows):
+    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(**kwargs)
+        self.seen: dict[tuple[int, str, str], int] = {}
+
+    def add(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+        known = self.persons(rows)
+        good = []
+        for number, cells in rows:
+            try:
+                person_id, _ = self.person(known, number, cells["id_number"])
+                code = self.programmes.code(cells["programme"])
+                category = self.programmes.category(code, cells.get("category", ""))
+                amount = v.quantity(cells.get("quantity", ""))
+                self.programmes.grade(code, amount)
+                if code in ("farmland", "forest") and amount is None:
+                    raise v.CellError("数量", "", "不能为空（耕地、公益林填亩数）")
+                start = v.date(v.required(cells["start"], "开始日期"), "开始日期")
+                end = v.optional_date(cells.get("end", ""), "结束日期")
+            except v.CellError as error:
+                self.cell_error(number, error)
+                continue
+            if end is not None and end < start:
+                self.error(number, "结束日期", cells["end"], "早于开始日期")
+                continue
+            key = (person_id, code, start.isoformat())
+            if key in self.seen:
+                self.error(number, "整行", cells["id_number"], f"与第{self.seen[key]}行重复")
+                continue
+            self.seen[key] = number
+            good.append((person_id, code, category, str(amount) if amount is not None else None, start.isoformat(),
+                         end.isoformat() if end else None))
+        changed = self.store.upsert_enrolments(self.tx, good)
+        self.report.imported += changed
+        self.report.unchanged += len(good) - changed
+
+
+class _Payments(_PersonRows):
+    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(**kwargs)
+        self.staged = 0
+        self.tx.execute("CREATE TEMP TABLE IF NOT EXISTS staged_payments (row INTEGER PRIMARY KEY, person_id INTEGER,"
+                        " programme TEXT, period TEXT, amount_fen INTEGER, paid_on TEXT, account TEXT, batch TEXT)")
+        self.tx.execute("DELETE FROM staged_payments")
+
+    def add(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+        known = self.persons(rows)
+        good = []
+        for number, cells in rows:
+            try:
+                person_id, registered = self.person(known, number, cells["id_number"])
+                name = v.required(cells["name"], "姓名")
+                code = self.programmes.code(cells["programme"])
+                period = self.programmes.period(code, v.required(cells["period"], "所属期"))
+                fen = v.amount_fen(v.required(cells["amount"], "金额"))
+                paid_on = v.date(v.required(cells["paid_on"], "发放日期"), "发放日期")
+                batch = v.required(cells["batch"], "批次号")
+            except v.CellError as error:
+                self.cell_error(number, error)
+                continue
+            if "".join(name.split()) != "".join(registered.split()):
+                self.error(number, "姓名", name, "与人员名册中登记的姓名不一致")
+                continue
+            if paid_on > self.today:
+                self.error(number, "发放日期", cells["paid_on"], "晚于今天")
+                continue
+            good.append((number, person_id, code, period, fen, paid_on.isoformat(), cells["account"], batch))
+        self.tx.executemany("INSERT INTO staged_payments VALUES (?, ?, ?, ?, ?, ?, ?, ?)", good)
+        self.staged += len(good)
+
+    def finish(self) -> None:
+        duplicates = self.tx.execute(
+            "SELECT row, first FROM (SELECT row, MIN(row) OVER (PARTITION BY person_id, programme, period, batch, "
+            "amount_fen, paid_on) AS first FROM staged_payments) WHERE row <> first ORDER BY row").fetchall()
+        for row, first in duplicates:
+            self.error(row, "整行", "", f"与第{first}行重复")
+        self.tx.execute("DELETE FROM staged_payments WHERE row IN (SELECT row FROM (SELECT row, MIN(row) OVER "
+                        "(PARTITION BY person_id, programme, period, batch, amount_fen, paid_on) AS first "
+                        "FROM staged_payments) WHERE row <> first)")
+        before = self.tx.total_changes
+        self.tx.execute("INSERT OR IGNORE INTO payments(person_id, programme, period, amount_fen, paid_on, account, "
+                        "batch) SELECT person_id, programme, period, amount_fen, paid_on, account, batch "
+                        "FROM staged_payments ORDER BY row")
+        imported = self.tx.total_changes - before
+        self.tx.execute("INSERT OR IGNORE INTO accounts(account, person_id) SELECT DISTINCT account, person_id "
+                        "FROM staged_payments WHERE account <> ''")
+        self.report.imported += imported
+        self.report.unchanged += self.staged - len(duplicates) - imported
+        self.tx.execute("DELETE FROM staged_payments")
+
+
+IMPORTERS = {"villages": _Villages, "persons": _Persons, "enrolments": _Enrolments, "payments": _Payments}
+
+
+def _chunks(rows: Iterator[tuple[int, list[str]]], columns: Mapping[str, int]) -> Iterator[list[tuple[int, dict[str, str]]]]:
+    def as_dict(cells: list[str]) -> dict[str, str]:
+        return {key: (cells[index] if index < len(cells) else "") for key, index in columns.items()}
+
+    while True:
+        chunk = [(number, as_dict(cells)) for number, cells in islice(rows, CHUNK)]
+        if not chunk:
+            return
+        yield chunk
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def import_file(store: Store, path: Path, *, rulebook: Rulebook, today: dt.date, kind: str | None = None,
+                mapping: Mapping[str, str] | None = None, skip_bad_rows: bool = False) -> ImportReport:
+    """Import `path` (CSV/XLSX data, or a TOML policy) into `store`; return what happened.
+
+    Raises FormatError when the file cannot be read as any kind (nothing is written then).
+    """
+    if path.suffix.lower() == ".toml":
+        return import_policy(store, path, rulebook=rulebook)
+    mapping = mapping or {}
+    report = ImportReport(file=path.name)
+    tx = store.connection()
+    tx.execute("BEGIN IMMEDIATE")
+    try:
+        store.save_programmes(tx, rulebook)  # the codes rows refer to (and their current names)
+        for table in open_tables(path, mapping):
+            table_kind = kind or recognise(table.headers, mapping)
+            where = f"{path.name}{' ' + table.sheet if table.sheet else ''}"
+            if table_kind is None:
+                raise FormatError(f"{where}: 第{table.header_row}行的表头不是村名单、人员、享受对象或发放明细的格式")
+            columns = match_headers(table_kind, table.headers, mapping)
+            missing = missing_columns(table_kind, columns)
+            if missing:
+                raise FormatError(f"{where}: 第{table.header_row}行表头缺少列：{'、'.join(missing)}")
+            report.kind = table_kind
+            importer = IMPORTERS[table_kind](store=store, tx=tx, rulebook=rulebook, today=today, report=report,
+                                             sheet=table.sheet)
+            for chunk in _chunks(table.rows, columns):
+                report.rows_read += len(chunk)
+                importer.add(chunk)
+            importer.finish()
+            report.skipped += len(importer.bad_rows)
+        if report.error_count and not skip_bad_rows:
+            tx.execute("ROLLBACK")
+            report.skipped = 0
+            return report
+        skipped = [{"sheet": e.sheet, "row": e.row, "column": e.column, "problem": e.problem} for e in report.errors]
+        store.record_import(tx, file_name=path.name, sha256=file_sha256(path), kind=report.kind,
+                            rows_read=report.rows_read, rows_imported=report.imported, rows_unchanged=report.unchanged,
+                            rows_skipped=report.skipped, skipped=json.dumps(skipped, ensure_ascii=False))
+        tx.execute("COMMIT")
+        report.committed = True
+        return report
+    except BaseException:
+        if tx.in_transaction:
+            tx.execute("ROLLBACK")
+        raise
+
+
+def import_policy(store: Store, path: Path, *, rulebook: Rulebook) -> ImportReport:
+    """Validate a programme's policy file against the rules engine, then keep it in the store."""
+    from kiosk.rules import load_rulebook_from
+    from kiosk.rules.parameters import parse_policy
+
+    report = ImportReport(file=path.name, kind="policy", rows_read=1)
+    try:
+        text = path.read_text(encoding="utf-8")
+        policy = parse_policy(text, path.name, set(rulebook.policies))
+        load_rulebook_from({**{c: (p.code + ".toml", p.source) for c, p in rulebook.policies.items()},
+                            policy.code: (path.name, text)})
+    except (OSError, UnicodeDecodeError) as error:
+        raise FormatError(f"{path.name}: 无法读取政策文件: {error}") from None
+    except PolicyError as error:
+        report.add_error(RowError(path.name, "", 0, "政策", "", str(error)))
+        return report
+    with store.transaction() as tx:
+        store.save_policy(tx, policy.code, path.name, text)
+        store.record_import(tx, file_name=path.name, sha256=hashlib.sha256(text.encode()).hexdigest(),
+                            kind="policy", rows_read=1, rows_imported=1, rows_unchanged=0, rows_skipped=0,
+                            skipped="[]")
+    report.imported = 1
+    report.committed = True
+    return report
+
+
+def write_error_file(report: ImportReport, source: Path) -> Path | None:
+    """Write the file's errors next to it as `<name>.errors.csv` (UTF-8 with BOM, so Excel opens it)."""
+    if not report.errors:
+        return None
+    target = source.with_name(source.name + ".errors.csv")
+    with target.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["文件", "工作表", "行", "列", "值", "错误", "说明"])
+        for error in report.errors:
+            writer.writerow([error.file, error.sheet, error.row, error.column, error.value, error.problem,
+                             error.message])
+        if report.error_count > len(report.errors):
+            writer.writerow(["", "", "", "", "", f"另有{report.error_count - len(report.errors)}处错误未列出", ""])
+    report.error_file = target
+    return target
+
+
+def import_files(store: Store, paths: Iterable[Path], **kwargs) -> list[ImportReport]:  # type: ignore[no-untyped-def]
+    return [import_file(store, path, **kwargs) for path in paths]
