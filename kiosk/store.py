@@ -253,7 +253,8 @@ class Store:
     # -- imports: upserts keyed on natural keys, so a re-import changes nothing ----
     def upsert_villages(self, tx: sqlite3.Connection, rows: Iterable[tuple[str, str, str]]) -> None:
         tx.executemany("INSERT INTO villages(code, name, township) VALUES (?, ?, ?) ON CONFLICT(code) DO UPDATE "
-                       "SET name = excluded.name, township = excluded.township", rows)
+                       "SET name = excluded.name, township = excluded.township "
+                       "WHERE (name, township) IS NOT (excluded.name, excluded.township)", rows)
 
     def village_codes(self) -> dict[str, str]:
         """Map both village codes and names to codes."""

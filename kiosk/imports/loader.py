@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+from contextlib import closing
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -298,6 +299,27 @@ def _chunks(rows: Iterator[tuple[int, list[str]]], columns: Mapping[str, int]) -
         yield chunk
 
 
+def _load_tables(store: Store, tx: sqlite3.Connection, tables: Iterator, *, path: Path, rulebook: Rulebook,
+                 today: dt.date, kind: str | None, mapping: Mapping[str, str], report: ImportReport) -> None:
+    for table in tables:
+        table_kind = kind or recognise(table.headers, mapping)
+        where = f"{path.name}{' ' + table.sheet if table.sheet else ''}"
+        if table_kind is None:
+            raise FormatError(f"{where}: 第{table.header_row}行的表头不是村名单、人员、享受对象或发放明细的格式")
+        columns = match_headers(table_kind, table.headers, mapping)
+        missing = missing_columns(table_kind, columns)
+        if missing:
+            raise FormatError(f"{where}: 第{table.header_row}行表头缺少列：{'、'.join(missing)}")
+        report.kind = table_kind
+        importer = IMPORTERS[table_kind](store=store, tx=tx, rulebook=rulebook, today=today, report=report,
+                                         sheet=table.sheet)
+        for chunk in _chunks(table.rows, columns):
+            report.rows_read += len(chunk)
+            importer.add(chunk)
+        importer.finish()
+        report.skipped += len(importer.bad_rows)
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -320,23 +342,9 @@ def import_file(store: Store, path: Path, *, rulebook: Rulebook, today: dt.date,
     tx.execute("BEGIN IMMEDIATE")
     try:
         store.save_programmes(tx, rulebook)  # the codes rows refer to (and their current names)
-        for table in open_tables(path, mapping):
-            table_kind = kind or recognise(table.headers, mapping)
-            where = f"{path.name}{' ' + table.sheet if table.sheet else ''}"
-            if table_kind is None:
-                raise FormatError(f"{where}: 第{table.header_row}行的表头不是村名单、人员、享受对象或发放明细的格式")
-            columns = match_headers(table_kind, table.headers, mapping)
-            missing = missing_columns(table_kind, columns)
-            if missing:
-                raise FormatError(f"{where}: 第{table.header_row}行表头缺少列：{'、'.join(missing)}")
-            report.kind = table_kind
-            importer = IMPORTERS[table_kind](store=store, tx=tx, rulebook=rulebook, today=today, report=report,
-                                             sheet=table.sheet)
-            for chunk in _chunks(table.rows, columns):
-                report.rows_read += len(chunk)
-                importer.add(chunk)
-            importer.finish()
-            report.skipped += len(importer.bad_rows)
+        with closing(open_tables(path, mapping)) as tables:
+            _load_tables(store, tx, tables, path=path, rulebook=rulebook, today=today, kind=kind, mapping=mapping,
+                         report=report)
         if report.error_count and not skip_bad_rows:
             tx.execute("ROLLBACK")
             report.skipped = 0

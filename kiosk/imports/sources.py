@@ -62,33 +62,28 @@ def detect_encoding(path: Path) -> str:
 
 def _csv_tables(path: Path, mapping: Mapping[str, str]) -> Iterator[Table]:
     encoding = detect_encoding(path)
-    handle = path.open(encoding=encoding, newline="")
-    reader = csv.reader(handle)
-    try:
-        for _ in range(HEADER_SEARCH_ROWS):
-            row = next(reader, None)
-            if row is None:
-                break
-            if looks_like_header(row, mapping):
-                header_row = reader.line_num
-
-                def rows() -> Iterator[tuple[int, list[str]]]:
-                    try:
-                        for cells in reader:
-                            if any(c.strip() for c in cells):
-                                yield reader.line_num, [c.strip() for c in cells]
-                    except UnicodeDecodeError as error:
-                        raise FormatError(f"{path.name}: 第{reader.line_num + 1}行附近编码错误: {error.reason}") from None
-                    finally:
-                        handle.close()
-
-                yield Table("", header_row, [c.strip() for c in row], rows())
-                return
-    except UnicodeDecodeError as error:
-        handle.close()
-        raise FormatError(f"{path.name}: 编码错误: {error.reason}") from None
-    handle.close()
+    with path.open(encoding=encoding, newline="") as handle:  # closed when the caller closes this generator
+        reader = csv.reader(handle)
+        try:
+            for _ in range(HEADER_SEARCH_ROWS):
+                row = next(reader, None)
+                if row is None:
+                    break
+                if looks_like_header(row, mapping):
+                    yield Table("", reader.line_num, [c.strip() for c in row], _csv_rows(path, reader))
+                    return
+        except UnicodeDecodeError as error:
+            raise FormatError(f"{path.name}: 编码错误: {error.reason}") from None
     raise FormatError(f"{path.name}: 前{HEADER_SEARCH_ROWS}行中找不到表头")
+
+
+def _csv_rows(path: Path, reader: "csv._reader") -> Iterator[tuple[int, list[str]]]:  # type: ignore[name-defined]
+    try:
+        for cells in reader:
+            if any(c.strip() for c in cells):
+                yield reader.line_num, [c.strip() for c in cells]
+    except UnicodeDecodeError as error:
+        raise FormatError(f"{path.name}: 第{reader.line_num + 1}行附近编码错误: {error.reason}") from None
 
 
 def _xlsx_tables(path: Path, mapping: Mapping[str, str]) -> Iterator[Table]:
@@ -125,7 +120,11 @@ def _xlsx_tables(path: Path, mapping: Mapping[str, str]) -> Iterator[Table]:
 
 
 def open_tables(path: Path, mapping: Mapping[str, str]) -> Iterator[Table]:
-    """Yield each table in the file; raise FormatError for unknown types, encodings or headers."""
+    """Yield each table in the file; raise FormatError for unknown types, encodings or headers.
+
+    A table's rows are readable until the next table is asked for; close the generator
+    (`contextlib.closing`) to release the file early.
+    """
     suffix = path.suffix.lower()
     if not path.is_file():
         raise FormatError(f"{path}: 文件不存在")
