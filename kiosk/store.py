@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 from kiosk.reconcile import Payment
 from kiosk.rules import Enrolment, PersonFacts, Rulebook, parse_period
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -115,6 +115,10 @@ _MIGRATIONS: dict[int, str] = {
         source TEXT NOT NULL,
         imported_at TEXT NOT NULL
     );
+    """,
+    4: """
+    ALTER TABLE payments ADD COLUMN import_id INTEGER REFERENCES import_log(id);
+    ALTER TABLE payments ADD COLUMN source_row INTEGER;
     """,
 }
 
@@ -292,14 +296,22 @@ class Store:
         return tx.total_changes - before
 
     def insert_new_payments(self, tx: sqlite3.Connection, rows: Iterable[tuple]) -> int:
-        """Insert payments not already in the ledger (same person, programme, period, batch, amount, date)."""
+        """Insert (person_id, programme, period, amount_fen, paid_on, account, batch, import_id, source_row) rows
+        not already in the ledger (same person, programme, period, batch, amount and date); return how many."""
         before = tx.total_changes
         tx.executemany(
-            "INSERT OR IGNORE INTO payments(person_id, programme, period, amount_fen, paid_on, account, batch) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO payments(person_id, programme, period, amount_fen, paid_on, account, batch, "
+            "import_id, source_row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         return tx.total_changes - before
+
+    def payment_origin(self, tx: sqlite3.Connection, key: tuple) -> tuple[int | None, int | None]:
+        """Return (import_id, source_row) of the ledger row with natural key
+        (person_id, programme, period, batch, amount_fen, paid_on)."""
+        row = tx.execute("SELECT import_id, source_row FROM payments WHERE person_id = ? AND programme = ? AND "
+                         "period = ? AND batch = ? AND amount_fen = ? AND paid_on = ?", key).fetchone()
+        return (row[0], row[1]) if row else (None, None)
 
     def insert_new_accounts(self, tx: sqlite3.Connection, rows: Iterable[tuple[str, int]]) -> None:
         tx.executemany("INSERT OR IGNORE INTO accounts(account, person_id) VALUES (?, ?)", rows)
@@ -317,12 +329,18 @@ class Store:
                 found[number] = (pid, name, household)
         return found
 
-    def record_import(self, tx: sqlite3.Connection, *, file_name: str, sha256: str, kind: str, rows_read: int,
-                      rows_imported: int, rows_unchanged: int, skipped: str, rows_skipped: int) -> None:
+    def begin_import(self, tx: sqlite3.Connection, *, file_name: str, kind: str) -> int:
+        """Open an import-log entry inside the import's transaction; its id tags the rows it brings."""
         at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        tx.execute("INSERT INTO import_log(at, file_name, sha256, kind, rows_read, rows_imported, rows_unchanged, "
-                   "rows_skipped, skipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   (at, file_name, sha256, kind, rows_read, rows_imported, rows_unchanged, rows_skipped, skipped))
+        cursor = tx.execute("INSERT INTO import_log(at, file_name, sha256, kind, rows_read, rows_imported, "
+                            "rows_unchanged, rows_skipped) VALUES (?, ?, '', ?, 0, 0, 0, 0)", (at, file_name, kind))
+        return int(cursor.lastrowid)  # type: ignore[arg-type]
+
+    def finish_import(self, tx: sqlite3.Connection, import_id: int, *, sha256: str, kind: str, rows_read: int,
+                      rows_imported: int, rows_unchanged: int, rows_skipped: int, skipped: str) -> None:
+        tx.execute("UPDATE import_log SET sha256 = ?, kind = ?, rows_read = ?, rows_imported = ?, rows_unchanged = ?,"
+                   " rows_skipped = ?, skipped = ? WHERE id = ?",
+                   (sha256, kind, rows_read, rows_imported, rows_unchanged, rows_skipped, skipped, import_id))
 
     def import_log(self) -> list[tuple]:
         return self.connection().execute(

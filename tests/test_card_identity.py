@@ -98,12 +98,12 @@ def test_list_settings_from_environment_and_file(tmp_path):
     assert config.card_profiles == ("idserial",) and config.sam_port == "/dev/ttyUSB0"
 
 
-def test_schema_1_store_migrates_to_the_current_schema(tmp_path):
+def test_schema_1_store_migrates_through_every_version(tmp_path):
     conn = sqlite3.connect(tmp_path / "old.db")
     conn.executescript(_MIGRATIONS[1] + "\nPRAGMA user_version = 1;")
     conn.execute("INSERT INTO demo_cards(position, id_number, label) VALUES (1, '11010519491231002X', 'x')")
     conn.commit()
     conn.close()
     store = open_store(tmp_path / "old.db")
-    assert store.schema_version() == SCHEMA_VERSION == 2
+    assert store.schema_version() == SCHEMA_VERSION == 4
     assert store.demo_cards()[0].kind == "ssse"

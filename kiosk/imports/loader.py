@@ -3,8 +3,8 @@
 Every row is validated; errors name the file, sheet, row, column and value in words
 a clerk can act on. With `skip_bad_rows` the good rows go in and the skipped ones are
 recorded in the import log. Rows are keyed on natural keys, so importing the same
-batch twice changes nothing. Payments are staged in a temporary table so that
-duplicate detection needs no memory proportional to the file.
+batch twice changes nothing. Payments go straight into the ledger, tagged with their
+import and row, so duplicate detection needs no memory proportional to the file.
 """
 
 from __future__ import annotations
@@ -81,7 +81,8 @@ class _Importer:
     """Validate rows of one kind and write the good ones; subclasses own one kind each."""
 
     def __init__(self, *, store: Store, tx: sqlite3.Connection, rulebook: Rulebook, today: dt.date,
-                 report: ImportReport, sheet: str) -> None:
+                 report: ImportReport, sheet: str, import_id: int) -> None:
+        self.import_id = import_id
         self.store = store
         self.tx = tx
         self.today = today
@@ -232,12 +233,12 @@ class _Enrolments(_PersonRows):
 
 
 class _Payments(_PersonRows):
-    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(**kwargs)
-        self.staged = 0
-        self.tx.execute("CREATE TEMP TABLE IF NOT EXISTS staged_payments (row INTEGER PRIMARY KEY, person_id INTEGER,"
-                        " programme TEXT, period TEXT, amount_fen INTEGER, paid_on TEXT, account TEXT, batch TEXT)")
-        self.tx.execute("DELETE FROM staged_payments")
+    """Payments go straight into the ledger with INSERT OR IGNORE, tagged with this import and their row.
+
+    Only in a chunk where some rows were ignored are they looked up, to tell a duplicate
+    within this file (same import, another row) from a row an earlier import brought.
+    Memory stays flat however long the file.
+    """
 
     def add(self, rows: list[tuple[int, dict[str, str]]]) -> None:
         known = self.persons(rows)
@@ -254,35 +255,28 @@ class _Payments(_PersonRows):
             except v.CellError as error:
                 self.cell_error(number, error)
                 continue
-            if "".join(name.split()) != "".join(registered.split()):
+            if name != registered and "".join(name.split()) != "".join(registered.split()):
                 self.error(number, "姓名", name, "与人员名册中登记的姓名不一致")
                 continue
             if paid_on > self.today:
                 self.error(number, "发放日期", cells["paid_on"], "晚于今天")
                 continue
-            good.append((number, person_id, code, period, fen, paid_on.isoformat(), cells["account"], batch))
-        self.tx.executemany("INSERT INTO staged_payments VALUES (?, ?, ?, ?, ?, ?, ?, ?)", good)
-        self.staged += len(good)
-
-    def finish(self) -> None:
-        duplicates = self.tx.execute(
-            "SELECT row, first FROM (SELECT row, MIN(row) OVER (PARTITION BY person_id, programme, period, batch, "
-            "amount_fen, paid_on) AS first FROM staged_payments) WHERE row <> first ORDER BY row").fetchall()
-        for row, first in duplicates:
-            self.error(row, "整行", "", f"与第{first}行重复")
-        self.tx.execute("DELETE FROM staged_payments WHERE row IN (SELECT row FROM (SELECT row, MIN(row) OVER "
-                        "(PARTITION BY person_id, programme, period, batch, amount_fen, paid_on) AS first "
-                        "FROM staged_payments) WHERE row <> first)")
-        before = self.tx.total_changes
-        self.tx.execute("INSERT OR IGNORE INTO payments(person_id, programme, period, amount_fen, paid_on, account, "
-                        "batch) SELECT person_id, programme, period, amount_fen, paid_on, account, batch "
-                        "FROM staged_payments ORDER BY row")
-        imported = self.tx.total_changes - before
-        self.tx.execute("INSERT OR IGNORE INTO accounts(account, person_id) SELECT DISTINCT account, person_id "
-                        "FROM staged_payments WHERE account <> ''")
-        self.report.imported += imported
-        self.report.unchanged += self.staged - len(duplicates) - imported
-        self.tx.execute("DELETE FROM staged_payments")
+            good.append((person_id, code, period, fen, paid_on.isoformat(), cells["account"], batch,
+                         self.import_id, number))
+        inserted = self.store.insert_new_payments(self.tx, good)
+        unchanged = 0
+        if inserted < len(good):
+            for row in good:
+                origin = self.store.payment_origin(self.tx, (row[0], row[1], row[2], row[6], row[3], row[4]))
+                if origin == (self.import_id, row[8]):
+                    continue
+                if origin[0] == self.import_id:
+                    self.error(row[8], "整行", "", f"与第{origin[1]}行重复")
+                else:
+                    unchanged += 1
+        self.store.insert_new_accounts(self.tx, {(row[5], row[0]) for row in good if row[5]})
+        self.report.imported += inserted
+        self.report.unchanged += unchanged
 
 
 IMPORTERS = {"villages": _Villages, "persons": _Persons, "enrolments": _Enrolments, "payments": _Payments}
@@ -300,7 +294,8 @@ def _chunks(rows: Iterator[tuple[int, list[str]]], columns: Mapping[str, int]) -
 
 
 def _load_tables(store: Store, tx: sqlite3.Connection, tables: Iterator, *, path: Path, rulebook: Rulebook,
-                 today: dt.date, kind: str | None, mapping: Mapping[str, str], report: ImportReport) -> None:
+                 today: dt.date, kind: str | None, mapping: Mapping[str, str], report: ImportReport,
+                 import_id: int) -> None:
     for table in tables:
         table_kind = kind or recognise(table.headers, mapping)
         where = f"{path.name}{' ' + table.sheet if table.sheet else ''}"
@@ -312,7 +307,7 @@ def _load_tables(store: Store, tx: sqlite3.Connection, tables: Iterator, *, path
             raise FormatError(f"{where}: 第{table.header_row}行表头缺少列：{'、'.join(missing)}")
         report.kind = table_kind
         importer = IMPORTERS[table_kind](store=store, tx=tx, rulebook=rulebook, today=today, report=report,
-                                         sheet=table.sheet)
+                                         sheet=table.sheet, import_id=import_id)
         for chunk in _chunks(table.rows, columns):
             report.rows_read += len(chunk)
             importer.add(chunk)
@@ -342,16 +337,17 @@ def import_file(store: Store, path: Path, *, rulebook: Rulebook, today: dt.date,
     tx.execute("BEGIN IMMEDIATE")
     try:
         store.save_programmes(tx, rulebook)  # the codes rows refer to (and their current names)
+        import_id = store.begin_import(tx, file_name=path.name, kind=kind or "")
         with closing(open_tables(path, mapping)) as tables:
             _load_tables(store, tx, tables, path=path, rulebook=rulebook, today=today, kind=kind, mapping=mapping,
-                         report=report)
+                         report=report, import_id=import_id)
         if report.error_count and not skip_bad_rows:
             tx.execute("ROLLBACK")
             report.skipped = 0
             return report
         skipped = [{"sheet": e.sheet, "row": e.row, "column": e.column, "problem": e.problem} for e in report.errors]
-        store.record_import(tx, file_name=path.name, sha256=file_sha256(path), kind=report.kind,
-                            rows_read=report.rows_read, rows_imported=report.imported, rows_unchanged=report.unchanged,
+        store.finish_import(tx, import_id, sha256=file_sha256(path), kind=report.kind, rows_read=report.rows_read,
+                            rows_imported=report.imported, rows_unchanged=report.unchanged,
                             rows_skipped=report.skipped, skipped=json.dumps(skipped, ensure_ascii=False))
         tx.execute("COMMIT")
         report.committed = True
@@ -380,9 +376,9 @@ def import_policy(store: Store, path: Path, *, rulebook: Rulebook) -> ImportRepo
         return report
     with store.transaction() as tx:
         store.save_policy(tx, policy.code, path.name, text)
-        store.record_import(tx, file_name=path.name, sha256=hashlib.sha256(text.encode()).hexdigest(),
-                            kind="policy", rows_read=1, rows_imported=1, rows_unchanged=0, rows_skipped=0,
-                            skipped="[]")
+        import_id = store.begin_import(tx, file_name=path.name, kind="policy")
+        store.finish_import(tx, import_id, sha256=hashlib.sha256(text.encode()).hexdigest(), kind="policy",
+                            rows_read=1, rows_imported=1, rows_unchanged=0, rows_skipped=0, skipped="[]")
     report.imported = 1
     report.committed = True
     return report
