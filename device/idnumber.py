@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from operator import mul
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK_CHARS = "10X98765432"
+_ASCII_ZERO_OFFSET = 48 * sum(_WEIGHTS)
 
 
 class IdNumberError(ValueError):
@@ -31,7 +33,10 @@ def check_character(first17: str) -> str:
     >>> check_character("11010519491231002")
     'X'
     """
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
+    if len(first17) != 17:
+        raise ValueError("check_character needs the first 17 digits")
+    # Σ (ord(c) − 48)·w, computed at C speed: importers call this for every row of a ledger.
+    total = sum(map(mul, first17.encode("ascii"), _WEIGHTS)) - _ASCII_ZERO_OFFSET
     return _CHECK_CHARS[total % 11]
 
 

@@ -17,6 +17,7 @@ import sqlite3
 from contextlib import closing
 from dataclasses import dataclass, field
 from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
@@ -180,19 +181,16 @@ class _PersonRows(_Importer):
     """Shared by kinds whose rows name a person who must already be on the roster."""
 
     def persons(self, rows: list[tuple[int, dict[str, str]]]) -> dict[str, tuple[int, str, str | None]]:
-        numbers = []
-        for _, cells in rows:
-            try:
-                numbers.append(v.id_number(cells["id_number"]))
-            except v.CellError:
-                pass
-        return self.store.persons_by_id_number(numbers)
+        return self.store.persons_by_id_number(cells["id_number"].upper() for _, cells in rows)
 
     def person(self, known: Mapping[str, tuple[int, str, str | None]], number: int, raw: str) -> tuple[int, str]:
-        id_number = v.id_number(raw)
-        if id_number not in known:
+        """Return (person id, registered name). A number on the roster was validated when the roster was
+        imported; only an unknown one is checked, to say whether it is malformed or just not registered."""
+        found = known.get(raw.upper())
+        if found is None:
+            v.id_number(raw)
             raise v.CellError("身份证号", raw, "不在人员名册中（请先导入人员）")
-        return known[id_number][0], known[id_number][1]
+        return found[0], found[1]
 
 
 class _Enrolments(_PersonRows):
@@ -240,18 +238,23 @@ class _Payments(_PersonRows):
     Memory stays flat however long the file.
     """
 
+    REQUIRED = {"name": "姓名", "period": "所属期", "amount": "金额", "paid_on": "发放日期", "batch": "批次号"}
+
     def add(self, rows: list[tuple[int, dict[str, str]]]) -> None:
         known = self.persons(rows)
         good = []
         for number, cells in rows:
             try:
                 person_id, registered = self.person(known, number, cells["id_number"])
-                name = v.required(cells["name"], "姓名")
+                if not (cells["name"] and cells["period"] and cells["amount"] and cells["paid_on"] and cells["batch"]):
+                    key = next(key for key in self.REQUIRED if not cells[key])
+                    raise v.CellError(self.REQUIRED[key], "", "不能为空")
+                name = cells["name"]
                 code = self.programmes.code(cells["programme"])
-                period = self.programmes.period(code, v.required(cells["period"], "所属期"))
-                fen = v.amount_fen(v.required(cells["amount"], "金额"))
-                paid_on = v.date(v.required(cells["paid_on"], "发放日期"), "发放日期")
-                batch = v.required(cells["batch"], "批次号")
+                period = self.programmes.period(code, cells["period"])
+                fen = v.amount_fen(cells["amount"])
+                paid_on, paid_iso = v.iso_date(cells["paid_on"], "发放日期")
+                batch = cells["batch"]
             except v.CellError as error:
                 self.cell_error(number, error)
                 continue
@@ -261,8 +264,7 @@ class _Payments(_PersonRows):
             if paid_on > self.today:
                 self.error(number, "发放日期", cells["paid_on"], "晚于今天")
                 continue
-            good.append((person_id, code, period, fen, paid_on.isoformat(), cells["account"], batch,
-                         self.import_id, number))
+            good.append((person_id, code, period, fen, paid_iso, cells["account"], batch, self.import_id, number))
         inserted = self.store.insert_new_payments(self.tx, good)
         unchanged = 0
         if inserted < len(good):
@@ -283,8 +285,15 @@ IMPORTERS = {"villages": _Villages, "persons": _Persons, "enrolments": _Enrolmen
 
 
 def _chunks(rows: Iterator[tuple[int, list[str]]], columns: Mapping[str, int]) -> Iterator[list[tuple[int, dict[str, str]]]]:
+    keys = tuple(columns)
+    pick = itemgetter(*columns.values())
+    width = max(columns.values()) + 1
+
     def as_dict(cells: list[str]) -> dict[str, str]:
-        return {key: (cells[index] if index < len(cells) else "") for key, index in columns.items()}
+        if len(cells) < width:  # a short row: the missing cells are empty
+            cells = cells + [""] * (width - len(cells))
+        picked = pick(cells)
+        return dict(zip(keys, picked if len(keys) > 1 else (picked,)))
 
     while True:
         chunk = [(number, as_dict(cells)) for number, cells in islice(rows, CHUNK)]

@@ -80,8 +80,9 @@ def _csv_tables(path: Path, mapping: Mapping[str, str]) -> Iterator[Table]:
 def _csv_rows(path: Path, reader: "csv._reader") -> Iterator[tuple[int, list[str]]]:  # type: ignore[name-defined]
     try:
         for cells in reader:
-            if any(c.strip() for c in cells):
-                yield reader.line_num, [c.strip() for c in cells]
+            stripped = list(map(str.strip, cells))
+            if any(stripped):
+                yield reader.line_num, stripped
     except UnicodeDecodeError as error:
         raise FormatError(f"{path.name}: 第{reader.line_num + 1}行附近编码错误: {error.reason}") from None
 

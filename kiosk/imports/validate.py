@@ -23,7 +23,6 @@ _ID_PROBLEMS = {
     "check_digit": "校验位错误",
 }
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$|^(\d{4})(\d{2})(\d{2})$")
-_PLAIN_AMOUNT = re.compile(r"^-?\d{1,12}(\.\d{1,2})?$")
 
 
 class CellError(ValueError):
@@ -62,17 +61,25 @@ def date(value: str, column: str) -> dt.date:
         raise CellError(column, value, "不是有效日期（应为2025-03-15）") from None
 
 
+@lru_cache(maxsize=4096)
+def iso_date(value: str, column: str) -> tuple[dt.date, str]:
+    """Parse a date cell once; return the date and its ISO text (what the store keeps)."""
+    day = date(value, column)
+    return day, day.isoformat()
+
+
 def optional_date(value: str, column: str) -> dt.date | None:
     return date(value, column) if value else None
 
 
+@lru_cache(maxsize=65536)  # a ledger repeats the same few standards millions of times
 def amount_fen(value: str, column: str = "金额") -> int:
     """Parse yuan to fen; plain numbers take a fast integer path, anything else goes through Decimal."""
     text = value.strip()
-    if _PLAIN_AMOUNT.match(text):
-        negative = text.startswith("-")
-        whole, _, cents = text.lstrip("-").partition(".")
-        fen = int(whole) * 100 + int(cents.ljust(2, "0") or 0)
+    negative = text.startswith("-")
+    whole, dot, cents = (text[1:] if negative else text).partition(".")
+    if whole.isdigit() and len(whole) <= 12 and (not dot or (cents.isdigit() and len(cents) <= 2)):
+        fen = int(whole) * 100 + (int(cents) * (10 if len(cents) == 1 else 1) if cents else 0)
         return -fen if negative else fen
     try:
         return yuan_to_fen(text)
