@@ -182,3 +182,18 @@ def test_kiosk_import_command_writes_the_error_file_and_fails(roster, tmp_path):
                          timeout=60)
     assert run.returncode == 0 and "新增或更新1行" in run.stdout and "未登记享受却发放：1" in run.stdout
     assert (tmp_path / "report.xlsx").exists()
+
+
+def test_a_bad_byte_deep_in_a_big_file_is_a_clear_error_and_nothing_is_imported(roster, tmp_path):
+    import threading
+
+    path = write_csv(tmp_path / "big.csv", PAYMENTS,
+                     [[*ROW[:3], f"20{y:02d}-{m:02d}", "123.00", ROW[5], ROW[6], f"B{y}{m}{i}"]
+                      for y in range(10, 25) for m in range(1, 13) for i in range(40)])
+    assert path.stat().st_size > 300 * 1024  # beyond the encoding sample
+    with path.open("ab") as handle:
+        handle.write(b"\xff\xfe\xfa,broken\n")
+    with pytest.raises(FormatError, match="编码错误"):
+        roster.load(path)
+    assert roster.counts()["payments"] == 0
+    assert not [t for t in threading.enumerate() if t.name == "import-validate"]
