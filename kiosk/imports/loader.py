@@ -13,9 +13,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
-import queue
 import sqlite3
-import threading
 from contextlib import closing
 from dataclasses import dataclass, field
 from itertools import islice
@@ -242,11 +240,9 @@ class _Payments(_PersonRows):
 
     REQUIRED = {"name": "姓名", "period": "所属期", "amount": "金额", "paid_on": "发放日期", "batch": "批次号"}
 
-    def prepare(self, rows: list[tuple[int, dict[str, str]]]) -> tuple[int, list[tuple], list[tuple]]:
-        """Validate a chunk; touches no shared state, so it can run beside `write` in another thread."""
+    def add(self, rows: list[tuple[int, dict[str, str]]]) -> None:
         known = self.persons(rows)
-        good: list[tuple] = []
-        errors: list[tuple] = []
+        good = []
         for number, cells in rows:
             try:
                 person_id, registered = self.person(known, number, cells["id_number"])
@@ -260,22 +256,15 @@ class _Payments(_PersonRows):
                 paid_on, paid_iso = v.iso_date(cells["paid_on"], "发放日期")
                 batch = cells["batch"]
             except v.CellError as error:
-                errors.append((number, error.column, error.value, error.problem))
+                self.cell_error(number, error)
                 continue
             if name != registered and "".join(name.split()) != "".join(registered.split()):
-                errors.append((number, "姓名", name, "与人员名册中登记的姓名不一致"))
+                self.error(number, "姓名", name, "与人员名册中登记的姓名不一致")
                 continue
             if paid_on > self.today:
-                errors.append((number, "发放日期", cells["paid_on"], "晚于今天"))
+                self.error(number, "发放日期", cells["paid_on"], "晚于今天")
                 continue
             good.append((person_id, code, period, fen, paid_iso, cells["account"], batch, self.import_id, number))
-        return len(rows), good, errors
-
-    def write(self, prepared: tuple[int, list[tuple], list[tuple]]) -> None:
-        """Write one validated chunk; in the import's own thread and transaction."""
-        _, good, errors = prepared
-        for error in errors:
-            self.error(*error)
         inserted = self.store.insert_new_payments(self.tx, good)
         unchanged = 0
         if inserted < len(good):
@@ -290,54 +279,6 @@ class _Payments(_PersonRows):
         self.store.insert_new_accounts(self.tx, {(row[5], row[0]) for row in good if row[5]})
         self.report.imported += inserted
         self.report.unchanged += unchanged
-
-    def add(self, rows: list[tuple[int, dict[str, str]]]) -> None:
-        self.write(self.prepare(rows))
-
-
-def _prepared_beside(store: Store, prepare, chunks: Iterator) -> Iterator:  # type: ignore[no-untyped-def]
-    """Run `prepare` over `chunks` in a worker thread, two chunks ahead; yield the results in order.
-
-    The worker reads through its own connection (WAL lets it read beside the import's
-    write transaction); an exception there is raised here; leaving early stops it.
-    """
-    results: queue.Queue = queue.Queue(maxsize=2)
-    stop = threading.Event()
-    finished = object()
-
-    def put(item: object) -> bool:
-        while not stop.is_set():
-            try:
-                results.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def work() -> None:
-        try:
-            for chunk in chunks:
-                if not put(("ok", prepare(chunk))):
-                    return
-            put(("ok", finished))
-        except BaseException as error:  # noqa: BLE001 - handed to the importing thread
-            put(("error", error))
-        finally:
-            store.close()  # this thread's connection
-
-    worker = threading.Thread(target=work, name="import-validate", daemon=True)
-    worker.start()
-    try:
-        while True:
-            status, item = results.get()
-            if status == "error":
-                raise item
-            if item is finished:
-                return
-            yield item
-    finally:
-        stop.set()
-        worker.join()
 
 
 IMPORTERS = {"villages": _Villages, "persons": _Persons, "enrolments": _Enrolments, "payments": _Payments}
@@ -373,20 +314,12 @@ def _load_tables(store: Store, tx: sqlite3.Connection, tables: Iterator, *, path
         missing = missing_columns(table_kind, columns)
         if missing:
             raise FormatError(f"{where}: 第{table.header_row}行表头缺少列：{'、'.join(missing)}")
+        report.kind = table_kind
         importer = IMPORTERS[table_kind](store=store, tx=tx, rulebook=rulebook, today=today, report=report,
                                          sheet=table.sheet, import_id=import_id)
-        chunks = _chunks(table.rows, columns)
-        if isinstance(importer, _Payments) and report.kind in ("", "payments"):
-            # Validate the next chunk while this one is written. Only when nothing earlier in this file
-            # wrote to the roster: the worker's connection cannot see uncommitted rows.
-            for prepared in _prepared_beside(store, importer.prepare, chunks):
-                report.rows_read += prepared[0]
-                importer.write(prepared)
-        else:
-            for chunk in chunks:
-                report.rows_read += len(chunk)
-                importer.add(chunk)
-        report.kind = table_kind
+        for chunk in _chunks(table.rows, columns):
+            report.rows_read += len(chunk)
+            importer.add(chunk)
         importer.finish()
         report.skipped += len(importer.bad_rows)
 
