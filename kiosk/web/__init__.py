@@ -54,6 +54,7 @@ def create_app(config: KioskConfig) -> Flask:
         app.register_blueprint(demo.bp)
 
     app.jinja_env.filters["yuan"] = format_yuan
+    app.jinja_env.filters["money"] = lambda fen: ("-¥" if fen < 0 else "¥") + format_yuan(abs(fen))
 
     @app.context_processor
     def kiosk_globals() -> dict[str, object]:
