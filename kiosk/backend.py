@@ -32,8 +32,15 @@ class CardHolder:
 
 @dataclass(frozen=True, slots=True)
 class LookupResult:
+    """A card holder's picture for one session. `id_number` stays in memory for the session, to derive the
+    person's keyed hash; it is never rendered or logged."""
+
     holder: CardHolder
     reconciliation: Reconciliation
+    id_number: str = ""
+
+    def __repr__(self) -> str:
+        return f"LookupResult({self.holder.masked_id!r})"
 
 
 class BenefitsBackend(Protocol):
@@ -79,4 +86,4 @@ class EmbeddedBackend:
         since_on = dt.date(today.year - self.history_years, 1, 1)
         result = reconcile(self.rulebook, facts, payments, since_on=since_on, today=today)
         holder = CardHolder(id_number.masked(), mask_name(person.name), person.village_name or "", person.death_on)
-        return LookupResult(holder, result)
+        return LookupResult(holder, result, id_number.value)

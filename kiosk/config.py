@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 SYSTEM_CONFIG = Path("/etc/mingbai/kiosk.toml")
+DEMO_PERSON_KEY = "mingbai-demo-person-key-not-for-production"
 
 
 class ConfigError(ValueError):
@@ -47,6 +48,10 @@ class KioskConfig:
     sam_port: str = ""               # serial port of an ID-card SAM reader, e.g. /dev/ttyUSB0; empty: none
     sam_baudrate: int = 115200
     chip_registry: Path | None = None  # CSV chip_serial,id_number for plain contactless readers
+    # complaints
+    person_key_secret: str = DEMO_PERSON_KEY  # county-wide secret for the person hash; set it in production
+    printer: str = ""                # "", "dummy", "file:/dev/usb/lp0", "usb:0x0416:0x5011", "serial:/dev/ttyS0"
+    public_status_url: str = ""      # the hub's status page; the slip's QR code links to URL + tracking number
 
     def current_date(self) -> dt.date:
         return self.today or dt.date.today()
@@ -69,6 +74,9 @@ _ENV = {
     "sam_port": "MINGBAI_SAM_PORT",
     "sam_baudrate": "MINGBAI_SAM_BAUDRATE",
     "chip_registry": "MINGBAI_CHIP_REGISTRY",
+    "person_key_secret": "MINGBAI_PERSON_KEY_SECRET",
+    "printer": "MINGBAI_PRINTER",
+    "public_status_url": "MINGBAI_PUBLIC_STATUS_URL",
 }
 READER_KINDS = ("auto", "pcsc", "virtual", "none")
 PROFILE_NAMES = ("ssse", "pboc", "idserial")

@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 from kiosk.reconcile import Payment
 from kiosk.rules import Enrolment, PersonFacts, Rulebook, parse_period
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -119,6 +119,38 @@ _MIGRATIONS: dict[int, str] = {
     4: """
     ALTER TABLE payments ADD COLUMN import_id INTEGER REFERENCES import_log(id);
     ALTER TABLE payments ADD COLUMN source_row INTEGER;
+    """,
+    5: """
+    CREATE TABLE complaints (
+        uuid TEXT PRIMARY KEY,
+        tracking_no TEXT NOT NULL UNIQUE,
+        kiosk_id TEXT NOT NULL,
+        person_key TEXT NOT NULL,
+        masked_id TEXT NOT NULL,
+        programme TEXT NOT NULL DEFAULT '',
+        period TEXT NOT NULL DEFAULT '',
+        category TEXT NOT NULL,
+        phone TEXT NOT NULL DEFAULT '',
+        evidence TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        withdrawn_at TEXT
+    );
+    CREATE INDEX complaints_by_person ON complaints(person_key);
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        complaint_uuid TEXT NOT NULL REFERENCES complaints(uuid),
+        kind TEXT NOT NULL CHECK (kind IN ('submit', 'withdraw')),
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        delivered_at TEXT,
+        last_error TEXT NOT NULL DEFAULT '',
+        UNIQUE (complaint_uuid, kind)
+    );
+    CREATE INDEX outbox_pending ON outbox(delivered_at, next_attempt_at);
+    CREATE TRIGGER complaints_no_delete BEFORE DELETE ON complaints
+        BEGIN SELECT RAISE(ABORT, 'complaints are never deleted'); END;
     """,
 }
 
@@ -362,6 +394,47 @@ class Store:
     def iter_rows(self, query: str, params: tuple = ()) -> Iterator[tuple]:
         """Stream rows of one of the store's own read queries (exports and supervision checks)."""
         yield from self.connection().execute(query, params)
+
+    # -- complaints and their outbox --------------------------------------------
+    def insert_complaint(self, tx: sqlite3.Connection, complaint: dict[str, str], payload: str) -> bool:
+        """Write a complaint and its outbox row (in the caller's transaction); False if the uuid exists."""
+        cursor = tx.execute(
+            "INSERT OR IGNORE INTO complaints(uuid, tracking_no, kiosk_id, person_key, masked_id, programme, period, "
+            "category, phone, evidence, created_at) VALUES (:uuid, :tracking_no, :kiosk_id, :person_key, :masked_id, "
+            ":programme, :period, :category, :phone, :evidence, :created_at)", complaint)
+        if cursor.rowcount == 0:
+            return False
+        tx.execute("INSERT INTO outbox(complaint_uuid, kind, payload, created_at, next_attempt_at) "
+                   "VALUES (?, 'submit', ?, ?, ?)", (complaint["uuid"], payload, complaint["created_at"],
+                                                     complaint["created_at"]))
+        return True
+
+    def complaint(self, uuid: str) -> dict | None:
+        conn = self.connection()
+        conn.row_factory = sqlite3.Row
+        try:
+            row = conn.execute("SELECT * FROM complaints WHERE uuid = ?", (uuid,)).fetchone()
+        finally:
+            conn.row_factory = None
+        return dict(row) if row else None
+
+    def complaints_of(self, person_key: str) -> list[dict]:
+        conn = self.connection()
+        conn.row_factory = sqlite3.Row
+        try:
+            rows = conn.execute("SELECT * FROM complaints WHERE person_key = ? ORDER BY created_at DESC",
+                                (person_key,)).fetchall()
+        finally:
+            conn.row_factory = None
+        return [dict(row) for row in rows]
+
+    def withdraw_complaint(self, tx: sqlite3.Connection, uuid: str, at: str, payload: str) -> None:
+        tx.execute("UPDATE complaints SET withdrawn_at = ? WHERE uuid = ? AND withdrawn_at IS NULL", (at, uuid))
+        tx.execute("INSERT OR IGNORE INTO outbox(complaint_uuid, kind, payload, created_at, next_attempt_at) "
+                   "VALUES (?, 'withdraw', ?, ?, ?)", (uuid, payload, at, at))
+
+    def outbox_backlog(self) -> int:
+        return self.connection().execute("SELECT count(*) FROM outbox WHERE delivered_at IS NULL").fetchone()[0]
 
     def set_demo_cards(self, tx: sqlite3.Connection, cards: Iterable[tuple[int, str, str, str]]) -> None:
         tx.execute("DELETE FROM demo_cards")

@@ -72,6 +72,7 @@ class Terminal:
         self._token: str | None = None
         self._token_claimed = False
         self._result: LookupResult | None = None
+        self._scratch: dict[str, object] = {}
 
     # -- reader side ------------------------------------------------------------
     def on_card_event(self, event: CardEvent) -> None:
@@ -90,6 +91,7 @@ class Terminal:
                 return
             with self._changed:
                 self._result = result
+                self._scratch = {}
                 self._token = secrets.token_urlsafe(24)
                 self._token_claimed = False
             self._set(State.READY)
@@ -136,6 +138,15 @@ class Terminal:
                 return None
             return self._result
 
+    def scratch(self, token: str | None) -> dict[str, object] | None:
+        """Per-session working memory (a complaint draft, the form token); wiped when the session ends."""
+        if self.result_for(token) is None:
+            return None
+        with self._changed:
+            if "csrf" not in self._scratch:
+                self._scratch["csrf"] = secrets.token_urlsafe(24)
+            return self._scratch
+
     def end_session(self, token: str | None) -> None:
         """End the session at the villager's request or on idle; the card may still be on the reader."""
         if self.result_for(token) is not None:
@@ -145,6 +156,7 @@ class Terminal:
     def _end(self, state: State, message: str = "", advice: str = "") -> None:
         with self._changed:
             self._result = None
+            self._scratch = {}
             self._token = None
             self._token_claimed = False
         self._set(state, message, advice)

@@ -103,6 +103,20 @@
     restart();
   }
 
+  /* On-screen keypad for the phone number: no system keyboard on a kiosk. */
+  document.querySelectorAll("[data-keypad-for]").forEach(function (pad) {
+    var input = document.getElementById(pad.dataset.keypadFor);
+    pad.addEventListener("click", function (event) {
+      var key = event.target.closest("[data-key]");
+      if (!key) { return; }
+      var value = input.value;
+      if (key.dataset.key === "back") { value = value.slice(0, -1); }
+      else if (key.dataset.key === "clear") { value = ""; }
+      else if (value.length < 12) { value += key.dataset.key; }
+      input.value = value;
+    });
+  });
+
   /* Demo panel: place or take a virtual card. */
   document.querySelectorAll("[data-demo-place]").forEach(function (button) {
     button.addEventListener("click", function () {

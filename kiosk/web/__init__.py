@@ -44,9 +44,10 @@ def create_app(config: KioskConfig) -> Flask:
         "store": store, "rulebook": rulebook, "terminal": terminal, "events": events, "readers": readers,
     }
 
-    from kiosk.web import health, villager
+    from kiosk.web import complaints, health, villager
 
     app.register_blueprint(villager.bp)
+    app.register_blueprint(complaints.bp)
     app.register_blueprint(health.bp)
     if config.demo:
         from kiosk.web import demo

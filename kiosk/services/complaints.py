@@ -1,0 +1,186 @@
+"""File, withdraw and list a villager's complaints; the complaint and its outbox row commit together.
+
+A complaint is acknowledged ("已提交" and a tracking number) only after the local
+COMMIT returns (WAL, synchronous=FULL): what the villager was told exists is on disk.
+The complaint's UUID is minted when the review screen is shown, so a double tap on
+"提交" files it once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import re
+import secrets
+import sqlite3
+import uuid as uuidlib
+from dataclasses import dataclass
+
+from kiosk.reconcile import Reconciliation
+from kiosk.store import Store
+
+CATEGORIES: dict[str, tuple[str, str]] = {  # code → (words, icon)
+    "not_received": ("没收到", "✖"),
+    "wrong_amount": ("钱数不对", "≠"),
+    "removed": ("被取消了", "⊘"),
+    "impersonated": ("有人冒领", "⚠"),
+    "should_qualify": ("应该有但没有", "？"),
+    "other": ("其他", "…"),
+}
+WITHDRAW_WINDOW = dt.timedelta(minutes=10)
+TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 symbols: no 0/O, no 1/I
+_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{9,11})$")  # a mobile, or a landline with its area code
+
+
+class ComplaintError(ValueError):
+    """Raised when a complaint cannot be filed or withdrawn; `message_zh` is for the villager."""
+
+    def __init__(self, reason: str, message_zh: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.message_zh = message_zh
+
+
+def _check_symbol(body: str) -> str:
+    """Luhn mod 32: catches any single wrong symbol and most swapped neighbours."""
+    n = len(TRACKING_ALPHABET)
+    total, factor = 0, 2
+    for char in reversed(body):
+        addend = factor * TRACKING_ALPHABET.index(char)
+        total += addend // n + addend % n
+        factor = 1 if factor == 2 else 2
+    return TRACKING_ALPHABET[(n - total % n) % n]
+
+
+def new_tracking_number() -> str:
+    """Eight random symbols and a check symbol, e.g. K7QM3XPDC (shown as K7QM-3XPD-C)."""
+    body = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+    return body + _check_symbol(body)
+
+
+def valid_tracking_number(text: str) -> bool:
+    """True if `text` (dashes and case ignored) is a well-formed tracking number.
+
+    >>> valid_tracking_number("2222-2222-2"), valid_tracking_number("2222-2222-3")
+    (True, False)
+    """
+    cleaned = text.replace("-", "").upper()
+    return (len(cleaned) == 9 and all(c in TRACKING_ALPHABET for c in cleaned)
+            and _check_symbol(cleaned[:8]) == cleaned[8])
+
+
+def show_tracking_number(number: str) -> str:
+    return f"{number[:4]}-{number[4:8]}-{number[8:]}"
+
+
+def person_key(id_number: str, secret: str) -> str:
+    """The keyed hash that stands for a person in the outbox, logs and on the wire (never the ID number)."""
+    return hmac.new(secret.encode(), id_number.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def check_phone(text: str) -> str:
+    digits = "".join(c for c in text if c.isdigit())
+    if digits and not _PHONE.match(digits):
+        raise ComplaintError("phone", "电话号码不对：手机号是以1开头的11位数字")
+    return digits
+
+
+def evidence_for(reconciliation: Reconciliation, programme: str, period: str) -> dict[str, object]:
+    """The owed-vs-paid snapshot at filing time, for the line complained about (or the rule version alone)."""
+    snapshot: dict[str, object] = {"rule_version": reconciliation.rule_version,
+                                   "as_of": reconciliation.today.isoformat()}
+    for line in reconciliation.lines:
+        if line.programme == programme and line.period.code == period:
+            group = next(g for g in reconciliation.programmes if g.code == programme)
+            snapshot.update({
+                "programme_name": group.name, "period_label": line.period.label_zh, "owed_fen": line.owed_fen,
+                "paid_fen": line.paid_fen, "status": line.status.value, "status_label": line.status.label_zh,
+                "explanation": line.entitlement.explanation, "verdict": line.status_note,
+                "payments": [{"amount_fen": p.amount_fen, "paid_on": p.paid_on.isoformat(), "batch": p.batch}
+                             for p in line.payments],
+            })
+    return snapshot
+
+
+@dataclass(frozen=True)
+class Filed:
+    uuid: str
+    tracking_no: str
+    created_at: dt.datetime
+    first_time: bool  # False when this uuid had been filed already (a double tap)
+
+
+def file_complaint(*, store: Store, kiosk_id: str, key: str, masked_id: str, uuid: str, category: str,
+                   programme: str, period: str, phone: str, evidence: dict[str, object],
+                   now: dt.datetime) -> Filed:
+    """Write the complaint and its outbox row in one transaction; return only after COMMIT.
+
+    Raises ComplaintError for an unknown category, a bad phone number or a bad uuid.
+    """
+    if category not in CATEGORIES:
+        raise ComplaintError("category", "请选择反映的问题")
+    phone = check_phone(phone)
+    try:
+        uuid = str(uuidlib.UUID(uuid))
+    except ValueError:
+        raise ComplaintError("uuid", "这份反映已失效，请重新填写") from None
+    existing = store.complaint(uuid)
+    if existing is not None:
+        return Filed(uuid, existing["tracking_no"], dt.datetime.fromisoformat(existing["created_at"]), False)
+    created_at = now.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+    for _ in range(5):  # a tracking number collision is astronomically rare; try another
+        complaint = {"uuid": uuid, "tracking_no": new_tracking_number(), "kiosk_id": kiosk_id, "person_key": key,
+                     "masked_id": masked_id, "programme": programme, "period": period, "category": category,
+                     "phone": phone, "evidence": json.dumps(evidence, ensure_ascii=False), "created_at": created_at}
+        payload = json.dumps({**complaint, "evidence": evidence}, ensure_ascii=False, sort_keys=True)
+        try:
+            with store.transaction() as tx:
+                first = store.insert_complaint(tx, complaint, payload)
+        except sqlite3.IntegrityError:
+            continue
+        if not first:  # filed by a concurrent double tap between our check and our insert
+            existing = store.complaint(uuid)
+            assert existing is not None
+            return Filed(uuid, existing["tracking_no"], dt.datetime.fromisoformat(existing["created_at"]), False)
+        return Filed(uuid, complaint["tracking_no"], dt.datetime.fromisoformat(created_at), True)
+    raise ComplaintError("tracking", "暂时不能提交，请再试一次")
+
+
+def can_withdraw(complaint: dict, now: dt.datetime) -> bool:
+    created = dt.datetime.fromisoformat(complaint["created_at"])
+    return complaint["withdrawn_at"] is None and now - created <= WITHDRAW_WINDOW
+
+
+def withdraw_complaint(*, store: Store, uuid: str, key: str, now: dt.datetime) -> None:
+    """Withdraw within ten minutes, from the same person's card; the withdrawal goes to the outbox too.
+
+    Raises ComplaintError 'not_found', 'too_late' or 'already'.
+    """
+    complaint = store.complaint(uuid)
+    if complaint is None or not hmac.compare_digest(complaint["person_key"], key):
+        raise ComplaintError("not_found", "找不到这份反映")
+    if complaint["withdrawn_at"] is not None:
+        raise ComplaintError("already", "这份反映已经撤回了")
+    if not can_withdraw(complaint, now):
+        raise ComplaintError("too_late", "提交超过10分钟，已不能撤回；如需补充，请再提交一份")
+    at = now.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+    payload = json.dumps({"uuid": uuid, "kiosk_id": complaint["kiosk_id"], "withdrawn_at": at}, sort_keys=True)
+    with store.transaction() as tx:
+        store.withdraw_complaint(tx, uuid, at, payload)
+
+
+def complaints_of(*, store: Store, key: str) -> list[dict]:
+    """The person's complaints, newest first, with words for category and status."""
+    listed = []
+    for complaint in store.complaints_of(key):
+        words, icon = CATEGORIES.get(complaint["category"], (complaint["category"], ""))
+        evidence = json.loads(complaint["evidence"])
+        listed.append({
+            **complaint, "category_words": words, "category_icon": icon,
+            "tracking_shown": show_tracking_number(complaint["tracking_no"]),
+            "subject": " ".join(str(evidence[k]) for k in ("programme_name", "period_label") if k in evidence),
+            "status_words": "已撤回" if complaint["withdrawn_at"] else "已提交，等待纪检监察部门处理",
+        })
+    return listed

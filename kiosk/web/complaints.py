@@ -1,0 +1,183 @@
+"""The villager's complaint screens: choose what is wrong, optionally a phone number, review, submit.
+
+The draft lives in the card session (server side) and dies with it; every form
+carries the session's token. "已提交" is shown only for a complaint that is on disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+
+from device.printer import PrinterError, open_printer, print_slip
+from kiosk.services.complaints import (
+    CATEGORIES, ComplaintError, can_withdraw, complaints_of, evidence_for, file_complaint, person_key,
+    show_tracking_number, withdraw_complaint,
+)
+from kiosk.web.villager import COOKIE
+
+bp = Blueprint("complaints", __name__, url_prefix="/me/complaint")
+
+
+def _session():  # type: ignore[no-untyped-def]
+    terminal = current_app.extensions["mingbai"]["terminal"]
+    token = request.cookies.get(COOKIE)
+    result, scratch = terminal.result_for(token), terminal.scratch(token)
+    if result is None or scratch is None:
+        abort(redirect(url_for("villager.attract")))
+    if request.method == "POST" and request.form.get("csrf") != scratch["csrf"]:
+        abort(400)
+    return result, scratch
+
+
+def _key(result) -> str:  # type: ignore[no-untyped-def]
+    return person_key(result.id_number, current_app.config["KIOSK"].person_key_secret)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _common(result, scratch) -> dict:  # type: ignore[no-untyped-def]
+    return {"holder": result.holder, "csrf": scratch["csrf"], "categories": CATEGORIES}
+
+
+@bp.get("/new")
+def new():  # type: ignore[no-untyped-def]
+    result, scratch = _session()
+    programme, period = request.args.get("programme", ""), request.args.get("period", "")
+    evidence = evidence_for(result.reconciliation, programme, period)
+    if "programme_name" not in evidence:
+        programme = period = ""
+    import uuid
+
+    scratch["draft"] = {"uuid": str(uuid.uuid4()), "programme": programme, "period": period, "evidence": evidence,
+                        "category": "", "phone": ""}
+    return render_template("complaint_category.html", draft=scratch["draft"], **_common(result, scratch))
+
+
+def _draft(scratch):  # type: ignore[no-untyped-def]
+    draft = scratch.get("draft")
+    if draft is None:
+        abort(redirect(url_for("villager.summary")))
+    return draft
+
+
+@bp.post("/category")
+def category():  # type: ignore[no-untyped-def]
+    result, scratch = _session()
+    draft = _draft(scratch)
+    if request.form.get("category") not in CATEGORIES:
+        abort(400)
+    draft["category"] = request.form["category"]
+    return render_template("complaint_phone.html", draft=draft, error="", **_common(result, scratch))
+
+
+@bp.post("/phone")
+def phone():  # type: ignore[no-untyped-def]
+    from kiosk.services.complaints import check_phone
+
+    result, scratch = _session()
+    draft = _draft(scratch)
+    try:
+        draft["phone"] = "" if request.form.get("skip") else check_phone(request.form.get("phone", ""))
+    except ComplaintError as error:
+        return render_template("complaint_phone.html", draft=draft, error=error.message_zh,
+                               **_common(result, scratch)), 422
+    return render_template("complaint_review.html", draft=draft, **_common(result, scratch))
+
+
+@bp.post("/submit")
+def submit():  # type: ignore[no-untyped-def]
+    result, scratch = _session()
+    draft = _draft(scratch)
+    if request.form.get("uuid") != draft["uuid"]:
+        abort(409)
+    config = current_app.config["KIOSK"]
+    try:
+        filed = file_complaint(store=current_app.extensions["mingbai"]["store"], kiosk_id=config.kiosk_id,
+                               key=_key(result), masked_id=result.holder.masked_id, uuid=draft["uuid"],
+                               category=draft["category"], programme=draft["programme"], period=draft["period"],
+                               phone=draft["phone"], evidence=draft["evidence"], now=_now())
+    except ComplaintError as error:
+        return render_template("complaint_review.html", draft=draft, error=error.message_zh,
+                               **_common(result, scratch)), 422
+    return redirect(url_for("complaints.done", uuid=filed.uuid), code=303)
+
+
+def _mine(result, uuid: str) -> dict:  # type: ignore[no-untyped-def]
+    complaint = current_app.extensions["mingbai"]["store"].complaint(uuid)
+    if complaint is None or complaint["person_key"] != _key(result):
+        abort(404)
+    return complaint
+
+
+@bp.get("/<uuid>")
+def done(uuid: str):  # type: ignore[no-untyped-def]
+    result, scratch = _session()
+    complaint = _mine(result, uuid)
+    evidence = json.loads(complaint["evidence"])
+    return render_template("complaint_done.html", complaint=complaint, evidence=evidence,
+                           tracking=show_tracking_number(complaint["tracking_no"]),
+                           category=CATEGORIES[complaint["category"]],
+                           withdrawable=can_withdraw(complaint, _now()),
+                           printer=bool(current_app.config["KIOSK"].printer), message=request.args.get("m", ""),
+                           **_common(result, scratch))
+
+
+@bp.get("/<uuid>/qr.svg")
+def qr(uuid: str):  # type: ignore[no-untyped-def]
+    import segno
+
+    result, _ = _session()
+    complaint = _mine(result, uuid)
+    buffer = io.BytesIO()
+    segno.make(_qr_text(complaint["tracking_no"]), error="m").save(buffer, kind="svg", scale=8, border=2)
+    return Response(buffer.getvalue(), mimetype="image/svg+xml")
+
+
+def _qr_text(tracking_no: str) -> str:
+    base = current_app.config["KIOSK"].public_status_url
+    return f"{base.rstrip('/')}/{tracking_no}" if base else f"MINGBAI:{tracking_no}"
+
+
+@bp.post("/<uuid>/withdraw")
+def withdraw(uuid: str):  # type: ignore[no-untyped-def]
+    result, _ = _session()
+    try:
+        withdraw_complaint(store=current_app.extensions["mingbai"]["store"], uuid=uuid, key=_key(result), now=_now())
+        message = "已撤回"
+    except ComplaintError as error:
+        message = error.message_zh
+    return redirect(url_for("complaints.done", uuid=uuid, m=message), code=303)
+
+
+@bp.post("/<uuid>/print")
+def print_(uuid: str):  # type: ignore[no-untyped-def]
+    result, _ = _session()
+    complaint = _mine(result, uuid)
+    evidence = json.loads(complaint["evidence"])
+    lines = ["明白 · 惠民补贴查询", "您的反映已提交", f"反映编号：{show_tracking_number(complaint['tracking_no'])}",
+             f"提交时间：{complaint['created_at'][:16].replace('T', ' ')} (UTC)",
+             f"问题：{CATEGORIES[complaint['category']][0]}",
+             *([f"项目：{evidence['programme_name']} {evidence['period_label']}"] if "programme_name" in evidence else []),
+             "由纪检监察部门处理，下次刷卡可查看答复", "扫码可查询进度"]
+    try:
+        device = open_printer(current_app.config["KIOSK"].printer)
+        if device is None:
+            abort(404)
+        print_slip(device, lines, _qr_text(complaint["tracking_no"]))
+        current_app.extensions["mingbai"]["last_slip"] = getattr(device, "output", b"")
+        message = "凭条已打印"
+    except PrinterError as error:
+        current_app.logger.warning("slip not printed: %s", error)
+        message = "打印机暂时不能用，请记下反映编号"
+    return redirect(url_for("complaints.done", uuid=uuid, m=message), code=303)
+
+
+def mine_for_summary(result) -> list[dict]:  # type: ignore[no-untyped-def]
+    """The person's complaints for the summary's "我的反映"."""
+    return complaints_of(store=current_app.extensions["mingbai"]["store"], key=_key(result))

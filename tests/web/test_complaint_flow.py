@@ -1,0 +1,104 @@
+"""The complaint screens through the Flask test client: button, category, keypad, review, submit, done."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from kiosk.config import load_config
+from kiosk.web import create_app
+from tests.conftest import TODAY
+
+
+@pytest.fixture
+def printing_app(demo_db):
+    return create_app(load_config({"db_path": demo_db, "demo": True, "today": TODAY, "reader": "virtual",
+                                   "printer": "dummy"}, environ={}))
+
+
+def field(page: str, name: str) -> str:
+    return re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
+
+
+def open_card(client, position: int) -> None:
+    assert client.post(f"/demo/place/{position}", headers={"X-Kiosk-Demo": "1"}).status_code == 204
+    client.get("/session/open")
+
+
+def file_one(client, phone: str = "13800138000") -> tuple[str, str]:
+    page = client.get("/me/complaint/new?programme=pension_basic&period=2025-03").get_data(as_text=True)
+    assert "城乡居民基础养老金 · 2025年3月" in page and "未发放" in page
+    csrf = field(page, "csrf")
+    page = client.post("/me/complaint/category", data={"csrf": csrf, "category": "not_received"}).get_data(as_text=True)
+    assert "第2步" in page
+    page = client.post("/me/complaint/phone", data={"csrf": csrf, "phone": phone}).get_data(as_text=True)
+    assert "第3步" in page and "县纪检监察部门（不经过村里）" in page
+    assert ("138****8000" if phone else "不留电话") in page
+    uuid = field(page, "uuid")
+    response = client.post("/me/complaint/submit", data={"csrf": csrf, "uuid": uuid})
+    assert response.status_code == 303 and response.headers["Location"].endswith(uuid)
+    return uuid, csrf
+
+
+def test_file_a_complaint_on_a_missing_month(printing_app):
+    client = printing_app.test_client()
+    open_card(client, 4)
+    detail = client.get("/me/programme/pension_basic?year=2025").get_data(as_text=True)
+    assert 'href="/me/complaint/new?programme=pension_basic&amp;period=2025-03"' in detail
+    uuid, csrf = file_one(client)
+    done = client.get(f"/me/complaint/{uuid}").get_data(as_text=True)
+    assert "已提交" in done and "撤回（10分钟内）" in done
+    tracking = re.search(r'id="tracking-number">([^<]+)<', done).group(1)
+    assert re.fullmatch(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]", tracking)
+    qr = client.get(f"/me/complaint/{uuid}/qr.svg")
+    assert qr.mimetype == "image/svg+xml" and b"<svg" in qr.data
+    again = client.post("/me/complaint/submit", data={"csrf": csrf, "uuid": uuid})
+    assert again.headers["Location"].endswith(uuid), "a double tap files once"
+    store = printing_app.extensions["mingbai"]["store"]
+    assert store.connection().execute("SELECT count(*) FROM complaints WHERE uuid = ?", (uuid,)).fetchone()[0] == 1
+
+
+def test_print_slip_and_withdraw(printing_app):
+    client = printing_app.test_client()
+    open_card(client, 4)
+    uuid, csrf = file_one(client, phone="")
+    tracking = printing_app.extensions["mingbai"]["store"].complaint(uuid)["tracking_no"]
+    printed = client.post(f"/me/complaint/{uuid}/print", data={"csrf": csrf}, follow_redirects=True)
+    assert "凭条已打印" in printed.get_data(as_text=True)
+    slip = printing_app.extensions["mingbai"]["last_slip"]
+    assert f"{tracking[:4]}-{tracking[4:8]}-{tracking[8]}".encode("gb18030") in slip
+    withdrawn = client.post(f"/me/complaint/{uuid}/withdraw", data={"csrf": csrf}, follow_redirects=True)
+    assert "已撤回" in withdrawn.get_data(as_text=True)
+
+
+def test_my_complaints_on_the_next_card_read(printing_app):
+    client = printing_app.test_client()
+    open_card(client, 4)
+    uuid, _ = file_one(client)
+    client.post("/demo/take", headers={"X-Kiosk-Demo": "1"})
+    assert client.get(f"/me/complaint/{uuid}").status_code == 302, "the session ended with the card"
+    open_card(client, 4)
+    summary = client.get("/me").get_data(as_text=True)
+    assert "我的反映" in summary and "已提交，等待纪检监察部门处理" in summary and "没收到" in summary
+    open_card(client, 1)
+    assert "我的反映" not in client.get("/me").get_data(as_text=True), "another person sees none of it"
+    assert client.get(f"/me/complaint/{uuid}").status_code == 404
+
+
+def test_forms_need_the_session_token_and_a_valid_phone(printing_app):
+    client = printing_app.test_client()
+    open_card(client, 4)
+    page = client.get("/me/complaint/new").get_data(as_text=True)
+    assert client.post("/me/complaint/category", data={"category": "other"}).status_code == 400
+    csrf = field(page, "csrf")
+    client.post("/me/complaint/category", data={"csrf": csrf, "category": "other"})
+    bad = client.post("/me/complaint/phone", data={"csrf": csrf, "phone": "12345"})
+    assert bad.status_code == 422 and "手机号是以1开头的11位数字" in bad.get_data(as_text=True)
+
+
+def test_a_general_complaint_button_on_every_person_screen(printing_app):
+    client = printing_app.test_client()
+    open_card(client, 1)
+    for url in ("/me", "/me/programme/farmland?year=2025", "/me/complaint/new"):
+        assert 'id="complain-button" href="/me/complaint/new"' in client.get(url).get_data(as_text=True)
