@@ -229,6 +229,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
                               f"{counts['enrolments']} enrolments, {counts['payments']} payments")
         if not counts["persons"]:
             report("store", "WARN", "no persons: load data (or run `kiosk demo`)")
+        backlog = store.outbox_backlog()
+        report("outbox", "WARN" if backlog else "ok",
+               f"{backlog} complaint message(s) waiting for the hub" if backlog else "empty")
     except StoreError as error:
         report("store", "FAIL", str(error))
         healthy = False

@@ -14,7 +14,7 @@ def healthz():  # type: ignore[no-untyped-def]
     try:
         counts = parts["store"].counts()
         store = {"ok": True, "schema": parts["store"].schema_version(), "persons": counts["persons"],
-                 "payments": counts["payments"]}
+                 "payments": counts["payments"], "outbox_backlog": parts["store"].outbox_backlog()}
     except Exception as error:  # noqa: BLE001 - health must answer even when the store does not
         store = {"ok": False, "error": type(error).__name__}
     return jsonify(

@@ -12,9 +12,12 @@ from tests.conftest import TODAY
 
 
 @pytest.fixture
-def printing_app(demo_db):
-    return create_app(load_config({"db_path": demo_db, "demo": True, "today": TODAY, "reader": "virtual",
-                                   "printer": "dummy"}, environ={}))
+def printing_app(demo_db, tmp_path):
+    import shutil
+
+    shutil.copy(demo_db, tmp_path / "kiosk.db")  # complaints are written: not into the shared demo store
+    return create_app(load_config({"db_path": tmp_path / "kiosk.db", "demo": True, "today": TODAY,
+                                   "reader": "virtual", "printer": "dummy"}, environ={}))
 
 
 def field(page: str, name: str) -> str:

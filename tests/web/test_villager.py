@@ -118,3 +118,4 @@ def test_healthz(client):
     body = client.get("/healthz").get_json()
     assert body["status"] == "ok" and body["store"]["schema"] == SCHEMA_VERSION and body["store"]["persons"] >= 2000
     assert body["terminal"] == "idle" and body["mode"] == "demo" and len(body["rule_version"]) == 12
+    assert body["store"]["outbox_backlog"] == 0
