@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write the store as CSV files that `kiosk import` reads")
     _store_args(export)
     export.add_argument("--out", type=Path, required=True, help="folder for the CSV files")
+    hub = commands.add_parser("hub", help="serve the hub (complaint intake from kiosks) on waitress")
+    hub.add_argument("--db", required=True, help="a SQLite file path or a postgresql:// URL")
+    hub.add_argument("--host", default="127.0.0.1")
+    hub.add_argument("--port", type=int, default=8090)
+    hub.add_argument("--register", metavar="KIOSK_ID", help="create or re-key a kiosk's credential, print it, exit")
+    hub.add_argument("--revoke", metavar="KIOSK_ID", help="revoke a kiosk's credential and exit")
     doctor = commands.add_parser("doctor", help="check policies, store, card readers; --trace records one card read")
     _store_args(doctor)
     doctor.add_argument("--trace", action="store_true",
@@ -205,6 +211,36 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hub(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    now = dt.datetime.now(dt.timezone.utc)
+    if args.register or args.revoke:
+        from kiosk.hub.store import HubStore
+
+        store = HubStore(args.db)
+        if args.register:
+            print(store.register_kiosk(args.register, now))
+            return 0
+        if not store.revoke_kiosk(args.revoke, now):
+            print(f"kiosk hub: no kiosk {args.revoke!r}", file=sys.stderr)
+            return 1
+        print(f"revoked {args.revoke}")
+        return 0
+    import waitress
+
+    from kiosk.hub.app import create_hub_app
+
+    app = create_hub_app(args.db)
+    print(f"Mingbai hub on http://{args.host}:{args.port}/api/v1/openapi.json", flush=True)
+    try:
+        waitress.serve(app, host=args.host, port=args.port, threads=8, ident="mingbai-hub")
+    except OSError as error:
+        print(f"kiosk hub: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from kiosk.chip_registry import RegistryError, load_chip_registry
     from kiosk.rules import PolicyError, load_rulebook
@@ -306,7 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         commands = {"demo": cmd_demo, "serve": cmd_serve, "import": cmd_import, "checks": cmd_checks,
-                    "export": cmd_export, "doctor": cmd_doctor}
+                    "export": cmd_export, "hub": cmd_hub, "doctor": cmd_doctor}
         return commands[args.command](args)
     except ConfigError as error:
         print(f"kiosk: {error}", file=sys.stderr)

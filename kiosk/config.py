@@ -52,6 +52,8 @@ class KioskConfig:
     person_key_secret: str = DEMO_PERSON_KEY  # county-wide secret for the person hash; set it in production
     printer: str = ""                # "", "dummy", "file:/dev/usb/lp0", "usb:0x0416:0x5011", "serial:/dev/ttyS0"
     public_status_url: str = ""      # the hub's status page; the slip's QR code links to URL + tracking number
+    hub_url: str = ""                # the hub's base URL; empty: complaints wait in the outbox
+    hub_secret: str = ""             # this kiosk's credential, from `kiosk hub --register KIOSK_ID`
 
     def current_date(self) -> dt.date:
         return self.today or dt.date.today()
@@ -77,6 +79,8 @@ _ENV = {
     "person_key_secret": "MINGBAI_PERSON_KEY_SECRET",
     "printer": "MINGBAI_PRINTER",
     "public_status_url": "MINGBAI_PUBLIC_STATUS_URL",
+    "hub_url": "MINGBAI_HUB_URL",
+    "hub_secret": "MINGBAI_HUB_SECRET",
 }
 READER_KINDS = ("auto", "pcsc", "virtual", "none")
 PROFILE_NAMES = ("ssse", "pboc", "idserial")

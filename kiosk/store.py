@@ -433,6 +433,22 @@ class Store:
         tx.execute("INSERT OR IGNORE INTO outbox(complaint_uuid, kind, payload, created_at, next_attempt_at) "
                    "VALUES (?, 'withdraw', ?, ?, ?)", (uuid, payload, at, at))
 
+    def due_outbox(self, now: str, limit: int = 50) -> list[tuple]:
+        """Undelivered outbox rows due by `now`, oldest first; a withdrawal waits for its complaint's delivery."""
+        return self.connection().execute(
+            "SELECT o.id, o.complaint_uuid, o.kind, o.payload, o.attempts FROM outbox o WHERE o.delivered_at IS NULL "
+            "AND o.next_attempt_at <= ? AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.complaint_uuid = "
+            "o.complaint_uuid AND e.id < o.id AND e.delivered_at IS NULL) ORDER BY o.id LIMIT ?", (now, limit)).fetchall()
+
+    def mark_delivered(self, outbox_id: int, at: str) -> None:
+        with self.transaction() as tx:
+            tx.execute("UPDATE outbox SET delivered_at = ?, last_error = '' WHERE id = ?", (at, outbox_id))
+
+    def mark_attempt_failed(self, outbox_id: int, attempts: int, next_at: str, error: str) -> None:
+        with self.transaction() as tx:
+            tx.execute("UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                       (attempts, next_at, error[:500], outbox_id))
+
     def outbox_backlog(self) -> int:
         return self.connection().execute("SELECT count(*) FROM outbox WHERE delivered_at IS NULL").fetchone()[0]
 

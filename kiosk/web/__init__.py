@@ -40,8 +40,15 @@ def create_app(config: KioskConfig) -> Flask:
                         chip_registry=load_chip_registry(config.chip_registry))
     events.subscribe(terminal.on_card_event)
     readers = start_readers(config, events)
+    relay = None
+    if config.hub_url:
+        from kiosk.relay import Relay
+
+        relay = Relay(config.db_path, hub_url=config.hub_url, kiosk_id=config.kiosk_id, secret=config.hub_secret)
+        relay.start()
     app.extensions["mingbai"] = {
         "store": store, "rulebook": rulebook, "terminal": terminal, "events": events, "readers": readers,
+        "relay": relay,
     }
 
     from kiosk.web import complaints, health, villager

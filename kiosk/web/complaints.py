@@ -105,6 +105,9 @@ def submit():  # type: ignore[no-untyped-def]
     except ComplaintError as error:
         return render_template("complaint_review.html", draft=draft, error=error.message_zh,
                                **_common(result, scratch)), 422
+    relay = current_app.extensions["mingbai"].get("relay")
+    if relay is not None:
+        relay.nudge()
     return redirect(url_for("complaints.done", uuid=filed.uuid), code=303)
 
 

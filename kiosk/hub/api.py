@@ -1,0 +1,100 @@
+"""The hub's kiosk API (/api/v1): complaint intake (idempotent on the kiosk's UUID), withdrawal, complaint
+status, heartbeat, and its OpenAPI document. Every request but the document is signed by a known,
+unrevoked kiosk, with a fresh timestamp and an unused nonce.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from flask import Blueprint, current_app, jsonify, request
+
+from kiosk.hub.store import HubStore, IntakeConflictError
+from kiosk.signing import SignatureError, verify
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+REQUIRED = ("uuid", "tracking_no", "kiosk_id", "person_key", "masked_id", "category", "evidence", "created_at")
+
+
+def _store() -> HubStore:
+    return current_app.extensions["hub_store"]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _problem(status: int, reason: str):  # type: ignore[no-untyped-def]
+    return jsonify(error=reason), status
+
+
+def _authenticate() -> str:
+    """Return the kiosk id of a correctly signed, fresh, unreplayed request; raise SignatureError otherwise."""
+    kiosk_id = request.headers.get("X-Kiosk-Id", "")
+    kiosk = _store().kiosk(kiosk_id) if kiosk_id else None
+    if kiosk is None:
+        raise SignatureError(401, "unknown kiosk")
+    if kiosk["revoked_at"] is not None:
+        raise SignatureError(403, "kiosk credential revoked")
+    _, nonce = verify(headers=dict(request.headers), secret=kiosk["secret"], method=request.method,
+                      path=request.path, body=request.get_data(), now=time.time())
+    if not _store().use_nonce(kiosk_id, nonce, _now()):
+        raise SignatureError(401, "nonce already used (replay)")
+    return kiosk_id
+
+
+@bp.errorhandler(SignatureError)
+def _signature_error(error: SignatureError):  # type: ignore[no-untyped-def]
+    return _problem(error.status, error.reason)
+
+
+@bp.post("/complaints")
+def receive():  # type: ignore[no-untyped-def]
+    kiosk_id = _authenticate()
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or any(key not in payload for key in REQUIRED):
+        return _problem(400, f"a complaint needs {', '.join(REQUIRED)}")
+    if payload["kiosk_id"] != kiosk_id:
+        return _problem(403, "a kiosk may only send its own complaints")
+    try:
+        received = _store().receive_complaint(kiosk_id, payload, _now())
+    except IntakeConflictError:
+        return _problem(422, "this uuid was received with a different payload")
+    body = {"uuid": received.uuid, "tracking_no": received.tracking_no,
+            "received_at": received.received_at.isoformat(), "replay": not received.first_time}
+    return jsonify(body), (201 if received.first_time else 200)
+
+
+@bp.post("/complaints/<uuid>/withdrawal")
+def withdraw(uuid: str):  # type: ignore[no-untyped-def]
+    kiosk_id = _authenticate()
+    if _store().complaint(kiosk_id, uuid) is None:
+        return _problem(404, "no such complaint from this kiosk")
+    _store().withdraw_complaint(kiosk_id, uuid, _now())
+    return jsonify(uuid=uuid, withdrawn=True), 200
+
+
+@bp.get("/complaints/<uuid>")
+def status(uuid: str):  # type: ignore[no-untyped-def]
+    kiosk_id = _authenticate()
+    complaint = _store().complaint(kiosk_id, uuid)
+    if complaint is None:
+        return _problem(404, "no such complaint from this kiosk")
+    return jsonify(uuid=uuid, tracking_no=complaint["tracking_no"], status="withdrawn" if complaint["withdrawn_at"]
+                   else "received", received_at=complaint["received_at"].isoformat(), replies=[])
+
+
+@bp.post("/heartbeat")
+def heartbeat():  # type: ignore[no-untyped-def]
+    kiosk_id = _authenticate()
+    _store().heartbeat(kiosk_id, request.get_json(silent=True) or {}, _now())
+    return jsonify(ok=True), 200
+
+
+@bp.get("/openapi.json")
+def openapi():  # type: ignore[no-untyped-def]
+    from kiosk.hub.openapi import document
+
+    return jsonify(document())

@@ -1,0 +1,58 @@
+"""The OpenAPI 3.1 document of the hub's kiosk API (kept beside the routes it describes)."""
+
+from __future__ import annotations
+
+SIGNED = [{"kioskSignature": []}]
+ERROR = {"description": "refused", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Mingbai hub — kiosk API", "version": "1"},
+        "components": {
+            "securitySchemes": {"kioskSignature": {
+                "type": "apiKey", "in": "header", "name": "X-Signature",
+                "description": "HMAC-SHA256 of METHOD\\nPATH\\nX-Timestamp\\nX-Nonce\\nSHA256(body) with the kiosk's "
+                               "secret; send X-Kiosk-Id, X-Timestamp (unix seconds, ±300 s) and X-Nonce (once)."}},
+            "schemas": {
+                "Error": {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]},
+                "Complaint": {"type": "object", "required": ["uuid", "tracking_no", "kiosk_id", "person_key",
+                                                             "masked_id", "category", "evidence", "created_at"],
+                              "properties": {"uuid": {"type": "string", "format": "uuid"},
+                                             "tracking_no": {"type": "string"}, "kiosk_id": {"type": "string"},
+                                             "person_key": {"type": "string", "description": "keyed hash, never the ID"},
+                                             "masked_id": {"type": "string"}, "programme": {"type": "string"},
+                                             "period": {"type": "string"}, "category": {"type": "string"},
+                                             "phone": {"type": "string"}, "evidence": {"type": "object"},
+                                             "created_at": {"type": "string", "format": "date-time"}}},
+                "Receipt": {"type": "object", "required": ["uuid", "tracking_no", "received_at", "replay"],
+                            "properties": {"uuid": {"type": "string"}, "tracking_no": {"type": "string"},
+                                           "received_at": {"type": "string"}, "replay": {"type": "boolean"}}},
+            },
+        },
+        "paths": {
+            "/api/v1/complaints": {"post": {
+                "summary": "Deliver a complaint; idempotent on (kiosk, uuid)", "security": SIGNED,
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Complaint"}}}},
+                "responses": {
+                    "201": {"description": "received", "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/Receipt"}}}},
+                    "200": {"description": "already received: the original receipt", "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/Receipt"}}}},
+                    "400": ERROR, "401": ERROR, "403": ERROR,
+                    "422": {**ERROR, "description": "the same uuid with a different payload"}}}},
+            "/api/v1/complaints/{uuid}": {"get": {
+                "summary": "A complaint's status and replies", "security": SIGNED,
+                "parameters": [{"name": "uuid", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "status"}, "401": ERROR, "403": ERROR, "404": ERROR}}},
+            "/api/v1/complaints/{uuid}/withdrawal": {"post": {
+                "summary": "Withdraw a complaint (within ten minutes, decided at the kiosk)", "security": SIGNED,
+                "parameters": [{"name": "uuid", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "withdrawn"}, "401": ERROR, "403": ERROR, "404": ERROR}}},
+            "/api/v1/heartbeat": {"post": {
+                "summary": "The kiosk is alive; its status (backlog, reader)", "security": SIGNED,
+                "responses": {"200": {"description": "noted"}, "401": ERROR, "403": ERROR}}},
+        },
+    }

@@ -1,0 +1,91 @@
+"""The hub's kiosk API: idempotent intake, and every refusal with its status."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+
+import pytest
+from openapi_spec_validator import validate
+
+from kiosk.hub.app import create_hub_app
+from kiosk.signing import sign
+
+NOW = dt.datetime.now(dt.timezone.utc)
+
+
+@pytest.fixture
+def hub(tmp_path):
+    app = create_hub_app(str(tmp_path / "hub.db"))
+    secret = app.extensions["hub_store"].register_kiosk("kiosk-1", NOW)
+    return app, app.test_client(), secret
+
+
+def complaint(**changes):  # type: ignore[no-untyped-def]
+    body = {"uuid": "6f1c2a3e-1111-4222-8333-944455556666", "tracking_no": "22222222", "kiosk_id": "kiosk-1",
+            "person_key": "ab" * 16, "masked_id": "110105********002X", "programme": "pension_basic",
+            "period": "2025-03", "category": "not_received", "phone": "", "evidence": {"owed_fen": 12300},
+            "created_at": NOW.isoformat()}
+    body.update(changes)
+    return json.dumps(body, sort_keys=True).encode()
+
+
+def send(client, secret, body, *, path="/api/v1/complaints", kiosk="kiosk-1", **sign_args):  # type: ignore[no-untyped-def]
+    headers = sign(kiosk_id=kiosk, secret=secret, method="POST", path=path, body=body, **sign_args)
+    return client.post(path, data=body, headers={**headers, "Content-Type": "application/json"})
+
+
+def test_intake_is_idempotent_on_the_kiosk_uuid(hub):
+    app, client, secret = hub
+    first = send(client, secret, complaint())
+    assert first.status_code == 201 and first.json["replay"] is False
+    again = send(client, secret, complaint())
+    assert again.status_code == 200 and again.json["replay"] is True
+    assert again.json["received_at"] == first.json["received_at"]
+    assert app.extensions["hub_store"].count_complaints() == 1
+
+
+def test_same_uuid_different_payload_is_refused(hub):
+    _, client, secret = hub
+    send(client, secret, complaint())
+    assert send(client, secret, complaint(category="wrong_amount")).status_code == 422
+
+
+def test_replayed_nonce_wrong_signature_stale_unknown_and_revoked(hub):
+    app, client, secret = hub
+    assert send(client, secret, complaint(), nonce="n-1").status_code == 201
+    replay = send(client, secret, complaint(), nonce="n-1")
+    assert replay.status_code == 401 and "replay" in replay.json["error"]
+    assert send(client, "not-the-secret", complaint()).status_code == 401
+    assert send(client, secret, complaint(), now=time.time() - 3600).status_code == 401
+    assert send(client, secret, complaint(), kiosk="kiosk-9").status_code == 401
+    tampered = sign(kiosk_id="kiosk-1", secret=secret, method="POST", path="/api/v1/complaints", body=complaint())
+    assert client.post("/api/v1/complaints", data=complaint(phone="13800138000"), headers=tampered).status_code == 401
+    assert client.post("/api/v1/complaints", data=complaint()).status_code == 401
+    app.extensions["hub_store"].revoke_kiosk("kiosk-1", NOW)
+    assert send(client, secret, complaint(uuid="6f1c2a3e-1111-4222-8333-944455550000")).status_code == 403
+
+
+def test_a_kiosk_sends_only_its_own_complaints_and_well_formed_ones(hub):
+    _, client, secret = hub
+    assert send(client, secret, complaint(kiosk_id="kiosk-2")).status_code == 403
+    assert send(client, secret, b'{"uuid": "x"}').status_code == 400
+
+
+def test_status_withdrawal_and_heartbeat(hub):
+    _, client, secret = hub
+    send(client, secret, complaint())
+    uuid = "6f1c2a3e-1111-4222-8333-944455556666"
+    assert send(client, secret, b"{}", path=f"/api/v1/complaints/{uuid}/withdrawal").status_code == 200
+    headers = sign(kiosk_id="kiosk-1", secret=secret, method="GET", path=f"/api/v1/complaints/{uuid}", body=b"")
+    status = client.get(f"/api/v1/complaints/{uuid}", headers=headers)
+    assert status.status_code == 200 and status.json["status"] == "withdrawn"
+    assert send(client, secret, b'{"outbox_backlog": 0}', path="/api/v1/heartbeat").status_code == 200
+
+
+def test_the_openapi_document_is_valid(hub):
+    _, client, _ = hub
+    document = client.get("/api/v1/openapi.json").json
+    validate(document)
+    assert {"/api/v1/complaints", "/api/v1/complaints/{uuid}", "/api/v1/heartbeat"} <= set(document["paths"])
