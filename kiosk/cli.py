@@ -219,14 +219,17 @@ def cmd_hub(args: argparse.Namespace) -> int:
         from kiosk.hub.store import HubStore
 
         store = HubStore(args.db)
-        if args.register:
-            print(store.register_kiosk(args.register, now))
+        try:
+            if args.register:
+                print(store.register_kiosk(args.register, now))
+                return 0
+            if not store.revoke_kiosk(args.revoke, now):
+                print(f"kiosk hub: no kiosk {args.revoke!r}", file=sys.stderr)
+                return 1
+            print(f"revoked {args.revoke}")
             return 0
-        if not store.revoke_kiosk(args.revoke, now):
-            print(f"kiosk hub: no kiosk {args.revoke!r}", file=sys.stderr)
-            return 1
-        print(f"revoked {args.revoke}")
-        return 0
+        finally:
+            store.close()
     import waitress
 
     from kiosk.hub.app import create_hub_app

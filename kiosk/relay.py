@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
 import random
 import threading
 import urllib.error
@@ -90,7 +91,8 @@ class Relay:
             refused = 400 <= status < 500 and status not in (401, 408, 429)
             delay = self.max_delay if refused else min(self.max_delay, self.base_delay * 2 ** attempts)
             delay *= self.rng.uniform(0.5, 1.5) if not refused else 1
-            next_at = (now + dt.timedelta(seconds=delay)).isoformat(timespec="seconds")
+            # whole seconds, rounded up: the outbox compares ISO times at seconds precision
+            next_at = (now.replace(microsecond=0) + dt.timedelta(seconds=max(1, math.ceil(delay)))).isoformat()
             error = f"HTTP {status}: {text[:200]}" if status else text
             log.warning("outbox %s (%s) not delivered, attempt %d: %s", outbox_id, kind, attempts + 1, error)
             self.store.mark_attempt_failed(outbox_id, attempts + 1, next_at, error)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import os
 import shutil
 import socket
 import subprocess
@@ -109,3 +110,63 @@ def pcscd():
     daemon.start()
     yield daemon
     daemon.stop()
+
+
+class Postgres:
+    """A throwaway PostgreSQL cluster on loopback, run as the `postgres` user when the tests run as root."""
+
+    def __init__(self) -> None:
+        import glob
+        import tempfile
+
+        self.bindir = sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1]
+        self.datadir = tempfile.mkdtemp(prefix="mingbai-pg-")
+        self.port = _free_port()
+        self.as_postgres = os.geteuid() == 0
+        if self.as_postgres:
+            subprocess.run(["chown", "postgres:postgres", self.datadir], check=True)
+        self._run("initdb", "-D", self.datadir, "-U", "mingbai", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
+        self._run("pg_ctl", "-D", self.datadir, "-w", "-l", f"{self.datadir}/log", "-o",
+                  f"-p {self.port} -k {self.datadir} -c listen_addresses=127.0.0.1 -c fsync=on", "start")
+
+    def _run(self, tool: str, *args: str) -> None:
+        command = [f"{self.bindir}/{tool}", *args]
+        if self.as_postgres:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True, timeout=60)
+
+    def new_database(self) -> str:
+        """Create an empty database and return its URL."""
+        import uuid
+
+        import psycopg
+
+        name = "t_" + uuid.uuid4().hex[:12]
+        with psycopg.connect(f"postgresql://mingbai@127.0.0.1:{self.port}/postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return f"postgresql://mingbai@127.0.0.1:{self.port}/{name}"
+
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", self.datadir, "-w", "-m", "fast", "stop")
+        shutil.rmtree(self.datadir, ignore_errors=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    server = Postgres()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def hub_db(request, tmp_path):
+    """The hub's store, on a SQLite file and on a real PostgreSQL (both, for every test that uses it)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "hub.db")
+    return request.getfixturevalue("postgres").new_database()

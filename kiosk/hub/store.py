@@ -80,6 +80,8 @@ def engine_for(url: str) -> sa.Engine:
     """A SQLAlchemy engine for a `postgresql://…` URL or a SQLite file path."""
     if "://" not in url:
         url = f"sqlite:///{url}"
+    elif url.startswith(("postgresql://", "postgres://")):  # psycopg 3, not SQLAlchemy's psycopg2 default
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
     engine = sa.create_engine(url, pool_pre_ping=True)
     if engine.dialect.name == "sqlite":
         @sa.event.listens_for(engine, "connect")
@@ -95,6 +97,10 @@ class HubStore:
     def __init__(self, url: str) -> None:
         self.engine = engine_for(url)
         metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        """Close the pool's connections (tests, and a clean shutdown)."""
+        self.engine.dispose()
 
     def register_kiosk(self, kiosk_id: str, now: dt.datetime) -> str:
         """Create (or re-key) a kiosk's credential; return the secret to install on that kiosk."""

@@ -16,10 +16,11 @@ NOW = dt.datetime.now(dt.timezone.utc)
 
 
 @pytest.fixture
-def hub(tmp_path):
-    app = create_hub_app(str(tmp_path / "hub.db"))
+def hub(hub_db):
+    app = create_hub_app(hub_db)
     secret = app.extensions["hub_store"].register_kiosk("kiosk-1", NOW)
-    return app, app.test_client(), secret
+    yield app, app.test_client(), secret
+    app.extensions["hub_store"].close()
 
 
 def complaint(**changes):  # type: ignore[no-untyped-def]

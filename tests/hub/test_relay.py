@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import random
 import subprocess
@@ -34,7 +35,7 @@ def file_some(store, count: int) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 class Hub:
-    def __init__(self, db: Path) -> None:
+    def __init__(self, db: str) -> None:
         self.db = db
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -64,8 +65,8 @@ class Hub:
 
 
 @pytest.fixture
-def hub(tmp_path):
-    started = Hub(tmp_path / "hub.db")
+def hub(hub_db):
+    started = Hub(hub_db)
     yield started
     started.stop()
 
@@ -92,9 +93,12 @@ def test_hub_down_for_the_whole_filing_then_up_everything_arrives_once(hub, tmp_
     hub.stop()
     from kiosk.hub.store import HubStore
 
-    store = HubStore(str(tmp_path / "hub.db"))
-    assert store.count_complaints() == 25
-    assert store.complaint("kiosk-1", filed[0])["withdrawn_at"] is not None
+    store = HubStore(hub.db)
+    try:
+        assert store.count_complaints() == 25
+        assert store.complaint("kiosk-1", filed[0])["withdrawn_at"] is not None
+    finally:
+        store.close()
     relay.store.close()
 
 
@@ -111,7 +115,11 @@ def test_a_restarted_relay_resends_and_the_hub_keeps_one_copy(hub, tmp_path):
     assert second.deliver_due() == 5
     from kiosk.hub.store import HubStore
 
-    assert HubStore(str(tmp_path / "hub.db")).count_complaints() == len(filed)
+    store = HubStore(hub.db)
+    try:
+        assert store.count_complaints() == len(filed)
+    finally:
+        store.close()
 
 
 def test_a_revoked_kiosk_is_refused_and_its_complaints_wait(hub, tmp_path):
@@ -144,6 +152,6 @@ def test_backoff_doubles_with_jitter_up_to_the_cap(tmp_path):
         now = next_at
     for attempt, delay in enumerate(delays):
         nominal = min(60.0, 2.0 ** attempt)
-        assert nominal * 0.5 - 1 <= delay <= nominal * 1.5, (attempt, delay)
+        assert max(1, math.ceil(nominal * 0.5)) - 1 <= delay <= math.ceil(nominal * 1.5), (attempt, delay)
     assert len(set(delays[-3:])) > 1, "jitter spreads kiosks that failed together"
     assert kiosk.connection().execute("SELECT attempts FROM outbox").fetchone()[0] == 9
