@@ -105,5 +105,9 @@ def test_schema_1_store_migrates_through_every_version(tmp_path):
     conn.commit()
     conn.close()
     store = open_store(tmp_path / "old.db")
-    assert store.schema_version() == SCHEMA_VERSION == 4
+    assert store.schema_version() == SCHEMA_VERSION
     assert store.demo_cards()[0].kind == "ssse"
+    tables = {name for (name,) in store.connection().execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"import_log", "policies", "complaints", "outbox"} <= tables
+    columns = {row[1] for row in store.connection().execute("PRAGMA table_info(payments)")}
+    assert {"import_id", "source_row"} <= columns
