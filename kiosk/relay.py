@@ -9,6 +9,7 @@ ever dropped: a refusal (4xx) is retried at the longest interval and shown by
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import json
 import logging
 import math
@@ -82,7 +83,7 @@ class Relay:
         for outbox_id, uuid, kind, payload, attempts in self.store.due_outbox(now.isoformat(timespec="seconds")):
             try:
                 status, text = self._send(kind, uuid, payload)
-            except (OSError, ValueError) as error:  # hub down, connection cut, timeout
+            except (OSError, ValueError, http.client.HTTPException) as error:  # hub down, cut mid-answer, timeout
                 status, text = 0, f"{type(error).__name__}: {error}"
             if 200 <= status < 300:
                 self.store.mark_delivered(outbox_id, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))

@@ -155,3 +155,38 @@ def test_backoff_doubles_with_jitter_up_to_the_cap(tmp_path):
         assert max(1, math.ceil(nominal * 0.5)) - 1 <= delay <= math.ceil(nominal * 1.5), (attempt, delay)
     assert len(set(delays[-3:])) > 1, "jitter spreads kiosks that failed together"
     assert kiosk.connection().execute("SELECT attempts FROM outbox").fetchone()[0] == 9
+
+
+def test_through_a_faulty_proxy_the_hub_ends_with_exactly_the_acknowledged_set(hub, tmp_path):
+    from kiosk.hub.store import HubStore
+    from tests.hub.fault_proxy import FaultProxy
+
+    secret = hub.register("kiosk-1")
+    hub.start()
+    proxy = FaultProxy(hub.port, seed=11)
+    kiosk = open_store(tmp_path / "kiosk.db")
+    filed = set(file_some(kiosk, 40))  # each one acknowledged to its villager by the kiosk
+    relay = Relay(tmp_path / "kiosk.db", hub_url=f"http://127.0.0.1:{proxy.port}", kiosk_id="kiosk-1",
+                  secret=secret, timeout=2, max_delay=30, rng=random.Random(3))
+    now = NOW
+    try:
+        for _ in range(200):
+            relay.deliver_due(now)
+            if kiosk.outbox_backlog() == 0:
+                break
+            now += dt.timedelta(seconds=31)
+    finally:
+        proxy.close()
+    assert kiosk.outbox_backlog() == 0
+    assert {"drop", "duplicate", "cut", "delay", "ok"} <= set(proxy.counts), proxy.counts
+    store = HubStore(hub.db)
+    try:
+        import sqlalchemy as sa
+
+        from kiosk.hub.store import complaints
+
+        with store.engine.connect() as conn:
+            received = [row[0] for row in conn.execute(sa.select(complaints.c.uuid))]
+    finally:
+        store.close()
+    assert sorted(received) == sorted(filed), "exactly the acknowledged set, each once"
