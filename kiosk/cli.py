@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--port", type=int, default=8090)
     hub.add_argument("--register", metavar="KIOSK_ID", help="create or re-key a kiosk's credential, print it, exit")
     hub.add_argument("--revoke", metavar="KIOSK_ID", help="revoke a kiosk's credential and exit")
+    hub.add_argument("--add-supervisor", metavar="NAME",
+                     help="create a supervisor (password read from standard input), and exit")
     doctor = commands.add_parser("doctor", help="check policies, store, card readers; --trace records one card read")
     _store_args(doctor)
     doctor.add_argument("--trace", action="store_true",
@@ -215,11 +217,24 @@ def cmd_hub(args: argparse.Namespace) -> int:
     import datetime as dt
 
     now = dt.datetime.now(dt.timezone.utc)
-    if args.register or args.revoke:
+    if args.register or args.revoke or args.add_supervisor:
         from kiosk.hub.store import HubStore
 
         store = HubStore(args.db)
         try:
+            if args.add_supervisor:
+                import getpass
+
+                from kiosk.hub.office import hasher
+
+                password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+                if len(password) < 12:
+                    print("kiosk hub: a supervisor's password needs at least 12 characters", file=sys.stderr)
+                    return 2
+                store.add_supervisor(args.add_supervisor, hasher.hash(password))
+                store.record_audit("cli", "add_supervisor", args.add_supervisor, "ok", now)
+                print(f"supervisor {args.add_supervisor} ready")
+                return 0
             if args.register:
                 print(store.register_kiosk(args.register, now))
                 return 0

@@ -54,6 +54,7 @@ class KioskConfig:
     public_status_url: str = ""      # the hub's status page; the slip's QR code links to URL + tracking number
     hub_url: str = ""                # the hub's base URL; empty: complaints wait in the outbox
     hub_secret: str = ""             # this kiosk's credential, from `kiosk hub --register KIOSK_ID`
+    hub_poll_seconds: int = 300      # how often replies to this kiosk's complaints are fetched
 
     def current_date(self) -> dt.date:
         return self.today or dt.date.today()
@@ -81,6 +82,7 @@ _ENV = {
     "public_status_url": "MINGBAI_PUBLIC_STATUS_URL",
     "hub_url": "MINGBAI_HUB_URL",
     "hub_secret": "MINGBAI_HUB_SECRET",
+    "hub_poll_seconds": "MINGBAI_HUB_POLL_SECONDS",
 }
 READER_KINDS = ("auto", "pcsc", "virtual", "none")
 PROFILE_NAMES = ("ssse", "pboc", "idserial")

@@ -27,7 +27,9 @@ log = logging.getLogger(__name__)
 
 class Relay:
     def __init__(self, db_path: Path, *, hub_url: str, kiosk_id: str, secret: str, base_delay: float = 1.0,
-                 max_delay: float = 300.0, timeout: float = 10.0, rng: random.Random | None = None) -> None:
+                 max_delay: float = 300.0, timeout: float = 10.0, rng: random.Random | None = None,
+                 status_every: float = 300.0) -> None:
+        self.status_every = dt.timedelta(seconds=status_every)
         self.store = Store(db_path)
         self.hub_url = hub_url.rstrip("/")
         self.kiosk_id = kiosk_id
@@ -58,11 +60,33 @@ class Relay:
         while not self._stop.is_set():
             try:
                 self.deliver_due()
+                self.pull_statuses()
             except Exception:  # noqa: BLE001 - the relay must outlive any surprise
                 log.exception("relay pass failed")
             self._wake.wait(timeout=1.0)
             self._wake.clear()
         self.store.close()
+
+    def pull_statuses(self, now: dt.datetime | None = None, every: dt.timedelta | None = None) -> int:
+        """Fetch status and replies of delivered complaints not checked for `every`; return how many were checked."""
+        now = now or dt.datetime.now(dt.timezone.utc)
+        every = self.status_every if every is None else every
+        changed = 0
+        for uuid in self.store.complaints_to_check((now - every).isoformat(timespec="seconds")):
+            path = f"/api/v1/complaints/{uuid}"
+            headers = sign(kiosk_id=self.kiosk_id, secret=self.secret, method="GET", path=path, body=b"")
+            try:
+                with urllib.request.urlopen(urllib.request.Request(self.hub_url + path, headers=headers),
+                                            timeout=self.timeout) as response:
+                    answer = json.loads(response.read())
+            except (OSError, ValueError, http.client.HTTPException) as error:
+                log.info("status of a complaint not fetched: %s", error)
+                return changed
+            self.store.set_hub_status(uuid, str(answer.get("status", "")),
+                                      json.dumps(answer.get("replies", []), ensure_ascii=False),
+                                      now.isoformat(timespec="seconds"))
+            changed += 1
+        return changed
 
     def _send(self, kind: str, uuid: str, payload: str) -> tuple[int, str]:
         path = "/api/v1/complaints" if kind == "submit" else f"/api/v1/complaints/{uuid}/withdrawal"

@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 from kiosk.reconcile import Payment
 from kiosk.rules import Enrolment, PersonFacts, Rulebook, parse_period
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -151,6 +151,11 @@ _MIGRATIONS: dict[int, str] = {
     CREATE INDEX outbox_pending ON outbox(delivered_at, next_attempt_at);
     CREATE TRIGGER complaints_no_delete BEFORE DELETE ON complaints
         BEGIN SELECT RAISE(ABORT, 'complaints are never deleted'); END;
+    """,
+    6: """
+    ALTER TABLE complaints ADD COLUMN hub_status TEXT NOT NULL DEFAULT '';
+    ALTER TABLE complaints ADD COLUMN replies TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE complaints ADD COLUMN checked_at TEXT;
     """,
 }
 
@@ -448,6 +453,18 @@ class Store:
         with self.transaction() as tx:
             tx.execute("UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
                        (attempts, next_at, error[:500], outbox_id))
+
+    def complaints_to_check(self, before: str, limit: int = 100) -> list[str]:
+        """Delivered complaints whose status at the hub was not checked since `before`."""
+        return [u for (u,) in self.connection().execute(
+            "SELECT c.uuid FROM complaints c JOIN outbox o ON o.complaint_uuid = c.uuid AND o.kind = 'submit' "
+            "WHERE o.delivered_at IS NOT NULL AND (c.checked_at IS NULL OR c.checked_at < ?) "
+            "ORDER BY c.checked_at NULLS FIRST LIMIT ?", (before, limit))]
+
+    def set_hub_status(self, uuid: str, status: str, replies: str, at: str) -> None:
+        with self.transaction() as tx:
+            tx.execute("UPDATE complaints SET hub_status = ?, replies = ?, checked_at = ? WHERE uuid = ?",
+                       (status, replies, at, uuid))
 
     def outbox_backlog(self) -> int:
         return self.connection().execute("SELECT count(*) FROM outbox WHERE delivered_at IS NULL").fetchone()[0]

@@ -82,8 +82,10 @@ def status(uuid: str):  # type: ignore[no-untyped-def]
     complaint = _store().complaint(kiosk_id, uuid)
     if complaint is None:
         return _problem(404, "no such complaint from this kiosk")
-    return jsonify(uuid=uuid, tracking_no=complaint["tracking_no"], status="withdrawn" if complaint["withdrawn_at"]
-                   else "received", received_at=complaint["received_at"].isoformat(), replies=[])
+    answers = [{"text": r["text"], "at": r["at"].isoformat()} for r in _store().replies_for(complaint["id"])]
+    state = "withdrawn" if complaint["withdrawn_at"] else ("answered" if answers else "received")
+    return jsonify(uuid=uuid, tracking_no=complaint["tracking_no"], status=state,
+                   received_at=complaint["received_at"].isoformat(), replies=answers)
 
 
 @bp.post("/heartbeat")

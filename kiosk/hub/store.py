@@ -43,6 +43,29 @@ nonces = sa.Table(
     sa.Column("nonce", sa.String(64), primary_key=True),
     sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
 )
+replies = sa.Table(
+    "replies", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("complaint_id", sa.Integer, sa.ForeignKey("complaints.id"), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("author", sa.String(64), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+)
+supervisors = sa.Table(
+    "supervisors", metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("failures", sa.Integer, nullable=False, default=0),
+)
+audit = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("subject", sa.String(128), nullable=False),
+    sa.Column("outcome", sa.String(64), nullable=False),
+)
 heartbeats = sa.Table(
     "heartbeats", metadata,
     sa.Column("kiosk_id", sa.String(64), sa.ForeignKey("kiosks.kiosk_id"), primary_key=True),
@@ -165,6 +188,47 @@ class HubStore:
             row = conn.execute(sa.select(complaints).where(complaints.c.kiosk_id == kiosk_id)
                                .where(complaints.c.uuid == uuid)).mappings().first()
         return _row(row)
+
+    def list_complaints(self, limit: int = 200) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(complaints).order_by(complaints.c.received_at.desc()).limit(limit)).mappings()
+            return [_row(row) for row in rows]  # type: ignore[misc]
+
+    def complaint_by_id(self, complaint_id: int) -> dict | None:
+        with self.engine.connect() as conn:
+            return _row(conn.execute(sa.select(complaints).where(complaints.c.id == complaint_id)).mappings().first())
+
+    def add_reply(self, complaint_id: int, text: str, author: str, now: dt.datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.insert(replies).values(complaint_id=complaint_id, text=text, author=author, at=now))
+
+    def replies_for(self, complaint_id: int) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(replies).where(replies.c.complaint_id == complaint_id)
+                                .order_by(replies.c.id)).mappings()
+            return [_row(row) for row in rows]  # type: ignore[misc]
+
+    def add_supervisor(self, name: str, password_hash: str) -> None:
+        with self.engine.begin() as conn:
+            if not conn.execute(sa.update(supervisors).where(supervisors.c.name == name)
+                                .values(password_hash=password_hash, failures=0)).rowcount:
+                conn.execute(sa.insert(supervisors).values(name=name, password_hash=password_hash, failures=0))
+
+    def supervisor(self, name: str) -> dict | None:
+        with self.engine.connect() as conn:
+            return _row(conn.execute(sa.select(supervisors).where(supervisors.c.name == name)).mappings().first())
+
+    def set_failures(self, name: str, failures: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.update(supervisors).where(supervisors.c.name == name).values(failures=failures))
+
+    def record_audit(self, actor: str, action: str, subject: str, outcome: str, now: dt.datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.insert(audit).values(at=now, actor=actor, action=action, subject=subject, outcome=outcome))
+
+    def audit_entries(self) -> list[dict]:
+        with self.engine.connect() as conn:
+            return [_row(r) for r in conn.execute(sa.select(audit).order_by(audit.c.id)).mappings()]  # type: ignore[misc]
 
     def count_complaints(self) -> int:
         with self.engine.connect() as conn:

@@ -177,10 +177,19 @@ def complaints_of(*, store: Store, key: str) -> list[dict]:
     for complaint in store.complaints_of(key):
         words, icon = CATEGORIES.get(complaint["category"], (complaint["category"], ""))
         evidence = json.loads(complaint["evidence"])
+        replies = json.loads(complaint.get("replies") or "[]")
+        if complaint["withdrawn_at"]:
+            status = "已撤回"
+        elif replies:
+            status = "已答复"
+        elif complaint.get("hub_status"):
+            status = "纪检监察部门已收到，正在处理"
+        else:
+            status = "已提交，等待纪检监察部门处理"
         listed.append({
             **complaint, "category_words": words, "category_icon": icon,
             "tracking_shown": show_tracking_number(complaint["tracking_no"]),
             "subject": " ".join(str(evidence[k]) for k in ("programme_name", "period_label") if k in evidence),
-            "status_words": "已撤回" if complaint["withdrawn_at"] else "已提交，等待纪检监察部门处理",
+            "status_words": status, "reply_texts": [r["text"] for r in replies],
         })
     return listed

@@ -44,7 +44,8 @@ def create_app(config: KioskConfig) -> Flask:
     if config.hub_url:
         from kiosk.relay import Relay
 
-        relay = Relay(config.db_path, hub_url=config.hub_url, kiosk_id=config.kiosk_id, secret=config.hub_secret)
+        relay = Relay(config.db_path, hub_url=config.hub_url, kiosk_id=config.kiosk_id, secret=config.hub_secret,
+                      status_every=config.hub_poll_seconds)
         relay.start()
     app.extensions["mingbai"] = {
         "store": store, "rulebook": rulebook, "terminal": terminal, "events": events, "readers": readers,

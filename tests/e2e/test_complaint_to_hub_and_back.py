@@ -1,0 +1,77 @@
+"""End to end: a villager's complaint reaches the supervisors' hub with its evidence, and their reply
+comes back to the villager's next card read. Real processes: `kiosk demo`, `kiosk hub`, Chromium."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import KIOSK, KioskProcess
+from tests.hub.test_relay import Hub
+
+pytestmark = pytest.mark.browser
+
+
+def test_complaint_reaches_the_hub_and_the_reply_comes_back(demo_template, browser, tmp_path):
+    hub = Hub(str(tmp_path / "hub.db"))
+    secret = hub.register("clinic-7")
+    subprocess.run([KIOSK, "hub", "--db", hub.db, "--add-supervisor", "jiwei"], input="a long passphrase 1\n",
+                   text=True, check=True, capture_output=True, timeout=60)
+    hub.start()
+    shutil.copy(demo_template, tmp_path / "kiosk.db")
+    kiosk = KioskProcess(tmp_path / "kiosk.db", tmp_path / "kiosk.log", MINGBAI_READER="virtual",
+                         MINGBAI_KIOSK_ID="clinic-7", MINGBAI_HUB_URL=hub.url, MINGBAI_HUB_SECRET=secret,
+                         MINGBAI_HUB_POLL_SECONDS="1")
+    villager = browser.new_page()
+    office = browser.new_page(viewport={"width": 1366, "height": 768})
+    try:
+        villager.goto(kiosk.url + "/")
+        villager.get_by_role("button", name=re.compile("^④")).click()
+        villager.wait_for_url(re.compile(r"/me"))
+        villager.goto(kiosk.url + "/me/programme/pension_basic?year=2025")
+        villager.locator("[data-complain='2025-03']").click()
+        villager.locator("[data-category='not_received']").click()
+        for key in "13800138000":
+            villager.locator(f".key[data-key='{key}']").click()
+        villager.get_by_role("button", name="下一步").click()
+        villager.locator("#submit-complaint").click()
+        tracking = villager.locator("#tracking-number").inner_text()
+
+        office.goto(hub.url + "/office/")
+        office.get_by_label("用户名").fill("jiwei")
+        office.get_by_label("密码").fill("a long passphrase 1")
+        office.get_by_role("button", name="登录").click()
+        deadline = time.monotonic() + 20
+        while office.get_by_role("link", name=tracking).count() == 0 and time.monotonic() < deadline:
+            office.reload()
+            time.sleep(0.3)
+        office.get_by_role("link", name=tracking).click()
+        expect(office.locator("main")).to_contain_text("城乡居民基础养老金 · 2025年3月：应发 123.00 元，实发 0.00 元（未发放）")
+        expect(office.locator("main")).to_contain_text("13800138000")
+        office.get_by_label("写答复").fill("已核实：2025年3月养老金漏发，已于11月补发123元。")
+        office.get_by_role("button", name="发送答复").click()
+        expect(office.locator(".replies")).to_contain_text("已核实")
+
+        kiosk.take_card()
+        villager.wait_for_url(kiosk.url + "/")
+        deadline = time.monotonic() + 20
+        while True:
+            villager.get_by_role("button", name=re.compile("^④")).click()
+            villager.wait_for_url(re.compile(r"/me"))
+            if villager.locator(".reply").count() or time.monotonic() > deadline:
+                break
+            kiosk.take_card()
+            villager.wait_for_url(kiosk.url + "/")
+            time.sleep(0.5)
+        expect(villager.locator(".complaint")).to_contain_text("已答复")
+        expect(villager.locator(".reply")).to_contain_text("已核实：2025年3月养老金漏发，已于11月补发123元。")
+    finally:
+        villager.close()
+        office.close()
+        kiosk.stop()
+        hub.stop()
