@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--port", type=int, default=8090)
     hub.add_argument("--register", metavar="KIOSK_ID", help="create or re-key a kiosk's credential, print it, exit")
     hub.add_argument("--revoke", metavar="KIOSK_ID", help="revoke a kiosk's credential and exit")
+    hub.add_argument("--export", metavar="FILE", type=Path, help="write every complaint to FILE (.csv or .xlsx), and exit")
     hub.add_argument("--add-supervisor", metavar="NAME",
                      help="create a supervisor (password read from standard input), and exit")
     doctor = commands.add_parser("doctor", help="check policies, store, card readers; --trace records one card read")
@@ -217,11 +218,18 @@ def cmd_hub(args: argparse.Namespace) -> int:
     import datetime as dt
 
     now = dt.datetime.now(dt.timezone.utc)
-    if args.register or args.revoke or args.add_supervisor:
+    if args.register or args.revoke or args.add_supervisor or args.export:
         from kiosk.hub.store import HubStore
 
         store = HubStore(args.db)
         try:
+            if args.export:
+                from kiosk.hub.office import export_complaints
+
+                count = export_complaints(store, args.export)
+                store.record_audit("cli", "export_complaints", str(args.export), "ok", now)
+                print(f"{count} complaints → {args.export}")
+                return 0
             if args.add_supervisor:
                 import getpass
 

@@ -117,3 +117,48 @@ def reply(complaint_id: int):  # type: ignore[no-untyped-def]
     _store().add_reply(complaint_id, text[:2000], name, _now())
     _store().record_audit(name, "reply", complaint["uuid"], "ok", _now())
     return redirect(url_for("office.detail", complaint_id=complaint_id), code=303)
+
+
+EXPORT_HEADERS = ["反映编号", "收到时间（UTC）", "终端", "问题", "项目", "期间", "应发（元）", "实发（元）", "核对结果",
+                  "身份证（遮盖）", "人员标识", "电话", "撤回时间", "答复"]
+
+
+def export_rows(store: HubStore) -> list[list[str]]:
+    """Every complaint with its evidence and replies, as rows for a CSV or XLSX file."""
+    from kiosk.exports import plain_yuan
+
+    rows = []
+    for complaint in store.list_complaints(limit=1_000_000):
+        payload = json.loads(complaint["payload"])
+        evidence = payload.get("evidence", {})
+        money = [plain_yuan(evidence[k]) if isinstance(evidence.get(k), int) else "" for k in ("owed_fen", "paid_fen")]
+        rows.append([show_tracking_number(complaint["tracking_no"]), complaint["received_at"].isoformat(timespec="seconds"),
+                     complaint["kiosk_id"], CATEGORIES.get(payload["category"], (payload["category"],))[0],
+                     evidence.get("programme_name", ""), evidence.get("period_label", ""), *money,
+                     evidence.get("status_label", ""), payload.get("masked_id", ""), complaint["person_key"],
+                     payload.get("phone", ""), complaint["withdrawn_at"].isoformat() if complaint["withdrawn_at"] else "",
+                     "；".join(r["text"] for r in store.replies_for(complaint["id"]))])
+    return rows
+
+
+def export_complaints(store: HubStore, path) -> int:  # type: ignore[no-untyped-def]
+    """Write every complaint to `path` (.xlsx or .csv, by suffix); return how many."""
+    import csv
+
+    rows = export_rows(store)
+    if str(path).lower().endswith(".xlsx"):
+        import openpyxl
+
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        sheet.title = "群众反映"
+        sheet.append(EXPORT_HEADERS)
+        for row in rows:
+            sheet.append(row)
+        workbook.save(path)
+    else:
+        with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(EXPORT_HEADERS)
+            writer.writerows(rows)
+    return len(rows)

@@ -65,3 +65,23 @@ def test_a_new_session_at_sign_in_and_a_stored_hash_that_is_argon2id(office):
     with client.session_transaction() as after:
         assert "planted" not in after and after["supervisor"] == "jiwei"
     assert store.supervisor("jiwei")["password_hash"].startswith("$argon2id$")
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_export_every_complaint_with_its_replies(office, tmp_path, suffix):
+    import openpyxl
+
+    from kiosk.hub.office import EXPORT_HEADERS, export_complaints
+
+    _, _, store = office
+    store.add_reply(1, "已核实", "jiwei", NOW)
+    path = tmp_path / f"complaints.{suffix}"
+    assert export_complaints(store, path) == 1
+    if suffix == "xlsx":
+        rows = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
+    else:
+        import csv
+
+        rows = list(csv.reader(path.open(encoding="utf-8-sig")))
+    assert list(rows[0]) == EXPORT_HEADERS
+    assert rows[1][0] == "K7QM-3XPD-C" and rows[1][3] == "没收到" and rows[1][-1] == "已核实"
