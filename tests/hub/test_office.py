@@ -82,6 +82,7 @@ def test_export_every_complaint_with_its_replies(office, tmp_path, suffix):
     else:
         import csv
 
-        rows = list(csv.reader(path.open(encoding="utf-8-sig")))
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.reader(handle))
     assert list(rows[0]) == EXPORT_HEADERS
     assert rows[1][0] == "K7QM-3XPD-C" and rows[1][3] == "没收到" and rows[1][-1] == "已核实"
