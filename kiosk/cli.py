@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write the store as CSV files that `kiosk import` reads")
     _store_args(export)
     export.add_argument("--out", type=Path, required=True, help="folder for the CSV files")
+    complaints = commands.add_parser("complaints", help="the hub's complaints: export them for supervisors")
+    complaints_commands = complaints.add_subparsers(dest="complaints_command", required=True, metavar="ACTION")
+    export_complaints = complaints_commands.add_parser("export", help="every complaint with its evidence and replies")
+    export_complaints.add_argument("--db", required=True, help="the hub's store: a SQLite file or a postgresql:// URL")
+    export_complaints.add_argument("--format", choices=["csv", "xlsx"], default="xlsx")
+    export_complaints.add_argument("--out", type=Path, help="file to write (default: complaints.FORMAT)")
     hub = commands.add_parser("hub", help="serve the hub (complaint intake from kiosks) on waitress")
     hub.add_argument("--db", required=True, help="a SQLite file path or a postgresql:// URL")
     hub.add_argument("--host", default="127.0.0.1")
@@ -211,6 +217,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     for path in export_store(store, args.out):
         print(path)
     store.record_audit("cli", "export", str(args.out), "ok")
+    return 0
+
+
+def cmd_complaints(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from kiosk.hub.office import export_complaints
+    from kiosk.hub.store import HubStore
+
+    out = args.out or Path(f"complaints.{args.format}")
+    if out.suffix.lower() != f".{args.format}":
+        out = out.with_suffix(f".{args.format}")
+    store = HubStore(args.db)
+    try:
+        count = export_complaints(store, out)
+        store.record_audit("cli", "export_complaints", str(out), "ok", dt.datetime.now(dt.timezone.utc))
+    finally:
+        store.close()
+    print(f"{count} complaints → {out}")
     return 0
 
 
@@ -368,7 +393,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         commands = {"demo": cmd_demo, "serve": cmd_serve, "import": cmd_import, "checks": cmd_checks,
-                    "export": cmd_export, "hub": cmd_hub, "doctor": cmd_doctor}
+                    "export": cmd_export, "complaints": cmd_complaints, "hub": cmd_hub, "doctor": cmd_doctor}
         return commands[args.command](args)
     except ConfigError as error:
         print(f"kiosk: {error}", file=sys.stderr)

@@ -15,6 +15,7 @@ import logging
 import math
 import random
 import threading
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -38,6 +39,8 @@ class Relay:
         self.max_delay = max_delay
         self.timeout = timeout
         self.rng = rng or random.Random()
+        self.heartbeat_every = 60.0
+        self._last_heartbeat = 0.0
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -61,6 +64,8 @@ class Relay:
             try:
                 self.deliver_due()
                 self.pull_statuses()
+                if time.monotonic() - self._last_heartbeat >= self.heartbeat_every:
+                    self.send_heartbeat()
             except Exception:  # noqa: BLE001 - the relay must outlive any surprise
                 log.exception("relay pass failed")
             self._wake.wait(timeout=1.0)
@@ -87,6 +92,21 @@ class Relay:
                                       now.isoformat(timespec="seconds"))
             changed += 1
         return changed
+
+    def send_heartbeat(self) -> bool:
+        """Tell the hub this kiosk is alive and how much waits in its outbox; False if the hub did not hear."""
+        self._last_heartbeat = time.monotonic()
+        path = "/api/v1/heartbeat"
+        body = heartbeat_payload(self.store).encode()
+        headers = {"Content-Type": "application/json",
+                   **sign(kiosk_id=self.kiosk_id, secret=self.secret, method="POST", path=path, body=body)}
+        try:
+            with urllib.request.urlopen(urllib.request.Request(self.hub_url + path, data=body, method="POST",
+                                                               headers=headers), timeout=self.timeout) as response:
+                return 200 <= response.status < 300
+        except (OSError, ValueError, http.client.HTTPException) as error:
+            log.info("heartbeat not delivered: %s", error)
+            return False
 
     def _send(self, kind: str, uuid: str, payload: str) -> tuple[int, str]:
         path = "/api/v1/complaints" if kind == "submit" else f"/api/v1/complaints/{uuid}/withdrawal"

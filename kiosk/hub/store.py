@@ -234,6 +234,10 @@ class HubStore:
         with self.engine.connect() as conn:
             return conn.execute(sa.select(sa.func.count()).select_from(complaints)).scalar_one()
 
+    def last_heartbeat(self, kiosk_id: str) -> dict | None:
+        with self.engine.connect() as conn:
+            return _row(conn.execute(sa.select(heartbeats).where(heartbeats.c.kiosk_id == kiosk_id)).mappings().first())
+
     def heartbeat(self, kiosk_id: str, status: dict, now: dt.datetime) -> None:
         text = json.dumps(status, sort_keys=True)
         with self.engine.begin() as conn:

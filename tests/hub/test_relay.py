@@ -190,3 +190,29 @@ def test_through_a_faulty_proxy_the_hub_ends_with_exactly_the_acknowledged_set(h
     finally:
         store.close()
     assert sorted(received) == sorted(filed), "exactly the acknowledged set, each once"
+
+
+def test_heartbeat_reaches_the_hub_with_the_backlog_and_export_from_the_command_line(hub, tmp_path):
+    import openpyxl
+
+    from kiosk.hub.store import HubStore
+
+    secret = hub.register("kiosk-1")
+    hub.start()
+    kiosk = open_store(tmp_path / "kiosk.db")
+    file_some(kiosk, 2)
+    relay = Relay(tmp_path / "kiosk.db", hub_url=hub.url, kiosk_id="kiosk-1", secret=secret)
+    assert relay.send_heartbeat()
+    relay.deliver_due()
+    out = tmp_path / "complaints.xlsx"
+    run = subprocess.run([KIOSK, "complaints", "export", "--db", hub.db, "--format", "xlsx", "--out", str(out)],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and "2 complaints" in run.stdout
+    assert len(list(openpyxl.load_workbook(out).active.iter_rows())) == 3
+    store = HubStore(hub.db)
+    try:
+        beat = store.last_heartbeat("kiosk-1")
+        assert beat is not None and '"outbox_backlog": 2' in beat["status"]
+    finally:
+        store.close()
+    relay.store.close()
