@@ -104,7 +104,7 @@ def measure_floor(id_number: str, name: str, rounds: int) -> list[float]:
             card = VpcdCard(SsseApplet(id_number, name), port=35964)
             started = time.perf_counter()
             card.insert()
-            while (event := events.get(timeout=10)).kind is not CardEventKind.READ:
+            while events.get(timeout=10).kind is not CardEventKind.READ:
                 pass
             times.append((time.perf_counter() - started) * 1000)
             card.remove()

@@ -151,6 +151,22 @@ class Postgres:
         shutil.rmtree(self.datadir, ignore_errors=True)
 
 
+def wait_for_http(url: str, process: subprocess.Popen | None = None, timeout: float = 30.0) -> None:
+    """Wait until `url` answers (a server we started is ready); fail early if `process` died."""
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{url}: the server exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

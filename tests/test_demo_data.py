@@ -1,6 +1,5 @@
 """The demo county: deterministic, large enough, and showing every anomaly the product reveals."""
 
-import datetime as dt
 import hashlib
 
 import pytest

@@ -146,9 +146,9 @@ def parse_policy(text: str, where: str, known_codes: set[str] | None = None) -> 
         raise PolicyError(f"{where}: missing programme code")
     if known_codes is not None and code not in known_codes:
         raise PolicyError(f"{where}: unknown programme code {code!r}")
-    for field in ("name", "department", "period", "note"):
-        if not isinstance(raw.get(field), str) or not raw[field].strip():
-            raise PolicyError(f"{where}: missing {field}")
+    for key in ("name", "department", "period", "note"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise PolicyError(f"{where}: missing {key}")
     if raw["period"] not in PERIOD_KINDS:
         raise PolicyError(f"{where}: period must be one of {sorted(PERIOD_KINDS)}")
     due_months = raw.get("due_months", 1)

@@ -16,12 +16,11 @@ import signal
 import sqlite3
 import subprocess
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
-from tests.conftest import TODAY
+from tests.conftest import TODAY, wait_for_http
 from tests.e2e.conftest import KIOSK, free_port
 
 SUBMISSIONS = 200
@@ -44,14 +43,7 @@ class Kiosk:
             [KIOSK, "demo", "--db", str(self.db), "--port", str(self.port), "--today", TODAY.isoformat()],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             env={**os.environ, "MINGBAI_CONFIG": "", "MINGBAI_READER": "virtual"})
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/healthz", timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("kiosk did not start")
+        wait_for_http(self.url + "/healthz", self.process)
 
     def kill(self) -> None:
         if self.process is not None and self.process.poll() is None:

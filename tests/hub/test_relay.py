@@ -8,8 +8,6 @@ import os
 import random
 import subprocess
 import sys
-import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import pytest
 from kiosk.relay import Relay
 from kiosk.services.complaints import file_complaint, person_key, withdraw_complaint
 from kiosk.store import open_store
+from tests.conftest import wait_for_http
 from tests.e2e.conftest import free_port
 
 KIOSK = str(Path(sys.executable).with_name("kiosk"))
@@ -49,14 +48,7 @@ class Hub:
         self.process = subprocess.Popen([KIOSK, "hub", "--db", str(self.db), "--port", str(self.port)],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                         env={**os.environ, "MINGBAI_CONFIG": ""})
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(self.url + "/healthz", timeout=1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("hub did not start")
+        wait_for_http(self.url + "/healthz", self.process)
 
     def stop(self) -> None:
         if self.process is not None:
