@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--db", required=True, help="a SQLite file path or a postgresql:// URL")
     hub.add_argument("--host", default="127.0.0.1")
     hub.add_argument("--port", type=int, default=8090)
+    hub.add_argument("--roster", type=Path, help="a county store loaded by `kiosk import`: kiosks may look people up")
     hub.add_argument("--register", metavar="KIOSK_ID", help="create or re-key a kiosk's credential, print it, exit")
     hub.add_argument("--revoke", metavar="KIOSK_ID", help="revoke a kiosk's credential and exit")
     hub.add_argument("--export", metavar="FILE", type=Path, help="write every complaint to FILE (.csv or .xlsx), and exit")
@@ -282,7 +283,7 @@ def cmd_hub(args: argparse.Namespace) -> int:
 
     from kiosk.hub.app import create_hub_app
 
-    app = create_hub_app(args.db)
+    app = create_hub_app(args.db, args.roster)
     print(f"Mingbai hub on http://{args.host}:{args.port}/api/v1/openapi.json", flush=True)
     try:
         waitress.serve(app, host=args.host, port=args.port, threads=8, ident="mingbai-hub")

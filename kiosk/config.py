@@ -55,6 +55,7 @@ class KioskConfig:
     hub_url: str = ""                # the hub's base URL; empty: complaints wait in the outbox
     hub_secret: str = ""             # this kiosk's credential, from `kiosk hub --register KIOSK_ID`
     hub_poll_seconds: int = 300      # how often replies to this kiosk's complaints are fetched
+    backend: str = "embedded"        # embedded (this terminal's store) | remote (ask the hub at hub_url)
 
     def current_date(self) -> dt.date:
         return self.today or dt.date.today()
@@ -83,6 +84,7 @@ _ENV = {
     "hub_url": "MINGBAI_HUB_URL",
     "hub_secret": "MINGBAI_HUB_SECRET",
     "hub_poll_seconds": "MINGBAI_HUB_POLL_SECONDS",
+    "backend": "MINGBAI_BACKEND",
 }
 READER_KINDS = ("auto", "pcsc", "virtual", "none")
 PROFILE_NAMES = ("ssse", "pboc", "idserial")
@@ -138,6 +140,8 @@ def load_config(overrides: Mapping[str, Any] | None = None, *, environ: Mapping[
     config = KioskConfig(**{name: _coerce(name, raw) for name, raw in values.items()})
     if config.reader not in READER_KINDS:
         raise ConfigError(f"reader = {config.reader!r}: must be one of {', '.join(READER_KINDS)}")
+    if config.backend not in ("embedded", "remote") or (config.backend == "remote" and not config.hub_url):
+        raise ConfigError(f"backend = {config.backend!r}: embedded, or remote with a hub_url")
     unknown = [p for p in config.card_profiles if p not in PROFILE_NAMES]
     if unknown or not config.card_profiles:
         raise ConfigError(f"card_profiles {list(config.card_profiles)}: choose from {', '.join(PROFILE_NAMES)}")

@@ -88,6 +88,40 @@ def status(uuid: str):  # type: ignore[no-untyped-def]
                    received_at=complaint["received_at"].isoformat(), replies=answers)
 
 
+@bp.post("/lookup")
+def lookup():  # type: ignore[no-untyped-def]
+    """A card holder's owed-vs-paid picture, computed here from the hub's roster."""
+    from device.idnumber import IdNumberError, parse_id_number
+    from kiosk.backend import PersonNotFoundError
+    from kiosk.picture import to_json
+
+    _authenticate()
+    backend = current_app.extensions.get("roster_backend")
+    if backend is None:
+        return _problem(503, "this hub holds no roster")
+    body = request.get_json(silent=True) or {}
+    try:
+        id_number = parse_id_number(str(body.get("id_number", "")))
+        today = dt.date.fromisoformat(body["today"]) if body.get("today") else _now().date()
+    except (IdNumberError, ValueError):
+        return _problem(400, "a valid id_number (and optional ISO today) is required")
+    try:
+        return jsonify(to_json(backend.look_up(id_number, today=today)))
+    except PersonNotFoundError:
+        return _problem(404, "no such person")
+
+
+@bp.post("/resolve")
+def resolve():  # type: ignore[no-untyped-def]
+    """The ID number of the one person the ledger pays through a bank account."""
+    _authenticate()
+    backend = current_app.extensions.get("roster_backend")
+    if backend is None:
+        return _problem(503, "this hub holds no roster")
+    found = backend.find_id_number_by_account(str((request.get_json(silent=True) or {}).get("account", "")))
+    return (jsonify(id_number=found), 200) if found else _problem(404, "no single person for this account")
+
+
 @bp.post("/heartbeat")
 def heartbeat():  # type: ignore[no-untyped-def]
     kiosk_id = _authenticate()

@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 
-def create_hub_app(db_url: str) -> Flask:
+def create_hub_app(db_url: str, roster: Path | None = None) -> Flask:
+    """The hub over `db_url`; with `roster` (a store loaded by `kiosk import`) it also answers kiosk lookups."""
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     # One hub process: a fresh key per start is enough; several behind a proxy share MINGBAI_HUB_SESSION_KEY.
     app.secret_key = os.environ.get("MINGBAI_HUB_SESSION_KEY") or secrets.token_bytes(32)
@@ -23,6 +24,13 @@ def create_hub_app(db_url: str) -> Flask:
                       SESSION_COOKIE_HTTPONLY=True)
     app.extensions["hub_store"] = HubStore(db_url)
     app.jinja_env.filters["yuan"] = format_yuan
+    if roster is not None:
+        from kiosk.backend import EmbeddedBackend
+        from kiosk.rules import load_rulebook
+        from kiosk.store import open_store
+
+        store = open_store(roster)
+        app.extensions["roster_backend"] = EmbeddedBackend(store, load_rulebook(None, store.policies()))
 
     from kiosk.hub import api, office
 

@@ -51,6 +51,22 @@ def document() -> dict:
                 "summary": "Withdraw a complaint (within ten minutes, decided at the kiosk)", "security": SIGNED,
                 "parameters": [{"name": "uuid", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "withdrawn"}, "401": ERROR, "403": ERROR, "404": ERROR}}},
+            "/api/v1/lookup": {"post": {
+                "summary": "A card holder's owed-vs-paid picture, computed at the hub from its roster",
+                "security": SIGNED,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["id_number"],
+                    "properties": {"id_number": {"type": "string"}, "today": {"type": "string", "format": "date"}}}}}},
+                "responses": {"200": {"description": "the picture (amounts in fen, accounts masked)"},
+                              "400": ERROR, "401": ERROR, "403": ERROR, "404": ERROR,
+                              "503": {**ERROR, "description": "this hub holds no roster"}}}},
+            "/api/v1/resolve": {"post": {
+                "summary": "The ID number of the one person the ledger pays through a bank account",
+                "security": SIGNED,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["account"], "properties": {"account": {"type": "string"}}}}}},
+                "responses": {"200": {"description": "found"}, "401": ERROR, "403": ERROR, "404": ERROR,
+                              "503": {**ERROR, "description": "this hub holds no roster"}}}},
             "/api/v1/heartbeat": {"post": {
                 "summary": "The kiosk is alive; its status (backlog, reader)", "security": SIGNED,
                 "responses": {"200": {"description": "noted"}, "401": ERROR, "403": ERROR}}},

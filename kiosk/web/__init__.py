@@ -34,7 +34,12 @@ def create_app(config: KioskConfig) -> Flask:
     app.config["KIOSK"] = config
     store = open_store(config.db_path)
     rulebook = load_rulebook(config.policy_dir, store.policies())  # policies imported into the store win
-    backend = EmbeddedBackend(store, rulebook, history_years=config.history_years)
+    if config.backend == "remote":
+        from kiosk.remote import RemoteBackend
+
+        backend = RemoteBackend(hub_url=config.hub_url, kiosk_id=config.kiosk_id, secret=config.hub_secret)
+    else:
+        backend = EmbeddedBackend(store, rulebook, history_years=config.history_years)
     events = EventHub()
     terminal = Terminal(backend=backend, today=config.current_date,
                         chip_registry=load_chip_registry(config.chip_registry))

@@ -89,4 +89,5 @@ def test_the_openapi_document_is_valid(hub):
     _, client, _ = hub
     document = client.get("/api/v1/openapi.json").json
     validate(document)
-    assert {"/api/v1/complaints", "/api/v1/complaints/{uuid}", "/api/v1/heartbeat"} <= set(document["paths"])
+    assert {"/api/v1/complaints", "/api/v1/complaints/{uuid}", "/api/v1/heartbeat", "/api/v1/lookup",
+            "/api/v1/resolve"} <= set(document["paths"])

@@ -1,0 +1,89 @@
+"""A kiosk with no county data runs against the hub: same pages, computed at the hub from its roster."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+
+import pytest
+
+from kiosk.config import load_config
+from kiosk.store import open_store
+from kiosk.web import create_app
+from tests.conftest import TODAY, wait_for_http
+from tests.e2e.conftest import KIOSK, free_port
+
+
+@pytest.fixture
+def hub_with_roster(demo_template, tmp_path):
+    db = str(tmp_path / "hub.db")
+    secret = subprocess.run([KIOSK, "hub", "--db", db, "--register", "clinic-7"], capture_output=True, text=True,
+                            check=True, timeout=60).stdout.strip()
+    port = free_port()
+    process = subprocess.Popen([KIOSK, "hub", "--db", db, "--port", str(port), "--roster", str(demo_template)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    wait_for_http(url + "/healthz", process)
+    yield url, secret
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def kiosk_without_data(tmp_path, demo_template, **config):  # type: ignore[no-untyped-def]
+    local = open_store(tmp_path / "kiosk.db")
+    cards = open_store(demo_template).demo_cards()
+    with local.transaction() as tx:
+        local.set_demo_cards(tx, [(c.position, c.id_number, c.label, c.kind) for c in cards])
+    assert local.counts()["persons"] == 0
+    local.close()
+    return create_app(load_config({"db_path": tmp_path / "kiosk.db", "demo": True, "today": TODAY,
+                                   "reader": "virtual", "kiosk_id": "clinic-7", **config}, environ={}))
+
+
+def main_of(page: str) -> str:
+    return page[page.index("<main"):page.index("</main>")]
+
+
+def test_the_same_pages_from_the_hub_as_from_the_embedded_store(hub_with_roster, demo_template, tmp_path):
+    url, secret = hub_with_roster
+    remote = kiosk_without_data(tmp_path, demo_template, backend="remote", hub_url=url, hub_secret=secret).test_client()
+    embedded = create_app(load_config({"db_path": demo_template, "demo": True, "today": TODAY, "reader": "virtual"},
+                                      environ={})).test_client()
+    for position, programme in ((2, "pension_basic"), (5, "farmland"), (8, "dibao")):
+        pages = []
+        for client in (remote, embedded):
+            client.post(f"/demo/place/{position}", headers={"X-Kiosk-Demo": "1"})
+            client.get("/session/open")
+            pages.append(main_of(client.get("/me?year=2025").get_data(as_text=True))
+                         + main_of(client.get(f"/me/programme/{programme}?year=2025").get_data(as_text=True)))
+            client.post("/demo/take", headers={"X-Kiosk-Demo": "1"})
+        strip = re.compile(r'href="/me/complaint/new[^"]*"')
+        assert strip.sub("", pages[0]) == strip.sub("", pages[1])
+        assert "应发" in pages[0]
+
+
+def test_hub_down_is_a_clear_screen(demo_template, tmp_path):
+    app = kiosk_without_data(tmp_path, demo_template, backend="remote", hub_url=f"http://127.0.0.1:{free_port()}",
+                             hub_secret="s")
+    client = app.test_client()
+    client.post("/demo/place/1", headers={"X-Kiosk-Demo": "1"})
+    state = client.get("/terminal/state").get_json()
+    assert state["state"] == "error" and state["message"] == "暂时查不到信息"
+
+
+def test_unknown_person_through_the_hub(hub_with_roster, demo_template, tmp_path):
+    url, secret = hub_with_roster
+    client = kiosk_without_data(tmp_path, demo_template, backend="remote", hub_url=url, hub_secret=secret).test_client()
+    client.post("/demo/place/12", headers={"X-Kiosk-Demo": "1"})
+    assert client.get("/terminal/state").get_json()["message"] == "没有找到您的补贴信息"
+
+
+def test_a_bank_card_resolves_through_the_hub(hub_with_roster, demo_template):
+    from kiosk.remote import RemoteBackend
+
+    url, secret = hub_with_roster
+    roster = open_store(demo_template)
+    holder = roster.demo_cards()[0].id_number
+    backend = RemoteBackend(hub_url=url, kiosk_id="clinic-7", secret=secret)
+    assert backend.find_id_number_by_account(roster.account_of(holder)) == holder
+    assert backend.find_id_number_by_account("6217000000000000000") is None
