@@ -15,8 +15,8 @@ PASSWORD = "a long passphrase 1"
 
 
 @pytest.fixture
-def office(tmp_path):
-    app = create_hub_app(str(tmp_path / "hub.db"))
+def office(hub_db):
+    app = create_hub_app(hub_db)
     store = app.extensions["hub_store"]
     store.add_supervisor("jiwei", hasher.hash(PASSWORD))
     store.register_kiosk("kiosk-1", NOW)
