@@ -330,6 +330,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     except RegistryError as error:
         report("chips", "FAIL", str(error))
         healthy = False
+    from kiosk.config import DEMO_PERSON_KEY
+
+    if config.person_key_secret == DEMO_PERSON_KEY:
+        report("secrets", "WARN", "person_key_secret is the demo value: set a county-wide secret before real use")
+    if config.hub_url and not config.hub_secret:
+        report("hub", "FAIL", "hub_url is set but hub_secret is empty: register this kiosk at the hub")
+        healthy = False
     healthy &= _doctor_readers(config, report)
     if args.trace:
         healthy &= _doctor_trace(config, args.trace_timeout)

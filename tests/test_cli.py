@@ -59,3 +59,16 @@ def test_bad_config_is_named(tmp_path, text, message):
 def test_bad_config_from_the_command_line_is_a_clear_error(tmp_path, capsys):
     assert main(["doctor", "--db", str(tmp_path / "k.db"), "--config", str(tmp_path / "missing.toml")]) == 2
     assert "cannot read config file" in capsys.readouterr().err
+
+
+def test_doctor_warns_about_the_demo_person_key_and_a_hub_without_a_secret(tmp_path, capsys):
+    assert main(["doctor", "--db", str(tmp_path / "k.db")]) == 0
+    assert "person_key_secret is the demo value" in capsys.readouterr().out
+    import os
+
+    os.environ["MINGBAI_HUB_URL"] = "http://127.0.0.1:9"
+    try:
+        assert main(["doctor", "--db", str(tmp_path / "k.db")]) == 1
+        assert "hub_secret is empty" in capsys.readouterr().out
+    finally:
+        del os.environ["MINGBAI_HUB_URL"]
