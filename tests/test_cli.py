@@ -16,7 +16,8 @@ def test_help_lists_the_sub_commands():
         assert command in out
 
 
-def test_doctor_on_an_empty_store_warns_and_on_a_bad_path_fails(tmp_path, capsys):
+def test_doctor_on_an_empty_store_warns_and_on_a_bad_path_fails(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("MINGBAI_READER", "none")  # about the store, whether or not a pcscd runs
     assert main(["doctor", "--db", str(tmp_path / "new.db")]) == 0
     out = capsys.readouterr().out
     assert "policies   ok" in out and "store      WARN  no persons" in out
@@ -61,14 +62,10 @@ def test_bad_config_from_the_command_line_is_a_clear_error(tmp_path, capsys):
     assert "cannot read config file" in capsys.readouterr().err
 
 
-def test_doctor_warns_about_the_demo_person_key_and_a_hub_without_a_secret(tmp_path, capsys):
+def test_doctor_warns_about_the_demo_person_key_and_a_hub_without_a_secret(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("MINGBAI_READER", "none")
     assert main(["doctor", "--db", str(tmp_path / "k.db")]) == 0
     assert "person_key_secret is the demo value" in capsys.readouterr().out
-    import os
-
-    os.environ["MINGBAI_HUB_URL"] = "http://127.0.0.1:9"
-    try:
-        assert main(["doctor", "--db", str(tmp_path / "k.db")]) == 1
-        assert "hub_secret is empty" in capsys.readouterr().out
-    finally:
-        del os.environ["MINGBAI_HUB_URL"]
+    monkeypatch.setenv("MINGBAI_HUB_URL", "http://127.0.0.1:9")
+    assert main(["doctor", "--db", str(tmp_path / "k.db")]) == 1
+    assert "hub_secret is empty" in capsys.readouterr().out
