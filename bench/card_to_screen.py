@@ -18,7 +18,6 @@ import json
 import os
 import queue
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchlib import free_port, percentile  # noqa: E402
+
 from device.base import CardEventKind, EventHub  # noqa: E402
 from device.pcsc import PcscWatcher  # noqa: E402
 from device.vcard import SsseApplet, VpcdCard  # noqa: E402
@@ -37,11 +38,6 @@ PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
 TODAY = "2026-11-22"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def ensure_pcscd() -> subprocess.Popen | None:
@@ -55,12 +51,6 @@ def ensure_pcscd() -> subprocess.Popen | None:
             return daemon
         time.sleep(0.05)
     raise SystemExit("pcscd did not start (run as root, with pcscd and vsmartcard-vpcd installed)")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_kiosk(folder: Path) -> tuple[subprocess.Popen, str]:

@@ -17,7 +17,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchlib import free_port  # noqa: E402
 
 from kiosk.relay import Relay  # noqa: E402
 from kiosk.services.complaints import file_complaint, person_key  # noqa: E402
@@ -48,12 +49,6 @@ def file_many(db: Path, count: int, synchronous: str) -> float:
     seconds = time.perf_counter() - started
     store.close()
     return count / seconds
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def relay_throughput(db: Path, folder: Path) -> float:

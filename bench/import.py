@@ -27,16 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from device.idnumber import check_character  # noqa: E402
+from benchlib import id_number, peak_rss_mb  # noqa: E402
+
 
 TODAY = dt.date(2026, 11, 22)
 OUT = ROOT / "bench" / "out"
-
-
-def id_number(i: int) -> str:
-    born = dt.date(1925, 1, 1) + dt.timedelta(days=i % 36500)
-    first17 = f"{522700 + i // 36_500_000:06d}{born:%Y%m%d}{(i // 36500) % 1000:03d}"
-    return first17 + check_character(first17)
 
 
 def generate(persons: int, rows: int, folder: Path) -> tuple[Path, Path, Path]:
@@ -69,13 +64,6 @@ def generate(persons: int, rows: int, folder: Path) -> tuple[Path, Path, Path]:
                                      f"{code[:1].upper()}{month}"])
                     written += 1
     return villages, roster, ledger
-
-
-def peak_rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    raise RuntimeError("no VmHWM")
 
 
 def run_importer(db: Path, ledger: Path) -> dict[str, float]:

@@ -24,19 +24,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from device.idnumber import check_character  # noqa: E402
+from benchlib import id_number, peak_rss_mb, percentile  # noqa: E402
+
 from kiosk.rules import load_rulebook  # noqa: E402
 from kiosk.store import open_store  # noqa: E402
 
 TODAY = dt.date(2026, 11, 22)
 MONTHS = [f"{y}-{m:02d}" for y in (2025, 2026) for m in range(1, 13) if (y, m) <= (2026, 10)]
-
-
-def id_number(i: int) -> str:
-    """A valid, unique ID number for synthetic person i (birth dates spread over 100 years)."""
-    born = dt.date(1925, 1, 1) + dt.timedelta(days=i % 36500)
-    first17 = f"{522700 + i // 36_500_000:06d}{born:%Y%m%d}{(i // 36500) % 1000:03d}"
-    return first17 + check_character(first17)
 
 
 def build(path: Path, persons: int) -> None:
@@ -83,19 +77,6 @@ def build(path: Path, persons: int) -> None:
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     print()
-
-
-def peak_rss_mb() -> float:
-    """Return this process's peak RSS. VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec from the parent."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return round(int(line.split()[1]) / 1024, 1)
-    raise RuntimeError("no VmHWM in /proc/self/status")
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def measure(path: Path, persons: int, samples: int) -> dict[str, float]:

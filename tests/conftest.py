@@ -58,6 +58,18 @@ def make_facts(born: dt.date = dt.date(1950, 3, 5), death_on: dt.date | None = N
     return PersonFacts(born, death_on, tuple(built))
 
 
+@pytest.fixture(scope="session")
+def demo_county(tmp_path_factory, rulebook):
+    """The demo county built once into a store, for tests that only read it."""
+    from kiosk.demo_data import ensure_demo
+
+    path = tmp_path_factory.mktemp("county") / "demo.db"
+    built = open_store(path)
+    ensure_demo(built, rulebook, today=TODAY)
+    built.close()
+    return path
+
+
 @pytest.fixture
 def store(tmp_path):  # type: ignore[no-untyped-def]
     opened = open_store(tmp_path / "kiosk.db")

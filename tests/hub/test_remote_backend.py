@@ -15,12 +15,12 @@ from tests.e2e.conftest import KIOSK, free_port
 
 
 @pytest.fixture
-def hub_with_roster(demo_template, tmp_path):
+def hub_with_roster(demo_county, tmp_path):
     db = str(tmp_path / "hub.db")
     secret = subprocess.run([KIOSK, "hub", "--db", db, "--register", "clinic-7"], capture_output=True, text=True,
                             check=True, timeout=60).stdout.strip()
     port = free_port()
-    process = subprocess.Popen([KIOSK, "hub", "--db", db, "--port", str(port), "--roster", str(demo_template)],
+    process = subprocess.Popen([KIOSK, "hub", "--db", db, "--port", str(port), "--roster", str(demo_county)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     wait_for_http(url + "/healthz", process)
@@ -29,9 +29,9 @@ def hub_with_roster(demo_template, tmp_path):
     process.wait(timeout=10)
 
 
-def kiosk_without_data(tmp_path, demo_template, **config):  # type: ignore[no-untyped-def]
+def kiosk_without_data(tmp_path, demo_county, **config):  # type: ignore[no-untyped-def]
     local = open_store(tmp_path / "kiosk.db")
-    cards = open_store(demo_template).demo_cards()
+    cards = open_store(demo_county).demo_cards()
     with local.transaction() as tx:
         local.set_demo_cards(tx, [(c.position, c.id_number, c.label, c.kind) for c in cards])
     assert local.counts()["persons"] == 0
@@ -44,10 +44,10 @@ def main_of(page: str) -> str:
     return page[page.index("<main"):page.index("</main>")]
 
 
-def test_the_same_pages_from_the_hub_as_from_the_embedded_store(hub_with_roster, demo_template, tmp_path):
+def test_the_same_pages_from_the_hub_as_from_the_embedded_store(hub_with_roster, demo_county, tmp_path):
     url, secret = hub_with_roster
-    remote = kiosk_without_data(tmp_path, demo_template, backend="remote", hub_url=url, hub_secret=secret).test_client()
-    embedded = create_app(load_config({"db_path": demo_template, "demo": True, "today": TODAY, "reader": "virtual"},
+    remote = kiosk_without_data(tmp_path, demo_county, backend="remote", hub_url=url, hub_secret=secret).test_client()
+    embedded = create_app(load_config({"db_path": demo_county, "demo": True, "today": TODAY, "reader": "virtual"},
                                       environ={})).test_client()
     for position, programme in ((2, "pension_basic"), (5, "farmland"), (8, "dibao")):
         pages = []
@@ -62,8 +62,8 @@ def test_the_same_pages_from_the_hub_as_from_the_embedded_store(hub_with_roster,
         assert "应发" in pages[0]
 
 
-def test_hub_down_is_a_clear_screen(demo_template, tmp_path):
-    app = kiosk_without_data(tmp_path, demo_template, backend="remote", hub_url=f"http://127.0.0.1:{free_port()}",
+def test_hub_down_is_a_clear_screen(demo_county, tmp_path):
+    app = kiosk_without_data(tmp_path, demo_county, backend="remote", hub_url=f"http://127.0.0.1:{free_port()}",
                              hub_secret="s")
     client = app.test_client()
     client.post("/demo/place/1", headers={"X-Kiosk-Demo": "1"})
@@ -71,18 +71,18 @@ def test_hub_down_is_a_clear_screen(demo_template, tmp_path):
     assert state["state"] == "error" and state["message"] == "暂时查不到信息"
 
 
-def test_unknown_person_through_the_hub(hub_with_roster, demo_template, tmp_path):
+def test_unknown_person_through_the_hub(hub_with_roster, demo_county, tmp_path):
     url, secret = hub_with_roster
-    client = kiosk_without_data(tmp_path, demo_template, backend="remote", hub_url=url, hub_secret=secret).test_client()
+    client = kiosk_without_data(tmp_path, demo_county, backend="remote", hub_url=url, hub_secret=secret).test_client()
     client.post("/demo/place/12", headers={"X-Kiosk-Demo": "1"})
     assert client.get("/terminal/state").get_json()["message"] == "没有找到您的补贴信息"
 
 
-def test_a_bank_card_resolves_through_the_hub(hub_with_roster, demo_template):
+def test_a_bank_card_resolves_through_the_hub(hub_with_roster, demo_county):
     from kiosk.remote import RemoteBackend
 
     url, secret = hub_with_roster
-    roster = open_store(demo_template)
+    roster = open_store(demo_county)
     holder = roster.demo_cards()[0].id_number
     backend = RemoteBackend(hub_url=url, kiosk_id="clinic-7", secret=secret)
     assert backend.find_id_number_by_account(roster.account_of(holder)) == holder

@@ -1,19 +1,13 @@
 import pytest
 
 from kiosk.config import load_config
-from kiosk.demo_data import ensure_demo
-from kiosk.store import open_store
 from kiosk.web import create_app
 from tests.conftest import TODAY
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory, rulebook):
-    path = tmp_path_factory.mktemp("web") / "demo.db"
-    store = open_store(path)
-    ensure_demo(store, rulebook, today=TODAY)
-    store.close()
-    return path
+def demo_db(demo_county):
+    return demo_county
 
 
 @pytest.fixture
