@@ -292,10 +292,22 @@ class Store:
         )
 
     # -- imports: upserts keyed on natural keys, so a re-import changes nothing ----
-    def upsert_villages(self, tx: sqlite3.Connection, rows: Iterable[tuple[str, str, str]]) -> None:
-        tx.executemany("INSERT INTO villages(code, name, township) VALUES (?, ?, ?) ON CONFLICT(code) DO UPDATE "
-                       "SET name = excluded.name, township = excluded.township "
-                       "WHERE (name, township) IS NOT (excluded.name, excluded.township)", rows)
+    @staticmethod
+    def _changed(tx: sqlite3.Connection, sql: str, rows: Iterable[tuple]) -> int:
+        """Run `sql` for every row; return how many rows it inserted or changed."""
+        before = tx.total_changes
+        tx.executemany(sql, rows)
+        return tx.total_changes - before
+
+    def upsert_villages(self, tx: sqlite3.Connection, rows: Iterable[tuple[str, str, str]]) -> int:
+        """Insert or update (code, name, township); return rows changed."""
+        return self._changed(
+            tx,
+            "INSERT INTO villages(code, name, township) VALUES (?, ?, ?) ON CONFLICT(code) DO UPDATE "
+            "SET name = excluded.name, township = excluded.township "
+            "WHERE (name, township) IS NOT (excluded.name, excluded.township)",
+            rows,
+        )
 
     def village_codes(self) -> dict[str, str]:
         """Map both village codes and names to codes."""
@@ -307,8 +319,8 @@ class Store:
 
     def upsert_persons(self, tx: sqlite3.Connection, rows: Iterable[tuple]) -> int:
         """Insert or update (id_number, name, gender, birth_on, village_code, household, death_on); return rows changed."""
-        before = tx.total_changes
-        tx.executemany(
+        return self._changed(
+            tx,
             "INSERT INTO persons(id_number, name, gender, birth_on, village_code, household, death_on) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id_number) DO UPDATE SET name = excluded.name, "
             "gender = excluded.gender, birth_on = excluded.birth_on, village_code = excluded.village_code, "
@@ -318,30 +330,27 @@ class Store:
             "excluded.death_on)",
             rows,
         )
-        return tx.total_changes - before
 
     def upsert_enrolments(self, tx: sqlite3.Connection, rows: Iterable[tuple]) -> int:
         """Insert or update (person_id, programme, category, quantity, start_on, end_on); return rows changed."""
-        before = tx.total_changes
-        tx.executemany(
+        return self._changed(
+            tx,
             "INSERT INTO enrolments(person_id, programme, category, quantity, start_on, end_on) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(person_id, programme, start_on) DO UPDATE SET "
             "category = excluded.category, quantity = excluded.quantity, end_on = excluded.end_on "
             "WHERE (category, quantity, end_on) IS NOT (excluded.category, excluded.quantity, excluded.end_on)",
             rows,
         )
-        return tx.total_changes - before
 
     def insert_new_payments(self, tx: sqlite3.Connection, rows: Iterable[tuple]) -> int:
         """Insert (person_id, programme, period, amount_fen, paid_on, account, batch, import_id, source_row) rows
         not already in the ledger (same person, programme, period, batch, amount and date); return how many."""
-        before = tx.total_changes
-        tx.executemany(
+        return self._changed(
+            tx,
             "INSERT OR IGNORE INTO payments(person_id, programme, period, amount_fen, paid_on, account, batch, "
             "import_id, source_row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
-        return tx.total_changes - before
 
     def payment_origin(self, tx: sqlite3.Connection, key: tuple) -> tuple[int | None, int | None]:
         """Return (import_id, source_row) of the ledger row with natural key
@@ -414,24 +423,17 @@ class Store:
                                                      complaint["created_at"]))
         return True
 
+    def _dicts(self, query: str, params: tuple) -> list[dict]:
+        cursor = self.connection().execute(query, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row)) for row in cursor]
+
     def complaint(self, uuid: str) -> dict | None:
-        conn = self.connection()
-        conn.row_factory = sqlite3.Row
-        try:
-            row = conn.execute("SELECT * FROM complaints WHERE uuid = ?", (uuid,)).fetchone()
-        finally:
-            conn.row_factory = None
-        return dict(row) if row else None
+        found = self._dicts("SELECT * FROM complaints WHERE uuid = ?", (uuid,))
+        return found[0] if found else None
 
     def complaints_of(self, person_key: str) -> list[dict]:
-        conn = self.connection()
-        conn.row_factory = sqlite3.Row
-        try:
-            rows = conn.execute("SELECT * FROM complaints WHERE person_key = ? ORDER BY created_at DESC",
-                                (person_key,)).fetchall()
-        finally:
-            conn.row_factory = None
-        return [dict(row) for row in rows]
+        return self._dicts("SELECT * FROM complaints WHERE person_key = ? ORDER BY created_at DESC", (person_key,))
 
     def withdraw_complaint(self, tx: sqlite3.Connection, uuid: str, at: str, payload: str) -> None:
         tx.execute("UPDATE complaints SET withdrawn_at = ? WHERE uuid = ? AND withdrawn_at IS NULL", (at, uuid))

@@ -125,9 +125,7 @@ class _Villages(_Importer):
                 continue
             self.seen[code] = number
             good.append((code, name, cells.get("township", "")))
-        before = self.tx.total_changes
-        self.store.upsert_villages(self.tx, good)
-        changed = self.tx.total_changes - before
+        changed = self.store.upsert_villages(self.tx, good)
         self.report.imported += changed
         self.report.unchanged += len(good) - changed
 

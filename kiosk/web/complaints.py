@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import uuid
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
 from device.printer import PrinterError, open_printer, print_slip
 from kiosk.services.complaints import (
-    CATEGORIES, ComplaintError, can_withdraw, complaints_of, evidence_for, file_complaint, person_key,
+    CATEGORIES, ComplaintError, can_withdraw, check_phone, complaints_of, evidence_for, file_complaint, person_key,
     show_tracking_number, withdraw_complaint,
 )
 from kiosk.web.villager import COOKIE
@@ -52,8 +53,6 @@ def new():  # type: ignore[no-untyped-def]
     evidence = evidence_for(result.reconciliation, programme, period)
     if "programme_name" not in evidence:
         programme = period = ""
-    import uuid
-
     scratch["draft"] = {"uuid": str(uuid.uuid4()), "programme": programme, "period": period, "evidence": evidence,
                         "category": "", "phone": ""}
     return render_template("complaint_category.html", draft=scratch["draft"], **_common(result, scratch))
@@ -78,8 +77,6 @@ def category():  # type: ignore[no-untyped-def]
 
 @bp.post("/phone")
 def phone():  # type: ignore[no-untyped-def]
-    from kiosk.services.complaints import check_phone
-
     result, scratch = _session()
     draft = _draft(scratch)
     try:

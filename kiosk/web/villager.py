@@ -89,10 +89,9 @@ def summary():  # type: ignore[no-untyped-def]
     everything = reconciliation.totals(year, include_not_yet_due=True)
     from kiosk.web.complaints import mine_for_summary
 
-    scratch = _terminal().scratch(request.cookies.get(COOKIE)) or {}
     return render_template(
         "summary.html", holder=result.holder, reconciliation=reconciliation, year=year, rows=rows,
-        complaints=mine_for_summary(result), csrf=scratch.get("csrf", ""),
+        complaints=mine_for_summary(result),
         totals=due, pending_fen=everything.owed_fen - due.owed_fen - (everything.paid_fen - due.paid_fen),
         problems=sum(row["problems"] for row in rows),
     )
@@ -112,9 +111,8 @@ def programme(code: str):  # type: ignore[no-untyped-def]
     lines = sorted((line for line in group.lines if line.period.year == year),
                    key=lambda line: line.period.start_on, reverse=True)
     policy = current_app.extensions["mingbai"]["rulebook"].policies.get(code)
-    scratch = _terminal().scratch(request.cookies.get(COOKIE)) or {}
     return render_template("programme.html", holder=result.holder, group=group, year=year, years=years,
-                           lines=lines, policy=policy, csrf=scratch.get("csrf", ""))
+                           lines=lines, policy=policy)
 
 
 @bp.post("/session/end")
