@@ -1,7 +1,8 @@
 """The BenefitsBackend protocol the kiosk queries, and its embedded (SQLite) implementation.
 
-A remote implementation (the hub's HTTP API) will sit beside this one; the
-services only ever see the protocol.
+The remote implementation (the hub's HTTP API) sits beside it in kiosk/remote.py; the services
+only ever see the protocol. The hub runs this same embedded backend over its own roster tables, so a
+kiosk's screen is computed by one piece of code wherever the data lives.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from device.idnumber import IdNumber
-from kiosk.reconcile import Reconciliation, reconcile
-from kiosk.rules import Rulebook
-from kiosk.store import Store
+from kiosk.reconcile import Payment, Reconciliation, reconcile
+from kiosk.rules import PersonFacts, Rulebook
+from kiosk.store import PersonRecord
 
 
 class PersonNotFoundError(LookupError):
@@ -53,6 +54,15 @@ class BenefitsBackend(Protocol):
         ...
 
 
+class Ledger(Protocol):
+    """The reads the backend needs: the kiosk's SQLite Store and the hub's Roster both provide them."""
+
+    def find_person(self, id_number: str) -> PersonRecord | None: ...
+    def find_id_number_by_account(self, account: str) -> str | None: ...
+    def load_facts(self, person: PersonRecord) -> PersonFacts: ...
+    def load_payments(self, person: PersonRecord) -> list[Payment]: ...
+
+
 def mask_name(name: str) -> str:
     """Keep the surname and the last character; mask the middle (张*明, 李*).
 
@@ -67,9 +77,9 @@ def mask_name(name: str) -> str:
 
 
 class EmbeddedBackend:
-    """Answer lookups from the kiosk's own SQLite store."""
+    """Answer lookups from a ledger held on this machine: the kiosk's SQLite store, or the hub's roster."""
 
-    def __init__(self, store: Store, rulebook: Rulebook, *, history_years: int = 2) -> None:
+    def __init__(self, store: Ledger, rulebook: Rulebook, *, history_years: int = 2) -> None:
         self.store = store
         self.rulebook = rulebook
         self.history_years = history_years

@@ -73,7 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--db", required=True, help="a SQLite file path or a postgresql:// URL")
     hub.add_argument("--host", default="127.0.0.1")
     hub.add_argument("--port", type=int, default=8090)
-    hub.add_argument("--roster", type=Path, help="a county store loaded by `kiosk import`: kiosks may look people up")
+    hub.add_argument("--config", type=Path, help="config file (TOML) for person_key_secret; default as the kiosk's")
+    hub.add_argument("--publish", metavar="STORE", type=Path,
+                     help="replace the hub's roster with a county store loaded by `kiosk import`, and exit")
     hub.add_argument("--register", metavar="KIOSK_ID", help="create or re-key a kiosk's credential, print it, exit")
     hub.add_argument("--revoke", metavar="KIOSK_ID", help="revoke a kiosk's credential and exit")
     hub.add_argument("--export", metavar="FILE", type=Path, help="write every complaint to FILE (.csv or .xlsx), and exit")
@@ -244,11 +246,13 @@ def cmd_hub(args: argparse.Namespace) -> int:
     import datetime as dt
 
     now = dt.datetime.now(dt.timezone.utc)
-    if args.register or args.revoke or args.add_supervisor or args.export:
+    if args.register or args.revoke or args.add_supervisor or args.export or args.publish:
         from kiosk.hub.store import HubStore
 
         store = HubStore(args.db)
         try:
+            if args.publish:
+                return _publish_roster(store, args, now)
             if args.export:
                 from kiosk.hub.office import export_complaints
 
@@ -283,13 +287,35 @@ def cmd_hub(args: argparse.Namespace) -> int:
 
     from kiosk.hub.app import create_hub_app
 
-    app = create_hub_app(args.db, args.roster)
+    app = create_hub_app(args.db)
     print(f"Mingbai hub on http://{args.host}:{args.port}/api/v1/openapi.json", flush=True)
     try:
         waitress.serve(app, host=args.host, port=args.port, threads=8, ident="mingbai-hub")
     except OSError as error:
         print(f"kiosk hub: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
         return 2
+    return 0
+
+
+def _publish_roster(store, args: argparse.Namespace, now) -> int:  # type: ignore[no-untyped-def]
+    from kiosk.hub.roster import publish
+    from kiosk.store import StoreError, open_store
+
+    if not args.publish.is_file():
+        print(f"kiosk hub: no store at {args.publish}", file=sys.stderr)
+        return 2
+    try:
+        source = open_store(args.publish)
+    except StoreError as error:
+        print(f"kiosk hub: {error}", file=sys.stderr)
+        return 2
+    secret = load_config({}, config_file=args.config).person_key_secret
+    done = publish(store.engine, source, secret=secret, source_name=args.publish.name, now=now)
+    counts = done.counts
+    store.record_audit("cli", "publish_roster", args.publish.name,
+                       f"ok: {counts['persons']} persons, {counts['payments']} payments", now)
+    print(f"published {counts['persons']:,} persons, {counts['enrolments']:,} enrolments, "
+          f"{counts['payments']:,} payments in {done.seconds:.1f} s")
     return 0
 
 

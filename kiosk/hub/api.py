@@ -96,7 +96,7 @@ def lookup():  # type: ignore[no-untyped-def]
     from kiosk.picture import to_json
 
     _authenticate()
-    backend = current_app.extensions.get("roster_backend")
+    backend = current_app.extensions["roster_lookups"].backend()
     if backend is None:
         return _problem(503, "this hub holds no roster")
     body = request.get_json(silent=True) or {}
@@ -115,7 +115,7 @@ def lookup():  # type: ignore[no-untyped-def]
 def resolve():  # type: ignore[no-untyped-def]
     """The ID number of the one person the ledger pays through a bank account."""
     _authenticate()
-    backend = current_app.extensions.get("roster_backend")
+    backend = current_app.extensions["roster_lookups"].backend()
     if backend is None:
         return _problem(503, "this hub holds no roster")
     found = backend.find_id_number_by_account(str((request.get_json(silent=True) or {}).get("account", "")))

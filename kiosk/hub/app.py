@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask, Response
 
+from kiosk.hub.roster import RosterLookups
 from kiosk.hub.store import HubStore
 from kiosk.money import format_yuan
 
@@ -15,23 +16,16 @@ ROOT = Path(__file__).resolve().parents[2]
 CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 
-def create_hub_app(db_url: str, roster: Path | None = None) -> Flask:
-    """The hub over `db_url`; with `roster` (a store loaded by `kiosk import`) it also answers kiosk lookups."""
+def create_hub_app(db_url: str) -> Flask:
+    """The hub over `db_url`; once a roster is published there (`kiosk hub --publish`) it answers lookups."""
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     # One hub process: a fresh key per start is enough; several behind a proxy share MINGBAI_HUB_SESSION_KEY.
     app.secret_key = os.environ.get("MINGBAI_HUB_SESSION_KEY") or secrets.token_bytes(32)
     app.config.update(SESSION_COOKIE_NAME="mingbai_office", SESSION_COOKIE_SAMESITE="Strict",
                       SESSION_COOKIE_HTTPONLY=True)
-    app.extensions["hub_store"] = HubStore(db_url)
+    app.extensions["hub_store"] = store = HubStore(db_url)
+    app.extensions["roster_lookups"] = RosterLookups(store.engine)
     app.jinja_env.filters["yuan"] = format_yuan
-    if roster is not None:
-        from kiosk.backend import EmbeddedBackend
-        from kiosk.rules import load_rulebook
-        from kiosk.store import open_store
-
-        store = open_store(roster)
-        app.extensions["roster_backend"] = EmbeddedBackend(store, load_rulebook(None, store.policies()))
-
     from kiosk.hub import api, office
 
     app.register_blueprint(api.bp)

@@ -118,6 +118,8 @@ def engine_for(url: str) -> sa.Engine:
 
 class HubStore:
     def __init__(self, url: str) -> None:
+        from kiosk.hub import roster  # noqa: F401 - registers the roster's tables in `metadata`
+
         self.engine = engine_for(url)
         metadata.create_all(self.engine)
 

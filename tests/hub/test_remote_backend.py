@@ -20,7 +20,10 @@ def hub_with_roster(demo_county, tmp_path):
     secret = subprocess.run([KIOSK, "hub", "--db", db, "--register", "clinic-7"], capture_output=True, text=True,
                             check=True, timeout=60).stdout.strip()
     port = free_port()
-    process = subprocess.Popen([KIOSK, "hub", "--db", db, "--port", str(port), "--roster", str(demo_county)],
+    published = subprocess.run([KIOSK, "hub", "--db", db, "--publish", str(demo_county)], capture_output=True,
+                               text=True, timeout=120)
+    assert published.returncode == 0, published.stderr
+    process = subprocess.Popen([KIOSK, "hub", "--db", db, "--port", str(port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     wait_for_http(url + "/healthz", process)

@@ -1,0 +1,86 @@
+"""The roster published into the hub's database (SQLite and PostgreSQL) answers exactly as the store it came from."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from device.idnumber import check_character, parse_id_number
+from kiosk.backend import EmbeddedBackend, PersonNotFoundError
+from kiosk.hub.roster import Roster, RosterLookups, persons, publish
+from kiosk.hub.store import HubStore
+from kiosk.picture import to_json
+from kiosk.rules import load_rulebook
+from kiosk.services.complaints import person_key
+from kiosk.store import open_store
+from tests.conftest import TODAY
+
+NOW = dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)
+STRANGER = "11010119900307457" + check_character("11010119900307457")
+WANG = "11010119500305123" + check_character("11010119500305123")
+
+
+@pytest.fixture
+def published(hub_db, demo_county):
+    hub = HubStore(hub_db)
+    source = open_store(demo_county)
+    done = publish(hub.engine, source, secret="county-secret", source_name="demo.db", now=NOW)
+    yield hub, source, done
+    hub.close()
+
+
+def test_every_table_arrives_whole(published):
+    hub, source, done = published
+    counts = source.counts()
+    assert done.counts["persons"] == counts["persons"] > 1000
+    assert done.counts["payments"] == counts["payments"] > 10_000
+    assert done.counts["enrolments"] == counts["enrolments"]
+    assert Roster(hub.engine).publication()["persons"] == counts["persons"]
+
+
+def test_every_person_reconciles_identically_from_hub_and_store(published, rulebook):
+    hub, source, _ = published
+    embedded = EmbeddedBackend(source, load_rulebook(None, source.policies()))
+    lookups = RosterLookups(hub.engine)
+    numbers = [row[0] for row in source.iter_rows("SELECT id_number FROM persons ORDER BY id")]
+    for number in numbers[::7]:  # ~300 persons of every kind, each compared field by field
+        id_number = parse_id_number(number)
+        assert to_json(lookups.backend().look_up(id_number, today=TODAY)) == \
+            to_json(embedded.look_up(id_number, today=TODAY))
+    with pytest.raises(PersonNotFoundError):
+        lookups.backend().look_up(parse_id_number(STRANGER), today=TODAY)
+
+
+def test_persons_carry_the_complaints_keyed_hash(published):
+    hub, source, _ = published
+    number = next(source.iter_rows("SELECT id_number FROM persons LIMIT 1"))[0]
+    with hub.engine.connect() as conn:
+        stored = conn.execute(persons.select().where(persons.c.id_number == number)).mappings().one()
+    assert stored["person_key"] == person_key(number, "county-secret")
+
+
+def test_accounts_resolve_as_in_the_store(published):
+    hub, source, _ = published
+    for account, _ in list(source.iter_rows("SELECT account, person_id FROM accounts LIMIT 50")):
+        assert Roster(hub.engine).find_id_number_by_account(account) == source.find_id_number_by_account(account)
+
+
+def test_republishing_replaces_the_roster_and_the_rules(published, tmp_path):
+    hub, source, _ = published
+    lookups = RosterLookups(hub.engine, recheck_seconds=0)
+    first = lookups.backend()
+    smaller = open_store(tmp_path / "small.db")
+    with smaller.transaction() as tx:
+        smaller.save_programmes(tx, load_rulebook())
+        smaller.add_persons(tx, [(1, WANG, "王秀英", "F", "1950-03-05", None, "", None)])
+    done = publish(hub.engine, smaller, secret="s", source_name="small.db", now=NOW)
+    assert done.counts["persons"] == 1 and done.counts["payments"] == 0
+    assert lookups.backend() is not first
+    assert Roster(hub.engine).find_person(WANG).name == "王秀英"
+
+
+def test_a_hub_with_nothing_published_has_no_backend(hub_db):
+    hub = HubStore(hub_db)
+    assert RosterLookups(hub.engine).backend() is None
+    hub.close()
