@@ -79,8 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--register", metavar="KIOSK_ID", help="create or re-key a kiosk's credential, print it, exit")
     hub.add_argument("--revoke", metavar="KIOSK_ID", help="revoke a kiosk's credential and exit")
     hub.add_argument("--export", metavar="FILE", type=Path, help="write every complaint to FILE (.csv or .xlsx), and exit")
-    hub.add_argument("--add-supervisor", metavar="NAME",
-                     help="create a supervisor (password read from standard input), and exit")
+    hub.add_argument("--add-user", metavar="NAME",
+                     help="create or reset a back-office account (password from standard input), and exit")
+    hub.add_argument("--role", choices=["admin", "supervisor", "handler", "auditor"], default="supervisor",
+                     help="the account's role (with --add-user; default supervisor)")
+    hub.add_argument("--department", help="a handler's department (with --add-user --role handler)")
+    hub.add_argument("--escalate-every", type=float, default=300.0, metavar="SECONDS",
+                     help="how often to flag overdue complaints for the supervisors (default 300)")
     doctor = commands.add_parser("doctor", help="check policies, store, card readers; --trace records one card read")
     _store_args(doctor)
     doctor.add_argument("--trace", action="store_true",
@@ -226,7 +231,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_complaints(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from kiosk.hub.office import export_complaints
+    from kiosk.hub.exports import export_complaints
     from kiosk.hub.store import HubStore
 
     out = args.out or Path(f"complaints.{args.format}")
@@ -246,7 +251,7 @@ def cmd_hub(args: argparse.Namespace) -> int:
     import datetime as dt
 
     now = dt.datetime.now(dt.timezone.utc)
-    if args.register or args.revoke or args.add_supervisor or args.export or args.publish:
+    if args.register or args.revoke or args.add_user or args.export or args.publish:
         from kiosk.hub.store import HubStore
 
         store = HubStore(args.db)
@@ -254,24 +259,28 @@ def cmd_hub(args: argparse.Namespace) -> int:
             if args.publish:
                 return _publish_roster(store, args, now)
             if args.export:
-                from kiosk.hub.office import export_complaints
+                from kiosk.hub.exports import export_complaints
 
                 count = export_complaints(store, args.export)
                 store.record_audit("cli", "export_complaints", str(args.export), "ok", now)
                 print(f"{count} complaints → {args.export}")
                 return 0
-            if args.add_supervisor:
+            if args.add_user:
                 import getpass
 
-                from kiosk.hub.office import hasher
+                from kiosk.hub.accounts import AccountError, create_user
+                from kiosk.hub.app import seed_departments
 
+                seed_departments(store)
                 password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
-                if len(password) < 12:
-                    print("kiosk hub: a supervisor's password needs at least 12 characters", file=sys.stderr)
+                try:
+                    create_user(store, args.add_user, args.role, password, now, department=args.department)
+                except AccountError as error:
+                    print(f"kiosk hub: {error}", file=sys.stderr)
                     return 2
-                store.add_supervisor(args.add_supervisor, hasher.hash(password))
-                store.record_audit("cli", "add_supervisor", args.add_supervisor, "ok", now)
-                print(f"supervisor {args.add_supervisor} ready")
+                store.record_audit("cli", "save_user", args.add_user, f"ok: {args.role}", now)
+                print(f"{args.role} {args.add_user} ready" + (": a TOTP code is set up at the first sign-in"
+                                                             if args.role in ("admin", "supervisor") else ""))
                 return 0
             if args.register:
                 print(store.register_kiosk(args.register, now))
@@ -287,7 +296,7 @@ def cmd_hub(args: argparse.Namespace) -> int:
 
     from kiosk.hub.app import create_hub_app
 
-    app = create_hub_app(args.db)
+    app = create_hub_app(args.db, escalate_every=args.escalate_every)
     print(f"Mingbai hub on http://{args.host}:{args.port}/api/v1/openapi.json", flush=True)
     try:
         waitress.serve(app, host=args.host, port=args.port, threads=8, ident="mingbai-hub")

@@ -89,7 +89,8 @@ class Relay:
                 return changed
             self.store.set_hub_status(uuid, str(answer.get("status", "")),
                                       json.dumps(answer.get("replies", []), ensure_ascii=False),
-                                      now.isoformat(timespec="seconds"))
+                                      now.isoformat(timespec="seconds"), words=str(answer.get("status_words", "")),
+                                      may_reopen=answer.get("may_reopen") is True)
             changed += 1
         return changed
 
@@ -109,7 +110,8 @@ class Relay:
             return False
 
     def _send(self, kind: str, uuid: str, payload: str) -> tuple[int, str]:
-        path = "/api/v1/complaints" if kind == "submit" else f"/api/v1/complaints/{uuid}/withdrawal"
+        path = {"submit": "/api/v1/complaints", "withdraw": f"/api/v1/complaints/{uuid}/withdrawal",
+                "reopen": f"/api/v1/complaints/{uuid}/reopening"}[kind]
         body = payload.encode()
         headers = {"Content-Type": "application/json",
                    **sign(kiosk_id=self.kiosk_id, secret=self.secret, method="POST", path=path, body=body)}
@@ -144,5 +146,14 @@ class Relay:
         return delivered
 
 
+_STARTED = time.monotonic()
+
+
 def heartbeat_payload(store: Store) -> str:
-    return json.dumps({"outbox_backlog": store.outbox_backlog()})
+    """Backlog, today's card reads and uptime: what the hub's fleet dashboard shows of this kiosk."""
+    today = dt.datetime.now(CHINA).date().isoformat()
+    return json.dumps({"outbox_backlog": store.outbox_backlog(), "card_reads_today": store.card_reads_on(today),
+                       "uptime_seconds": int(time.monotonic() - _STARTED)})
+
+
+CHINA = dt.timezone(dt.timedelta(hours=8))

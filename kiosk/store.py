@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 from kiosk.reconcile import Payment
 from kiosk.rules import Enrolment, PersonFacts, Rulebook, parse_period
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 _MIGRATIONS: dict[int, str] = {
     1: """
@@ -156,6 +156,28 @@ _MIGRATIONS: dict[int, str] = {
     ALTER TABLE complaints ADD COLUMN hub_status TEXT NOT NULL DEFAULT '';
     ALTER TABLE complaints ADD COLUMN replies TEXT NOT NULL DEFAULT '[]';
     ALTER TABLE complaints ADD COLUMN checked_at TEXT;
+    """,
+    7: """
+    ALTER TABLE complaints ADD COLUMN hub_words TEXT NOT NULL DEFAULT '';
+    ALTER TABLE complaints ADD COLUMN may_reopen INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE outbox_v7 (
+        id INTEGER PRIMARY KEY,
+        complaint_uuid TEXT NOT NULL REFERENCES complaints(uuid),
+        kind TEXT NOT NULL CHECK (kind IN ('submit', 'withdraw', 'reopen')),
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        delivered_at TEXT,
+        last_error TEXT NOT NULL DEFAULT ''
+    );
+    INSERT INTO outbox_v7 SELECT id, complaint_uuid, kind, payload, created_at, attempts, next_attempt_at,
+        delivered_at, last_error FROM outbox;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_v7 RENAME TO outbox;
+    CREATE UNIQUE INDEX outbox_once ON outbox(complaint_uuid, kind) WHERE kind IN ('submit', 'withdraw');
+    CREATE INDEX outbox_pending ON outbox(delivered_at, next_attempt_at);
+    CREATE TABLE card_reads (day TEXT PRIMARY KEY, reads INTEGER NOT NULL);
     """,
 }
 
@@ -463,10 +485,28 @@ class Store:
             "WHERE o.delivered_at IS NOT NULL AND (c.checked_at IS NULL OR c.checked_at < ?) "
             "ORDER BY c.checked_at NULLS FIRST LIMIT ?", (before, limit))]
 
-    def set_hub_status(self, uuid: str, status: str, replies: str, at: str) -> None:
+    def set_hub_status(self, uuid: str, status: str, replies: str, at: str, *, words: str = "",
+                       may_reopen: bool = False) -> None:
         with self.transaction() as tx:
-            tx.execute("UPDATE complaints SET hub_status = ?, replies = ?, checked_at = ? WHERE uuid = ?",
-                       (status, replies, at, uuid))
+            tx.execute("UPDATE complaints SET hub_status = ?, replies = ?, checked_at = ?, hub_words = ?, may_reopen = ? "
+                       "WHERE uuid = ?", (status, replies, at, words, int(may_reopen), uuid))
+
+    def request_reopening(self, tx: sqlite3.Connection, uuid: str, at: str, payload: str) -> None:
+        """Queue the villager's request to handle an answered complaint again (in the caller's transaction)."""
+        tx.execute("UPDATE complaints SET may_reopen = 0, hub_status = 'reopen_requested', "
+                   "hub_words = '已要求重新办理，等待纪检监察部门处理' WHERE uuid = ?", (uuid,))
+        tx.execute("INSERT INTO outbox(complaint_uuid, kind, payload, created_at, next_attempt_at) "
+                   "VALUES (?, 'reopen', ?, ?, ?)", (uuid, payload, at, at))
+
+    def count_card_read(self, day: str) -> None:
+        """One more card read today (the fleet dashboard's sign that a kiosk is used)."""
+        with self.transaction() as tx:
+            tx.execute("INSERT INTO card_reads(day, reads) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET reads = reads + 1",
+                       (day,))
+
+    def card_reads_on(self, day: str) -> int:
+        row = self.connection().execute("SELECT reads FROM card_reads WHERE day = ?", (day,)).fetchone()
+        return row[0] if row else 0
 
     def outbox_backlog(self) -> int:
         return self.connection().execute("SELECT count(*) FROM outbox WHERE delivered_at IS NULL").fetchone()[0]

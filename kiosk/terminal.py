@@ -63,8 +63,10 @@ class Terminal:
     """Follow card events, run the lookup, and hold the current card session."""
 
     def __init__(self, *, backend: BenefitsBackend, today: Callable[[], dt.date],
-                 chip_registry: Mapping[str, str] | None = None) -> None:
+                 chip_registry: Mapping[str, str] | None = None,
+                 on_read: Callable[[], None] | None = None) -> None:
         self.backend = backend
+        self.on_read = on_read  # counts card reads for the hub's fleet view; must not fail the read
         self.today = today
         self.chip_registry = chip_registry or {}
         self._changed = threading.Condition()
@@ -75,10 +77,19 @@ class Terminal:
         self._scratch: dict[str, object] = {}
 
     # -- reader side ------------------------------------------------------------
+    def _count_read(self) -> None:
+        if self.on_read is None:
+            return
+        try:
+            self.on_read()
+        except Exception:  # noqa: BLE001 - a usage counter never stands between a villager and the screen
+            log.exception("card read not counted")
+
     def on_card_event(self, event: CardEvent) -> None:
         if event.kind is CardEventKind.INSERTED:
             self._end(State.READING)
         elif event.kind is CardEventKind.READ and event.identity is not None:
+            self._count_read()
             try:
                 result = look_up_card_holder(backend=self.backend, identity=event.identity, today=self.today(),
                                              chip_registry=self.chip_registry)

@@ -18,6 +18,9 @@ need_debian_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# WeasyPrint (the hub's monthly PDF report) draws text with Pango.
+HUB_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0)
+
 # pcscd with vsmartcard's vpcd driver (the demo's virtual reader); pyscard builds against libpcsclite with swig.
 PCSC_PACKAGES=(pcscd vsmartcard-vpcd libpcsclite-dev swig build-essential pkg-config)
 

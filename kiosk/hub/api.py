@@ -78,14 +78,32 @@ def withdraw(uuid: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/complaints/<uuid>")
 def status(uuid: str):  # type: ignore[no-untyped-def]
+    from kiosk.hub.cases import kiosk_status
+
     kiosk_id = _authenticate()
-    complaint = _store().complaint(kiosk_id, uuid)
-    if complaint is None:
+    found = kiosk_status(_store(), kiosk_id, uuid)
+    if found is None:
         return _problem(404, "no such complaint from this kiosk")
-    answers = [{"text": r["text"], "at": r["at"].isoformat()} for r in _store().replies_for(complaint["id"])]
-    state = "withdrawn" if complaint["withdrawn_at"] else ("answered" if answers else "received")
-    return jsonify(uuid=uuid, tracking_no=complaint["tracking_no"], status=state,
-                   received_at=complaint["received_at"].isoformat(), replies=answers)
+    return jsonify(found)
+
+
+@bp.post("/complaints/<uuid>/reopening")
+def reopen(uuid: str):  # type: ignore[no-untyped-def]
+    """The villager is not satisfied with the answer: the complaint goes back to be handled again."""
+    from kiosk.hub.cases import reopen_from_kiosk
+    from kiosk.hub.workflow import WorkflowError
+
+    kiosk_id = _authenticate()
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("request_id"), str) or not 8 <= len(body["request_id"]) <= 36:
+        return _problem(400, "a reopening needs a request_id (the kiosk's UUID for this request)")
+    try:
+        state = reopen_from_kiosk(_store(), kiosk_id, uuid, body["request_id"], str(body.get("reason", "")), _now())
+    except WorkflowError as error:
+        return _problem(409, f"cannot reopen: {error.words}")
+    if state is None:
+        return _problem(404, "no such complaint from this kiosk")
+    return jsonify(uuid=uuid, status=state), 200
 
 
 @bp.post("/lookup")

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import secrets
+import datetime as dt
+import logging
+import threading
 from pathlib import Path
 
 from flask import Flask, Response
+from flask_babel import Babel, format_date, format_datetime
 
 from kiosk.hub.roster import RosterLookups
+from kiosk.hub.workflow import ACTIONS
 from kiosk.hub.store import HubStore
 from kiosk.money import format_yuan
 
@@ -16,16 +19,20 @@ ROOT = Path(__file__).resolve().parents[2]
 CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 
-def create_hub_app(db_url: str) -> Flask:
+def create_hub_app(db_url: str, *, escalate_every: float = 0.0) -> Flask:
     """The hub over `db_url`; once a roster is published there (`kiosk hub --publish`) it answers lookups."""
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
-    # One hub process: a fresh key per start is enough; several behind a proxy share MINGBAI_HUB_SESSION_KEY.
-    app.secret_key = os.environ.get("MINGBAI_HUB_SESSION_KEY") or secrets.token_bytes(32)
-    app.config.update(SESSION_COOKIE_NAME="mingbai_office", SESSION_COOKIE_SAMESITE="Strict",
-                      SESSION_COOKIE_HTTPONLY=True)
+    # Sessions are server-side (kiosk/hub/accounts.py): no secret key, no Flask session cookie, so any number
+    # of hub processes behind a proxy share them through the database.
+    app.config.update(BABEL_DEFAULT_LOCALE="zh_Hans_CN", BABEL_DEFAULT_TIMEZONE="Asia/Shanghai")
+    Babel(app)
     app.extensions["hub_store"] = store = HubStore(db_url)
     app.extensions["roster_lookups"] = RosterLookups(store.engine)
+    seed_departments(store)
     app.jinja_env.filters["yuan"] = format_yuan
+    app.jinja_env.filters["when"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""
+    app.jinja_env.filters["day"] = lambda value: format_date(value, "yyyy-MM-dd") if value else ""
+    app.jinja_env.globals["event_names"] = EVENT_NAMES
     from kiosk.hub import api, office
 
     app.register_blueprint(api.bp)
@@ -43,4 +50,35 @@ def create_hub_app(db_url: str) -> Flask:
         response.headers.setdefault("Content-Security-Policy", CSP)
         return response
 
+    if escalate_every:
+        _start_escalation(store, escalate_every)
     return app
+
+
+EVENT_NAMES = {**{name: action.label for name, action in ACTIONS.items()}, "escalate": "逾期，提请督办"}
+log = logging.getLogger(__name__)
+
+
+def seed_departments(store: HubStore) -> None:
+    """The departments programmes name as responsible, so assignment works before anyone adds one."""
+    from kiosk.hub.cases import add_department, department_names
+    from kiosk.rules import load_rulebook
+
+    if not department_names(store):
+        for policy in load_rulebook().policies.values():
+            add_department(store, policy.department)
+
+
+def _start_escalation(store: HubStore, every: float) -> None:
+    """Flag overdue complaints for the supervisors every `every` seconds (idempotent: many hub processes may)."""
+    from kiosk.hub.cases import escalate_overdue
+
+    def run() -> None:
+        while True:
+            try:
+                escalate_overdue(store, dt.datetime.now(dt.timezone.utc))
+            except Exception:  # noqa: BLE001 - a database hiccup must not end escalation for good
+                log.exception("escalation pass failed")
+            threading.Event().wait(every)
+
+    threading.Thread(target=run, name="escalation", daemon=True).start()

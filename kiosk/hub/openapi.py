@@ -26,6 +26,19 @@ def document() -> dict:
                                              "period": {"type": "string"}, "category": {"type": "string"},
                                              "phone": {"type": "string"}, "evidence": {"type": "object"},
                                              "created_at": {"type": "string", "format": "date-time"}}},
+                "Status": {"type": "object", "required": ["uuid", "tracking_no", "received_at", "status", "status_words",
+                                                          "outcome", "may_reopen", "replies"],
+                           "properties": {"uuid": {"type": "string"}, "tracking_no": {"type": "string"},
+                                          "received_at": {"type": "string"},
+                                          "status": {"enum": ["received", "assigned", "verifying", "answered", "closed",
+                                                              "withdrawn"]},
+                                          "status_words": {"type": "string", "description": "for the villager"},
+                                          "outcome": {"enum": ["", "resolved", "not_upheld"]},
+                                          "may_reopen": {"type": "boolean"},
+                                          "replies": {"type": "array", "items": {
+                                              "type": "object", "required": ["text", "at", "kind"],
+                                              "properties": {"text": {"type": "string"}, "at": {"type": "string"},
+                                                             "kind": {"enum": ["interim", "answer"]}}}}}},
                 "Receipt": {"type": "object", "required": ["uuid", "tracking_no", "received_at", "replay"],
                             "properties": {"uuid": {"type": "string"}, "tracking_no": {"type": "string"},
                                            "received_at": {"type": "string"}, "replay": {"type": "boolean"}}},
@@ -46,7 +59,20 @@ def document() -> dict:
             "/api/v1/complaints/{uuid}": {"get": {
                 "summary": "A complaint's status and replies", "security": SIGNED,
                 "parameters": [{"name": "uuid", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "status"}, "401": ERROR, "403": ERROR, "404": ERROR}}},
+                "responses": {"200": {"description": "where it stands and the replies the villager reads",
+                                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Status"}}}},
+                              "401": ERROR, "403": ERROR, "404": ERROR}}},
+            "/api/v1/complaints/{uuid}/reopening": {"post": {
+                "summary": "The villager asks for an answered or closed complaint to be handled again; idempotent on "
+                           "request_id", "security": SIGNED,
+                "parameters": [{"name": "uuid", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                    "type": "object", "required": ["request_id"],
+                    "properties": {"request_id": {"type": "string", "minLength": 8, "maxLength": 36},
+                                   "reason": {"type": "string"}}}}}},
+                "responses": {"200": {"description": "reopened (or already reopened by this request)"},
+                              "400": ERROR, "401": ERROR, "403": ERROR, "404": ERROR,
+                              "409": {**ERROR, "description": "not answered or closed, or withdrawn"}}}},
             "/api/v1/complaints/{uuid}/withdrawal": {"post": {
                 "summary": "Withdraw a complaint (within ten minutes, decided at the kiosk)", "security": SIGNED,
                 "parameters": [{"name": "uuid", "in": "path", "required": True, "schema": {"type": "string"}}],
@@ -68,7 +94,12 @@ def document() -> dict:
                 "responses": {"200": {"description": "found"}, "401": ERROR, "403": ERROR, "404": ERROR,
                               "503": {**ERROR, "description": "this hub holds no roster"}}}},
             "/api/v1/heartbeat": {"post": {
-                "summary": "The kiosk is alive; its status (backlog, reader)", "security": SIGNED,
+                "summary": "The kiosk is alive; its status (outbox backlog, card reads today, uptime)",
+                "security": SIGNED,
+                "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+                    "outbox_backlog": {"type": "integer", "minimum": 0},
+                    "card_reads_today": {"type": "integer", "minimum": 0},
+                    "uptime_seconds": {"type": "integer", "minimum": 0}}}}}},
                 "responses": {"200": {"description": "noted"}, "401": ERROR, "403": ERROR}}},
         },
     }

@@ -255,3 +255,25 @@ class RosterLookups:
                     self._backend = EmbeddedBackend(self.roster, load_rulebook(None, self.roster.policies()))
                     self._publication_id = latest["id"]
         return self._backend
+
+
+def ledger_rows(engine: sa.Engine, person_id: int, programme: str) -> list[dict]:
+    """The person's payments for one programme, oldest period first (the evidence view)."""
+    query = (sa.select(payments.c.period, payments.c.amount_fen, payments.c.paid_on, payments.c.account,
+                       payments.c.batch).where(payments.c.person_id == person_id, payments.c.programme == programme)
+             .order_by(payments.c.period, payments.c.paid_on))
+    with engine.connect() as conn:
+        return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def id_number_of(engine: sa.Engine, person_id: int) -> str | None:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(persons.c.id_number).where(persons.c.id == person_id)).scalar()
+
+
+def account_sharers(engine: sa.Engine, person_id: int) -> int:
+    """How many other persons are paid through an account of this person's (a supervision-check finding)."""
+    mine = sa.select(accounts.c.account).where(accounts.c.person_id == person_id)
+    with engine.connect() as conn:
+        return conn.execute(sa.select(sa.func.count(sa.distinct(accounts.c.person_id)))
+                            .where(accounts.c.account.in_(mine), accounts.c.person_id != person_id)).scalar_one()

@@ -35,7 +35,29 @@ complaints = sa.Table(
     sa.Column("payload_sha256", sa.String(64), nullable=False),
     sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("withdrawn_at", sa.DateTime(timezone=True)),
+    # Case handling (the back office): copied out of the payload at intake so the inbox can filter and sort.
+    sa.Column("status", sa.String(16), nullable=False, server_default="received"),
+    sa.Column("category", sa.String(32), nullable=False, server_default=""),
+    sa.Column("programme", sa.String(32), nullable=False, server_default=""),
+    sa.Column("period", sa.String(16), nullable=False, server_default=""),
+    sa.Column("village_code", sa.String(32)),
+    sa.Column("person_id", sa.Integer),
+    sa.Column("department", sa.String(64)),
+    sa.Column("due_at", sa.DateTime(timezone=True)),
+    sa.Column("assigned_at", sa.DateTime(timezone=True)),
+    sa.Column("first_answer_at", sa.DateTime(timezone=True)),
+    sa.Column("answered_at", sa.DateTime(timezone=True)),
+    sa.Column("closed_at", sa.DateTime(timezone=True)),
+    sa.Column("escalated_at", sa.DateTime(timezone=True)),
+    sa.Column("outcome", sa.String(16)),
+    sa.Column("reopened", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("search_text", sa.Text, nullable=False, server_default=""),
     sa.UniqueConstraint("kiosk_id", "uuid", name="complaints_kiosk_uuid"),
+    sa.Index("complaints_by_received", "received_at"),
+    sa.Index("complaints_by_status", "status", "received_at"),
+    sa.Index("complaints_by_department", "department", "status"),
+    sa.Index("complaints_by_village", "village_code"),
+    sa.Index("complaints_by_person", "person_key"),
 )
 nonces = sa.Table(
     "nonces", metadata,
@@ -43,19 +65,62 @@ nonces = sa.Table(
     sa.Column("nonce", sa.String(64), primary_key=True),
     sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
 )
-replies = sa.Table(
+replies = sa.Table(  # what the villager reads at the kiosk: interim replies and the answer
     "replies", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("complaint_id", sa.Integer, sa.ForeignKey("complaints.id"), nullable=False),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("author", sa.String(64), nullable=False),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False, server_default="answer"),
 )
-supervisors = sa.Table(
-    "supervisors", metadata,
+users = sa.Table(  # back-office accounts: administrator, supervisor, department handler, auditor
+    "users", metadata,
     sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("department", sa.String(64)),
     sa.Column("password_hash", sa.Text, nullable=False),
-    sa.Column("failures", sa.Integer, nullable=False, default=0),
+    sa.Column("totp_secret", sa.String(64)),
+    sa.Column("totp_last_step", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("disabled_at", sa.DateTime(timezone=True)),
+)
+office_sessions = sa.Table(  # server-side sessions: the cookie holds a random id, the row holds the rest
+    "office_sessions", metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("user_name", sa.String(64), sa.ForeignKey("users.name"), nullable=False),
+    sa.Column("stage", sa.String(16), nullable=False),  # 'password' (second factor owed) or 'full'
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ended_at", sa.DateTime(timezone=True)),
+)
+departments = sa.Table(
+    "departments", metadata,
+    sa.Column("code", sa.String(64), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+)
+complaint_events = sa.Table(  # the case history: every transition and note, by whom and when
+    "complaint_events", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("complaint_id", sa.Integer, sa.ForeignKey("complaints.id"), nullable=False, index=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("from_status", sa.String(16), nullable=False),
+    sa.Column("to_status", sa.String(16), nullable=False),
+    sa.Column("department", sa.String(64)),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("request_id", sa.String(36), unique=True),  # a kiosk's reopen request, received once
+)
+heartbeat_hours = sa.Table(  # one row per kiosk and hour: enough for uptime and use, small for 10 k kiosks
+    "heartbeat_hours", metadata,
+    sa.Column("kiosk_id", sa.String(64), primary_key=True),
+    sa.Column("hour", sa.DateTime(timezone=True), primary_key=True),
+    sa.Column("beats", sa.Integer, nullable=False),
+    sa.Column("card_reads", sa.Integer, nullable=False),
+    sa.Column("backlog", sa.Integer, nullable=False),
 )
 audit = sa.Table(
     "audit_log", metadata,
@@ -66,6 +131,18 @@ audit = sa.Table(
     sa.Column("subject", sa.String(128), nullable=False),
     sa.Column("outcome", sa.String(64), nullable=False),
 )
+sa.event.listen(audit, "after_create", sa.DDL(
+    "CREATE TRIGGER audit_log_append_only_u BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is "
+    "append-only'); END").execute_if(dialect="sqlite"))
+sa.event.listen(audit, "after_create", sa.DDL(
+    "CREATE TRIGGER audit_log_append_only_d BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is "
+    "append-only'); END").execute_if(dialect="sqlite"))
+sa.event.listen(audit, "after_create", sa.DDL(
+    "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "RAISE EXCEPTION 'audit log is append-only'; END $$; "
+    "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log "
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()").execute_if(dialect="postgresql"))
+
 heartbeats = sa.Table(
     "heartbeats", metadata,
     sa.Column("kiosk_id", sa.String(64), sa.ForeignKey("kiosks.kiosk_id"), primary_key=True),
@@ -116,12 +193,44 @@ def engine_for(url: str) -> sa.Engine:
     return engine
 
 
+def _add_missing_columns(engine: sa.Engine) -> None:
+    """Bring a hub database made by an earlier version up to date: changes so far only add columns and
+    indexes, which both SQLite and PostgreSQL do in place."""
+    inspector = sa.inspect(engine)
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    default = f" DEFAULT '{column.server_default.arg}'" if column.server_default is not None else ""
+                    not_null = " NOT NULL" if not column.nullable and default else ""
+                    conn.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}{default}{not_null}"))
+            for index in table.indexes:
+                index.create(conn, checkfirst=True)
+
+
+def _case_fields(payload: dict) -> dict:
+    """The columns the back office filters on, copied out of a complaint's payload at intake."""
+    from kiosk.services.complaints import CATEGORIES, show_tracking_number
+
+    evidence = payload.get("evidence") or {}
+    words = [show_tracking_number(payload["tracking_no"]), payload["tracking_no"],
+             CATEGORIES.get(payload["category"], (payload["category"],))[0], payload.get("kiosk_id", ""),
+             payload.get("masked_id", "")]
+    words += [str(evidence.get(key, "")) for key in ("programme_name", "period_label", "status_label", "explanation",
+                                                     "verdict")]
+    return {"category": str(payload["category"])[:32], "programme": str(payload.get("programme", ""))[:32],
+            "period": str(payload.get("period", ""))[:16], "search_text": " ".join(w for w in words if w)}
+
+
 class HubStore:
     def __init__(self, url: str) -> None:
         from kiosk.hub import roster  # noqa: F401 - registers the roster's tables in `metadata`
 
         self.engine = engine_for(url)
         metadata.create_all(self.engine)
+        _add_missing_columns(self.engine)
 
     def close(self) -> None:
         """Close the pool's connections (tests, and a clean shutdown)."""
@@ -164,9 +273,14 @@ class HubStore:
         text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
         digest = hashlib.sha256(text.encode()).hexdigest()
         row = {"kiosk_id": kiosk_id, "uuid": payload["uuid"], "tracking_no": payload["tracking_no"],
-               "person_key": payload["person_key"], "payload": text, "payload_sha256": digest, "received_at": now}
+               "person_key": payload["person_key"], "payload": text, "payload_sha256": digest, "received_at": now,
+               **_case_fields(payload)}
         try:
             with self.engine.begin() as conn:
+                found = conn.execute(sa.text("SELECT id, village_code FROM persons WHERE person_key = :key"),
+                                     {"key": payload["person_key"]}).first()
+                if found is not None:  # the roster knows this person: the inbox can group by village
+                    row.update(person_id=found[0], village_code=found[1])
                 conn.execute(sa.insert(complaints).values(**row))
             return Received(payload["uuid"], payload["tracking_no"], now, True)
         except IntegrityError:
@@ -210,23 +324,18 @@ class HubStore:
                                 .order_by(replies.c.id)).mappings()
             return [_row(row) for row in rows]  # type: ignore[misc]
 
-    def add_supervisor(self, name: str, password_hash: str) -> None:
-        with self.engine.begin() as conn:
-            if not conn.execute(sa.update(supervisors).where(supervisors.c.name == name)
-                                .values(password_hash=password_hash, failures=0)).rowcount:
-                conn.execute(sa.insert(supervisors).values(name=name, password_hash=password_hash, failures=0))
-
-    def supervisor(self, name: str) -> dict | None:
-        with self.engine.connect() as conn:
-            return _row(conn.execute(sa.select(supervisors).where(supervisors.c.name == name)).mappings().first())
-
-    def set_failures(self, name: str, failures: int) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(sa.update(supervisors).where(supervisors.c.name == name).values(failures=failures))
-
     def record_audit(self, actor: str, action: str, subject: str, outcome: str, now: dt.datetime) -> None:
         with self.engine.begin() as conn:
             conn.execute(sa.insert(audit).values(at=now, actor=actor, action=action, subject=subject, outcome=outcome))
+
+    def audit_page(self, offset: int, limit: int, actor: str = "") -> tuple[list[dict], int]:
+        """Newest first, optionally one actor's; and how many entries there are in all."""
+        where = [audit.c.actor == actor] if actor else []
+        with self.engine.connect() as conn:
+            total = conn.execute(sa.select(sa.func.count()).select_from(audit).where(*where)).scalar_one()
+            rows = conn.execute(sa.select(audit).where(*where).order_by(audit.c.id.desc()).offset(offset)
+                                .limit(limit)).mappings()
+            return [_row(r) for r in rows], total  # type: ignore[misc]
 
     def audit_entries(self) -> list[dict]:
         with self.engine.connect() as conn:
@@ -241,8 +350,23 @@ class HubStore:
             return _row(conn.execute(sa.select(heartbeats).where(heartbeats.c.kiosk_id == kiosk_id)).mappings().first())
 
     def heartbeat(self, kiosk_id: str, status: dict, now: dt.datetime) -> None:
+        """Keep the kiosk's latest status, and count the beat in its hour (for uptime and card reads a day)."""
         text = json.dumps(status, sort_keys=True)
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        reads = _count(status.get("card_reads_today"))
+        backlog = _count(status.get("outbox_backlog"))
         with self.engine.begin() as conn:
             if not conn.execute(sa.update(heartbeats).where(heartbeats.c.kiosk_id == kiosk_id)
                                 .values(at=now, status=text)).rowcount:
                 conn.execute(sa.insert(heartbeats).values(kiosk_id=kiosk_id, at=now, status=text))
+            h = heartbeat_hours.c
+            if not conn.execute(sa.update(heartbeat_hours).where(h.kiosk_id == kiosk_id, h.hour == hour).values(
+                    beats=h.beats + 1, card_reads=sa.func.max(h.card_reads, reads) if conn.dialect.name == "sqlite"
+                    else sa.func.greatest(h.card_reads, reads), backlog=backlog)).rowcount:
+                conn.execute(sa.insert(heartbeat_hours).values(kiosk_id=kiosk_id, hour=hour, beats=1, card_reads=reads,
+                                                               backlog=backlog))
+
+
+def _count(value: object) -> int:
+    """A non-negative count reported by a kiosk; anything else counts as 0."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31 else 0

@@ -171,6 +171,20 @@ def withdraw_complaint(*, store: Store, uuid: str, key: str, now: dt.datetime) -
         store.withdraw_complaint(tx, uuid, at, payload)
 
 
+def reopen_complaint(*, store: Store, uuid: str, key: str, now: dt.datetime) -> None:
+    """The villager is not satisfied with the answer: queue a request to handle it again (same card only)."""
+    complaint = store.complaint(uuid)
+    if complaint is None or not hmac.compare_digest(complaint["person_key"], key):
+        raise ComplaintError("unknown", "没有找到这份反映")
+    if not complaint.get("may_reopen"):
+        raise ComplaintError("not_answered", "这份反映还没有答复，或已经要求重新办理了")
+    at = now.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+    payload = json.dumps({"request_id": str(uuidlib.uuid4()), "reason": "群众在终端上表示不满意，要求重新办理"},
+                         ensure_ascii=False, sort_keys=True)
+    with store.transaction() as tx:
+        store.request_reopening(tx, uuid, at, payload)
+
+
 def complaints_of(*, store: Store, key: str) -> list[dict]:
     """The person's complaints, newest first, with words for category and status."""
     listed = []
@@ -180,6 +194,8 @@ def complaints_of(*, store: Store, key: str) -> list[dict]:
         replies = json.loads(complaint.get("replies") or "[]")
         if complaint["withdrawn_at"]:
             status = "已撤回"
+        elif complaint.get("hub_words"):
+            status = complaint["hub_words"]
         elif replies:
             status = "已答复"
         elif complaint.get("hub_status"):
@@ -191,5 +207,6 @@ def complaints_of(*, store: Store, key: str) -> list[dict]:
             "tracking_shown": show_tracking_number(complaint["tracking_no"]),
             "subject": " ".join(str(evidence[k]) for k in ("programme_name", "period_label") if k in evidence),
             "status_words": status, "reply_texts": [r["text"] for r in replies],
+            "replies_shown": [("阶段性答复" if r.get("kind") == "interim" else "答复", r["text"]) for r in replies],
         })
     return listed

@@ -25,6 +25,12 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';
        "media-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
 
+def _china_today() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
+
+
 def create_app(config: KioskConfig) -> Flask:
     """Build the kiosk app for `config`: embedded store, rules, and the card readers it asks for.
 
@@ -42,7 +48,8 @@ def create_app(config: KioskConfig) -> Flask:
         backend = EmbeddedBackend(store, rulebook, history_years=config.history_years)
     events = EventHub()
     terminal = Terminal(backend=backend, today=config.current_date,
-                        chip_registry=load_chip_registry(config.chip_registry))
+                        chip_registry=load_chip_registry(config.chip_registry),
+                        on_read=lambda: store.count_card_read(_china_today()))
     events.subscribe(terminal.on_card_event)
     readers = start_readers(config, events)
     relay = None

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from device.printer import PrinterError, open_printer, print_slip
 from kiosk.services.complaints import (
     CATEGORIES, ComplaintError, can_withdraw, check_phone, complaints_of, evidence_for, file_complaint, person_key,
-    show_tracking_number, withdraw_complaint,
+    reopen_complaint, show_tracking_number, withdraw_complaint,
 )
 from kiosk.web.villager import COOKIE
 
@@ -120,7 +120,9 @@ def done(uuid: str):  # type: ignore[no-untyped-def]
     result, scratch = _session()
     complaint = _mine(result, uuid)
     evidence = json.loads(complaint["evidence"])
-    return render_template("complaint_done.html", complaint=complaint, evidence=evidence,
+    replies = [("阶段性答复" if r.get("kind") == "interim" else "答复", r["text"])
+               for r in json.loads(complaint.get("replies") or "[]")]
+    return render_template("complaint_done.html", complaint=complaint, evidence=evidence, replies=replies,
                            tracking=show_tracking_number(complaint["tracking_no"]),
                            category=CATEGORIES[complaint["category"]],
                            withdrawable=can_withdraw(complaint, _now()),
@@ -150,6 +152,20 @@ def withdraw(uuid: str):  # type: ignore[no-untyped-def]
     try:
         withdraw_complaint(store=current_app.extensions["mingbai"]["store"], uuid=uuid, key=_key(result), now=_now())
         message = "已撤回"
+    except ComplaintError as error:
+        message = error.message_zh
+    return redirect(url_for("complaints.done", uuid=uuid, m=message), code=303)
+
+
+@bp.post("/<uuid>/reopen")
+def reopen(uuid: str):  # type: ignore[no-untyped-def]
+    result, _ = _session()
+    try:
+        reopen_complaint(store=current_app.extensions["mingbai"]["store"], uuid=uuid, key=_key(result), now=_now())
+        message = "已要求重新办理，纪检监察部门会再次处理"
+        relay = current_app.extensions["mingbai"].get("relay")
+        if relay is not None:
+            relay.nudge()
     except ComplaintError as error:
         message = error.message_zh
     return redirect(url_for("complaints.done", uuid=uuid, m=message), code=303)

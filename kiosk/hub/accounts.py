@@ -1,0 +1,241 @@
+"""Back-office accounts: roles and what each may do, passwords, TOTP, lockout, server-side sessions.
+
+Everything the office's sign-in needs, and nothing of Flask: the blueprint calls these functions, the
+tests call them directly. Rules from SECURITY.md: argon2id hashes; a TOTP second factor for supervisors
+and administrators (a code is accepted once: its time step must be newer than the last one used);
+lockout after 5 failures of either factor; sessions kept server-side with a 15-minute idle and an
+8-hour absolute limit, a new id at sign-in and again once the second factor is given. The cookie holds
+only a random id; the database holds its SHA-256, so a leaked table opens no session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import pyotp
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from kiosk.hub.store import HubStore, _row, office_sessions, users
+
+hasher = PasswordHasher()  # argon2id with the library's current defaults
+MAX_FAILURES = 5
+IDLE = dt.timedelta(minutes=15)
+ABSOLUTE = dt.timedelta(hours=8)
+MIN_PASSWORD = 12
+
+# What each role may do. Least privilege: the administrator manages accounts and watches the fleet but
+# reads no complaint; a handler sees only what is assigned to their department; the auditor reads all
+# and changes nothing.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "admin": frozenset({"users", "fleet"}),
+    "supervisor": frozenset({"view_all", "handle", "assign", "close", "reopen", "export", "report", "dashboard",
+                             "fleet"}),
+    "handler": frozenset({"view_department", "handle"}),
+    "auditor": frozenset({"view_all", "export", "report", "dashboard", "fleet", "audit"}),
+}
+ROLE_NAMES = {"admin": "系统管理员", "supervisor": "纪检监察干部", "handler": "部门经办人", "auditor": "审计员"}
+NEEDS_TOTP = frozenset({"admin", "supervisor"})
+
+
+class AccountError(ValueError):
+    """A refused account operation, with words for the screen."""
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    role: str
+    department: str | None
+
+    def may(self, permission: str) -> bool:
+        return permission in PERMISSIONS[self.role]
+
+    @property
+    def role_name(self) -> str:
+        return ROLE_NAMES[self.role]
+
+
+@dataclass(frozen=True)
+class Session:
+    token: str  # the cookie's value; only its hash is stored
+    user: User
+    stage: str  # 'password' while a second factor is owed, then 'full'
+    csrf: str
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _user(row: dict) -> User:
+    return User(row["name"], row["role"], row["department"])
+
+
+# -- accounts --------------------------------------------------------------------
+def create_user(store: HubStore, name: str, role: str, password: str, now: dt.datetime, *,
+                department: str | None = None) -> None:
+    """Create or reset an account (a reset clears failures and the second factor, which is enrolled again)."""
+    if role not in PERMISSIONS:
+        raise AccountError(f"unknown role {role!r}: one of {', '.join(PERMISSIONS)}")
+    if role == "handler" and not department:
+        raise AccountError("a department handler needs --department")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
+    if not name or len(name) > 64:
+        raise AccountError("a user name has 1 to 64 characters")
+    values = {"role": role, "department": department if role == "handler" else None,
+              "password_hash": hasher.hash(password), "totp_secret": None, "totp_last_step": 0, "failures": 0,
+              "disabled_at": None}
+    with store.engine.begin() as conn:
+        if not conn.execute(sa.update(users).where(users.c.name == name).values(**values)).rowcount:
+            conn.execute(sa.insert(users).values(name=name, created_at=now, **values))
+        conn.execute(sa.update(office_sessions).where(office_sessions.c.user_name == name)
+                     .where(office_sessions.c.ended_at.is_(None)).values(ended_at=now))
+
+
+def account(store: HubStore, name: str) -> dict | None:
+    with store.engine.connect() as conn:
+        return _row(conn.execute(sa.select(users).where(users.c.name == name)).mappings().first())
+
+
+def list_users(store: HubStore) -> list[dict]:
+    with store.engine.connect() as conn:
+        return [_row(r) for r in conn.execute(sa.select(users).order_by(users.c.role, users.c.name)).mappings()]  # type: ignore[misc]
+
+
+def unlock(store: HubStore, name: str) -> bool:
+    with store.engine.begin() as conn:
+        return conn.execute(sa.update(users).where(users.c.name == name).values(failures=0)).rowcount == 1
+
+
+def disable(store: HubStore, name: str, now: dt.datetime) -> bool:
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(office_sessions).where(office_sessions.c.user_name == name)
+                     .where(office_sessions.c.ended_at.is_(None)).values(ended_at=now))
+        return conn.execute(sa.update(users).where(users.c.name == name).values(disabled_at=now)).rowcount == 1
+
+
+def _fail(store: HubStore, name: str) -> int:
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(users).where(users.c.name == name).values(failures=users.c.failures + 1))
+        return conn.execute(sa.select(users.c.failures).where(users.c.name == name)).scalar_one()
+
+
+def locked(row: dict) -> bool:
+    return row["failures"] >= MAX_FAILURES
+
+
+# -- sign-in ----------------------------------------------------------------------
+def check_password(store: HubStore, name: str, password: str) -> tuple[User | None, str]:
+    """(user, '') when right; (None, reason) otherwise: 'wrong', 'locked' or 'disabled'. Failures count."""
+    row = account(store, name)
+    if row is None:
+        _spend_a_check(password)
+        return None, "wrong"
+    if row["disabled_at"] is not None:
+        return None, "disabled"
+    if locked(row):
+        return None, "locked"
+    try:
+        hasher.verify(row["password_hash"], password)
+    except (VerificationError, InvalidHashError):
+        return None, ("locked" if _fail(store, name) >= MAX_FAILURES else "wrong")
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(users).where(users.c.name == name).values(failures=0))
+    return _user(row), ""
+
+
+_DUMMY_HASH = hasher.hash("not a password of anyone")
+
+
+def _spend_a_check(password: str) -> None:
+    """Verify against a dummy hash, so an unknown name takes as long as a wrong password (no user probing)."""
+    try:
+        hasher.verify(_DUMMY_HASH, password)
+    except VerificationError:
+        pass
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(name: str, secret: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=name, issuer_name="Mingbai")
+
+
+def _matching_step(secret: str, code: str, now: dt.datetime) -> int | None:
+    """The time step (of now and one either side, for clock drift) whose code is `code`."""
+    totp = pyotp.TOTP(secret)
+    code = code.strip().replace(" ", "")
+    for drift in (-1, 0, 1):
+        moment = now + dt.timedelta(seconds=30 * drift)
+        if secrets.compare_digest(totp.at(moment), code):
+            return totp.timecode(moment)
+    return None
+
+
+def check_totp(store: HubStore, name: str, code: str, now: dt.datetime, *, enrol_secret: str | None = None) -> str:
+    """'' if `code` is right and fresh; else 'wrong', 'replayed' or 'locked'. With `enrol_secret`, a right code
+    also makes that secret the account's second factor (enrolment)."""
+    row = account(store, name)
+    if row is None or locked(row):
+        return "locked"
+    secret = enrol_secret or row["totp_secret"]
+    step = _matching_step(secret, code, now) if secret else None
+    if step is None:
+        return "locked" if _fail(store, name) >= MAX_FAILURES else "wrong"
+    with store.engine.begin() as conn:
+        # Accept a step only once: the conditional update is the guard, so two requests racing with the same
+        # code cannot both succeed.
+        accepted = conn.execute(sa.update(users).where(users.c.name == name)
+                                .where(users.c.totp_last_step < step)
+                                .values(totp_last_step=step, failures=0,
+                                        **({"totp_secret": enrol_secret} if enrol_secret else {}))).rowcount
+    if not accepted:
+        return "locked" if _fail(store, name) >= MAX_FAILURES else "replayed"
+    return ""
+
+
+# -- sessions -----------------------------------------------------------------------
+def start_session(store: HubStore, user: User, stage: str, now: dt.datetime) -> Session:
+    """A brand-new session (never a re-used id): at sign-in, and again once the second factor is given."""
+    token = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(24)
+    with store.engine.begin() as conn:
+        conn.execute(sa.insert(office_sessions).values(id_hash=_hash_token(token), user_name=user.name, stage=stage,
+                                                       csrf=csrf, created_at=now, seen_at=now))
+    return Session(token, user, stage, csrf)
+
+
+def end_session(store: HubStore, token: str, now: dt.datetime) -> None:
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(office_sessions).where(office_sessions.c.id_hash == _hash_token(token))
+                     .values(ended_at=now))
+
+
+def resume_session(store: HubStore, token: str, now: dt.datetime) -> tuple[Session | None, str]:
+    """The live session behind a cookie, touched; or (None, reason): 'none', 'idle', 'expired', 'disabled'."""
+    if not token:
+        return None, "none"
+    query = (sa.select(office_sessions, users.c.role, users.c.department, users.c.disabled_at)
+             .select_from(office_sessions.join(users, users.c.name == office_sessions.c.user_name))
+             .where(office_sessions.c.id_hash == _hash_token(token)))
+    with store.engine.connect() as conn:
+        row = _row(conn.execute(query).mappings().first())
+    if row is None or row["ended_at"] is not None:
+        return None, "none"
+    reason = ("disabled" if row["disabled_at"] is not None else "expired" if now - row["created_at"] > ABSOLUTE
+              else "idle" if now - row["seen_at"] > IDLE else "")
+    if reason:
+        end_session(store, token, now)
+        return None, reason
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(office_sessions).where(office_sessions.c.id_hash == _hash_token(token))
+                     .values(seen_at=now))
+    return Session(token, User(row["user_name"], row["role"], row["department"]), row["stage"], row["csrf"]), ""

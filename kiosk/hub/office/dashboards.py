@@ -1,0 +1,100 @@
+"""Dashboards (complaints by village, programme and month; answer times; overdue by department), the kiosk
+fleet, the audit log for the auditor, and the monthly PDF report."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from pathlib import Path
+
+from flask import abort, g, render_template, request, send_file
+
+from kiosk.hub import charts, report, stats, workflow
+from kiosk.hub.exports import write_table
+from kiosk.hub.office import bp, guarded, now, store
+from kiosk.services.complaints import CATEGORIES
+
+
+@bp.get("/dashboard")
+@guarded("dashboard")
+def dashboard():  # type: ignore[no-untyped-def]
+    at = now()
+    by_village = stats.counts_by(store(), "village")
+    by_programme = stats.counts_by(store(), "programme")
+    by_category = [(CATEGORIES.get(k, (k,))[0], n) for k, n in stats.counts_by(store(), "category")]
+    months = stats.by_month(store(), 12, at)
+    first, closed = stats.answer_times(store())
+    departments = stats.overdue_by_department(store(), at)
+    fleet = stats.fleet(store(), at)
+    store().record_audit(g.office.user.name, "dashboard", "", "ok", at)
+    return render_template(
+        "office_dashboard.html", by_village=by_village, by_programme=by_programme, by_category=by_category,
+        months=months, first=first, closed=closed, departments=departments, fleet_problems=[
+            k for k in fleet if k.state in ("dead", "late")], fleet_count=len(fleet), min_sample=stats.MIN_SAMPLE,
+        charts={"village": charts.bars(by_village, title="按村"), "programme": charts.bars(by_programme, title="按补贴项目"),
+                "category": charts.bars(by_category, title="按问题类别"),
+                "months": charts.columns(months, title="近12个月每月收到"),
+                "departments": charts.bars([(name, round(rate.percent or 0)) for name, rate in departments
+                                            if rate.rankable], title=f"各部门逾期率（{stats.MIN_SAMPLE}件以上才排名）",
+                                           unit="%")})
+
+
+@bp.get("/fleet")
+@guarded("fleet")
+def fleet():  # type: ignore[no-untyped-def]
+    kiosks = stats.fleet(store(), now())
+    store().record_audit(g.office.user.name, "fleet", "", "ok", now())
+    return render_template("office_fleet.html", kiosks=kiosks, china=workflow.CHINA,
+                           states={"ok": "正常", "late": "超过15分钟未联系", "dead": "超过1天未联系", "revoked": "已吊销"})
+
+
+AUDIT_HEADERS = ["时间（UTC）", "操作人", "操作", "对象", "结果"]
+
+
+@bp.get("/audit")
+@guarded("audit")
+def audit_log():  # type: ignore[no-untyped-def]
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    actor = request.args.get("actor", "")[:64]
+    entries, total = store().audit_page((page - 1) * 100, 100, actor)
+    store().record_audit(g.office.user.name, "read_audit_log", actor, "ok", now())
+    return render_template("office_audit.html", entries=entries, total=total, page=page, actor=actor,
+                           pages=max(1, -(-total // 100)))
+
+
+@bp.get("/audit.<kind>")
+@guarded("audit")
+def audit_export(kind: str):  # type: ignore[no-untyped-def]
+    if kind not in ("csv", "xlsx"):
+        abort(404)
+    rows = ([e["at"].isoformat(timespec="seconds"), e["actor"], e["action"], e["subject"], e["outcome"]]
+            for e in store().audit_entries())
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"audit.{kind}"
+        count = write_table(path, AUDIT_HEADERS, rows, sheet="审计日志")
+        data = io.BytesIO(path.read_bytes())
+    store().record_audit(g.office.user.name, "export_audit_log", kind, f"ok: {count} rows", now())
+    return send_file(data, as_attachment=True, download_name=f"audit-log.{kind}")
+
+
+@bp.get("/report")
+@guarded("report")
+def monthly_report():  # type: ignore[no-untyped-def]
+    at = now()
+    default = at.astimezone(workflow.CHINA).strftime("%Y-%m")
+    try:
+        month = report.Month.parse(request.args.get("month", default))
+    except ValueError:
+        abort(400)
+    figures = report.figures(store(), month, at)
+    html = render_template("office_report.html", **figures, categories={k: v[0] for k, v in CATEGORIES.items()},
+                           status_names=workflow.STATUS_NAMES, china=workflow.CHINA)
+    if request.args.get("format") == "html":
+        return html
+    pdf = report.to_pdf(html)
+    store().record_audit(g.office.user.name, "monthly_report", str(month), "ok", at)
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"report-{month.year}-{month.month:02d}.pdf")

@@ -1,0 +1,193 @@
+"""Figures for the dashboards and the monthly report: counts by village, programme, category, status and
+month; time to first answer and to close; overdue rate per department; the kiosk fleet's health.
+
+Every rate carries its sample size (`Rate`), and rankings leave out groups too small to rank (fewer than
+MIN_SAMPLE complaints), so one village with one late answer is not "the worst in the county".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from kiosk.hub import workflow
+from kiosk.hub.roster import programmes, villages
+from kiosk.hub.store import HubStore, _utc, complaints, heartbeat_hours, heartbeats, kiosks
+
+MIN_SAMPLE = 5
+
+
+@dataclass(frozen=True)
+class Rate:
+    part: int
+    whole: int
+
+    @property
+    def percent(self) -> float | None:
+        return 100.0 * self.part / self.whole if self.whole else None
+
+    def __str__(self) -> str:
+        shown = f"{self.percent:.0f}%" if self.percent is not None else "—"
+        return f"{shown}（{self.part}/{self.whole}）"
+
+    @property
+    def rankable(self) -> bool:
+        return self.whole >= MIN_SAMPLE
+
+
+def _window(c, start: dt.datetime | None, end: dt.datetime | None) -> list:  # type: ignore[no-untyped-def]
+    clauses = []
+    if start is not None:
+        clauses.append(c.received_at >= start)
+    if end is not None:
+        clauses.append(c.received_at < end)
+    return clauses
+
+
+def counts_by(store: HubStore, column: str, start: dt.datetime | None = None,
+              end: dt.datetime | None = None) -> list[tuple[str, int]]:
+    """(label, count) by 'village', 'programme', 'category', 'status' or 'department', largest first."""
+    c = complaints.c
+    where = _window(c, start, end)
+    with store.engine.connect() as conn:
+        if column == "village":
+            query = (sa.select(sa.func.coalesce(villages.c.name, c.village_code, "（名册外）"), sa.func.count())
+                     .select_from(complaints.outerjoin(villages, villages.c.code == c.village_code))
+                     .where(*where).group_by(villages.c.name, c.village_code))
+        elif column == "programme":
+            query = (sa.select(sa.func.coalesce(programmes.c.name, c.programme), sa.func.count())
+                     .select_from(complaints.outerjoin(programmes, programmes.c.code == c.programme))
+                     .where(*where).group_by(programmes.c.name, c.programme))
+        elif column == "status":
+            state = sa.case((c.withdrawn_at.is_not(None), "withdrawn"), else_=c.status)
+            query = sa.select(state, sa.func.count()).where(*where).group_by(state)
+        else:
+            field = {"category": c.category, "department": sa.func.coalesce(c.department, "（未分派）")}[column]
+            query = sa.select(field, sa.func.count()).where(*where).group_by(field)
+        rows = [(str(label or "（未填）"), int(count)) for label, count in conn.execute(query)]
+    return sorted(rows, key=lambda pair: (-pair[1], pair[0]))
+
+
+def by_month(store: HubStore, months: int, now: dt.datetime) -> list[tuple[str, int]]:
+    """Complaints received per month (Beijing time), the last `months` months, empty months included."""
+    local = now.astimezone(workflow.CHINA)
+    first = dt.datetime(local.year, local.month, 1, tzinfo=workflow.CHINA)
+    for _ in range(months - 1):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    with store.engine.connect() as conn:
+        times = conn.execute(sa.select(complaints.c.received_at).where(complaints.c.received_at >= first)).scalars()
+        tally: dict[str, int] = {}
+        for at in times:
+            key = _utc(at).astimezone(workflow.CHINA).strftime("%Y-%m")  # type: ignore[union-attr]
+            tally[key] = tally.get(key, 0) + 1
+    labels, cursor = [], first
+    while cursor <= local:
+        labels.append(cursor.strftime("%Y-%m"))
+        cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
+    return [(label, tally.get(label, 0)) for label in labels]
+
+
+@dataclass(frozen=True)
+class Durations:
+    """Median and 90th percentile in days, and how many complaints they are taken over."""
+
+    median_days: float | None
+    p90_days: float | None
+    count: int
+
+    def __str__(self) -> str:
+        if not self.count:
+            return "—（0件）"
+        return f"中位数{self.median_days:.1f}天，90%在{self.p90_days:.1f}天内（{self.count}件）"
+
+
+def _durations(pairs: list[tuple[dt.datetime, dt.datetime]]) -> Durations:
+    days = sorted((_utc(end) - _utc(start)).total_seconds() / 86400 for start, end in pairs)  # type: ignore[operator]
+    if not days:
+        return Durations(None, None, 0)
+    return Durations(days[len(days) // 2], days[min(len(days) - 1, int(len(days) * 0.9))], len(days))
+
+
+def answer_times(store: HubStore, start: dt.datetime | None = None,
+                 end: dt.datetime | None = None) -> tuple[Durations, Durations]:
+    """(time from arrival to first answer, time from arrival to close)."""
+    c = complaints.c
+    where = _window(c, start, end)
+    with store.engine.connect() as conn:
+        first = conn.execute(sa.select(c.received_at, c.first_answer_at).where(*where, c.first_answer_at.is_not(None))).all()
+        closed = conn.execute(sa.select(c.received_at, c.closed_at).where(*where, c.closed_at.is_not(None))).all()
+    return _durations(first), _durations(closed)  # type: ignore[arg-type]
+
+
+def overdue_by_department(store: HubStore, now: dt.datetime) -> list[tuple[str, Rate]]:
+    """Per department: complaints overdue now or answered late, out of all assigned to it."""
+    c = complaints.c
+    late = sa.or_(sa.and_(c.status.in_(("assigned", "verifying")), c.due_at < now),
+                  sa.and_(c.first_answer_at.is_not(None), c.first_answer_at > c.due_at))
+    query = (sa.select(c.department, sa.func.count(), sa.func.sum(sa.case((late, 1), else_=0)))
+             .where(c.department.is_not(None), c.withdrawn_at.is_(None)).group_by(c.department))
+    with store.engine.connect() as conn:
+        rows = [(name, Rate(int(bad or 0), int(total))) for name, total, bad in conn.execute(query)]
+    return sorted(rows, key=lambda pair: (not pair[1].rankable, -(pair[1].percent or 0), pair[0]))
+
+
+def overdue_list(store: HubStore, now: dt.datetime, limit: int = 500) -> list[dict]:
+    from kiosk.hub.cases import _overdue_clause
+
+    c = complaints.c
+    with store.engine.connect() as conn:
+        rows = conn.execute(sa.select(c.id, c.tracking_no, c.category, c.programme, c.department, c.received_at,
+                                      c.due_at, c.status).where(_overdue_clause(now)).order_by(c.received_at)
+                            .limit(limit)).mappings()
+        return [{k: _utc(v) if isinstance(v, dt.datetime) else v for k, v in row.items()} for row in rows]
+
+
+@dataclass(frozen=True)
+class KioskHealth:
+    kiosk_id: str
+    revoked: bool
+    last_seen: dt.datetime | None
+    state: str  # 'ok', 'late' (no heartbeat for 15 min), 'dead' (none for a day or never), 'revoked'
+    uptime: Rate  # heartbeats received out of expected (one a minute) over the last 24 h
+    reads_per_day: float  # card reads per day over the last 7 days
+    backlog: int
+
+
+def fleet(store: HubStore, now: dt.datetime) -> list[KioskHealth]:
+    """Every kiosk, the ones needing a visit first."""
+    day_ago, week_ago = now - dt.timedelta(days=1), now - dt.timedelta(days=7)
+    with store.engine.connect() as conn:
+        listed = conn.execute(sa.select(kiosks.c.kiosk_id, kiosks.c.revoked_at, kiosks.c.created_at,
+                                        heartbeats.c.at, heartbeats.c.status)
+                              .select_from(kiosks.outerjoin(heartbeats, heartbeats.c.kiosk_id == kiosks.c.kiosk_id))).all()
+        hours = conn.execute(sa.select(heartbeat_hours).where(heartbeat_hours.c.hour >= week_ago)).mappings().all()
+    per_kiosk: dict[str, list] = {}
+    for row in hours:
+        per_kiosk.setdefault(row["kiosk_id"], []).append(row)
+    result = []
+    for kiosk_id, revoked_at, created_at, last_at, status in listed:
+        last_at = _utc(last_at)
+        rows = per_kiosk.get(kiosk_id, [])
+        beats = sum(r["beats"] for r in rows if _utc(r["hour"]) >= day_ago)
+        expected_since = max(_utc(created_at), day_ago)  # type: ignore[type-var]
+        expected = max(1, int((now - expected_since).total_seconds() // 60))
+        reads = _reads_per_day(rows, now)
+        backlog = int(json.loads(status or "{}").get("outbox_backlog", 0)) if status else 0
+        state = ("revoked" if revoked_at else "dead" if last_at is None or now - last_at > dt.timedelta(days=1)
+                 else "late" if now - last_at > dt.timedelta(minutes=15) else "ok")
+        result.append(KioskHealth(kiosk_id, revoked_at is not None, last_at, state,
+                                  Rate(min(beats, expected), expected), reads, backlog))
+    order = {"dead": 0, "late": 1, "ok": 2, "revoked": 3}
+    return sorted(result, key=lambda k: (order[k.state], k.kiosk_id))
+
+
+def _reads_per_day(rows: list, now: dt.datetime) -> float:
+    """Card reads a day over the last 7 days: each hour's row holds that day's running count at the time."""
+    daily: dict[dt.date, int] = {}
+    for row in rows:
+        day = _utc(row["hour"]).astimezone(workflow.CHINA).date()  # type: ignore[union-attr]
+        daily[day] = max(daily.get(day, 0), row["card_reads"])
+    return sum(daily.values()) / 7.0

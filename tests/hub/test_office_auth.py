@@ -1,0 +1,163 @@
+"""Signing in to the back office: argon2id, TOTP (enrolment, replay), lockout, server-side sessions with
+idle and absolute limits and a new id at each step, CSRF, and the audit of all of it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pyotp
+
+from kiosk.hub import accounts
+from tests.hub.conftest import PASSWORD, TOTP_SECRETS, csrf_of
+
+
+def audit(office) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    return [(e["actor"], e["action"], e["outcome"]) for e in office.store.audit_entries()]
+
+
+def test_a_handler_signs_in_with_a_password_alone_and_lands_on_the_inbox(office):
+    client = office.client()
+    response = client.post("/office/login", data={"name": "minzheng", "password": PASSWORD})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/office/")
+    assert client.get("/office/").status_code == 200
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/office" in cookie
+    assert accounts.account(office.store, "minzheng")["password_hash"].startswith("$argon2id$")
+
+
+def test_a_supervisor_needs_the_second_factor_and_gets_a_new_session_id_for_it(office):
+    client = office.client()
+    first = client.post("/office/login", data={"name": "jiwei", "password": PASSWORD})
+    assert first.headers["Location"].endswith("/office/second-factor")
+    half = client.get_cookie("mingbai_office", path="/office").value
+    assert client.get("/office/").headers["Location"].endswith("/office/second-factor")  # not in yet
+    office.clock.advance(seconds=31)
+    page = client.get("/office/second-factor").get_data(as_text=True)
+    code = pyotp.TOTP(TOTP_SECRETS["jiwei"]).at(office.clock.now)
+    assert client.post("/office/second-factor", data={"csrf": csrf_of(page), "code": code}).status_code == 303
+    full = client.get_cookie("mingbai_office", path="/office").value
+    assert full != half
+    assert client.get("/office/").status_code == 200
+    stale = office.client()
+    stale.set_cookie("mingbai_office", half, path="/office")
+    assert stale.get("/office/").status_code == 303  # the half-way session ended when the full one began
+    assert ("jiwei", "login", "ok") in audit(office)
+
+
+def test_a_totp_code_is_accepted_once(office):
+    office.sign_in("jiwei")
+    code = pyotp.TOTP(TOTP_SECRETS["jiwei"]).at(office.clock.now)  # the code just used, same time step
+    client = office.client()
+    client.post("/office/login", data={"name": "jiwei", "password": PASSWORD})
+    page = client.get("/office/second-factor").get_data(as_text=True)
+    replay = client.post("/office/second-factor", data={"csrf": csrf_of(page), "code": code})
+    assert replay.status_code == 401 and "已经用过" in replay.get_data(as_text=True)
+    assert ("jiwei", "login", "refused: replayed") in audit(office)
+
+
+def test_first_sign_in_enrols_the_second_factor_from_the_page_qr(office):
+    accounts.create_user(office.store, "newsup", "supervisor", PASSWORD, office.clock.now)
+    client = office.client()
+    client.post("/office/login", data={"name": "newsup", "password": PASSWORD})
+    page = client.get("/office/second-factor").get_data(as_text=True)
+    assert "<svg" in page
+    secret = re.search(r'<code class="secret">([A-Z2-7]{32})</code>', page).group(1)
+    wrong = client.post("/office/second-factor", data={"csrf": csrf_of(page), "code": "000000", "secret": secret})
+    assert wrong.status_code == 401 and accounts.account(office.store, "newsup")["totp_secret"] is None
+    office.clock.advance(seconds=31)
+    code = pyotp.TOTP(secret).at(office.clock.now)
+    assert client.post("/office/second-factor", data={"csrf": csrf_of(page), "code": code,
+                                                      "secret": secret}).status_code == 303
+    assert accounts.account(office.store, "newsup")["totp_secret"] == secret
+    assert client.get("/office/").status_code == 200
+
+
+def test_five_wrong_passwords_lock_the_account_until_an_administrator_unlocks_it(office):
+    client = office.client()
+    for _ in range(4):
+        assert client.post("/office/login", data={"name": "minzheng", "password": "wrong"}).status_code == 401
+    fifth = client.post("/office/login", data={"name": "minzheng", "password": "wrong"})
+    assert "已锁定" in fifth.get_data(as_text=True)
+    right = client.post("/office/login", data={"name": "minzheng", "password": PASSWORD})
+    assert right.status_code == 401 and "已锁定" in right.get_data(as_text=True)
+    admin = office.sign_in("admin")
+    page = admin.get("/office/users").get_data(as_text=True)
+    assert admin.post("/office/users/minzheng/unlock", data={"csrf": csrf_of(page)}).status_code == 303
+    assert client.post("/office/login", data={"name": "minzheng", "password": PASSWORD}).status_code == 303
+    assert ("admin", "unlock_user", "ok") in audit(office)
+
+
+def test_wrong_totp_codes_count_towards_the_lockout(office):
+    client = office.client()
+    client.post("/office/login", data={"name": "jiwei", "password": PASSWORD})
+    page = client.get("/office/second-factor").get_data(as_text=True)
+    for _ in range(5):
+        client.post("/office/second-factor", data={"csrf": csrf_of(page), "code": "123456"})
+    assert accounts.locked(accounts.account(office.store, "jiwei"))
+    assert client.get("/office/").status_code == 303  # the session ended with the lockout
+
+
+def test_an_unknown_name_is_refused_like_a_wrong_password(office):
+    response = office.client().post("/office/login", data={"name": "nobody", "password": PASSWORD})
+    assert response.status_code == 401 and "用户名或密码不对" in response.get_data(as_text=True)
+
+
+def test_fifteen_idle_minutes_end_the_session(office):
+    client = office.sign_in("minzheng")
+    office.clock.advance(minutes=14)
+    assert client.get("/office/").status_code == 200  # activity resets the idle clock
+    office.clock.advance(minutes=14)
+    assert client.get("/office/").status_code == 200
+    office.clock.advance(minutes=15, seconds=1)
+    gone = client.get("/office/")
+    assert gone.status_code == 303 and "why=idle" in gone.headers["Location"]
+    assert "15分钟没有操作" in client.get(gone.headers["Location"]).get_data(as_text=True)
+
+
+def test_eight_hours_end_the_session_however_active(office):
+    client = office.sign_in("minzheng")
+    signed_in_at = office.clock.now
+    for _ in range(60):
+        office.clock.advance(minutes=10)
+        response = client.get("/office/")
+        if response.status_code != 200:
+            break
+    assert accounts.ABSOLUTE < office.clock.now - signed_in_at <= accounts.ABSOLUTE + dt.timedelta(minutes=10)
+    assert response.status_code == 303 and "why=expired" in response.headers["Location"]
+
+
+def test_a_post_without_the_form_token_is_refused_and_audited(office):
+    complaint = office.file(1)
+    client = office.sign_in("jiwei")
+    refused = client.post(f"/office/complaints/{complaint}/assign", data={"department": "县民政局"})
+    assert refused.status_code == 400
+    forged = client.post(f"/office/complaints/{complaint}/assign", data={"department": "县民政局", "csrf": "forged"})
+    assert forged.status_code == 400
+    assert ("jiwei", "office.act", "refused: csrf") in audit(office)
+    assert office.store.complaint_by_id(complaint)["status"] == "received"
+
+
+def test_a_cookie_that_names_no_session_gets_the_sign_in_page(office):
+    client = office.client()
+    client.set_cookie("mingbai_office", "made-up", path="/office")
+    assert client.get("/office/").headers["Location"].endswith("/office/login")
+
+
+def test_sign_out_ends_the_session_server_side(office):
+    client = office.sign_in("minzheng")
+    token = client.get_cookie("mingbai_office", path="/office").value
+    page = client.get("/office/").get_data(as_text=True)
+    assert client.post("/office/logout", data={"csrf": csrf_of(page)}).status_code == 303
+    replay = office.client()
+    replay.set_cookie("mingbai_office", token, path="/office")
+    assert replay.get("/office/").status_code == 303
+
+
+def test_a_disabled_account_loses_its_sessions_at_once(office):
+    victim = office.sign_in("minzheng")
+    admin = office.sign_in("admin")
+    page = admin.get("/office/users").get_data(as_text=True)
+    admin.post("/office/users/minzheng/disable", data={"csrf": csrf_of(page)})
+    assert victim.get("/office/").status_code == 303
+    assert office.client().post("/office/login", data={"name": "minzheng", "password": PASSWORD}).status_code == 401
