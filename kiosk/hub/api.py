@@ -23,7 +23,9 @@ def _store() -> HubStore:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    """Now, from the app's clock when a test set one (signatures still check the real time)."""
+    clock = current_app.extensions.get("hub_clock")
+    return clock() if clock else dt.datetime.now(dt.timezone.utc)
 
 
 def _problem(status: int, reason: str):  # type: ignore[no-untyped-def]

@@ -114,6 +114,9 @@ def detail(complaint_id: int):  # type: ignore[no-untyped-def]
 def act(complaint_id: int, action: str):  # type: ignore[no-untyped-def]
     if action not in workflow.ACTIONS:
         abort(404)
+    if not g.office.user.may(workflow.ACTIONS[action].permission):
+        store().record_audit(g.office.user.name, action, f"complaint {complaint_id}", "refused: role", now())
+        abort(403)
     try:
         cases.act(store(), complaint_id, g.office.user, action, request.form.to_dict(), now())
     except WorkflowError as error:

@@ -1,0 +1,115 @@
+"""Every back-office route × every role: allowed or refused, as written out here (not derived from the code's
+own permission table, so a change to either shows up as a failure)."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.hub import cases
+from kiosk.hub.accounts import User
+from tests.hub.conftest import csrf_of
+
+ROLES = ("admin", "supervisor", "handler", "auditor")
+SIGN_IN = {"admin": "admin", "supervisor": "jiwei", "handler": "minzheng", "auditor": "shenji"}
+SUPERVISOR = User("jiwei", "supervisor", None)
+
+# (method, route, state the complaint must be in, expected status per role in ROLES order)
+MATRIX = [
+    ("GET", "/office/", None, (403, 200, 200, 200)),
+    ("GET", "/office/complaints/{id}", "assigned", (403, 200, 200, 200)),
+    ("POST", "/office/complaints/{id}/assign", "received", (403, 303, 403, 403)),
+    ("POST", "/office/complaints/{id}/verify", "assigned", (403, 303, 303, 403)),
+    ("POST", "/office/complaints/{id}/interim", "verifying", (403, 303, 303, 403)),
+    ("POST", "/office/complaints/{id}/answer", "verifying", (403, 303, 303, 403)),
+    ("POST", "/office/complaints/{id}/close", "answered", (403, 303, 403, 403)),
+    ("POST", "/office/complaints/{id}/reopen", "closed", (403, 303, 403, 403)),
+    ("GET", "/office/export.csv", None, (403, 200, 403, 200)),
+    ("GET", "/office/export.xlsx", None, (403, 200, 403, 200)),
+    ("GET", "/office/dashboard", None, (403, 200, 403, 200)),
+    ("GET", "/office/report", None, (403, 200, 403, 200)),
+    ("GET", "/office/fleet", None, (200, 200, 403, 200)),
+    ("GET", "/office/audit", None, (403, 403, 403, 200)),
+    ("GET", "/office/audit.csv", None, (403, 403, 403, 200)),
+    ("GET", "/office/audit.xlsx", None, (403, 403, 403, 200)),
+    ("GET", "/office/users", None, (200, 403, 403, 403)),
+    ("POST", "/office/users", None, (303, 403, 403, 403)),
+    ("POST", "/office/users/renshe/unlock", None, (303, 403, 403, 403)),
+    ("POST", "/office/users/renshe/disable", None, (303, 403, 403, 403)),
+    ("POST", "/office/departments", None, (303, 403, 403, 403)),
+    ("GET", "/office/second-factor", None, (303, 303, 303, 303)),  # already signed in: sent home
+    ("POST", "/office/second-factor", None, (303, 303, 303, 303)),
+    ("GET", "/office/login", None, (200, 200, 200, 200)),
+    ("POST", "/office/login", None, (401, 401, 401, 401)),  # public; no credentials in this form
+    ("POST", "/office/logout", None, (303, 303, 303, 303)),
+]
+FORMS = {"assign": {"department": "县民政局"}, "interim": {"reply": "还在核实，请再等几天", "due": "2026-12-10"},
+         "answer": {"outcome": "resolved", "reply": "已补发"},
+         "/office/users": {"name": "new-auditor", "role": "auditor", "password": "another long passphrase"},
+         "/office/departments": {"name": "县财政局"}}
+
+
+def _in_state(office, number: int, state: str | None) -> int:  # type: ignore[no-untyped-def]
+    complaint = office.file(number)
+    steps = {"received": [], "assigned": ["assign"], "verifying": ["assign", "verify"],
+             "answered": ["assign", "verify", "answer"], "closed": ["assign", "verify", "answer", "close"]}
+    for step in steps.get(state or "received", []):
+        cases.act(office.store, complaint, SUPERVISOR, step, {**FORMS.get(step, {})}, office.clock.now)
+    return complaint
+
+
+def test_every_office_route_is_in_the_matrix(office):
+    routes = {(method, rule.rule) for rule in office.app.url_map.iter_rules() if rule.rule.startswith("/office")
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    covered = set()
+    for method, route, _, _ in MATRIX:
+        if "/complaints/{id}/" in route:
+            covered.add((method, "/office/complaints/<int:complaint_id>/<action>"))
+        elif route == "/office/complaints/{id}":
+            covered.add((method, "/office/complaints/<int:complaint_id>"))
+        elif route.startswith("/office/users/"):
+            covered.add((method, "/office/users/<name>/<action>"))
+        elif route.startswith(("/office/export.", "/office/audit.")):
+            covered.add((method, route.split(".")[0] + ".<kind>"))
+        else:
+            covered.add((method, route))
+    assert routes == covered
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_route_allows_or_refuses_each_role(office, role):
+    client = office.sign_in(SIGN_IN[role])
+    for number, (method, route, state, expected) in enumerate(MATRIX, start=1):
+        complaint = _in_state(office, number, state) if "{id}" in route else None
+        path = route.format(id=complaint)
+        if method == "GET":
+            response = client.get(path)
+        else:
+            page = client.get("/office/login").get_data(as_text=True)  # any page carries the session's token
+            token = csrf_of(page) if 'name="csrf"' in page else _token(client)
+            form = {"csrf": token, **FORMS.get(path.rsplit("/", 1)[-1], FORMS.get(path, {}))}
+            response = client.post(path, data=form)
+        want = expected[ROLES.index(role)]
+        assert response.status_code == want, f"{role} {method} {route}: {response.status_code}, want {want}"
+        if route == "/office/logout":
+            client = office.sign_in(SIGN_IN[role])
+
+
+def _token(client) -> str:  # type: ignore[no-untyped-def]
+    page = client.get("/office/fleet").get_data(as_text=True)
+    if 'name="csrf"' not in page:
+        page = client.get("/office/").get_data(as_text=True)
+    return csrf_of(page)
+
+
+def test_a_handler_sees_only_their_departments_complaints(office):
+    mine, theirs, unassigned = office.file(1), office.file(2), office.file(3)
+    cases.act(office.store, mine, SUPERVISOR, "assign", {"department": "县民政局"}, office.clock.now)
+    cases.act(office.store, theirs, SUPERVISOR, "assign", {"department": "县人力资源和社会保障局"}, office.clock.now)
+    client = office.sign_in("minzheng")
+    listed = client.get("/office/").get_data(as_text=True)
+    assert f"/office/complaints/{mine}\"" in listed
+    assert f"/office/complaints/{theirs}\"" not in listed and f"/office/complaints/{unassigned}\"" not in listed
+    assert client.get(f"/office/complaints/{theirs}").status_code == 404
+    token = csrf_of(client.get(f"/office/complaints/{mine}").get_data(as_text=True))
+    assert client.post(f"/office/complaints/{theirs}/verify", data={"csrf": token}).status_code == 404
+    assert office.store.complaint_by_id(theirs)["status"] == "assigned"
