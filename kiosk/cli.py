@@ -73,6 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--db", required=True, help="a SQLite file path or a postgresql:// URL")
     hub.add_argument("--host", default="127.0.0.1")
     hub.add_argument("--port", type=int, default=8090)
+    hub.add_argument("--skip-checks", action="store_true",
+                     help="with --publish: do not run the supervision checks (their dashboard counts stay as they were)")
     hub.add_argument("--config", type=Path, help="config file (TOML) for person_key_secret; default as the kiosk's")
     hub.add_argument("--publish", metavar="STORE", type=Path,
                      help="replace the hub's roster with a county store loaded by `kiosk import`, and exit")
@@ -318,8 +320,15 @@ def _publish_roster(store, args: argparse.Namespace, now) -> int:  # type: ignor
     except StoreError as error:
         print(f"kiosk hub: {error}", file=sys.stderr)
         return 2
-    secret = load_config({}, config_file=args.config).person_key_secret
-    done = publish(store.engine, source, secret=secret, source_name=args.publish.name, now=now)
+    config = load_config({}, config_file=args.config)
+    findings = None
+    if not args.skip_checks:  # the supervision checks' counts, for the dashboard
+        from kiosk.checks import run_checks
+        from kiosk.rules import load_rulebook
+
+        findings = run_checks(source, load_rulebook(None, source.policies()), today=config.current_date())
+    done = publish(store.engine, source, secret=config.person_key_secret, source_name=args.publish.name, now=now,
+                   findings=findings)
     counts = done.counts
     store.record_audit("cli", "publish_roster", args.publish.name,
                        f"ok: {counts['persons']} persons, {counts['payments']} payments", now)

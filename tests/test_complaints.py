@@ -101,3 +101,39 @@ def test_complaints_are_never_deleted(store):
     filing(store)
     with pytest.raises(sqlite3.IntegrityError, match="never deleted"):
         store.connection().execute("DELETE FROM complaints")
+
+
+def test_an_answered_complaint_can_be_reopened_once_from_the_same_card(store):
+    from kiosk.services.complaints import reopen_complaint
+
+    filed = filing(store)
+    key = person_key(ID, "k")
+    with pytest.raises(ComplaintError, match="not_answered"):
+        reopen_complaint(store=store, uuid=filed.uuid, key=key, now=NOW)
+    store.set_hub_status(filed.uuid, "answered", json.dumps([{"text": "经核实已足额发放", "kind": "answer"},
+                                                            ]), NOW.isoformat(), words="已答复", may_reopen=True)
+    with pytest.raises(ComplaintError, match="unknown"):
+        reopen_complaint(store=store, uuid=filed.uuid, key=person_key("440524188001010014", "k"), now=NOW)
+    reopen_complaint(store=store, uuid=filed.uuid, key=key, now=NOW)
+    with pytest.raises(ComplaintError, match="not_answered"):
+        reopen_complaint(store=store, uuid=filed.uuid, key=key, now=NOW)  # asked already: once is enough
+    kinds = [k for (k,) in store.connection().execute("SELECT kind FROM outbox ORDER BY id")]
+    assert kinds == ["submit", "reopen"]
+    listed = complaints_of(store=store, key=key)[0]
+    assert listed["status_words"] == "已要求重新办理，等待纪检监察部门处理"
+    assert listed["replies_shown"] == [("答复", "经核实已足额发放")]
+    # answered again after the reopening: a second request is a new outbox row, not a duplicate
+    store.set_hub_status(filed.uuid, "answered", "[]", NOW.isoformat(), words="已答复", may_reopen=True)
+    reopen_complaint(store=store, uuid=filed.uuid, key=key, now=NOW)
+    assert store.connection().execute("SELECT count(*) FROM outbox WHERE kind = 'reopen'").fetchone()[0] == 2
+
+
+def test_card_reads_are_counted_per_day_for_the_heartbeat(store):
+    from kiosk.relay import CHINA, heartbeat_payload
+
+    today = dt.datetime.now(CHINA).date().isoformat()
+    for _ in range(3):
+        store.count_card_read(today)
+    store.count_card_read("2020-01-01")
+    beat = json.loads(heartbeat_payload(store))
+    assert beat["card_reads_today"] == 3 and beat["outbox_backlog"] == 0 and beat["uptime_seconds"] >= 0

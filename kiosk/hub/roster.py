@@ -92,6 +92,14 @@ publications = sa.Table(
     sa.Column("payments", sa.BigInteger, nullable=False),
 )
 
+check_findings = sa.Table(  # the supervision checks run over the published roster, counted for the dashboard
+    "check_findings", metadata,
+    sa.Column("check_code", sa.String(32), nullable=False),
+    sa.Column("village", sa.Text, nullable=False),
+    sa.Column("programme", sa.String(32), nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+)
+
 # Publication order: referenced tables first; deletion runs in reverse.
 _TABLES = (villages, programmes, persons, accounts, enrolments, payments, policies)
 
@@ -160,8 +168,10 @@ def _copy(conn: sa.Connection, table: sa.Table, rows: Iterable[tuple]) -> int:
     return count
 
 
-def publish(engine: sa.Engine, source: Store, *, secret: str, source_name: str, now: dt.datetime) -> Publication:
-    """Replace the hub's roster with the contents of `source`, atomically."""
+def publish(engine: sa.Engine, source: Store, *, secret: str, source_name: str, now: dt.datetime,
+            findings: list | None = None) -> Publication:
+    """Replace the hub's roster with the contents of `source`, atomically; with `findings` (kiosk.checks run over
+    `source`), replace the supervision-check counts too."""
     started = time.perf_counter()
     counts: dict[str, int] = {}
     with engine.begin() as conn:
@@ -169,6 +179,15 @@ def publish(engine: sa.Engine, source: Store, *, secret: str, source_name: str, 
             conn.execute(sa.delete(table))
         for table in _TABLES:
             counts[table.name] = _copy(conn, table, _source_rows(source, table, secret))
+        if findings is not None:
+            conn.execute(sa.delete(check_findings))
+            tally: dict[tuple[str, str, str], int] = {}
+            for finding in findings:
+                key = (finding.check, finding.village, finding.programme)
+                tally[key] = tally.get(key, 0) + 1
+            if tally:
+                conn.execute(sa.insert(check_findings), [
+                    {"check_code": c, "village": v, "programme": p, "count": n} for (c, v, p), n in tally.items()])
         conn.execute(sa.insert(publications).values(at=now, source=source_name, persons=counts["persons"],
                                                     payments=counts["payments"]))
     if engine.dialect.name == "postgresql":  # fresh statistics, so lookups use the indexes at once
@@ -255,6 +274,14 @@ class RosterLookups:
                     self._backend = EmbeddedBackend(self.roster, load_rulebook(None, self.roster.policies()))
                     self._publication_id = latest["id"]
         return self._backend
+
+
+def findings_by_check(engine: sa.Engine) -> list[tuple[str, int]]:
+    """Supervision-check findings of the latest publication, by check, largest first."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(check_findings.c.check_code, sa.func.sum(check_findings.c.count))
+                            .group_by(check_findings.c.check_code)).all()
+    return sorted(((code, int(n)) for code, n in rows), key=lambda pair: -pair[1])
 
 
 def ledger_rows(engine: sa.Engine, person_id: int, programme: str) -> list[dict]:

@@ -68,7 +68,16 @@ def counts_by(store: HubStore, column: str, start: dt.datetime | None = None,
             field = {"category": c.category, "department": sa.func.coalesce(c.department, "（未分派）")}[column]
             query = sa.select(field, sa.func.count()).where(*where).group_by(field)
         rows = [(str(label or "（未填）"), int(count)) for label, count in conn.execute(query)]
+    if column == "programme":  # before any roster is published, name programmes from the rulebook
+        names = _programme_names()
+        rows = [(names.get(label, label), count) for label, count in rows]
     return sorted(rows, key=lambda pair: (-pair[1], pair[0]))
+
+
+def _programme_names() -> dict[str, str]:
+    from kiosk.rules import load_rulebook
+
+    return {code: policy.name for code, policy in load_rulebook().policies.items()}
 
 
 def by_month(store: HubStore, months: int, now: dt.datetime) -> list[tuple[str, int]]:

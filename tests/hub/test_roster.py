@@ -84,3 +84,17 @@ def test_a_hub_with_nothing_published_has_no_backend(hub_db):
     hub = HubStore(hub_db)
     assert RosterLookups(hub.engine).backend() is None
     hub.close()
+
+
+def test_publishing_keeps_the_supervision_checks_counts_for_the_dashboard(hub_db, demo_county):
+    from kiosk.checks import run_checks
+    from kiosk.hub.roster import findings_by_check
+
+    hub = HubStore(hub_db)
+    source = open_store(demo_county)
+    findings = run_checks(source, load_rulebook(None, source.policies()), today=TODAY)
+    publish(hub.engine, source, secret="s", source_name="demo.db", now=NOW, findings=findings)
+    counted = dict(findings_by_check(hub.engine))
+    assert sum(counted.values()) == len(findings) > 0
+    assert counted["paid_after_death"] == sum(1 for f in findings if f.check == "paid_after_death") > 0
+    hub.close()

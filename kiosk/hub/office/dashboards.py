@@ -26,14 +26,19 @@ def dashboard():  # type: ignore[no-untyped-def]
     first, closed = stats.answer_times(store())
     departments = stats.overdue_by_department(store(), at)
     fleet = stats.fleet(store(), at)
+    from kiosk.checks import CHECKS
+    from kiosk.hub.roster import findings_by_check
+
+    findings = [(CHECKS.get(code, code), n) for code, n in findings_by_check(store().engine)]
     store().record_audit(g.office.user.name, "dashboard", "", "ok", at)
     return render_template(
         "office_dashboard.html", by_village=by_village, by_programme=by_programme, by_category=by_category,
-        months=months, first=first, closed=closed, departments=departments, fleet_problems=[
+        months=months, first=first, findings=findings, closed=closed, departments=departments, fleet_problems=[
             k for k in fleet if k.state in ("dead", "late")], fleet_count=len(fleet), min_sample=stats.MIN_SAMPLE,
         charts={"village": charts.bars(by_village, title="按村"), "programme": charts.bars(by_programme, title="按补贴项目"),
                 "category": charts.bars(by_category, title="按问题类别"),
                 "months": charts.columns(months, title="近12个月每月收到"),
+                "findings": charts.bars(findings, title="名册核查发现（最近一次发布）", unit="条"),
                 "departments": charts.bars([(name, round(rate.percent or 0)) for name, rate in departments
                                             if rate.rankable], title=f"各部门逾期率（{stats.MIN_SAMPLE}件以上才排名）",
                                            unit="%")})
