@@ -119,12 +119,19 @@ def lookup():  # type: ignore[no-untyped-def]
     backend = current_app.extensions["roster_lookups"].backend()
     if backend is None:
         return _problem(503, "this hub holds no roster")
-    body = request.get_json(silent=True) or {}
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    raw = str(body.get("id_number", ""))
     try:
-        id_number = parse_id_number(str(body.get("id_number", "")))
         today = dt.date.fromisoformat(body["today"]) if body.get("today") else _now().date()
-    except (IdNumberError, ValueError):
-        return _problem(400, "a valid id_number (and optional ISO today) is required")
+    except (TypeError, ValueError):
+        return _problem(400, "today must be an ISO date")
+    if len(raw) != 18 or not raw[:17].isdigit() or raw[17] not in "0123456789Xx":
+        return _problem(400, "id_number must be 18 characters: 17 digits, then a digit or X")
+    try:
+        id_number = parse_id_number(raw)
+    except IdNumberError as error:  # well-formed but impossible (check character, birth date): nobody's number
+        return _problem(404, f"no such person: {error.reason}")
     try:
         return jsonify(to_json(backend.look_up(id_number, today=today)))
     except PersonNotFoundError:

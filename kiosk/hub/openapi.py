@@ -82,7 +82,10 @@ def document() -> dict:
                 "security": SIGNED,
                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
                     "type": "object", "required": ["id_number"],
-                    "properties": {"id_number": {"type": "string"}, "today": {"type": "string", "format": "date"}}}}}},
+                    "properties": {"id_number": {"type": "string", "pattern": "^[0-9]{17}[0-9Xx]$",
+                                                 "description": "18 characters; one failing GB 11643's check is "
+                                                                "nobody's (404)"},
+                                   "today": {"type": "string", "format": "date"}}}}}},
                 "responses": {"200": {"description": "the picture (amounts in fen, accounts masked)"},
                               "400": ERROR, "401": ERROR, "403": ERROR, "404": ERROR,
                               "503": {**ERROR, "description": "this hub holds no roster"}}}},
