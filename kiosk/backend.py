@@ -57,10 +57,11 @@ class BenefitsBackend(Protocol):
 class Ledger(Protocol):
     """The reads the backend needs: the kiosk's SQLite Store and the hub's Roster both provide them."""
 
-    def find_person(self, id_number: str) -> PersonRecord | None: ...
+    def load_person(self, id_number: str) -> tuple[PersonRecord, PersonFacts, list[Payment]] | None:
+        """The person, their facts and their payments, read together (one connection at the hub)."""
+        ...
+
     def find_id_number_by_account(self, account: str) -> str | None: ...
-    def load_facts(self, person: PersonRecord) -> PersonFacts: ...
-    def load_payments(self, person: PersonRecord) -> list[Payment]: ...
 
 
 def mask_name(name: str) -> str:
@@ -88,11 +89,10 @@ class EmbeddedBackend:
         return self.store.find_id_number_by_account(account)
 
     def look_up(self, id_number: IdNumber, *, today: dt.date) -> LookupResult:
-        person = self.store.find_person(id_number.value)
-        if person is None:
+        found = self.store.load_person(id_number.value)
+        if found is None:
             raise PersonNotFoundError(id_number.masked())
-        facts = self.store.load_facts(person)
-        payments = self.store.load_payments(person)
+        person, facts, payments = found
         since_on = dt.date(today.year - self.history_years, 1, 1)
         result = reconcile(self.rulebook, facts, payments, since_on=since_on, today=today)
         holder = CardHolder(id_number.masked(), mask_name(person.name), person.village_name or "", person.death_on)

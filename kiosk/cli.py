@@ -73,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--db", required=True, help="a SQLite file path or a postgresql:// URL")
     hub.add_argument("--host", default="127.0.0.1")
     hub.add_argument("--port", type=int, default=8090)
+    hub.add_argument("--threads", type=int, default=8, help="waitress worker threads (default 8)")
     hub.add_argument("--skip-checks", action="store_true",
                      help="with --publish: do not run the supervision checks (their dashboard counts stay as they were)")
     hub.add_argument("--config", type=Path, help="config file (TOML) for person_key_secret; default as the kiosk's")
@@ -301,7 +302,7 @@ def cmd_hub(args: argparse.Namespace) -> int:
     app = create_hub_app(args.db, escalate_every=args.escalate_every)
     print(f"Mingbai hub on http://{args.host}:{args.port}/api/v1/openapi.json", flush=True)
     try:
-        waitress.serve(app, host=args.host, port=args.port, threads=8, ident="mingbai-hub")
+        waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="mingbai-hub")
     except OSError as error:
         print(f"kiosk hub: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
         return 2

@@ -569,6 +569,12 @@ class Store:
         return [Payment(code, parse_period(period), amount, _date(paid_on), account, batch)  # type: ignore[arg-type]
                 for code, period, amount, paid_on, account, batch in rows]
 
+    def load_person(self, id_number: str) -> tuple[PersonRecord, PersonFacts, list[Payment]] | None:
+        person = self.find_person(id_number)
+        if person is None:
+            return None
+        return person, self.load_facts(person), self.load_payments(person)
+
     def demo_cards(self) -> list[DemoCard]:
         rows = self.connection().execute("SELECT position, id_number, label, kind FROM demo_cards ORDER BY position")
         return [DemoCard(*row) for row in rows]

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import os
 import shutil
 import socket
 import subprocess
 import time
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
-
-from pathlib import Path
 
 from kiosk.rules import Enrolment, PersonFacts, load_rulebook
 from kiosk.store import open_store
@@ -124,45 +122,6 @@ def pcscd():
     daemon.stop()
 
 
-class Postgres:
-    """A throwaway PostgreSQL cluster on loopback, run as the `postgres` user when the tests run as root."""
-
-    def __init__(self) -> None:
-        import glob
-        import tempfile
-
-        self.bindir = sorted(glob.glob("/usr/lib/postgresql/*/bin"))[-1]
-        self.datadir = tempfile.mkdtemp(prefix="mingbai-pg-")
-        self.port = _free_port()
-        self.as_postgres = os.geteuid() == 0
-        if self.as_postgres:
-            subprocess.run(["chown", "postgres:postgres", self.datadir], check=True)
-        self._run("initdb", "-D", self.datadir, "-U", "mingbai", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
-        self._run("pg_ctl", "-D", self.datadir, "-w", "-l", f"{self.datadir}/log", "-o",
-                  f"-p {self.port} -k {self.datadir} -c listen_addresses=127.0.0.1 -c fsync=on", "start")
-
-    def _run(self, tool: str, *args: str) -> None:
-        command = [f"{self.bindir}/{tool}", *args]
-        if self.as_postgres:
-            command = ["runuser", "-u", "postgres", "--", *command]
-        subprocess.run(command, check=True, capture_output=True, timeout=60)
-
-    def new_database(self) -> str:
-        """Create an empty database and return its URL."""
-        import uuid
-
-        import psycopg
-
-        name = "t_" + uuid.uuid4().hex[:12]
-        with psycopg.connect(f"postgresql://mingbai@127.0.0.1:{self.port}/postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return f"postgresql://mingbai@127.0.0.1:{self.port}/{name}"
-
-    def stop(self) -> None:
-        self._run("pg_ctl", "-D", self.datadir, "-w", "-m", "fast", "stop")
-        shutil.rmtree(self.datadir, ignore_errors=True)
-
-
 def wait_for_http(url: str, process: subprocess.Popen | None = None, timeout: float = 30.0) -> None:
     """Wait until `url` answers (a server we started is ready); fail early if `process` died."""
     import urllib.request
@@ -183,6 +142,9 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+from tests.pgserver import Postgres
 
 
 @pytest.fixture(scope="session")

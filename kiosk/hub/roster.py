@@ -201,6 +201,7 @@ class Roster:
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
+        self.reads = engine.execution_options(isolation_level="AUTOCOMMIT")
 
     def publication(self) -> dict | None:
         """The latest publication (id, at, source, counts), or None before the first."""
@@ -208,39 +209,51 @@ class Roster:
             row = conn.execute(sa.select(publications).order_by(publications.c.id.desc()).limit(1)).mappings().first()
         return dict(row) if row else None
 
+    def load_person(self, id_number: str) -> tuple[PersonRecord, PersonFacts, list[Payment]] | None:
+        """Person, enrolments and payments in one connection without a transaction (autocommit: three
+        statements, no BEGIN or ROLLBACK round trips). A publication committing between them could mix two
+        rosters in one answer; the next card read shows the new one whole."""
+        with self.reads.connect() as conn:
+            person = self._person(conn, id_number)
+            if person is None:
+                return None
+            return person, self._facts(conn, person), self._payments(conn, person)
+
     def find_person(self, id_number: str) -> PersonRecord | None:
+        with self.reads.connect() as conn:
+            return self._person(conn, id_number)
+
+    @staticmethod
+    def _person(conn: sa.Connection, id_number: str) -> PersonRecord | None:
         query = (sa.select(persons.c.id, persons.c.id_number, persons.c.name, persons.c.gender, persons.c.birth_on,
                            persons.c.village_code, villages.c.name, persons.c.household, persons.c.death_on)
                  .select_from(persons.outerjoin(villages, villages.c.code == persons.c.village_code))
                  .where(persons.c.id_number == id_number))
-        with self.engine.connect() as conn:
-            row = conn.execute(query).first()
+        row = conn.execute(query).first()
         return PersonRecord(*row) if row else None
 
     def find_id_number_by_account(self, account: str) -> str | None:
         query = (sa.select(persons.c.id_number).select_from(accounts.join(persons, persons.c.id == accounts.c.person_id))
                  .where(accounts.c.account == account).limit(2))
-        with self.engine.connect() as conn:
+        with self.reads.connect() as conn:
             rows = conn.execute(query).all()
         return rows[0][0] if len(rows) == 1 else None
 
-    def load_facts(self, person: PersonRecord) -> PersonFacts:
+    @staticmethod
+    def _facts(conn: sa.Connection, person: PersonRecord) -> PersonFacts:
         query = (sa.select(enrolments.c.programme, enrolments.c.start_on, enrolments.c.end_on, enrolments.c.category,
                            enrolments.c.quantity).where(enrolments.c.person_id == person.id)
                  .order_by(enrolments.c.start_on))
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
         return PersonFacts(person.birth_on, person.death_on, tuple(
             Enrolment(code, start, end, category, Decimal(quantity) if quantity else None)
-            for code, start, end, category, quantity in rows))
+            for code, start, end, category, quantity in conn.execute(query).all()))
 
-    def load_payments(self, person: PersonRecord) -> list[Payment]:
+    @staticmethod
+    def _payments(conn: sa.Connection, person: PersonRecord) -> list[Payment]:
         query = (sa.select(payments.c.programme, payments.c.period, payments.c.amount_fen, payments.c.paid_on,
                            payments.c.account, payments.c.batch).where(payments.c.person_id == person.id))
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
         return [Payment(code, parse_period(period), amount, paid_on, account, batch)
-                for code, period, amount, paid_on, account, batch in rows]
+                for code, period, amount, paid_on, account, batch in conn.execute(query).all()]
 
     def policies(self) -> dict[str, tuple[str, str]]:
         with self.engine.connect() as conn:

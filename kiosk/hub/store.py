@@ -252,14 +252,14 @@ class HubStore:
                                 .values(revoked_at=now)).rowcount == 1
 
     def kiosk(self, kiosk_id: str) -> dict | None:
-        with self.engine.connect() as conn:
+        with self.engine.execution_options(isolation_level="AUTOCOMMIT").connect() as conn:  # one read, no BEGIN
             row = conn.execute(sa.select(kiosks).where(kiosks.c.kiosk_id == kiosk_id)).mappings().first()
         return _row(row)
 
     def use_nonce(self, kiosk_id: str, nonce: str, now: dt.datetime) -> bool:
         """Record a nonce; False if this kiosk used it before (a replay)."""
-        try:
-            with self.engine.begin() as conn:
+        try:  # a single INSERT is atomic by itself: autocommit spares the BEGIN and COMMIT round trips
+            with self.engine.execution_options(isolation_level="AUTOCOMMIT").connect() as conn:
                 conn.execute(sa.insert(nonces).values(kiosk_id=kiosk_id, nonce=nonce, seen_at=now))
             return True
         except IntegrityError:

@@ -18,6 +18,7 @@ NOW = dt.datetime.now(dt.timezone.utc)
 @pytest.fixture
 def hub(hub_db):
     app = create_hub_app(hub_db)
+    app.config["KIOSK_CACHE_SECONDS"] = 0  # revocations below take effect at once
     secret = app.extensions["hub_store"].register_kiosk("kiosk-1", NOW)
     yield app, app.test_client(), secret
     app.extensions["hub_store"].close()
@@ -91,3 +92,16 @@ def test_the_openapi_document_is_valid(hub):
     validate(document)
     assert {"/api/v1/complaints", "/api/v1/complaints/{uuid}", "/api/v1/heartbeat", "/api/v1/lookup",
             "/api/v1/resolve"} <= set(document["paths"])
+
+
+def test_a_revocation_reaches_a_running_hub_within_the_credential_cache_time(hub):
+    import time
+
+    app, client, secret = hub
+    app.config["KIOSK_CACHE_SECONDS"] = 0.5
+    beat = b'{"outbox_backlog": 0}'
+    assert send(client, secret, beat, path="/api/v1/heartbeat").status_code == 200
+    app.extensions["hub_store"].revoke_kiosk("kiosk-1", NOW)
+    assert send(client, secret, beat, path="/api/v1/heartbeat").status_code == 200  # still remembered
+    time.sleep(0.6)
+    assert send(client, secret, beat, path="/api/v1/heartbeat").status_code == 403
