@@ -70,13 +70,16 @@ def seed_departments(store: HubStore) -> None:
 
 
 def _start_escalation(store: HubStore, every: float) -> None:
-    """Flag overdue complaints for the supervisors every `every` seconds (idempotent: many hub processes may)."""
+    """Every `every` seconds: flag overdue complaints for the supervisors, and forget nonces too old to be
+    replayed (both idempotent: many hub processes may run them)."""
     from kiosk.hub.cases import escalate_overdue
 
     def run() -> None:
         while True:
             try:
-                escalate_overdue(store, dt.datetime.now(dt.timezone.utc))
+                now = dt.datetime.now(dt.timezone.utc)
+                escalate_overdue(store, now)
+                store.forget_nonces(now)
             except Exception:  # noqa: BLE001 - a database hiccup must not end escalation for good
                 log.exception("escalation pass failed")
             threading.Event().wait(every)

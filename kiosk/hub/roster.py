@@ -22,7 +22,7 @@ from typing import Iterable, Iterator
 import sqlalchemy as sa
 
 from kiosk.backend import EmbeddedBackend
-from kiosk.hub.store import metadata
+from kiosk.hub.store import metadata, reconnecting
 from kiosk.reconcile import Payment
 from kiosk.rules import Enrolment, PersonFacts, load_rulebook, parse_period
 from kiosk.services.complaints import person_key
@@ -203,12 +203,14 @@ class Roster:
         self.engine = engine
         self.reads = engine.execution_options(isolation_level="AUTOCOMMIT")
 
+    @reconnecting
     def publication(self) -> dict | None:
         """The latest publication (id, at, source, counts), or None before the first."""
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(publications).order_by(publications.c.id.desc()).limit(1)).mappings().first()
         return dict(row) if row else None
 
+    @reconnecting
     def load_person(self, id_number: str) -> tuple[PersonRecord, PersonFacts, list[Payment]] | None:
         """Person, enrolments and payments in one connection without a transaction (autocommit: three
         statements, no BEGIN or ROLLBACK round trips). A publication committing between them could mix two

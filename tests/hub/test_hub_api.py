@@ -105,3 +105,36 @@ def test_a_revocation_reaches_a_running_hub_within_the_credential_cache_time(hub
     assert send(client, secret, beat, path="/api/v1/heartbeat").status_code == 200  # still remembered
     time.sleep(0.6)
     assert send(client, secret, beat, path="/api/v1/heartbeat").status_code == 403
+
+
+def test_nonces_too_old_to_replay_are_forgotten(hub):
+    import datetime as dt
+
+    app, client, secret = hub
+    store = app.extensions["hub_store"]
+    assert store.use_nonce("kiosk-1", "old", NOW - dt.timedelta(minutes=20))
+    assert store.use_nonce("kiosk-1", "fresh", NOW - dt.timedelta(minutes=1))
+    assert store.forget_nonces(NOW) == 1
+    assert not store.use_nonce("kiosk-1", "fresh", NOW)  # still remembered: a replay
+    assert store.use_nonce("kiosk-1", "old", NOW)
+
+
+def test_lookups_survive_a_postgresql_restart(postgres, demo_county):
+    """No ping before each use: the first request after a restart meets a dead connection and retries."""
+    import datetime as dt
+
+    from kiosk.hub.roster import publish
+    from kiosk.store import open_store
+
+    app = create_hub_app(postgres.new_database())
+    store = app.extensions["hub_store"]
+    secret = store.register_kiosk("kiosk-1", NOW)
+    publish(store.engine, open_store(demo_county), secret="s", source_name="demo", now=NOW)
+    client = app.test_client()
+    number = next(open_store(demo_county).iter_rows("SELECT id_number FROM persons LIMIT 1"))[0]
+    body = ('{"id_number": "%s", "today": "2026-11-22"}' % number).encode()
+    assert send(client, secret, body, path="/api/v1/lookup").status_code == 200
+    postgres.restart()
+    for _ in range(3):
+        assert send(client, secret, body, path="/api/v1/lookup").status_code == 200
+    store.close()
