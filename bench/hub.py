@@ -92,8 +92,12 @@ def add_complaints(url: str, persons: int, count: int) -> None:
     if rows:
         with store.engine.begin() as conn:
             conn.execute(sa.insert(complaints), rows)
+    from kiosk.hub.cases import escalate_overdue
+
+    escalate_overdue(store, now)  # the steady state: the overdue ones were escalated when they fell due
     with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(sa.text("ANALYZE complaints"))
+        conn.execute(sa.text("VACUUM ANALYZE complaints"))
+        conn.execute(sa.text("ANALYZE complaint_events"))
     store.close()
 
 
@@ -208,7 +212,7 @@ def main() -> int:
         build(source, persons)
     ledger_rows = open_store(source).counts()["payments"]
 
-    server = Postgres("shared_buffers=512MB", "max_connections=200", "synchronous_commit=on")
+    server = Postgres("shared_buffers=4GB", "effective_cache_size=16GB", "max_connections=200")
     hubs: list[subprocess.Popen] = []
     try:
         url = server.new_database()
@@ -230,7 +234,7 @@ def main() -> int:
                     break
                 except OSError:
                     time.sleep(0.1)
-        load(ports, secrets, persons, args.clients, 2.0)  # warm the pools and caches
+        load(ports, secrets, persons, args.clients, 5.0)  # warm the pools and caches
         figures = {"persons": persons, "ledger_rows": ledger_rows, "complaints": complaints,
                    "publish_s": round(publish_s, 1), "clients": args.clients, "hub_processes": args.processes,
                    **load(ports, secrets, persons, args.clients, seconds),

@@ -146,29 +146,28 @@ def _qr_text(tracking_no: str) -> str:
     return f"{base.rstrip('/')}/{tracking_no}" if base else f"MINGBAI:{tracking_no}"
 
 
-@bp.post("/<uuid>/withdraw")
-def withdraw(uuid: str):  # type: ignore[no-untyped-def]
+def _villager_asks(uuid: str, service, done_words: str):  # type: ignore[no-untyped-def]
+    """Withdraw or reopen through `service` (same card only), queue it for the hub, and say how it went."""
     result, _ = _session()
     try:
-        withdraw_complaint(store=current_app.extensions["mingbai"]["store"], uuid=uuid, key=_key(result), now=_now())
-        message = "已撤回"
-    except ComplaintError as error:
-        message = error.message_zh
-    return redirect(url_for("complaints.done", uuid=uuid, m=message), code=303)
-
-
-@bp.post("/<uuid>/reopen")
-def reopen(uuid: str):  # type: ignore[no-untyped-def]
-    result, _ = _session()
-    try:
-        reopen_complaint(store=current_app.extensions["mingbai"]["store"], uuid=uuid, key=_key(result), now=_now())
-        message = "已要求重新办理，纪检监察部门会再次处理"
+        service(store=current_app.extensions["mingbai"]["store"], uuid=uuid, key=_key(result), now=_now())
+        message = done_words
         relay = current_app.extensions["mingbai"].get("relay")
         if relay is not None:
             relay.nudge()
     except ComplaintError as error:
         message = error.message_zh
     return redirect(url_for("complaints.done", uuid=uuid, m=message), code=303)
+
+
+@bp.post("/<uuid>/withdraw")
+def withdraw(uuid: str):  # type: ignore[no-untyped-def]
+    return _villager_asks(uuid, withdraw_complaint, "已撤回")
+
+
+@bp.post("/<uuid>/reopen")
+def reopen(uuid: str):  # type: ignore[no-untyped-def]
+    return _villager_asks(uuid, reopen_complaint, "已要求重新办理，纪检监察部门会再次处理")
 
 
 @bp.post("/<uuid>/print")
