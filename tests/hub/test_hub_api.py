@@ -138,3 +138,12 @@ def test_lookups_survive_a_postgresql_restart(postgres, demo_county):
     for _ in range(3):
         assert send(client, secret, body, path="/api/v1/lookup").status_code == 200
     store.close()
+
+
+def test_a_hub_with_no_roster_published_says_so(hub):
+    _, client, secret = hub
+    number = "11010519491231002X"
+    response = send(client, secret, ('{"id_number": "%s"}' % number).encode(), path="/api/v1/lookup")
+    assert response.status_code == 503 and response.json["error"] == "this hub holds no roster"
+    resolve = send(client, secret, b'{"account": "6217990000000000001"}', path="/api/v1/resolve")
+    assert resolve.status_code == 503
