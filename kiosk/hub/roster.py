@@ -221,10 +221,6 @@ class Roster:
                 return None
             return person, self._facts(conn, person), self._payments(conn, person)
 
-    def find_person(self, id_number: str) -> PersonRecord | None:
-        with self.reads.connect() as conn:
-            return self._person(conn, id_number)
-
     @staticmethod
     def _person(conn: sa.Connection, id_number: str) -> PersonRecord | None:
         query = (sa.select(persons.c.id, persons.c.id_number, persons.c.name, persons.c.gender, persons.c.birth_on,

@@ -352,24 +352,9 @@ class HubStore:
                                .where(complaints.c.uuid == uuid)).mappings().first()
         return _row(row)
 
-    def list_complaints(self, limit: int = 200) -> list[dict]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(complaints).order_by(complaints.c.received_at.desc()).limit(limit)).mappings()
-            return [_row(row) for row in rows]  # type: ignore[misc]
-
     def complaint_by_id(self, complaint_id: int) -> dict | None:
         with self.engine.connect() as conn:
             return _row(conn.execute(sa.select(complaints).where(complaints.c.id == complaint_id)).mappings().first())
-
-    def add_reply(self, complaint_id: int, text: str, author: str, now: dt.datetime) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(sa.insert(replies).values(complaint_id=complaint_id, text=text, author=author, at=now))
-
-    def replies_for(self, complaint_id: int) -> list[dict]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(replies).where(replies.c.complaint_id == complaint_id)
-                                .order_by(replies.c.id)).mappings()
-            return [_row(row) for row in rows]  # type: ignore[misc]
 
     def record_audit(self, actor: str, action: str, subject: str, outcome: str, now: dt.datetime) -> None:
         with self.engine.begin() as conn:

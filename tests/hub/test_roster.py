@@ -77,7 +77,7 @@ def test_republishing_replaces_the_roster_and_the_rules(published, tmp_path):
     done = publish(hub.engine, smaller, secret="s", source_name="small.db", now=NOW)
     assert done.counts["persons"] == 1 and done.counts["payments"] == 0
     assert lookups.backend() is not first
-    assert Roster(hub.engine).find_person(WANG).name == "王秀英"
+    assert Roster(hub.engine).load_person(WANG)[0].name == "王秀英"
 
 
 def test_a_hub_with_nothing_published_has_no_backend(hub_db):
