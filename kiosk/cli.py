@@ -106,17 +106,22 @@ def _config(args: argparse.Namespace, **extra: object) -> KioskConfig:
 
 
 def _serve(config: KioskConfig) -> int:
-    import waitress
-
     from kiosk.web import create_app
 
     app = create_app(config)
     url = f"http://{'127.0.0.1' if config.host in ('0.0.0.0', '') else config.host}:{config.port}/"
     print(f"Mingbai kiosk ({'demo' if config.demo else 'production'}) on {url}  store: {config.db_path}", flush=True)
+    return _run_waitress(app, config.host, config.port, threads=config.threads, ident="mingbai", prog="kiosk")
+
+
+def _run_waitress(app, host: str, port: int, *, threads: int, ident: str, prog: str) -> int:  # type: ignore[no-untyped-def]
+    """Serve `app` on waitress until stopped; 2 with a clear message if the address cannot be had."""
+    import waitress
+
     try:
-        waitress.serve(app, host=config.host, port=config.port, threads=config.threads, ident="mingbai")
+        waitress.serve(app, host=host, port=port, threads=threads, ident=ident)
     except OSError as error:
-        print(f"kiosk: cannot listen on {config.host}:{config.port}: {error.strerror or error}", file=sys.stderr)
+        print(f"{prog}: cannot listen on {host}:{port}: {error.strerror or error}", file=sys.stderr)
         return 2
     return 0
 
@@ -295,18 +300,11 @@ def cmd_hub(args: argparse.Namespace) -> int:
             return 0
         finally:
             store.close()
-    import waitress
-
     from kiosk.hub.app import create_hub_app
 
     app = create_hub_app(args.db, escalate_every=args.escalate_every)
     print(f"Mingbai hub on http://{args.host}:{args.port}/api/v1/openapi.json", flush=True)
-    try:
-        waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="mingbai-hub")
-    except OSError as error:
-        print(f"kiosk hub: cannot listen on {args.host}:{args.port}: {error.strerror or error}", file=sys.stderr)
-        return 2
-    return 0
+    return _run_waitress(app, args.host, args.port, threads=args.threads, ident="mingbai-hub", prog="kiosk hub")
 
 
 def _publish_roster(store, args: argparse.Namespace, now) -> int:  # type: ignore[no-untyped-def]
