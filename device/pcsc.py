@@ -177,10 +177,26 @@ class PcscWatcher:
                         raise _ReadersChanged()
                     states[PNP] = event_state & ~scard.SCARD_STATE_CHANGED
                     continue
+                swapped = self._swapped(states[reader], event_state)
                 states[reader] = event_state & ~scard.SCARD_STATE_CHANGED
                 if event_state & scard.SCARD_STATE_UNAVAILABLE:
                     raise _ReadersChanged()
-                self._on_state(context, reader, event_state)
+                if swapped and reader in self._present:
+                    log.info("card swapped in %s between two looks: reading the new one", reader)
+                    self._on_state(context, reader, 0)  # the first card left ...
+                self._on_state(context, reader, event_state)  # ... and this one is on the reader
+
+    @staticmethod
+    def _swapped(known: int, now: int) -> bool:
+        """Whether a card was taken away and another placed since `known`, both unseen by us.
+
+        pcsc-lite counts insertions and removals in the upper 16 bits of the event state.
+        While this thread is busy (reading a card), a removal and an insertion can both happen:
+        the state is "present" before and after, but the count moved by two or more.
+        """
+        if known == scard.SCARD_STATE_UNAWARE or not now & scard.SCARD_STATE_PRESENT:
+            return False
+        return ((now >> 16) - (known >> 16)) & 0xFFFF >= 2
 
     def _on_state(self, context: int, reader: str, state: int) -> None:
         present = bool(state & scard.SCARD_STATE_PRESENT)

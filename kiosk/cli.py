@@ -119,7 +119,9 @@ def _run_waitress(app, host: str, port: int, *, threads: int, ident: str, prog: 
     import waitress
 
     try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident=ident)
+        # Reading ahead lets a long poll learn that its browser left (environ's
+        # waitress.client_disconnected), so abandoned pages free their worker thread at once.
+        waitress.serve(app, host=host, port=port, threads=threads, ident=ident, channel_request_lookahead=1)
     except OSError as error:
         print(f"{prog}: cannot listen on {host}:{port}: {error.strerror or error}", file=sys.stderr)
         return 2

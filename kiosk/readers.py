@@ -8,6 +8,8 @@ pcscd and vpcd are there, else an in-process virtual reader (the fallback).
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -21,6 +23,7 @@ log = logging.getLogger(__name__)
 
 PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
+SWAP_GAP_SECONDS = 0.8  # two of pcscd's presence polls: long enough for the removal to be seen
 
 
 class CardSlot(Protocol):
@@ -37,16 +40,31 @@ class VpcdSlot:
     def __init__(self, port: int) -> None:
         self.port = port
         self._card: VpcdCard | None = None
+        self._lock = threading.Lock()  # two taps on the panel arrive on two server threads
+        self._taken_at = -SWAP_GAP_SECONDS
 
     def place(self, applet: Applet) -> None:
-        self.take()
+        with self._lock:
+            self._place(applet)
+
+    def _place(self, applet: Applet) -> None:
+        self._take()
+        # A hand takes one card off before it puts the next one down. vpcd tells pcscd that a card
+        # left only at pcscd's next presence poll (every 0.4 s), and a card back before then can be
+        # handed over in that same poll: to PC/SC, and so to anyone, the first card never left.
+        time.sleep(max(0.0, self._taken_at + SWAP_GAP_SECONDS - time.monotonic()))
         self._card = VpcdCard(applet, port=self.port)
         self._card.insert()
 
     def take(self) -> None:
+        with self._lock:
+            self._take()
+
+    def _take(self) -> None:
         if self._card is not None:
             self._card.remove()
             self._card = None
+            self._taken_at = time.monotonic()
 
 
 def vpcd_reader_name(port: int) -> str:

@@ -22,6 +22,8 @@ from kiosk.services.lookup import CardLookupError, look_up_card_holder
 
 log = logging.getLogger(__name__)
 
+GONE_CHECK_SECONDS = 0.25  # how often a long poll asks whether its browser is still there
+
 
 class State(StrEnum):
     IDLE = "idle"              # no card: the attract screen
@@ -121,15 +123,21 @@ class Terminal:
         with self._changed:
             return self._snapshot
 
-    def wait_for_change(self, since_seq: int, timeout: float) -> Snapshot:
-        """Return as soon as the state differs from `since_seq`, or after `timeout` seconds."""
+    def wait_for_change(self, since_seq: int, timeout: float,
+                        gone: Callable[[], bool] | None = None) -> Snapshot:
+        """Return as soon as the state differs from `since_seq`, or after `timeout` seconds.
+
+        `gone` tells whether the browser that asked has already left (a page it navigated away
+        from): the wait then ends within `GONE_CHECK_SECONDS`, so abandoned long polls never hold
+        the server's worker threads and a quick succession of pages cannot freeze the kiosk.
+        """
         deadline = time.monotonic() + timeout
         with self._changed:
             while self._snapshot.seq == since_seq:
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                if remaining <= 0 or (gone is not None and gone()):
                     break
-                self._changed.wait(remaining)
+                self._changed.wait(min(remaining, GONE_CHECK_SECONDS) if gone is not None else remaining)
             return self._snapshot
 
     def claim_session(self) -> str | None:

@@ -38,7 +38,9 @@ def terminal_state():  # type: ignore[no-untyped-def]
     """Long poll: answer at once if the state moved past `since`, else when it does (or after 20 s)."""
     since = request.args.get("since", type=int)
     terminal = _terminal()
-    snapshot = terminal.snapshot() if since is None else terminal.wait_for_change(since, LONG_POLL_SECONDS)
+    # waitress tells whether the browser hung up (it reads ahead on the connection: see kiosk.cli).
+    gone = request.environ.get("waitress.client_disconnected")
+    snapshot = terminal.snapshot() if since is None else terminal.wait_for_change(since, LONG_POLL_SECONDS, gone)
     return jsonify(snapshot.as_json())
 
 

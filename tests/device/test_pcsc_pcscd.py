@@ -6,6 +6,7 @@ Reader "Virtual PCD 00 01" (port 35964), so the e2e kiosks keep "00 00" to thems
 from __future__ import annotations
 
 import queue
+import threading
 import time
 
 import pytest
@@ -19,6 +20,8 @@ from device.vcard import (
 PORT = 35964
 READER = "Virtual PCD 00 01"
 ID = "11010519491231002X"
+# pcscd polls vpcd every 0.4 s; a card put back within one poll can be handed over in it, unseen.
+SWAP_GAP = 0.8
 
 
 class Events:
@@ -178,3 +181,26 @@ def test_watcher_started_before_pcscd(pcscd, events, card):
         assert events.next(CardEventKind.READ, CardEventKind.UNREADABLE).identity.id_number == ID
     finally:
         early.stop()
+
+
+def test_a_card_swapped_while_the_watcher_is_busy_is_read(watcher, events, card):
+    """A removal and an insertion both behind the watcher's back: pcsc-lite's event count tells."""
+    busy = threading.Event()
+
+    def hold_up_the_watcher(event: CardEvent) -> None:  # a slow listener runs on the reader thread
+        if event.kind is CardEventKind.READ and not busy.is_set():
+            busy.set()
+            time.sleep(3.0)  # long enough for pcscd to see both the removal and the insertion
+
+    events.hub.subscribe(hold_up_the_watcher)
+    first = card(SsseApplet(ID, "王"))
+    first.insert()
+    assert events.next(CardEventKind.READ).identity.id_number == ID
+    assert busy.wait(5)
+    first.remove()
+    time.sleep(SWAP_GAP)
+    second = card(SsseApplet("440524188001010014", "李"))
+    second.insert()
+    events.next(CardEventKind.REMOVED)
+    assert events.next(CardEventKind.READ, CardEventKind.UNREADABLE).identity.id_number == "440524188001010014"
+

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+import socket
+import time
+import urllib.request
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from device.vcard import PbocApplet, SsseApplet, VpcdCard
+from kiosk.readers import SWAP_GAP_SECONDS
 from kiosk.store import open_store
 from tests.e2e.conftest import KioskProcess
 
@@ -125,6 +130,7 @@ def test_a_card_placed_on_the_pcsc_reader_opens_the_page_without_a_click(page, k
     name = store.find_person(elder.id_number).name
     page.goto(kiosk.url + "/")
     card = VpcdCard(SsseApplet(elder.id_number, name))
+    time.sleep(SWAP_GAP_SECONDS)  # the page fixture just took the panel's card away
     card.insert()
     try:
         page.wait_for_url(re.compile(r"/me"))
@@ -140,6 +146,7 @@ def test_a_bank_card_without_an_id_number_finds_its_holder_through_the_ledger(pa
     normal = {c.position: c for c in store.demo_cards()}[1]
     page.goto(kiosk.url + "/")
     card = VpcdCard(PbocApplet(store.account_of(normal.id_number)))
+    time.sleep(SWAP_GAP_SECONDS)  # the page fixture just took the panel's card away
     card.insert()
     try:
         page.wait_for_url(re.compile(r"/me"))
@@ -180,3 +187,18 @@ def test_file_a_complaint_on_a_missing_month_and_see_it_next_time(page, kiosk):
     expect(page.locator(f".complaint[data-tracking='{tracking.replace('-', '')}']")).to_contain_text("没收到")
     result = Axe().run(page, options={"rules": {"color-contrast-enhanced": {"enabled": True}}})
     assert result.violations_count == 0, result.generate_report()
+
+
+def test_pages_left_behind_do_not_hold_up_the_kiosk(kiosk):
+    """Each page the browser leaves had a long poll open; they must not occupy the server's threads.
+
+    Before the fix, eight abandoned polls (waitress's eight threads) held every request for 20 s.
+    """
+    seq = json.load(urllib.request.urlopen(kiosk.url + "/terminal/state", timeout=5))["seq"]
+    port = int(kiosk.url.rsplit(":", 1)[1])
+    for _ in range(3 * 8):
+        with socket.create_connection(("127.0.0.1", port)) as abandoned:
+            abandoned.sendall(f"GET /terminal/state?since={seq} HTTP/1.1\r\nHost: kiosk\r\n\r\n".encode())
+            time.sleep(0.02)
+    with urllib.request.urlopen(kiosk.url + "/healthz", timeout=5) as answer:  # the long poll waits 20 s
+        assert json.load(answer)["status"] == "ok"
