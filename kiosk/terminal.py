@@ -1,8 +1,10 @@
 """The terminal's card session: one card on one reader, one villager at a time.
 
 Turns reader events into a small state machine the browser follows by long
-polling. The looked-up data lives here, in memory, only while the card session
-lasts; ending the session drops it.
+polling. Each lookup runs on a thread of its own, so the reader's thread is never
+held up by a slow hub; an answer that arrives after its card left is dropped. The
+looked-up data lives here, in memory, only while the card session lasts; ending
+the session drops it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Callable, Mapping
 
-from device.base import CardEvent, CardEventKind
+from device.base import CardEvent, CardEventKind, CardIdentity
 from kiosk.backend import BenefitsBackend, LookupResult
 from kiosk.services.lookup import CardLookupError, look_up_card_holder
 
@@ -77,6 +79,7 @@ class Terminal:
         self._token_claimed = False
         self._result: LookupResult | None = None
         self._scratch: dict[str, object] = {}
+        self._generation = 0  # counts card events; a lookup's answer counts only for its own card
 
     # -- reader side ------------------------------------------------------------
     def _count_read(self) -> None:
@@ -92,22 +95,13 @@ class Terminal:
             self._end(State.READING)
         elif event.kind is CardEventKind.READ and event.identity is not None:
             self._count_read()
-            try:
-                result = look_up_card_holder(backend=self.backend, identity=event.identity, today=self.today(),
-                                             chip_registry=self.chip_registry)
-            except CardLookupError as error:
-                self._set(State.ERROR, error.message_zh, error.advice_zh)
-                return
-            except Exception:  # noqa: BLE001 - never leave the screen stuck on "reading"
-                log.exception("card lookup failed unexpectedly")
-                self._set(State.ERROR, "暂时查不到信息", "请稍后再试，或请工作人员帮助")
-                return
             with self._changed:
-                self._result = result
-                self._scratch = {}
-                self._token = secrets.token_urlsafe(24)
-                self._token_claimed = False
-            self._set(State.READY)
+                self._generation += 1
+                generation = self._generation
+            # The lookup may wait on a hub for seconds: never on the reader's thread, which must
+            # stay free to see the card being taken away (that event ends the session at once).
+            threading.Thread(target=self._look_up, args=(generation, event.identity),
+                             name="card-lookup", daemon=True).start()
         elif event.kind is CardEventKind.UNREADABLE:
             message, advice = _UNREADABLE_ZH.get(event.reason, _READER_FAULT_ZH)
             self._set(State.ERROR, message, advice)
@@ -117,6 +111,28 @@ class Terminal:
             self._end(State.UNAVAILABLE, "读卡器暂时不能使用", "请联系工作人员")
         elif event.kind is CardEventKind.READER_BACK:
             self._end(State.IDLE)
+
+    def _look_up(self, generation: int, identity: CardIdentity) -> None:
+        """Look the card holder up and show the result, unless the card session moved on meanwhile."""
+        try:
+            result = look_up_card_holder(backend=self.backend, identity=identity, today=self.today(),
+                                         chip_registry=self.chip_registry)
+        except CardLookupError as error:
+            self._set(State.ERROR, error.message_zh, error.advice_zh, generation=generation)
+            return
+        except Exception:  # noqa: BLE001 - never leave the screen stuck on "reading"
+            log.exception("card lookup failed unexpectedly")
+            self._set(State.ERROR, "暂时查不到信息", "请稍后再试，或请工作人员帮助", generation=generation)
+            return
+        with self._changed:
+            if generation != self._generation:
+                log.info("lookup finished after its card left: result dropped")
+                return
+            self._result = result
+            self._scratch = {}
+            self._token = secrets.token_urlsafe(24)
+            self._token_claimed = False
+            self._publish(State.READY)
 
     # -- browser side -----------------------------------------------------------
     def snapshot(self) -> Snapshot:
@@ -174,13 +190,23 @@ class Terminal:
     # -- internals --------------------------------------------------------------
     def _end(self, state: State, message: str = "", advice: str = "") -> None:
         with self._changed:
+            self._generation += 1  # a lookup still running belongs to a card that is gone
             self._result = None
             self._scratch = {}
             self._token = None
             self._token_claimed = False
-        self._set(state, message, advice)
+            self._publish(state, message, advice)
 
-    def _set(self, state: State, message: str = "", advice: str = "") -> None:
+    def _set(self, state: State, message: str = "", advice: str = "", *, generation: int | None = None) -> None:
+        """Show `state`; with `generation`, only if no card event came after the one it answers."""
         with self._changed:
-            self._snapshot = Snapshot(self._snapshot.seq + 1, state, message, advice)
-            self._changed.notify_all()
+            if generation is not None and generation != self._generation:
+                return
+            if generation is None:
+                self._generation += 1
+            self._publish(state, message, advice)
+
+    def _publish(self, state: State, message: str = "", advice: str = "") -> None:
+        """Called with the lock held."""
+        self._snapshot = Snapshot(self._snapshot.seq + 1, state, message, advice)
+        self._changed.notify_all()

@@ -24,6 +24,14 @@ class FakeBackend:
         return SimpleNamespace(reconciliation=SimpleNamespace(lines=[]), id_number=id_number.value)
 
 
+def settle(terminal, timeout=10.0):
+    """Wait for the lookup (on its own thread) to finish: the state leaves "reading"."""
+    snapshot = terminal.snapshot()
+    while snapshot.state is State.READING:
+        snapshot = terminal.wait_for_change(snapshot.seq, timeout)
+    return snapshot
+
+
 def make(fail=None):
     events = EventHub()
     terminal = Terminal(backend=FakeBackend(fail), today=lambda: TODAY)
@@ -34,6 +42,7 @@ def make(fail=None):
 def test_card_placed_read_claimed_once_and_removed():
     terminal, reader = make()
     reader.place(SsseApplet("11010519491231002X", "王秀英"))
+    settle(terminal)
     assert terminal.snapshot().state is State.READY
     token = terminal.claim_session()
     assert token and terminal.claim_session() is None
@@ -47,6 +56,7 @@ def test_card_placed_read_claimed_once_and_removed():
 def test_bad_check_digit_is_an_error_with_advice():
     terminal, reader = make()
     reader.place(SsseApplet("110105194912310021", "王秀英"))
+    settle(terminal)
     snap = terminal.snapshot()
     assert (snap.state, snap.message_zh) == (State.ERROR, "无法识别这张卡：身份证号校验位错误")
     assert snap.advice_zh and terminal.claim_session() is None
@@ -55,17 +65,21 @@ def test_bad_check_digit_is_an_error_with_advice():
 def test_unknown_person_and_broken_backend_and_blank_card():
     terminal, reader = make(PersonNotFoundError("x"))
     reader.place(SsseApplet("11010519491231002X", "王秀英"))
+    settle(terminal)
     assert terminal.snapshot().message_zh == "没有找到您的补贴信息"
     terminal, reader = make(OSError("disk"))
     reader.place(SsseApplet("11010519491231002X", "王秀英"))
+    settle(terminal)
     assert terminal.snapshot().message_zh == "暂时查不到信息"
     reader.place(UnknownApplet())
+    settle(terminal)
     assert terminal.snapshot().state is State.ERROR and terminal.snapshot().message_zh == "不认识这种卡"
 
 
 def test_ending_the_session_with_the_card_left_on_the_reader():
     terminal, reader = make()
     reader.place(SsseApplet("11010519491231002X", "王秀英"))
+    settle(terminal)
     token = terminal.claim_session()
     terminal.end_session("not the token")
     assert terminal.snapshot().state is State.READY
@@ -78,6 +92,7 @@ def test_ending_the_session_with_the_card_left_on_the_reader():
 def test_reader_unavailable_drops_the_session():
     terminal, reader = make()
     reader.place(SsseApplet("11010519491231002X", "王秀英"))
+    settle(terminal)
     token = terminal.claim_session()
     terminal.on_card_event(CardEvent(CardEventKind.READER_UNAVAILABLE))
     assert terminal.snapshot().state is State.UNAVAILABLE and terminal.result_for(token) is None
@@ -91,6 +106,7 @@ def test_long_poll_wakes_on_change():
     snapshot = terminal.wait_for_change(seq, timeout=10)
     timer.join()
     assert snapshot.seq > seq and snapshot.state in (State.READING, State.READY)
+    settle(terminal)
     assert terminal.wait_for_change(terminal.snapshot().seq, timeout=0.01).seq == terminal.snapshot().seq
 
 
@@ -112,6 +128,7 @@ def test_an_unexpected_failure_in_the_lookup_is_an_error_screen_not_a_stuck_one(
     terminal, reader = make()
     monkeypatch.setattr("kiosk.terminal.look_up_card_holder", lambda **kw: 1 / 0)
     reader.place(SsseApplet("11010519491231002X", "王秀英"))
+    settle(terminal)
     assert terminal.snapshot().state is State.ERROR and terminal.snapshot().message_zh == "暂时查不到信息"
 
 
@@ -137,3 +154,48 @@ def test_reader_back_returns_to_attract():
     assert terminal.snapshot().state is State.UNAVAILABLE
     terminal.on_card_event(CardEvent(CardEventKind.READER_BACK))
     assert terminal.snapshot().state is State.IDLE
+
+
+class SlowBackend(FakeBackend):
+    """A hub that answers only when told to."""
+
+    def __init__(self):
+        super().__init__()
+        self.answer = threading.Event()
+        self.asked = threading.Event()
+
+    def look_up(self, id_number, *, today):
+        self.asked.set()
+        self.answer.wait(10)
+        return super().look_up(id_number, today=today)
+
+
+def test_a_card_taken_away_during_a_slow_lookup_ends_the_session_at_once():
+    backend = SlowBackend()
+    events = EventHub()
+    terminal = Terminal(backend=backend, today=lambda: TODAY)
+    events.subscribe(terminal.on_card_event)
+    reader = VirtualReader(events)
+    reader.place(SsseApplet("11010519491231002X", "王秀英"))  # returns: the lookup is not on this thread
+    assert backend.asked.wait(5) and terminal.snapshot().state is State.READING
+    reader.take()
+    assert terminal.snapshot().state is State.IDLE
+    backend.answer.set()  # the hub answers after the card left: the answer is dropped
+    seq = terminal.snapshot().seq
+    assert terminal.wait_for_change(seq, timeout=0.5).state is State.IDLE
+    assert terminal.claim_session() is None
+
+
+def test_the_next_card_gets_its_own_answer_not_the_slow_one_before_it():
+    backend = SlowBackend()
+    events = EventHub()
+    terminal = Terminal(backend=backend, today=lambda: TODAY)
+    events.subscribe(terminal.on_card_event)
+    reader = VirtualReader(events)
+    reader.place(SsseApplet("11010519491231002X", "王秀英"))
+    assert backend.asked.wait(5)
+    reader.take()
+    backend.fail = PersonNotFoundError("x")
+    backend.answer.set()
+    reader.place(SsseApplet("440524188001010014", "李"))
+    assert settle(terminal).message_zh == "没有找到您的补贴信息"
