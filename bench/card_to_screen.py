@@ -32,7 +32,7 @@ from benchlib import free_port, percentile  # noqa: E402
 
 from device.base import CardEventKind, EventHub  # noqa: E402
 from device.pcsc import PcscWatcher  # noqa: E402
-from device.vcard import SsseApplet, VpcdCard  # noqa: E402
+from device.emulation.vcard import SsseApplet, VpcdCard  # noqa: E402
 
 PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
 TODAY = "2026-11-22"

@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from benchlib import free_port, id_number, percentile  # noqa: E402
 from lookup import build  # noqa: E402
 
-from kiosk.signing import sign  # noqa: E402
+from kiosk.link.signing import sign  # noqa: E402
 from kiosk.store import open_store  # noqa: E402
 from tests.pgserver import Postgres  # noqa: E402
 

@@ -59,7 +59,7 @@ def make_facts(born: dt.date = dt.date(1950, 3, 5), death_on: dt.date | None = N
 @pytest.fixture(scope="session")
 def demo_county(tmp_path_factory, rulebook):
     """The demo county built once into a store, for tests that only read it."""
-    from kiosk.demo_data import ensure_demo
+    from kiosk.services.demo import ensure_demo
 
     path = tmp_path_factory.mktemp("county") / "demo.db"
     built = open_store(path)

@@ -8,9 +8,9 @@ import pytest
 
 from device.base import CardIdentity
 from kiosk.backend import EmbeddedBackend
-from kiosk.chip_registry import RegistryError, load_chip_registry
+from kiosk.services.chip_registry import RegistryError, load_chip_registry
 from kiosk.config import ConfigError, load_config
-from kiosk.demo_data import ensure_demo
+from kiosk.services.demo import ensure_demo
 from kiosk.services.lookup import CardLookupError, look_up_card_holder
 from kiosk.store import SCHEMA_VERSION, _MIGRATIONS, open_store
 from tests.conftest import TODAY

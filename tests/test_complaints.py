@@ -129,7 +129,7 @@ def test_an_answered_complaint_can_be_reopened_once_from_the_same_card(store):
 
 
 def test_card_reads_are_counted_per_day_for_the_heartbeat(store):
-    from kiosk.relay import CHINA, heartbeat_payload
+    from kiosk.link.relay import CHINA, heartbeat_payload
 
     today = dt.datetime.now(CHINA).date().isoformat()
     for _ in range(3):

@@ -6,8 +6,8 @@ import pytest
 
 from device.idnumber import IdNumberError, parse_id_number
 from kiosk.backend import EmbeddedBackend
-from kiosk.demo_data import ensure_demo
-from kiosk.reconcile import Status
+from kiosk.services.demo import ensure_demo
+from kiosk.rules.reconcile import Status
 from kiosk.store import open_store
 from tests.conftest import TODAY
 

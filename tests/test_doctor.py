@@ -11,8 +11,8 @@ import threading
 from pathlib import Path
 
 from device.sam import IdCardText
-from device.sam_emulator import SamEmulator
-from device.vcard import PbocApplet, VpcdCard
+from device.emulation.sam_emulator import SamEmulator
+from device.emulation.vcard import PbocApplet, VpcdCard
 
 KIOSK = str(Path(sys.executable).with_name("kiosk"))
 ID = "11010519491231002X"

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.money import AmountError, format_yuan, multiply_fen, yuan_to_fen
+from kiosk.core.money import AmountError, format_yuan, multiply_fen, yuan_to_fen
 
 
 @pytest.mark.parametrize(("text", "fen"), [

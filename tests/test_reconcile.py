@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from kiosk.reconcile import Payment, Status, reconcile
+from kiosk.rules.reconcile import Payment, Status, reconcile
 from kiosk.rules import parse_period
 from tests.conftest import make_facts
 

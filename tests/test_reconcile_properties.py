@@ -7,7 +7,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.reconcile import Payment, Status, reconcile
+from kiosk.rules.reconcile import Payment, Status, reconcile
 from kiosk.rules import Enrolment, PersonFacts, load_rulebook, period_of
 
 RULEBOOK = load_rulebook()

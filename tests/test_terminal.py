@@ -5,10 +5,10 @@ import pytest
 from types import SimpleNamespace
 
 from device.base import CardEvent, CardEventKind, CardIdentity, EventHub
-from device.vcard import SsseApplet, UnknownApplet
-from device.virtual import VirtualReader
+from device.emulation.vcard import SsseApplet, UnknownApplet
+from device.emulation.virtual import VirtualReader
 from kiosk.backend import PersonNotFoundError
-from kiosk.terminal import State, Terminal
+from kiosk.services.terminal import State, Terminal
 from tests.conftest import TODAY
 
 
@@ -126,7 +126,7 @@ def test_identity_repr_is_masked():
 
 def test_an_unexpected_failure_in_the_lookup_is_an_error_screen_not_a_stuck_one(monkeypatch):
     terminal, reader = make()
-    monkeypatch.setattr("kiosk.terminal.look_up_card_holder", lambda **kw: 1 / 0)
+    monkeypatch.setattr("kiosk.services.terminal.look_up_card_holder", lambda **kw: 1 / 0)
     reader.place(SsseApplet("11010519491231002X", "王秀英"))
     settle(terminal)
     assert terminal.snapshot().state is State.ERROR and terminal.snapshot().message_zh == "暂时查不到信息"

@@ -12,7 +12,7 @@ import time
 from flask import Blueprint, current_app, jsonify, request
 
 from kiosk.hub.store import HubStore, IntakeConflictError
-from kiosk.signing import SignatureError, verify
+from kiosk.link.signing import SignatureError, verify
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -135,7 +135,7 @@ def lookup():  # type: ignore[no-untyped-def]
     """A card holder's owed-vs-paid picture, computed here from the hub's roster."""
     from device.idnumber import IdNumberError, parse_id_number
     from kiosk.backend import PersonNotFoundError
-    from kiosk.picture import to_json
+    from kiosk.backend.wire import to_json
 
     _authenticate()
     backend = current_app.extensions["roster_lookups"].backend()

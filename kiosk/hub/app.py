@@ -13,7 +13,7 @@ from flask_babel import Babel, format_date, format_datetime
 from kiosk.hub.roster import RosterLookups
 from kiosk.hub.workflow import ACTIONS
 from kiosk.hub.store import HubStore
-from kiosk.money import format_yuan
+from kiosk.core.money import format_yuan
 
 ROOT = Path(__file__).resolve().parents[2]
 CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"

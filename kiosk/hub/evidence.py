@@ -16,7 +16,7 @@ from device.idnumber import IdNumberError, parse_id_number
 from kiosk.backend import PersonNotFoundError
 from kiosk.hub import roster
 from kiosk.hub.store import HubStore, complaints
-from kiosk.reconcile import Status
+from kiosk.rules.reconcile import Status
 
 FINDING_STATUSES = {Status.PAID_AFTER_DEATH: "去世后仍有发放", Status.PAID_WITHOUT_ENTITLEMENT: "无资格却有发放",
                     Status.OVERPAID: "多发或重复发放"}

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Iterable
 
-from kiosk.exports import plain_yuan
+from kiosk.services.export import plain_yuan
 from kiosk.hub import workflow
 from kiosk.services.complaints import CATEGORIES, show_tracking_number
 

@@ -23,7 +23,7 @@ import sqlalchemy as sa
 
 from kiosk.backend import EmbeddedBackend
 from kiosk.hub.store import metadata, reconnecting
-from kiosk.reconcile import Payment
+from kiosk.rules.reconcile import Payment
 from kiosk.rules import Enrolment, PersonFacts, load_rulebook, parse_period
 from kiosk.services.complaints import person_key
 from kiosk.store import PersonRecord, Store
@@ -170,7 +170,7 @@ def _copy(conn: sa.Connection, table: sa.Table, rows: Iterable[tuple]) -> int:
 
 def publish(engine: sa.Engine, source: Store, *, secret: str, source_name: str, now: dt.datetime,
             findings: list | None = None) -> Publication:
-    """Replace the hub's roster with the contents of `source`, atomically; with `findings` (kiosk.checks run over
+    """Replace the hub's roster with the contents of `source`, atomically; with `findings` (kiosk.services.checks run over
     `source`), replace the supervision-check counts too."""
     started = time.perf_counter()
     counts: dict[str, int] = {}

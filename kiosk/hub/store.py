@@ -306,7 +306,7 @@ class HubStore:
 
     def forget_nonces(self, now: dt.datetime) -> int:
         """Drop nonces too old to matter: a request signed that long ago fails the timestamp check anyway."""
-        from kiosk.signing import MAX_SKEW
+        from kiosk.link.signing import MAX_SKEW
 
         with self.engine.begin() as conn:
             return conn.execute(sa.delete(nonces).where(

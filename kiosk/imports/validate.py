@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 from device.idnumber import IdNumberError, parse_id_number
-from kiosk.money import AmountError, yuan_to_fen
+from kiosk.core.money import AmountError, yuan_to_fen
 from kiosk.rules import Rulebook, parse_period
 from kiosk.rules.periods import PeriodError
 

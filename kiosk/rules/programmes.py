@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable
 
-from kiosk.money import format_quantity, format_yuan, multiply_fen
+from kiosk.core.money import format_quantity, format_yuan, multiply_fen
 from kiosk.rules.facts import PersonFacts
 from kiosk.rules.parameters import DatedValue, Parameter, ProgrammePolicy
 from kiosk.rules.periods import Period

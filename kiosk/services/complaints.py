@@ -18,7 +18,7 @@ import sqlite3
 import uuid as uuidlib
 from dataclasses import dataclass
 
-from kiosk.reconcile import Reconciliation
+from kiosk.rules.reconcile import Reconciliation
 from kiosk.store import Store
 
 CATEGORIES: dict[str, tuple[str, str]] = {  # code → (words, icon)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from device.vcard import Applet, CorruptPbocApplet, PbocApplet, SsseApplet, UnknownApplet
+from device.emulation.vcard import Applet, CorruptPbocApplet, PbocApplet, SsseApplet, UnknownApplet
 from kiosk.store import DemoCard, Store
 
 

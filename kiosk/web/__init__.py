@@ -11,13 +11,13 @@ from flask import Flask, Response
 
 from device.base import EventHub
 from kiosk.backend import EmbeddedBackend
-from kiosk.chip_registry import load_chip_registry
+from kiosk.services.chip_registry import load_chip_registry
 from kiosk.config import KioskConfig
-from kiosk.money import format_yuan
-from kiosk.readers import start_readers
+from kiosk.core.money import format_yuan
+from kiosk.services.readers import start_readers
 from kiosk.rules import load_rulebook
 from kiosk.store import open_store
-from kiosk.terminal import Terminal
+from kiosk.services.terminal import Terminal
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,7 +41,7 @@ def create_app(config: KioskConfig) -> Flask:
     store = open_store(config.db_path)
     rulebook = load_rulebook(config.policy_dir, store.policies())  # policies imported into the store win
     if config.backend == "remote":
-        from kiosk.remote import RemoteBackend
+        from kiosk.backend.remote import RemoteBackend
 
         backend = RemoteBackend(hub_url=config.hub_url, kiosk_id=config.kiosk_id, secret=config.hub_secret)
     else:
@@ -54,7 +54,7 @@ def create_app(config: KioskConfig) -> Flask:
     readers = start_readers(config, events)
     relay = None
     if config.hub_url:
-        from kiosk.relay import Relay
+        from kiosk.link.relay import Relay
 
         relay = Relay(config.db_path, hub_url=config.hub_url, kiosk_id=config.kiosk_id, secret=config.hub_secret,
                       status_every=config.hub_poll_seconds)

@@ -55,7 +55,7 @@ def new():  # type: ignore[no-untyped-def]
         programme = period = ""
     scratch["draft"] = {"uuid": str(uuid.uuid4()), "programme": programme, "period": period, "evidence": evidence,
                         "category": "", "phone": ""}
-    return render_template("complaint_category.html", draft=scratch["draft"], **_common(result, scratch))
+    return render_template("kiosk/complaint_category.html", draft=scratch["draft"], **_common(result, scratch))
 
 
 def _draft(scratch):  # type: ignore[no-untyped-def]
@@ -72,7 +72,7 @@ def category():  # type: ignore[no-untyped-def]
     if request.form.get("category") not in CATEGORIES:
         abort(400)
     draft["category"] = request.form["category"]
-    return render_template("complaint_phone.html", draft=draft, error="", **_common(result, scratch))
+    return render_template("kiosk/complaint_phone.html", draft=draft, error="", **_common(result, scratch))
 
 
 @bp.post("/phone")
@@ -82,9 +82,9 @@ def phone():  # type: ignore[no-untyped-def]
     try:
         draft["phone"] = "" if request.form.get("skip") else check_phone(request.form.get("phone", ""))
     except ComplaintError as error:
-        return render_template("complaint_phone.html", draft=draft, error=error.message_zh,
+        return render_template("kiosk/complaint_phone.html", draft=draft, error=error.message_zh,
                                **_common(result, scratch)), 422
-    return render_template("complaint_review.html", draft=draft, **_common(result, scratch))
+    return render_template("kiosk/complaint_review.html", draft=draft, **_common(result, scratch))
 
 
 @bp.post("/submit")
@@ -100,7 +100,7 @@ def submit():  # type: ignore[no-untyped-def]
                                category=draft["category"], programme=draft["programme"], period=draft["period"],
                                phone=draft["phone"], evidence=draft["evidence"], now=_now())
     except ComplaintError as error:
-        return render_template("complaint_review.html", draft=draft, error=error.message_zh,
+        return render_template("kiosk/complaint_review.html", draft=draft, error=error.message_zh,
                                **_common(result, scratch)), 422
     relay = current_app.extensions["mingbai"].get("relay")
     if relay is not None:
@@ -122,7 +122,7 @@ def done(uuid: str):  # type: ignore[no-untyped-def]
     evidence = json.loads(complaint["evidence"])
     replies = [("阶段性答复" if r.get("kind") == "interim" else "答复", r["text"])
                for r in json.loads(complaint.get("replies") or "[]")]
-    return render_template("complaint_done.html", complaint=complaint, evidence=evidence, replies=replies,
+    return render_template("kiosk/complaint_done.html", complaint=complaint, evidence=evidence, replies=replies,
                            tracking=show_tracking_number(complaint["tracking_no"]),
                            category=CATEGORIES[complaint["category"]],
                            withdrawable=can_withdraw(complaint, _now()),

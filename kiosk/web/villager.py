@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, jsonify, make_response, redirect, render_template, request, url_for
 
-from kiosk.reconcile import Reconciliation, Status
-from kiosk.terminal import Terminal
+from kiosk.rules.reconcile import Reconciliation, Status
+from kiosk.services.terminal import Terminal
 
 bp = Blueprint("villager", __name__)
 
@@ -30,7 +30,7 @@ def attract():  # type: ignore[no-untyped-def]
     snapshot = _terminal().snapshot()
     store = current_app.extensions["mingbai"]["store"]
     cards = store.demo_cards() if current_app.config["KIOSK"].demo else []
-    return render_template("attract.html", snapshot=snapshot, demo_cards=cards)
+    return render_template("kiosk/attract.html", snapshot=snapshot, demo_cards=cards)
 
 
 @bp.get("/terminal/state")
@@ -92,7 +92,7 @@ def summary():  # type: ignore[no-untyped-def]
     from kiosk.web.complaints import mine_for_summary
 
     return render_template(
-        "summary.html", holder=result.holder, reconciliation=reconciliation, year=year, rows=rows,
+        "kiosk/summary.html", holder=result.holder, reconciliation=reconciliation, year=year, rows=rows,
         complaints=mine_for_summary(result),
         totals=due, pending_fen=everything.owed_fen - due.owed_fen - (everything.paid_fen - due.paid_fen),
         problems=sum(row["problems"] for row in rows),
@@ -113,7 +113,7 @@ def programme(code: str):  # type: ignore[no-untyped-def]
     lines = sorted((line for line in group.lines if line.period.year == year),
                    key=lambda line: line.period.start_on, reverse=True)
     policy = current_app.extensions["mingbai"]["rulebook"].policies.get(code)
-    return render_template("programme.html", holder=result.holder, group=group, year=year, years=years,
+    return render_template("kiosk/programme.html", holder=result.holder, group=group, year=year, years=years,
                            lines=lines, policy=policy)
 
 

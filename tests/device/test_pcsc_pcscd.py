@@ -13,7 +13,7 @@ import pytest
 
 from device.base import CardEvent, CardEventKind, EventHub
 from device.pcsc import PcscWatcher, list_readers
-from device.vcard import (
+from device.emulation.vcard import (
     ChipSerialApplet, CorruptPbocApplet, LockedSsseApplet, PbocApplet, SsseApplet, UnknownApplet, VpcdCard,
 )
 

@@ -6,7 +6,7 @@ from device.errors import ApduError, MalformedCardError, UnknownCardError
 from device.profiles import read_card
 from device.profiles.pboc import parse_afl, parse_dol, parse_gpo, parse_records
 from device.profiles.ssse import parse_record
-from device.vcard import (
+from device.emulation.vcard import (
     AppletConnection, ChipSerialApplet, CorruptPbocApplet, LockedSsseApplet, PbocApplet, SsseApplet,
     UnknownApplet,
 )

@@ -9,7 +9,7 @@ import pytest
 
 from device.base import CardEventKind
 from device.sam import FIND, READ_TEXT_PHOTO, SELECT, IdCardText
-from device.sam_emulator import SamEmulator
+from device.emulation.sam_emulator import SamEmulator
 from device.sam_reader import SamReader
 from tests.device.test_pcsc_pcscd import Events
 

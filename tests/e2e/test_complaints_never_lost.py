@@ -8,6 +8,7 @@ in the store exactly once with its outbox row, and nothing unacknowledged is hal
 from __future__ import annotations
 
 import http.cookiejar
+import json
 import os
 import random
 import re
@@ -59,6 +60,9 @@ def session(kiosk: Kiosk):  # type: ignore[no-untyped-def]
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
     request = urllib.request.Request(kiosk.url + "/demo/place/4", method="POST", headers={"X-Kiosk-Demo": "1"})
     opener.open(request, timeout=5).close()
+    state = json.load(opener.open(kiosk.url + "/terminal/state", timeout=5))
+    while state["state"] == "reading":  # the lookup runs on its own thread: follow it like the browser
+        state = json.load(opener.open(f"{kiosk.url}/terminal/state?since={state['seq']}", timeout=25))
     try:
         opener.open(kiosk.url + "/session/open", timeout=5)
     except urllib.error.HTTPError as redirect:  # 302 to /me, with the session cookie

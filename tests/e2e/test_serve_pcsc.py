@@ -9,7 +9,7 @@ import subprocess
 import time
 import urllib.request
 
-from device.vcard import SsseApplet, VpcdCard
+from device.emulation.vcard import SsseApplet, VpcdCard
 from kiosk.store import open_store
 from tests.conftest import TODAY
 from tests.e2e.conftest import KIOSK, free_port

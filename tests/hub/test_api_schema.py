@@ -14,7 +14,7 @@ from schemathesis import checks
 from hypothesis import HealthCheck, given, settings
 
 from kiosk.hub.app import create_hub_app
-from kiosk.signing import sign
+from kiosk.link.signing import sign
 
 NOW = dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc)
 

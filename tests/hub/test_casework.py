@@ -10,7 +10,7 @@ import pytest
 from kiosk.hub import cases, workflow
 from kiosk.hub.accounts import User
 from kiosk.hub.workflow import WorkflowError
-from kiosk.signing import sign
+from kiosk.link.signing import sign
 from tests.hub.conftest import START, complaint_payload
 
 SUPERVISOR = User("jiwei", "supervisor", None)

@@ -10,7 +10,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from kiosk.hub.app import create_hub_app
-from kiosk.signing import sign
+from kiosk.link.signing import sign
 
 NOW = dt.datetime.now(dt.timezone.utc)
 

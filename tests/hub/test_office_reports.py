@@ -13,7 +13,7 @@ import pytest
 from kiosk.hub import cases, stats
 from kiosk.hub.accounts import User
 from kiosk.hub.exports import HEADERS
-from kiosk.signing import sign
+from kiosk.link.signing import sign
 
 SUPERVISOR = User("jiwei", "supervisor", None)
 

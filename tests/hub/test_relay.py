@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.relay import Relay
+from kiosk.link.relay import Relay
 from kiosk.services.complaints import file_complaint, person_key, withdraw_complaint
 from kiosk.store import open_store
 from tests.conftest import wait_for_http

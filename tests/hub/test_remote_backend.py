@@ -12,6 +12,7 @@ from kiosk.store import open_store
 from kiosk.web import create_app
 from tests.conftest import TODAY, wait_for_http
 from tests.e2e.conftest import KIOSK, free_port
+from tests.helpers.kiosk_client import place_card
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def test_the_same_pages_from_the_hub_as_from_the_embedded_store(hub_with_roster,
     for position, programme in ((2, "pension_basic"), (5, "farmland"), (8, "dibao")):
         pages = []
         for client in (remote, embedded):
-            client.post(f"/demo/place/{position}", headers={"X-Kiosk-Demo": "1"})
+            place_card(client, position)
             client.get("/session/open")
             pages.append(main_of(client.get("/me?year=2025").get_data(as_text=True))
                          + main_of(client.get(f"/me/programme/{programme}?year=2025").get_data(as_text=True)))
@@ -69,20 +70,18 @@ def test_hub_down_is_a_clear_screen(demo_county, tmp_path):
     app = kiosk_without_data(tmp_path, demo_county, backend="remote", hub_url=f"http://127.0.0.1:{free_port()}",
                              hub_secret="s")
     client = app.test_client()
-    client.post("/demo/place/1", headers={"X-Kiosk-Demo": "1"})
-    state = client.get("/terminal/state").get_json()
+    state = place_card(client, 1)
     assert state["state"] == "error" and state["message"] == "暂时查不到信息"
 
 
 def test_unknown_person_through_the_hub(hub_with_roster, demo_county, tmp_path):
     url, secret = hub_with_roster
     client = kiosk_without_data(tmp_path, demo_county, backend="remote", hub_url=url, hub_secret=secret).test_client()
-    client.post("/demo/place/12", headers={"X-Kiosk-Demo": "1"})
-    assert client.get("/terminal/state").get_json()["message"] == "没有找到您的补贴信息"
+    assert place_card(client, 12)["message"] == "没有找到您的补贴信息"
 
 
 def test_a_bank_card_resolves_through_the_hub(hub_with_roster, demo_county):
-    from kiosk.remote import RemoteBackend
+    from kiosk.backend.remote import RemoteBackend
 
     url, secret = hub_with_roster
     roster = open_store(demo_county)

@@ -10,7 +10,7 @@ from device.idnumber import check_character, parse_id_number
 from kiosk.backend import EmbeddedBackend, PersonNotFoundError
 from kiosk.hub.roster import Roster, RosterLookups, persons, publish
 from kiosk.hub.store import HubStore
-from kiosk.picture import to_json
+from kiosk.backend.wire import to_json
 from kiosk.rules import load_rulebook
 from kiosk.services.complaints import person_key
 from kiosk.store import open_store
@@ -87,7 +87,7 @@ def test_a_hub_with_nothing_published_has_no_backend(hub_db):
 
 
 def test_publishing_keeps_the_supervision_checks_counts_for_the_dashboard(hub_db, demo_county):
-    from kiosk.checks import run_checks
+    from kiosk.services.checks import run_checks
     from kiosk.hub.roster import findings_by_check
 
     hub = HubStore(hub_db)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import openpyxl
 
-from kiosk.checks import CHECKS, run_checks, write_report
+from kiosk.services.checks import CHECKS, run_checks, write_report
 from tests.conftest import TODAY
 from tests.imports.conftest import ENROLMENTS, LI, PAYMENTS, PERSONS, WANG, write_csv
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.checks import run_checks
+from kiosk.services.checks import run_checks
 from kiosk.imports.formats import load_mapping
 from kiosk.imports.loader import import_file
 from kiosk.store import open_store

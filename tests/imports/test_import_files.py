@@ -14,11 +14,11 @@ from openpyxl.styles import PatternFill
 
 from device.idnumber import parse_id_number
 from kiosk.backend import EmbeddedBackend
-from kiosk.demo_data import ensure_demo
-from kiosk.exports import export_store
+from kiosk.services.demo import ensure_demo
+from kiosk.services.export import export_store
 from kiosk.imports.formats import FormatError, load_mapping
 from kiosk.imports.loader import import_file
-from kiosk.reconcile import Status
+from kiosk.rules.reconcile import Status
 from kiosk.rules import load_rulebook
 from kiosk.store import open_store
 from tests.conftest import TODAY

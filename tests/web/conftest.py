@@ -3,6 +3,7 @@ import pytest
 from kiosk.config import load_config
 from kiosk.web import create_app
 from tests.conftest import TODAY
+from tests.helpers.kiosk_client import place_card
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +26,7 @@ def client(app):
 def place(client):
     """Place demo card N through the demo panel's endpoint, and open the session like the browser does."""
     def placing(position, follow=True):
-        assert client.post(f"/demo/place/{position}", headers={"X-Kiosk-Demo": "1"}).status_code == 204
+        place_card(client, position)
         if follow:
             return client.get("/session/open", follow_redirects=True)
         return None

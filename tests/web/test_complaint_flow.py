@@ -9,6 +9,7 @@ import pytest
 from kiosk.config import load_config
 from kiosk.web import create_app
 from tests.conftest import TODAY
+from tests.helpers.kiosk_client import place_card
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def field(page: str, name: str) -> str:
 
 
 def open_card(client, position: int) -> None:
-    assert client.post(f"/demo/place/{position}", headers={"X-Kiosk-Demo": "1"}).status_code == 204
+    place_card(client, position)
     client.get("/session/open")
 
 

@@ -6,6 +6,7 @@ from kiosk.config import load_config
 from kiosk.web import create_app
 from tests.conftest import TODAY
 from tests.imports.conftest import ENROLMENTS, PAYMENTS, WANG, roster, write_csv  # noqa: F401 - fixture
+from tests.helpers.kiosk_client import place_card
 
 ROW = [WANG, "王秀英", "pension_basic", "2025-03", "123.00", "2025-03-12", "6217990100000000123", "P2025-03"]
 
@@ -19,7 +20,7 @@ def test_reversal_and_top_up_are_labelled_and_explained(roster, tmp_path):  # no
     app = create_app(load_config({"db_path": roster.path, "demo": True, "today": TODAY, "reader": "virtual"},
                                  environ={}))
     client = app.test_client()
-    assert client.post("/demo/place/1", headers={"X-Kiosk-Demo": "1"}).status_code == 204
+    place_card(client, 1)
     client.get("/session/open")
     page = client.get("/me/programme/pension_basic?year=2025").get_data(as_text=True)
     march = page[page.index('data-period="2025-03"'):page.index('data-period="2025-02"')]

@@ -12,7 +12,7 @@ from kiosk.hub.office import bp, guarded, now, store
 @bp.get("/users")
 @guarded("users")
 def users():  # type: ignore[no-untyped-def]
-    return render_template("office_users.html", users=accounts.list_users(store()), roles=accounts.ROLE_NAMES,
+    return render_template("office/users.html", users=accounts.list_users(store()), roles=accounts.ROLE_NAMES,
                            departments=cases.department_names(store()), error="", max_failures=accounts.MAX_FAILURES)
 
 
@@ -26,7 +26,7 @@ def save_user():  # type: ignore[no-untyped-def]
                              department=form.get("department") or None)
     except accounts.AccountError as error:
         store().record_audit(g.office.user.name, "save_user", name, f"refused: {error}", now())
-        return render_template("office_users.html", users=accounts.list_users(store()), roles=accounts.ROLE_NAMES,
+        return render_template("office/users.html", users=accounts.list_users(store()), roles=accounts.ROLE_NAMES,
                                departments=cases.department_names(store()), error=str(error),
                                max_failures=accounts.MAX_FAILURES), 400
     store().record_audit(g.office.user.name, "save_user", name, f"ok: {form.get('role')}", now())

@@ -23,12 +23,12 @@ def home_for(user: accounts.User) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login():  # type: ignore[no-untyped-def]
     if request.method == "GET":
-        return render_template("office_login.html", error="", notice=WHY.get(request.args.get("why", ""), ""))
+        return render_template("office/login.html", error="", notice=WHY.get(request.args.get("why", ""), ""))
     name = request.form.get("name", "").strip()[:64]
     user, reason = accounts.check_password(store(), name, request.form.get("password", ""))
     if user is None:
         store().record_audit(name or "?", "login", "password", f"refused: {reason}", now())
-        return render_template("office_login.html", error=REFUSALS[reason], notice=""), 401
+        return render_template("office/login.html", error=REFUSALS[reason], notice=""), 401
     stage = "password" if user.role in accounts.NEEDS_TOTP else "full"
     session = accounts.start_session(store(), user, stage, now())  # a new id: a planted cookie is worthless
     store().record_audit(user.name, "login", "password", "ok" if stage == "full" else "ok: second factor owed", now())
@@ -67,7 +67,7 @@ def second_factor():  # type: ignore[no-untyped-def]
         if reason == "locked":
             accounts.end_session(store(), session.token, now())
     uri = "" if enrolled else accounts.totp_uri(session.user.name, secret)
-    return render_template("office_totp.html", error=error, enrolled=enrolled, secret=secret,
+    return render_template("office/totp.html", error=error, enrolled=enrolled, secret=secret,
                            qr=_qr_svg(uri) if uri else ""), (401 if error else 200)
 
 

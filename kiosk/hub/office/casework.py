@@ -62,7 +62,7 @@ def inbox():  # type: ignore[no-untyped-def]
     rows, total = cases.inbox(store(), query, g.office.user, now())
     pages = max(1, -(-total // query.per_page))
     store().record_audit(g.office.user.name, "list_complaints", request.query_string.decode()[:128], "ok", now())
-    return render_template("office_inbox.html", rows=rows, total=total, query=query, pages=pages,
+    return render_template("office/inbox.html", rows=rows, total=total, query=query, pages=pages,
                            categories=dict((k, v[0]) for k, v in CATEGORIES.items()), track=show_tracking_number,
                            status_names=workflow.STATUS_NAMES, **_choices())
 
@@ -101,7 +101,7 @@ def detail(complaint_id: int):  # type: ignore[no-untyped-def]
                if user.may(a.permission) and case["status"] in a.from_statuses and not case["withdrawn_at"]]
     overdue = workflow.is_overdue(status=case["status"], withdrawn=case["withdrawn_at"] is not None,
                                   received_at=case["received_at"], due_at=case["due_at"], now=now())
-    return render_template("office_detail.html", case=case, payload=case["payload"], evidence=seen,
+    return render_template("office/detail.html", case=case, payload=case["payload"], evidence=seen,
                            tracking=show_tracking_number(case["tracking_no"]), overdue=overdue,
                            category=CATEGORIES.get(case["category"], (case["category"],))[0], actions=allowed,
                            status_names=workflow.STATUS_NAMES, outcomes=workflow.OUTCOMES, track=show_tracking_number,
@@ -124,5 +124,5 @@ def act(complaint_id: int, action: str):  # type: ignore[no-untyped-def]
             abort(404)
         if error.words.startswith("您的角色"):
             abort(403)
-        return render_template("office_refused.html", words=error.words, complaint_id=complaint_id), 409
+        return render_template("office/refused.html", words=error.words, complaint_id=complaint_id), 409
     return redirect(url_for("office.detail", complaint_id=complaint_id), code=303)

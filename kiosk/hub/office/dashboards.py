@@ -26,13 +26,13 @@ def dashboard():  # type: ignore[no-untyped-def]
     first, closed = stats.answer_times(store())
     departments = stats.overdue_by_department(store(), at)
     fleet = stats.fleet(store(), at)
-    from kiosk.checks import CHECKS
+    from kiosk.services.checks import CHECKS
     from kiosk.hub.roster import findings_by_check
 
     findings = [(CHECKS.get(code, code), n) for code, n in findings_by_check(store().engine)]
     store().record_audit(g.office.user.name, "dashboard", "", "ok", at)
     return render_template(
-        "office_dashboard.html", by_village=by_village, by_programme=by_programme, by_category=by_category,
+        "office/dashboard.html", by_village=by_village, by_programme=by_programme, by_category=by_category,
         months=months, first=first, findings=findings, closed=closed, departments=departments, fleet_problems=[
             k for k in fleet if k.state in ("dead", "late")], fleet_count=len(fleet), min_sample=stats.MIN_SAMPLE,
         charts={"village": charts.bars(by_village, title="按村"), "programme": charts.bars(by_programme, title="按补贴项目"),
@@ -49,7 +49,7 @@ def dashboard():  # type: ignore[no-untyped-def]
 def fleet():  # type: ignore[no-untyped-def]
     kiosks = stats.fleet(store(), now())
     store().record_audit(g.office.user.name, "fleet", "", "ok", now())
-    return render_template("office_fleet.html", kiosks=kiosks, china=workflow.CHINA,
+    return render_template("office/fleet.html", kiosks=kiosks, china=workflow.CHINA,
                            states={"ok": "正常", "late": "超过15分钟未联系", "dead": "超过1天未联系", "revoked": "已吊销"})
 
 
@@ -66,7 +66,7 @@ def audit_log():  # type: ignore[no-untyped-def]
     actor = request.args.get("actor", "")[:64]
     entries, total = store().audit_page((page - 1) * 100, 100, actor)
     store().record_audit(g.office.user.name, "read_audit_log", actor, "ok", now())
-    return render_template("office_audit.html", entries=entries, total=total, page=page, actor=actor,
+    return render_template("office/audit.html", entries=entries, total=total, page=page, actor=actor,
                            pages=max(1, -(-total // 100)))
 
 
@@ -95,7 +95,7 @@ def monthly_report():  # type: ignore[no-untyped-def]
     except ValueError:
         abort(400)
     figures = report.figures(store(), month, at)
-    html = render_template("office_report.html", **figures, categories={k: v[0] for k, v in CATEGORIES.items()},
+    html = render_template("report/monthly.html", **figures, categories={k: v[0] for k, v in CATEGORIES.items()},
                            status_names=workflow.STATUS_NAMES, china=workflow.CHINA)
     if request.args.get("format") == "html":
         return html

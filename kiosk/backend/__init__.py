@@ -1,0 +1,99 @@
+"""The BenefitsBackend protocol the kiosk queries, and its embedded (SQLite) implementation.
+
+The remote implementation (the hub's HTTP API) sits beside it in kiosk/backend/remote.py; the services
+only ever see the protocol. The hub runs this same embedded backend over its own roster tables, so a
+kiosk's screen is computed by one piece of code wherever the data lives.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Protocol
+
+from device.idnumber import IdNumber
+from kiosk.rules.reconcile import Payment, Reconciliation, reconcile
+from kiosk.rules import PersonFacts, Rulebook
+from kiosk.store import PersonRecord
+
+
+class PersonNotFoundError(LookupError):
+    """Raised when no person with the given ID number is known to the backend."""
+
+
+@dataclass(frozen=True, slots=True)
+class CardHolder:
+    """What the screens may show of the person: masked identifiers only."""
+
+    masked_id: str
+    name: str
+    village: str
+    deceased_on: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class LookupResult:
+    """A card holder's picture for one session. `id_number` stays in memory for the session, to derive the
+    person's keyed hash; it is never rendered or logged."""
+
+    holder: CardHolder
+    reconciliation: Reconciliation
+    id_number: str = ""
+
+    def __repr__(self) -> str:
+        return f"LookupResult({self.holder.masked_id!r})"
+
+
+class BenefitsBackend(Protocol):
+    def look_up(self, id_number: IdNumber, *, today: dt.date) -> LookupResult:
+        """Return the person's owed-vs-paid picture; raise PersonNotFoundError if unknown."""
+        ...
+
+    def find_id_number_by_account(self, account: str) -> str | None:
+        """Return the ID number of the one person the ledger pays through `account`, if exactly one."""
+        ...
+
+
+class Ledger(Protocol):
+    """The reads the backend needs: the kiosk's SQLite Store and the hub's Roster both provide them."""
+
+    def load_person(self, id_number: str) -> tuple[PersonRecord, PersonFacts, list[Payment]] | None:
+        """The person, their facts and their payments, read together (one connection at the hub)."""
+        ...
+
+    def find_id_number_by_account(self, account: str) -> str | None: ...
+
+
+def mask_name(name: str) -> str:
+    """Keep the surname and the last character; mask the middle (张*明, 李*).
+
+    >>> mask_name("张三明"), mask_name("李四"), mask_name("欧阳娜娜")
+    ('张*明', '李*', '欧**娜')
+    """
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+class EmbeddedBackend:
+    """Answer lookups from a ledger held on this machine: the kiosk's SQLite store, or the hub's roster."""
+
+    def __init__(self, store: Ledger, rulebook: Rulebook, *, history_years: int = 2) -> None:
+        self.store = store
+        self.rulebook = rulebook
+        self.history_years = history_years
+
+    def find_id_number_by_account(self, account: str) -> str | None:
+        return self.store.find_id_number_by_account(account)
+
+    def look_up(self, id_number: IdNumber, *, today: dt.date) -> LookupResult:
+        found = self.store.load_person(id_number.value)
+        if found is None:
+            raise PersonNotFoundError(id_number.masked())
+        person, facts, payments = found
+        since_on = dt.date(today.year - self.history_years, 1, 1)
+        result = reconcile(self.rulebook, facts, payments, since_on=since_on, today=today)
+        holder = CardHolder(id_number.masked(), mask_name(person.name), person.village_name or "", person.death_on)
+        return LookupResult(holder, result, id_number.value)

@@ -1,0 +1,159 @@
+"""The relay: deliver the kiosk's outbox to the hub, signed, with exponential backoff and jitter.
+
+Its whole state is in the outbox table, so it survives restarts and power cuts; a
+message leaves the outbox only when the hub has acknowledged it (2xx). Nothing is
+ever dropped: a refusal (4xx) is retried at the longest interval and shown by
+`kiosk doctor` until someone fixes the cause.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import logging
+import math
+import random
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from kiosk.link.signing import sign
+from kiosk.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class Relay:
+    def __init__(self, db_path: Path, *, hub_url: str, kiosk_id: str, secret: str, base_delay: float = 1.0,
+                 max_delay: float = 300.0, timeout: float = 10.0, rng: random.Random | None = None,
+                 status_every: float = 300.0) -> None:
+        self.status_every = dt.timedelta(seconds=status_every)
+        self.store = Store(db_path)
+        self.hub_url = hub_url.rstrip("/")
+        self.kiosk_id = kiosk_id
+        self.secret = secret
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.timeout = timeout
+        self.rng = rng or random.Random()
+        self.heartbeat_every = 60.0
+        self._last_heartbeat = 0.0
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="relay", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=self.timeout + 5)
+
+    def nudge(self) -> None:
+        """Deliver now (a complaint was just filed)."""
+        self._wake.set()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.deliver_due()
+                self.pull_statuses()
+                if time.monotonic() - self._last_heartbeat >= self.heartbeat_every:
+                    self.send_heartbeat()
+            except Exception:  # noqa: BLE001 - the relay must outlive any surprise
+                log.exception("relay pass failed")
+            self._wake.wait(timeout=1.0)
+            self._wake.clear()
+        self.store.close()
+
+    def pull_statuses(self, now: dt.datetime | None = None, every: dt.timedelta | None = None) -> int:
+        """Fetch status and replies of delivered complaints not checked for `every`; return how many were checked."""
+        now = now or dt.datetime.now(dt.timezone.utc)
+        every = self.status_every if every is None else every
+        changed = 0
+        for uuid in self.store.complaints_to_check((now - every).isoformat(timespec="seconds")):
+            path = f"/api/v1/complaints/{uuid}"
+            headers = sign(kiosk_id=self.kiosk_id, secret=self.secret, method="GET", path=path, body=b"")
+            try:
+                with urllib.request.urlopen(urllib.request.Request(self.hub_url + path, headers=headers),
+                                            timeout=self.timeout) as response:
+                    answer = json.loads(response.read())
+            except (OSError, ValueError, http.client.HTTPException) as error:
+                log.info("status of a complaint not fetched: %s", error)
+                return changed
+            self.store.set_hub_status(uuid, str(answer.get("status", "")),
+                                      json.dumps(answer.get("replies", []), ensure_ascii=False),
+                                      now.isoformat(timespec="seconds"), words=str(answer.get("status_words", "")),
+                                      may_reopen=answer.get("may_reopen") is True)
+            changed += 1
+        return changed
+
+    def send_heartbeat(self) -> bool:
+        """Tell the hub this kiosk is alive and how much waits in its outbox; False if the hub did not hear."""
+        self._last_heartbeat = time.monotonic()
+        path = "/api/v1/heartbeat"
+        body = heartbeat_payload(self.store).encode()
+        headers = {"Content-Type": "application/json",
+                   **sign(kiosk_id=self.kiosk_id, secret=self.secret, method="POST", path=path, body=body)}
+        try:
+            with urllib.request.urlopen(urllib.request.Request(self.hub_url + path, data=body, method="POST",
+                                                               headers=headers), timeout=self.timeout) as response:
+                return 200 <= response.status < 300
+        except (OSError, ValueError, http.client.HTTPException) as error:
+            log.info("heartbeat not delivered: %s", error)
+            return False
+
+    def _send(self, kind: str, uuid: str, payload: str) -> tuple[int, str]:
+        path = {"submit": "/api/v1/complaints", "withdraw": f"/api/v1/complaints/{uuid}/withdrawal",
+                "reopen": f"/api/v1/complaints/{uuid}/reopening"}[kind]
+        body = payload.encode()
+        headers = {"Content-Type": "application/json",
+                   **sign(kiosk_id=self.kiosk_id, secret=self.secret, method="POST", path=path, body=body)}
+        request = urllib.request.Request(self.hub_url + path, data=body, method="POST", headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.status, response.read().decode(errors="replace")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode(errors="replace")
+
+    def deliver_due(self, now: dt.datetime | None = None) -> int:
+        """Send every due outbox message once; return how many the hub acknowledged."""
+        now = now or dt.datetime.now(dt.timezone.utc)
+        delivered = 0
+        for outbox_id, uuid, kind, payload, attempts in self.store.due_outbox(now.isoformat(timespec="seconds")):
+            try:
+                status, text = self._send(kind, uuid, payload)
+            except (OSError, ValueError, http.client.HTTPException) as error:  # hub down, cut mid-answer, timeout
+                status, text = 0, f"{type(error).__name__}: {error}"
+            if 200 <= status < 300:
+                self.store.mark_delivered(outbox_id, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+                delivered += 1
+                continue
+            refused = 400 <= status < 500 and status not in (401, 408, 429)
+            delay = self.max_delay if refused else min(self.max_delay, self.base_delay * 2 ** attempts)
+            delay *= self.rng.uniform(0.5, 1.5) if not refused else 1
+            # whole seconds, rounded up: the outbox compares ISO times at seconds precision
+            next_at = (now.replace(microsecond=0) + dt.timedelta(seconds=max(1, math.ceil(delay)))).isoformat()
+            error = f"HTTP {status}: {text[:200]}" if status else text
+            log.warning("outbox %s (%s) not delivered, attempt %d: %s", outbox_id, kind, attempts + 1, error)
+            self.store.mark_attempt_failed(outbox_id, attempts + 1, next_at, error)
+        return delivered
+
+
+_STARTED = time.monotonic()
+
+
+def heartbeat_payload(store: Store) -> str:
+    """Backlog, today's card reads and uptime: what the hub's fleet dashboard shows of this kiosk."""
+    today = dt.datetime.now(CHINA).date().isoformat()
+    return json.dumps({"outbox_backlog": store.outbox_backlog(), "card_reads_today": store.card_reads_on(today),
+                       "uptime_seconds": int(time.monotonic() - _STARTED)})
+
+
+CHINA = dt.timezone(dt.timedelta(hours=8))

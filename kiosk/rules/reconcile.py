@@ -1,0 +1,275 @@
+"""Owed vs paid, period by period: the product's heart.
+
+Pure: takes a rulebook, a person's facts and their ledger rows, returns one line
+per programme and period with a status a villager understands. Every ledger row
+lands in exactly one line; nothing is owed outside an enrolment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import StrEnum
+from operator import attrgetter
+from typing import Iterable
+
+from kiosk.core.money import format_yuan
+from kiosk.rules import Entitlement, Hint, Period, PersonFacts, Rulebook, periods_between
+
+
+_PERIOD_ORDER = attrgetter("start_on", "kind")  # C-level sort key; dataclass __lt__ builds tuples
+
+
+class Status(StrEnum):
+    """How a period's payment compares with what was owed."""
+
+    PAID_IN_FULL = "paid_in_full"
+    PAID_LATE = "paid_late"
+    SHORT = "short"
+    MISSING = "missing"
+    OVERPAID = "overpaid"
+    PAID_AFTER_DEATH = "paid_after_death"
+    PAID_WITHOUT_ENTITLEMENT = "paid_without_entitlement"
+    NOT_YET_DUE = "not_yet_due"
+
+    @property
+    def label_zh(self) -> str:
+        return _LABELS[self][0]
+
+    @property
+    def icon(self) -> str:
+        return _LABELS[self][1]
+
+    @property
+    def is_problem(self) -> bool:
+        return self not in (Status.PAID_IN_FULL, Status.NOT_YET_DUE)
+
+
+_LABELS = {
+    Status.PAID_IN_FULL: ("足额发放", "✔"),
+    Status.PAID_LATE: ("延迟发放", "⏱"),
+    Status.SHORT: ("少发", "▼"),
+    Status.MISSING: ("未发放", "✖"),
+    Status.OVERPAID: ("多发", "▲"),
+    Status.PAID_AFTER_DEATH: ("去世后仍发放", "⚠"),
+    Status.PAID_WITHOUT_ENTITLEMENT: ("无资格却发放", "⚠"),
+    Status.NOT_YET_DUE: ("未到发放时间", "…"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    """One row of the disbursement ledger."""
+
+    programme: str
+    period: Period
+    amount_fen: int
+    paid_on: dt.date
+    account: str = ""
+    batch: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One programme and period: what was owed, what was paid, and the verdict."""
+
+    programme: str
+    period: Period
+    entitlement: Entitlement
+    payments: tuple[Payment, ...]
+    due_on: dt.date
+    status: Status
+    death_on: dt.date | None = None
+
+    @property
+    def status_note(self) -> str:
+        """The verdict in plain words, made only for the lines a screen shows."""
+        return describe(self)
+
+    @property
+    def corrections_note(self) -> str:
+        """Explain reversals and later batches for the period, if there were any."""
+        reversed_fen = -sum(p.amount_fen for p in self.payments if p.amount_fen < 0)
+        positive = [p for p in self.payments if p.amount_fen > 0]
+        notes = []
+        if reversed_fen:
+            notes.append(f"其中有冲正（退回）{format_yuan(reversed_fen)}元，已从实发中扣除")
+        if len(positive) > 1 and self.status is not Status.OVERPAID:
+            notes.append(f"分{len(positive)}次发放，后面的批次是补发")
+        return "；".join(notes)
+
+    def payment_label(self, payment: Payment) -> str:
+        """'冲正' for a reversal, '补发' for a later positive batch (or '重复' when the period is overpaid)."""
+        if payment.amount_fen < 0:
+            return "冲正"
+        positive = [p for p in self.payments if p.amount_fen > 0]
+        if positive and payment is not positive[0]:
+            return "重复" if self.status is Status.OVERPAID else "补发"
+        return "发放"
+
+    @property
+    def owed_fen(self) -> int:
+        return self.entitlement.amount_fen
+
+    @property
+    def paid_fen(self) -> int:
+        return sum(p.amount_fen for p in self.payments)
+
+    @property
+    def difference_fen(self) -> int:
+        """Paid minus owed: negative when the person received too little."""
+        return self.paid_fen - self.owed_fen
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    owed_fen: int = 0
+    paid_fen: int = 0
+
+    @property
+    def difference_fen(self) -> int:
+        return self.paid_fen - self.owed_fen
+
+
+@dataclass
+class ProgrammeLines:
+    code: str
+    name: str
+    department: str
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def problems(self) -> int:
+        return sum(1 for line in self.lines if line.status.is_problem)
+
+
+@dataclass
+class Reconciliation:
+    """Everything the villager's screens show for one person."""
+
+    programmes: list[ProgrammeLines]
+    hints: list[Hint]
+    rule_version: str
+    today: dt.date
+
+    @property
+    def lines(self) -> list[Line]:
+        return [line for programme in self.programmes for line in programme.lines]
+
+    def totals(self, year: int, *, include_not_yet_due: bool = False) -> Totals:
+        """Sum owed and paid over the year's lines (by default only those already due)."""
+        owed = paid = 0
+        for line in self.lines:
+            if line.period.year != year:
+                continue
+            if line.status is Status.NOT_YET_DUE and not include_not_yet_due:
+                continue
+            owed += line.owed_fen
+            paid += line.paid_fen
+        return Totals(owed, paid)
+
+    def problems_in(self, year: int) -> int:
+        """Count the year's lines whose status needs checking."""
+        return sum(1 for line in self.lines if line.period.year == year and line.status.is_problem)
+
+    def years(self) -> list[int]:
+        return sorted({line.period.year for line in self.lines}, reverse=True)
+
+
+def _date_zh(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def judge(entitlement: Entitlement, payments: tuple[Payment, ...], facts: PersonFacts,
+          period: Period, due_on: dt.date, today: dt.date) -> Status:
+    """Return the status of one period."""
+    owed = entitlement.amount_fen
+    paid = sum(p.amount_fen for p in payments)
+    if owed == 0:
+        if facts.death_on is not None and facts.death_on < period.start_on:
+            return Status.PAID_AFTER_DEATH
+        return Status.PAID_IN_FULL if paid == 0 else Status.PAID_WITHOUT_ENTITLEMENT
+    if paid < owed and today <= due_on:
+        return Status.NOT_YET_DUE
+    if paid <= 0:
+        return Status.MISSING
+    if paid < owed:
+        return Status.SHORT
+    if paid > owed:
+        return Status.OVERPAID
+    return Status.PAID_LATE if max(p.paid_on for p in payments) > due_on else Status.PAID_IN_FULL
+
+
+def describe(line: Line) -> str:
+    """Say in one line of plain words how the period's payment compares with what was owed."""
+    owed, paid = line.owed_fen, line.paid_fen
+    owed_y, paid_y = format_yuan(owed), format_yuan(paid)
+    status = line.status
+    if status is Status.PAID_AFTER_DEATH:
+        return f"本人已于{_date_zh(line.death_on)}去世，此期仍发放{paid_y}元"  # type: ignore[arg-type]
+    if status is Status.PAID_WITHOUT_ENTITLEMENT:
+        return f"此期不应发放（{line.entitlement.explanation}），却发放{paid_y}元"
+    if status is Status.NOT_YET_DUE:
+        return f"应发{owed_y}元，{_date_zh(line.due_on)}前发放"
+    if status is Status.MISSING:
+        return f"应发{owed_y}元，至今未收到"
+    if status is Status.SHORT:
+        return f"应发{owed_y}元，实发{paid_y}元，少发{format_yuan(owed - paid)}元"
+    if status is Status.OVERPAID:
+        count = f"（共{len(line.payments)}笔）" if len(line.payments) > 1 else ""
+        return f"应发{owed_y}元，实发{paid_y}元{count}，多发{format_yuan(paid - owed)}元"
+    if owed == 0:
+        return "发放后已冲正，净额0.00元"
+    last_paid_on = max(p.paid_on for p in line.payments)
+    if status is Status.PAID_LATE:
+        return f"应在{_date_zh(line.due_on)}前发放，实际{_date_zh(last_paid_on)}才发放"
+    return f"应发{owed_y}元，已于{_date_zh(last_paid_on)}足额发放"
+
+
+def reconcile(rulebook: Rulebook, facts: PersonFacts, payments: Iterable[Payment],
+              *, since_on: dt.date, today: dt.date) -> Reconciliation:
+    """Compare owed with paid for every programme and period from `since_on` to today.
+
+    Payments for periods before `since_on` are left out; every other payment is
+    counted in exactly one line, even for a programme or period nothing was owed for.
+    """
+    paid_by_code: dict[str, dict[Period, list[Payment]]] = defaultdict(lambda: defaultdict(list))
+    for payment in payments:
+        if payment.period.end_on >= since_on:
+            paid_by_code[payment.programme][payment.period].append(payment)
+    enrolled = {enrolment.programme for enrolment in facts.enrolments}
+
+    programmes: list[ProgrammeLines] = []
+    unknown = sorted(code for code in paid_by_code if code not in rulebook.policies)
+    for code in [*rulebook.codes, *unknown]:
+        paid = paid_by_code.get(code, {})
+        policy = rulebook.policies.get(code)
+        if policy is not None and code in enrolled:
+            periods = set(periods_between(policy.period_kind, since_on, today)).union(paid)
+        elif paid:
+            periods = set(paid)
+        else:
+            continue
+        group = ProgrammeLines(code, policy.name if policy else code, policy.department if policy else "")
+        for period in sorted(periods, key=_PERIOD_ORDER):
+            found = paid.get(period, ())
+            if len(found) > 1:
+                found = sorted(found, key=lambda p: p.paid_on)
+            if policy is None:
+                entitlement = Entitlement(0, "未知补贴项目")
+                due_on = period.end_on
+            else:
+                entitlement = rulebook.owed(code, facts, period)
+                due_on = rulebook.due_on(code, period)
+            if entitlement.amount_fen == 0 and not found:
+                continue
+            if policy is not None and period.start_on > today and not found:
+                continue
+            found = tuple(found)
+            status = judge(entitlement, found, facts, period, due_on, today)
+            group.lines.append(Line(code, period, entitlement, found, due_on, status, facts.death_on))
+        if group.lines:
+            programmes.append(group)
+    return Reconciliation(programmes, rulebook.hints(facts, today), rulebook.version, today)
+
