@@ -31,20 +31,30 @@ sys.path.insert(0, str(ROOT))
 from benchlib import free_port, percentile  # noqa: E402
 
 from device.base import CardEventKind, EventHub  # noqa: E402
-from device.pcsc import PcscWatcher  # noqa: E402
 from device.emulation.vcard import SsseApplet, VpcdCard  # noqa: E402
+from device.pcsc import PcscWatcher  # noqa: E402
 
 PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
 TODAY = "2026-11-22"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def ensure_pcscd() -> subprocess.Popen | None:
     if PCSCD_SOCKET.exists():
         return None
-    daemon = subprocess.Popen([shutil.which("pcscd") or "/usr/sbin/pcscd", "--foreground"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    daemon = subprocess.Popen(
+        [shutil.which("pcscd") or "/usr/sbin/pcscd", "--foreground"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(100):
         if PCSCD_SOCKET.exists():
             time.sleep(0.3)
@@ -56,9 +66,12 @@ def ensure_pcscd() -> subprocess.Popen | None:
 def start_kiosk(folder: Path) -> tuple[subprocess.Popen, str]:
     port = free_port()
     kiosk = str(Path(sys.executable).with_name("kiosk"))
-    process = subprocess.Popen([kiosk, "demo", "--db", str(folder / "demo.db"), "--port", str(port), "--today", TODAY],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env={**os.environ, "MINGBAI_CONFIG": "", "MINGBAI_VPCD_PORT": "35963"})
+    process = subprocess.Popen(
+        [kiosk, "demo", "--db", str(folder / "demo.db"), "--port", str(port), "--today", TODAY],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "MINGBAI_CONFIG": "", "MINGBAI_VPCD_PORT": "35963"},
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:
@@ -130,7 +143,9 @@ def measure_screen(url: str, id_number: str, name: str, rounds: int) -> list[flo
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="30 rounds instead of 100")
     parser.add_argument("--rounds", type=int, help="override the number of rounds")
     args = parser.parse_args()
@@ -159,10 +174,14 @@ def main() -> int:
         "bare_read_p95_ms": round(percentile(floor, 0.95), 1),
     }
     figures["p95_vs_floor"] = round(figures["card_to_screen_p95_ms"] / figures["bare_read_p95_ms"], 2)
-    print(f"card placed → page shown: p50 {figures['card_to_screen_p50_ms']} ms, "
-          f"p95 {figures['card_to_screen_p95_ms']} ms over {rounds} insertions")
-    print(f"bare read (insertion detected + APDUs): p50 {figures['bare_read_p50_ms']} ms, "
-          f"p95 {figures['bare_read_p95_ms']} ms; page at p95 is {figures['p95_vs_floor']}× the floor")
+    print(
+        f"card placed → page shown: p50 {figures['card_to_screen_p50_ms']} ms, "
+        f"p95 {figures['card_to_screen_p95_ms']} ms over {rounds} insertions"
+    )
+    print(
+        f"bare read (insertion detected + APDUs): p50 {figures['bare_read_p50_ms']} ms, "
+        f"p95 {figures['bare_read_p95_ms']} ms; page at p95 is {figures['p95_vs_floor']}× the floor"
+    )
     print(json.dumps(figures))
     return 0
 

@@ -34,7 +34,7 @@ from kiosk.link.relay import Relay  # noqa: E402
 from kiosk.services.complaints import file_complaint, person_key  # noqa: E402
 from kiosk.store import open_store  # noqa: E402
 
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.UTC)
 
 
 def file_many(db: Path, count: int, synchronous: str) -> float:
@@ -42,10 +42,19 @@ def file_many(db: Path, count: int, synchronous: str) -> float:
     store.connection().execute(f"PRAGMA synchronous = {synchronous}")
     started = time.perf_counter()
     for n in range(count):
-        file_complaint(store=store, kiosk_id="bench-kiosk", key=person_key(f"person-{n}", "k"),
-                       masked_id="110105********002X", uuid=str(uuid.uuid4()), category="not_received",
-                       programme="pension_basic", period="2025-03", phone="13800138000",
-                       evidence={"owed_fen": 12800, "paid_fen": 0, "rule_version": "bench"}, now=NOW)
+        file_complaint(
+            store=store,
+            kiosk_id="bench-kiosk",
+            key=person_key(f"person-{n}", "k"),
+            masked_id="110105********002X",
+            uuid=str(uuid.uuid4()),
+            category="not_received",
+            programme="pension_basic",
+            period="2025-03",
+            phone="13800138000",
+            evidence={"owed_fen": 12800, "paid_fen": 0, "rule_version": "bench"},
+            now=NOW,
+        )
     seconds = time.perf_counter() - started
     store.close()
     return count / seconds
@@ -54,11 +63,19 @@ def file_many(db: Path, count: int, synchronous: str) -> float:
 def relay_throughput(db: Path, folder: Path) -> float:
     kiosk = str(Path(sys.executable).with_name("kiosk"))
     hub_db = str(folder / "hub.db")
-    secret = subprocess.run([kiosk, "hub", "--db", hub_db, "--register", "bench-kiosk"], capture_output=True,
-                            text=True, check=True).stdout.strip()
+    secret = subprocess.run(
+        [kiosk, "hub", "--db", hub_db, "--register", "bench-kiosk"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     port = free_port()
-    hub = subprocess.Popen([kiosk, "hub", "--db", hub_db, "--port", str(port)], stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, env={**os.environ, "MINGBAI_CONFIG": ""})
+    hub = subprocess.Popen(
+        [kiosk, "hub", "--db", hub_db, "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "MINGBAI_CONFIG": ""},
+    )
     try:
         for _ in range(300):
             try:
@@ -83,7 +100,9 @@ def relay_throughput(db: Path, folder: Path) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="300 complaints instead of 2,000")
     args = parser.parse_args()
     count = 300 if args.quick else 2000
@@ -91,10 +110,17 @@ def main() -> int:
     durable = file_many(folder / "durable.db", count, "FULL")
     floor = file_many(folder / "floor.db", count, "OFF")
     relayed = relay_throughput(folder / "durable.db", folder)
-    figures = {"complaints": count, "durable_per_s": round(durable, 1), "synchronous_off_per_s": round(floor, 1),
-               "durable_vs_off": round(durable / floor, 2), "relay_per_s": round(relayed, 1)}
-    print(f"{count} complaints filed: {figures['durable_per_s']}/s durable (synchronous=FULL), "
-          f"{figures['synchronous_off_per_s']}/s with synchronous=OFF ({figures['durable_vs_off']:.0%})")
+    figures = {
+        "complaints": count,
+        "durable_per_s": round(durable, 1),
+        "synchronous_off_per_s": round(floor, 1),
+        "durable_vs_off": round(durable / floor, 2),
+        "relay_per_s": round(relayed, 1),
+    }
+    print(
+        f"{count} complaints filed: {figures['durable_per_s']}/s durable (synchronous=FULL), "
+        f"{figures['synchronous_off_per_s']}/s with synchronous=OFF ({figures['durable_vs_off']:.0%})"
+    )
     print(f"relay to a hub on loopback: {figures['relay_per_s']} complaints/s, signed, one request each")
     print(json.dumps(figures))
     return 0

@@ -22,8 +22,8 @@ import random
 import subprocess
 import sys
 import threading
-import urllib.parse
 import time
+import urllib.parse
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -45,8 +45,9 @@ DEPARTMENTS = ("县民政局", "县人力资源和社会保障局", "县农业�
 
 
 def run(*args: str, stdin: str = "") -> str:
-    done = subprocess.run([KIOSK, *args], input=stdin, capture_output=True, text=True,
-                          env={**os.environ, "MINGBAI_CONFIG": ""})
+    done = subprocess.run(
+        [KIOSK, *args], input=stdin, capture_output=True, text=True, env={**os.environ, "MINGBAI_CONFIG": ""}
+    )
     if done.returncode:
         raise SystemExit(f"kiosk {' '.join(args[:3])} failed: {done.stderr}")
     return done.stdout
@@ -61,29 +62,56 @@ def add_complaints(url: str, persons: int, count: int) -> None:
 
     store = HubStore(url)
     rng = random.Random(11)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     with store.engine.begin() as conn:
-        conn.execute(sa.insert(kiosks), [{"kiosk_id": f"kiosk-{k}", "secret": "x", "created_at": now}
-                                         for k in range(100)])
+        conn.execute(
+            sa.insert(kiosks),
+            [{"kiosk_id": f"kiosk-{k}", "secret": "x", "created_at": now} for k in range(100)],
+        )
     rows = []
     for n in range(count):
         person = rng.randint(1, persons)
         received = now - dt.timedelta(minutes=rng.randint(0, 525_600))
-        payload = {"uuid": f"00000000-0000-4000-8000-{n:012d}", "tracking_no": f"B{n:08d}",
-                   "kiosk_id": f"kiosk-{n % 100}", "person_key": person_key(id_number(person), "bench"),
-                   "masked_id": "x", "programme": rng.choice(("farmland", "pension_basic", "dibao")),
-                   "period": "2025-03", "category": rng.choice(CATEGORIES), "created_at": received.isoformat(),
-                   "evidence": {"programme_name": "城乡居民基础养老金", "period_label": "2025年3月",
-                                "status_label": "未发放", "explanation": f"第{n}件 每月标准123.00元"}}
+        payload = {
+            "uuid": f"00000000-0000-4000-8000-{n:012d}",
+            "tracking_no": f"B{n:08d}",
+            "kiosk_id": f"kiosk-{n % 100}",
+            "person_key": person_key(id_number(person), "bench"),
+            "masked_id": "x",
+            "programme": rng.choice(("farmland", "pension_basic", "dibao")),
+            "period": "2025-03",
+            "category": rng.choice(CATEGORIES),
+            "created_at": received.isoformat(),
+            "evidence": {
+                "programme_name": "城乡居民基础养老金",
+                "period_label": "2025年3月",
+                "status_label": "未发放",
+                "explanation": f"第{n}件 每月标准123.00元",
+            },
+        }
         status = rng.choice(("received", "received", "assigned", "verifying", "answered", "closed"))
-        row = {"kiosk_id": payload["kiosk_id"], "uuid": payload["uuid"], "tracking_no": payload["tracking_no"],
-               "person_key": payload["person_key"], "payload": json.dumps(payload, ensure_ascii=False),
-               "payload_sha256": "-", "received_at": received, "person_id": person,
-               "village_code": None, "status": status, "department": None, "assigned_at": None, "due_at": None,
-               **_case_fields(payload)}
+        row = {
+            "kiosk_id": payload["kiosk_id"],
+            "uuid": payload["uuid"],
+            "tracking_no": payload["tracking_no"],
+            "person_key": payload["person_key"],
+            "payload": json.dumps(payload, ensure_ascii=False),
+            "payload_sha256": "-",
+            "received_at": received,
+            "person_id": person,
+            "village_code": None,
+            "status": status,
+            "department": None,
+            "assigned_at": None,
+            "due_at": None,
+            **_case_fields(payload),
+        }
         if status != "received":
-            row.update(department=rng.choice(DEPARTMENTS), assigned_at=received,
-                       due_at=received + dt.timedelta(days=15))
+            row.update(
+                department=rng.choice(DEPARTMENTS),
+                assigned_at=received,
+                due_at=received + dt.timedelta(days=15),
+            )
         rows.append(row)
         if len(rows) == 10_000:
             with store.engine.begin() as conn:
@@ -110,16 +138,21 @@ class Client:
 
     def lookup(self, number: str) -> int:
         body = json.dumps({"id_number": number, "today": "2026-11-22"}).encode()
-        headers = {"Content-Type": "application/json",
-                   **sign(kiosk_id=self.kiosk_id, secret=self.secret, method="POST", path="/api/v1/lookup", body=body)}
+        headers = {
+            "Content-Type": "application/json",
+            **sign(
+                kiosk_id=self.kiosk_id, secret=self.secret, method="POST", path="/api/v1/lookup", body=body
+            ),
+        }
         self.connection.request("POST", "/api/v1/lookup", body=body, headers=headers)
         response = self.connection.getresponse()
         response.read()
         return response.status
 
 
-def load(ports: list[int], secrets: list[str], persons: int, clients: int, seconds: float,
-         offered: float = 0.0) -> dict:
+def load(
+    ports: list[int], secrets: list[str], persons: int, clients: int, seconds: float, offered: float = 0.0
+) -> dict:
     """`clients` threads, each a kiosk, looking up random persons for `seconds`.
 
     offered = 0: each client sends its next request as soon as the last is answered (the hub's saturation
@@ -159,44 +192,64 @@ def load(ports: list[int], secrets: list[str], persons: int, clients: int, secon
         thread.join()
     elapsed = time.perf_counter() - began
     prefix = f"at{int(offered)}_" if offered else "saturated_"
-    return {f"{prefix}lookups": len(latencies), f"{prefix}lookups_per_s": round(len(latencies) / elapsed, 1),
-            f"{prefix}p50_ms": round(percentile(latencies, 0.50) * 1000, 1),
-            f"{prefix}p99_ms": round(percentile(latencies, 0.99) * 1000, 1), f"{prefix}failures": len(failures)}
+    return {
+        f"{prefix}lookups": len(latencies),
+        f"{prefix}lookups_per_s": round(len(latencies) / elapsed, 1),
+        f"{prefix}p50_ms": round(percentile(latencies, 0.50) * 1000, 1),
+        f"{prefix}p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+        f"{prefix}failures": len(failures),
+    }
 
 
 def inbox_p99(port: int, samples: int) -> dict:
     """An auditor's filtered inbox pages, one after another: p50/p99 of the whole page."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     body = f"name=bench-auditor&password={PASSWORD.replace(' ', '+')}"
-    connection.request("POST", "/office/login", body=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    connection.request(
+        "POST", "/office/login", body=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     response = connection.getresponse()
     response.read()
     cookie = response.getheader("Set-Cookie").split(";")[0]
     rng = random.Random(5)
-    filters = [lambda: "status=assigned", lambda: f"category={rng.choice(CATEGORIES)}&sort=due_asc",
-               lambda: f"programme=dibao&status={rng.choice(('received', 'answered'))}&page={rng.randint(1, 20)}",
-               lambda: "overdue=1", lambda: f"department={DEPARTMENTS[0]}&per_page=100",
-               lambda: f"q=第{rng.randint(0, 9999)}件", lambda: f"kiosk=kiosk-{rng.randint(0, 99)}&from=2026-06-01"]
+    filters = [
+        lambda: "status=assigned",
+        lambda: f"category={rng.choice(CATEGORIES)}&sort=due_asc",
+        lambda: f"programme=dibao&status={rng.choice(('received', 'answered'))}&page={rng.randint(1, 20)}",
+        lambda: "overdue=1",
+        lambda: f"department={DEPARTMENTS[0]}&per_page=100",
+        lambda: f"q=第{rng.randint(0, 9999)}件",
+        lambda: f"kiosk=kiosk-{rng.randint(0, 99)}&from=2026-06-01",
+    ]
     times = []
     for n in range(samples):
         query = filters[n % len(filters)]()
         started = time.perf_counter()
-        connection.request("GET", "/office/?" + urllib.parse.quote(query, safe="=&"), headers={"Cookie": cookie})
+        connection.request(
+            "GET", "/office/?" + urllib.parse.quote(query, safe="=&"), headers={"Cookie": cookie}
+        )
         response = connection.getresponse()
         response.read()
         times.append(time.perf_counter() - started)
         if response.status != 200:
             raise SystemExit(f"inbox answered {response.status} for {query}")
-    return {"inbox_p50_ms": round(percentile(times, 0.5) * 1000, 1),
-            "inbox_p99_ms": round(percentile(times, 0.99) * 1000, 1), "inbox_samples": samples}
+    return {
+        "inbox_p50_ms": round(percentile(times, 0.5) * 1000, 1),
+        "inbox_p99_ms": round(percentile(times, 0.99) * 1000, 1),
+        "inbox_samples": samples,
+    }
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="50,000 persons and 10,000 complaints")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--offered", type=float, default=300.0, help="lookups/s offered in the paced run (300)")
+    parser.add_argument(
+        "--offered", type=float, default=300.0, help="lookups/s offered in the paced run (300)"
+    )
     parser.add_argument("--processes", type=int, default=4, help="hub processes sharing the load (default 4)")
     parser.add_argument("--threads", type=int, default=3, help="waitress threads per hub process (default 3)")
     args = parser.parse_args()
@@ -224,9 +277,14 @@ def main() -> int:
         run("hub", "--db", url, "--add-user", "bench-auditor", "--role", "auditor", stdin=PASSWORD + "\n")
         ports = [free_port() for _ in range(args.processes)]
         for port in ports:
-            hubs.append(subprocess.Popen([KIOSK, "hub", "--db", url, "--port", str(port), "--threads",
-                                          str(args.threads)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                         env={**os.environ, "MINGBAI_CONFIG": ""}))
+            hubs.append(
+                subprocess.Popen(
+                    [KIOSK, "hub", "--db", url, "--port", str(port), "--threads", str(args.threads)],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    env={**os.environ, "MINGBAI_CONFIG": ""},
+                )
+            )
         for port in ports:
             for _ in range(300):
                 try:
@@ -235,24 +293,34 @@ def main() -> int:
                 except OSError:
                     time.sleep(0.1)
         load(ports, secrets, persons, args.clients, 5.0)  # warm the pools and caches
-        figures = {"persons": persons, "ledger_rows": ledger_rows, "complaints": complaints,
-                   "publish_s": round(publish_s, 1), "clients": args.clients, "hub_processes": args.processes,
-                   **load(ports, secrets, persons, args.clients, seconds),
-                   **load(ports, secrets, persons, args.clients, seconds, offered=args.offered),
-                   **inbox_p99(ports[0], 70 if args.quick else 210)}
+        figures = {
+            "persons": persons,
+            "ledger_rows": ledger_rows,
+            "complaints": complaints,
+            "publish_s": round(publish_s, 1),
+            "clients": args.clients,
+            "hub_processes": args.processes,
+            **load(ports, secrets, persons, args.clients, seconds),
+            **load(ports, secrets, persons, args.clients, seconds, offered=args.offered),
+            **inbox_p99(ports[0], 70 if args.quick else 210),
+        }
     finally:
         for hub in hubs:
             hub.terminate()
             hub.wait(timeout=10)
         server.stop()
-    print(f"{figures['persons']:,} persons, {figures['ledger_rows']:,} ledger rows, {figures['complaints']:,} complaints "
-          f"in PostgreSQL (published in {figures['publish_s']} s)")
+    print(
+        f"{figures['persons']:,} persons, {figures['ledger_rows']:,} ledger rows, {figures['complaints']:,} complaints "
+        f"in PostgreSQL (published in {figures['publish_s']} s)"
+    )
     offered = f"at{int(args.offered)}_"
-    print(f"lookups, {args.clients} clients on {args.processes} hub processes: saturated "
-          f"{figures['saturated_lookups_per_s']}/s (p50 {figures['saturated_p50_ms']} ms, p99 "
-          f"{figures['saturated_p99_ms']} ms); {int(args.offered)}/s offered: {figures[offered + 'lookups_per_s']}/s "
-          f"served, p50 {figures[offered + 'p50_ms']} ms, p99 {figures[offered + 'p99_ms']} ms; failures "
-          f"{figures['saturated_failures'] + figures[offered + 'failures']}")
+    print(
+        f"lookups, {args.clients} clients on {args.processes} hub processes: saturated "
+        f"{figures['saturated_lookups_per_s']}/s (p50 {figures['saturated_p50_ms']} ms, p99 "
+        f"{figures['saturated_p99_ms']} ms); {int(args.offered)}/s offered: {figures[offered + 'lookups_per_s']}/s "
+        f"served, p50 {figures[offered + 'p50_ms']} ms, p99 {figures[offered + 'p99_ms']} ms; failures "
+        f"{figures['saturated_failures'] + figures[offered + 'failures']}"
+    )
     print(f"inbox (filtered list page): p50 {figures['inbox_p50_ms']} ms, p99 {figures['inbox_p99_ms']} ms")
     print(json.dumps(figures))
     return 0

@@ -29,7 +29,6 @@ sys.path.insert(0, str(ROOT))
 
 from benchlib import id_number, peak_rss_mb  # noqa: E402
 
-
 TODAY = dt.date(2026, 11, 22)
 OUT = ROOT / "bench" / "out"
 
@@ -37,7 +36,11 @@ OUT = ROOT / "bench" / "out"
 def generate(persons: int, rows: int, folder: Path) -> tuple[Path, Path, Path]:
     """Write villages.csv, persons.csv and payments.csv (months of pension and 低保, round-robin over persons)."""
     folder.mkdir(parents=True, exist_ok=True)
-    villages, roster, ledger = folder / "villages.csv", folder / f"persons-{persons}.csv", folder / f"payments-{rows}.csv"
+    villages, roster, ledger = (
+        folder / "villages.csv",
+        folder / f"persons-{persons}.csv",
+        folder / f"payments-{rows}.csv",
+    )
     if not villages.exists():
         villages.write_text("村代码,村名,乡镇\n522799001,石桥村,明白镇\n", encoding="utf-8")
     if not roster.exists():
@@ -46,10 +49,14 @@ def generate(persons: int, rows: int, folder: Path) -> tuple[Path, Path, Path]:
             writer.writerow(["身份证号", "姓名", "性别", "村", "户号"])
             for i in range(1, persons + 1):
                 number = id_number(i)
-                writer.writerow([number, f"人{i}", "男" if int(number[16]) % 2 else "女", "522799001", f"H{i // 3}"])
+                writer.writerow(
+                    [number, f"人{i}", "男" if int(number[16]) % 2 else "女", "522799001", f"H{i // 3}"]
+                )
     if not ledger.exists():
         rng = random.Random(3)
-        months = [f"{y}-{m:02d}" for y in range(2020, 2027) for m in range(1, 13)][: max(1, rows // persons + 1)]
+        months = [f"{y}-{m:02d}" for y in range(2020, 2027) for m in range(1, 13)][
+            : max(1, rows // persons + 1)
+        ]
         with ledger.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(["身份证号", "姓名", "项目代码", "所属期", "金额", "发放日期", "账号", "批次号"])
@@ -60,8 +67,18 @@ def generate(persons: int, rows: int, folder: Path) -> tuple[Path, Path, Path]:
                         break
                     code = "dibao" if i % 20 == 0 else "pension_basic"
                     amount = "300.00" if code == "dibao" else f"{rng.choice((123, 128))}.00"
-                    writer.writerow([id_number(i), f"人{i}", code, month, amount, f"{month}-12", f"62179901{i:011d}",
-                                     f"{code[:1].upper()}{month}"])
+                    writer.writerow(
+                        [
+                            id_number(i),
+                            f"人{i}",
+                            code,
+                            month,
+                            amount,
+                            f"{month}-12",
+                            f"62179901{i:011d}",
+                            f"{code[:1].upper()}{month}",
+                        ]
+                    )
                     written += 1
     return villages, roster, ledger
 
@@ -90,23 +107,31 @@ def run_floor(db: Path, ledger: Path) -> dict[str, float]:
         next(reader)
         rows = ((r[0], r[2], r[3], int(r[4].replace(".", "")), r[5], r[6], r[7]) for r in reader)
         conn.execute("BEGIN IMMEDIATE")
-        conn.executemany("INSERT INTO payments(person_id, programme, period, amount_fen, paid_on, account, batch) "
-                         "VALUES ((SELECT id FROM persons WHERE id_number = ?), ?, ?, ?, ?, ?, ?)", rows)
+        conn.executemany(
+            "INSERT INTO payments(person_id, programme, period, amount_fen, paid_on, account, batch) "
+            "VALUES ((SELECT id FROM persons WHERE id_number = ?), ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
         count = conn.execute("SELECT count(*) FROM payments").fetchone()[0]
         conn.execute("COMMIT")
     return {"rows": count, "seconds": round(time.perf_counter() - started, 2), "peak_rss_mb": peak_rss_mb()}
 
 
 def child(which: str, db: Path, ledger: Path) -> dict[str, float]:
-    run = subprocess.run([sys.executable, __file__, "--child", which, "--db", str(db), "--ledger", str(ledger)],
-                         capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, __file__, "--child", which, "--db", str(db), "--ledger", str(ledger)],
+        capture_output=True,
+        text=True,
+    )
     if run.returncode:
         raise SystemExit(run.stderr[-3000:])
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="100,000 persons and 1,000,000 rows")
     parser.add_argument("--child", choices=["importer", "floor"], help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
@@ -149,9 +174,13 @@ def main() -> int:
     }
     figures["speed_vs_floor"] = round(figures["importer_rows_per_s"] / figures["floor_rows_per_s"], 2)
     print(f"{figures['rows']:,} payment rows ({figures['csv_mb']} MB of CSV)")
-    print(f"importer: {figures['importer_rows_per_s']:,} rows/s, peak RSS {figures['importer_peak_rss_mb']} MB")
-    print(f"bare executemany: {figures['floor_rows_per_s']:,} rows/s, peak RSS {figures['floor_peak_rss_mb']} MB; "
-          f"importer at {figures['speed_vs_floor']:.0%} of the floor's speed")
+    print(
+        f"importer: {figures['importer_rows_per_s']:,} rows/s, peak RSS {figures['importer_peak_rss_mb']} MB"
+    )
+    print(
+        f"bare executemany: {figures['floor_rows_per_s']:,} rows/s, peak RSS {figures['floor_peak_rss_mb']} MB; "
+        f"importer at {figures['speed_vs_floor']:.0%} of the floor's speed"
+    )
     print(json.dumps(figures))
     return 0
 

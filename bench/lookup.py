@@ -48,15 +48,34 @@ def build(path: Path, persons: int) -> None:
         for i in range(start, min(start + chunk, persons + 1)):
             number = id_number(i)
             born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
-            people.append((i, number, f"人{i}", "M" if int(number[16]) % 2 else "F", born.isoformat(),
-                           None, f"H{i // 3}", None))
+            people.append(
+                (
+                    i,
+                    number,
+                    f"人{i}",
+                    "M" if int(number[16]) % 2 else "F",
+                    born.isoformat(),
+                    None,
+                    f"H{i // 3}",
+                    None,
+                )
+            )
             account = f"62179901{i:011d}"
             mu = rng.randint(5, 80)
             enrolments.append((i, "farmland", None, f"{mu / 10:.1f}", "2016-01-01", None))
             for year in (2023, 2024, 2025, 2026):
                 if year < 2026 or rng.random() < 0.9:
-                    payments.append((i, "farmland", str(year), mu * (1000 if year == 2023 else 1050),
-                                     f"{year}-06-15", account, f"F{year}"))
+                    payments.append(
+                        (
+                            i,
+                            "farmland",
+                            str(year),
+                            mu * (1000 if year == 2023 else 1050),
+                            f"{year}-06-15",
+                            account,
+                            f"F{year}",
+                        )
+                    )
             if born <= dt.date(1965, 1, 1):
                 enrolments.append((i, "pension_basic", None, None, "2015-01-01", None))
                 for month in MONTHS:
@@ -95,13 +114,21 @@ def measure(path: Path, persons: int, samples: int) -> dict[str, float]:
         backend.look_up(number, today=TODAY)
 
     def bare(number: str) -> None:
-        row = conn.execute("SELECT p.id, p.id_number, p.name, p.gender, p.birth_on, p.village_code, v.name, "
-                           "p.household, p.death_on FROM persons p LEFT JOIN villages v ON v.code = p.village_code "
-                           "WHERE p.id_number = ?", (number,)).fetchone()
-        conn.execute("SELECT programme, start_on, end_on, category, quantity FROM enrolments WHERE person_id = ? "
-                     "ORDER BY start_on", (row[0],)).fetchall()
-        conn.execute("SELECT programme, period, amount_fen, paid_on, account, batch FROM payments "
-                     "WHERE person_id = ?", (row[0],)).fetchall()
+        row = conn.execute(
+            "SELECT p.id, p.id_number, p.name, p.gender, p.birth_on, p.village_code, v.name, "
+            "p.household, p.death_on FROM persons p LEFT JOIN villages v ON v.code = p.village_code "
+            "WHERE p.id_number = ?",
+            (number,),
+        ).fetchone()
+        conn.execute(
+            "SELECT programme, start_on, end_on, category, quantity FROM enrolments WHERE person_id = ? "
+            "ORDER BY start_on",
+            (row[0],),
+        ).fetchall()
+        conn.execute(
+            "SELECT programme, period, amount_fen, paid_on, account, batch FROM payments WHERE person_id = ?",
+            (row[0],),
+        ).fetchall()
 
     full, floor = [], []
     lines = 0
@@ -128,7 +155,9 @@ def measure(path: Path, persons: int, samples: int) -> dict[str, float]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="50,000 persons instead of 1,000,000")
     parser.add_argument("--persons", type=int, help="override the number of persons")
     parser.add_argument("--samples", type=int, default=1000, help="persons looked up (default 1000)")
@@ -150,8 +179,22 @@ def main() -> int:
         build(db, persons)
         print(f"  built in {time.perf_counter() - started:.0f} s")
     counts = open_store(db).counts()
-    child = subprocess.run([sys.executable, __file__, "--measure", "--db", str(db), "--persons", str(persons),
-                            "--samples", str(args.samples)], capture_output=True, text=True, check=True)
+    child = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--measure",
+            "--db",
+            str(db),
+            "--persons",
+            str(persons),
+            "--samples",
+            str(args.samples),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     figures = json.loads(child.stdout.strip().splitlines()[-1])
     figures = {
         "persons": counts["persons"],
@@ -161,11 +204,17 @@ def main() -> int:
         "p99_vs_sql_floor": round(figures["lookup_p99_ms"] / figures["sql_p99_ms"], 2),
         "db_mb": round(sum(p.stat().st_size for p in db.parent.glob(db.name + "*")) / 2**20, 1),
     }
-    print(f"persons {figures['persons']:,}, ledger rows {figures['ledger_rows']:,}, store {figures['db_mb']} MB")
-    print(f"lookup+reconcile p50 {figures['lookup_p50_ms']} ms, p99 {figures['lookup_p99_ms']} ms "
-          f"(bare SQL p50 {figures['sql_p50_ms']} ms, p99 {figures['sql_p99_ms']} ms; "
-          f"{figures['p99_vs_sql_floor']}× the floor at p99)")
-    print(f"kiosk process peak RSS {figures['kiosk_peak_rss_mb']} MB; {figures['lines_per_person']} lines per person")
+    print(
+        f"persons {figures['persons']:,}, ledger rows {figures['ledger_rows']:,}, store {figures['db_mb']} MB"
+    )
+    print(
+        f"lookup+reconcile p50 {figures['lookup_p50_ms']} ms, p99 {figures['lookup_p99_ms']} ms "
+        f"(bare SQL p50 {figures['sql_p50_ms']} ms, p99 {figures['sql_p99_ms']} ms; "
+        f"{figures['p99_vs_sql_floor']}× the floor at p99)"
+    )
+    print(
+        f"kiosk process peak RSS {figures['kiosk_peak_rss_mb']} MB; {figures['lines_per_person']} lines per person"
+    )
     print(json.dumps(figures))
     return 0
 

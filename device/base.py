@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Callable
 
 from device.idnumber import mask_account, mask_id_number
 
 
 class CardEventKind(StrEnum):
-    INSERTED = "inserted"          # a card is on the reader; reading starts
-    READ = "read"                  # the card was read: `identity` is set
-    UNREADABLE = "unreadable"      # the card could not be read: `reason` is set
-    REMOVED = "removed"            # the card left the reader
+    INSERTED = "inserted"  # a card is on the reader; reading starts
+    READ = "read"  # the card was read: `identity` is set
+    UNREADABLE = "unreadable"  # the card could not be read: `reason` is set
+    REMOVED = "removed"  # the card left the reader
     READER_UNAVAILABLE = "reader_unavailable"
     READER_BACK = "reader_back"
 
@@ -39,8 +39,10 @@ class CardIdentity:
     chip_serial: str = ""
 
     def __repr__(self) -> str:  # keep full numbers out of logs and tracebacks
-        return (f"CardIdentity(id={mask_id_number(self.id_number)!r}, account={mask_account(self.account)!r}, "
-                f"source={self.source!r})")
+        return (
+            f"CardIdentity(id={mask_id_number(self.id_number)!r}, account={mask_account(self.account)!r}, "
+            f"source={self.source!r})"
+        )
 
 
 @dataclass(frozen=True, slots=True)

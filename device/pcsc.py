@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from smartcard import scard
 
@@ -33,16 +33,31 @@ _SUCCESS = _code(scard.SCARD_S_SUCCESS)
 _TIMEOUT = _code(scard.SCARD_E_TIMEOUT)
 _NO_READERS = _code(scard.SCARD_E_NO_READERS_AVAILABLE)
 # The context is gone: release it and establish a new one.
-_SERVICE_LOST = {_code(c) for c in (scard.SCARD_E_NO_SERVICE, scard.SCARD_E_SERVICE_STOPPED,
-                                    scard.SCARD_F_COMM_ERROR, scard.SCARD_E_INVALID_HANDLE)}
+_SERVICE_LOST = {
+    _code(c)
+    for c in (
+        scard.SCARD_E_NO_SERVICE,
+        scard.SCARD_E_SERVICE_STOPPED,
+        scard.SCARD_F_COMM_ERROR,
+        scard.SCARD_E_INVALID_HANDLE,
+    )
+}
 # The reader list changed under us: list the readers again.
-_READERS_CHANGED = {_code(c) for c in (scard.SCARD_E_READER_UNAVAILABLE, scard.SCARD_E_UNKNOWN_READER,
-                                       _NO_READERS)}
+_READERS_CHANGED = {
+    _code(c) for c in (scard.SCARD_E_READER_UNAVAILABLE, scard.SCARD_E_UNKNOWN_READER, _NO_READERS)
+}
 # The card went away mid-exchange. NOT_TRANSACTED is what vpcd (and a contactless card slid out of
 # the field) gives; to the villager it is the same: put the card back and hold it still.
-_CARD_GONE = {_code(c) for c in (scard.SCARD_W_REMOVED_CARD, scard.SCARD_E_NO_SMARTCARD,
-                                 scard.SCARD_W_RESET_CARD, scard.SCARD_W_UNPOWERED_CARD,
-                                 scard.SCARD_E_NOT_TRANSACTED)}
+_CARD_GONE = {
+    _code(c)
+    for c in (
+        scard.SCARD_W_REMOVED_CARD,
+        scard.SCARD_E_NO_SMARTCARD,
+        scard.SCARD_W_RESET_CARD,
+        scard.SCARD_W_UNPOWERED_CARD,
+        scard.SCARD_E_NOT_TRANSACTED,
+    )
+}
 
 
 def describe(hresult: int) -> str:
@@ -83,9 +98,16 @@ class PcscWatcher:
     `wrap`: optional wrapper around each card connection (the doctor's trace).
     """
 
-    def __init__(self, events: EventHub, *, profiles: Sequence[str] = DEFAULT_ORDER,
-                 reader_filter: Sequence[str] = (), timeout_ms: int = 250, max_backoff: float = 2.0,
-                 wrap: Callable[[PcscConnection], object] | None = None) -> None:
+    def __init__(
+        self,
+        events: EventHub,
+        *,
+        profiles: Sequence[str] = DEFAULT_ORDER,
+        reader_filter: Sequence[str] = (),
+        timeout_ms: int = 250,
+        max_backoff: float = 2.0,
+        wrap: Callable[[PcscConnection], object] | None = None,
+    ) -> None:
         self.events = events
         self.profiles = tuple(profiles)
         self.reader_filter = tuple(reader_filter)
@@ -143,7 +165,9 @@ class PcscWatcher:
             raise _ContextLost(describe(hresult))
         if _code(hresult) not in (_SUCCESS, _NO_READERS):
             raise _ContextLost(describe(hresult))
-        chosen = [r for r in (readers or []) if not self.reader_filter or any(f in r for f in self.reader_filter)]
+        chosen = [
+            r for r in (readers or []) if not self.reader_filter or any(f in r for f in self.reader_filter)
+        ]
         if chosen != self.readers:
             log.info("PC/SC readers: %s", chosen or "none")
         self.readers = chosen
@@ -171,7 +195,7 @@ class PcscWatcher:
                 raise _ReadersChanged()
             if code != _SUCCESS:
                 raise _ContextLost(describe(hresult))
-            for reader, event_state, atr in changes:
+            for reader, event_state, _atr in changes:
                 if reader == PNP:
                     if event_state & scard.SCARD_STATE_CHANGED and states[PNP] != scard.SCARD_STATE_UNAWARE:
                         raise _ReadersChanged()
@@ -220,8 +244,9 @@ class PcscWatcher:
 
     def _read(self, context: int, reader: str) -> None:
         started = time.perf_counter()
-        hresult, card, protocol = scard.SCardConnect(context, reader, scard.SCARD_SHARE_SHARED,
-                                                     scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1)
+        hresult, card, protocol = scard.SCardConnect(
+            context, reader, scard.SCARD_SHARE_SHARED, scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1
+        )
         if _code(hresult) != _SUCCESS:
             if _code(hresult) in _SERVICE_LOST:
                 raise _ContextLost(describe(hresult))
@@ -236,8 +261,13 @@ class PcscWatcher:
             log.info("card in %s unreadable: %s (%s)", reader, error.reason, error)
             self.events.publish(CardEvent(CardEventKind.UNREADABLE, reason=error.reason, reader=reader))
         else:
-            log.info("card read in %s by %s in %.0f ms: %r", reader, identity.source,
-                     (time.perf_counter() - started) * 1000, identity)
+            log.info(
+                "card read in %s by %s in %.0f ms: %r",
+                reader,
+                identity.source,
+                (time.perf_counter() - started) * 1000,
+                identity,
+            )
             self.events.publish(CardEvent(CardEventKind.READ, identity=identity, reader=reader))
         finally:
             scard.SCardDisconnect(card, scard.SCARD_LEAVE_CARD)
@@ -274,7 +304,9 @@ def list_readers() -> tuple[list[tuple[str, str]], str]:
             return [], "no card reader connected"
         if _code(hresult) != _SUCCESS:
             return [], describe(hresult)
-        hresult, states = scard.SCardGetStatusChange(context, 0, [(r, scard.SCARD_STATE_UNAWARE) for r in readers])
+        hresult, states = scard.SCardGetStatusChange(
+            context, 0, [(r, scard.SCARD_STATE_UNAWARE) for r in readers]
+        )
         if _code(hresult) != _SUCCESS:
             return [(r, "unknown") for r in readers], describe(hresult)
         return [(reader, _state_words(state)) for reader, state, _ in states], "ok"
@@ -282,8 +314,9 @@ def list_readers() -> tuple[list[tuple[str, str]], str]:
         scard.SCardReleaseContext(context)
 
 
-def trace_one_card(*, profiles: Sequence[str] = DEFAULT_ORDER, reader_filter: Sequence[str] = (),
-                   timeout: float = 30.0) -> tuple[list[str], str]:
+def trace_one_card(
+    *, profiles: Sequence[str] = DEFAULT_ORDER, reader_filter: Sequence[str] = (), timeout: float = 30.0
+) -> tuple[list[str], str]:
     """Wait for a card, read it once with a masked trace of every APDU; return the trace and the outcome.
 
     For `kiosk doctor --trace`: run it while the kiosk is stopped, or beside it (PC/SC shares the card).
@@ -314,12 +347,13 @@ def trace_one_card(*, profiles: Sequence[str] = DEFAULT_ORDER, reader_filter: Se
         atr = next(bytes(a) for r, _, a in states if r == reader)
         trace = Trace()
         trace.add("--", f"reader {reader!r}, ATR {atr.hex().upper()}")
-        hresult, card, protocol = scard.SCardConnect(context, reader, scard.SCARD_SHARE_SHARED,
-                                                     scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1)
+        hresult, card, protocol = scard.SCardConnect(
+            context, reader, scard.SCARD_SHARE_SHARED, scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1
+        )
         if _code(hresult) != _SUCCESS:
             return trace.lines, f"cannot connect: {describe(hresult)}"
         try:
-            identity = read_card(TracingConnection(PcscConnection(card, protocol), trace), profiles)  # type: ignore[arg-type]
+            identity = read_card(TracingConnection(PcscConnection(card, protocol), trace), profiles)
         except CardError as error:
             return trace.lines, f"unreadable: {error.reason} ({error})"
         finally:

@@ -8,7 +8,7 @@ appear as /dev/usb/lp0); "usb:VID:PID" and "serial:DEVICE" drive real printers.
 from __future__ import annotations
 
 import logging
-from typing import Sequence
+from collections.abc import Sequence
 
 log = logging.getLogger(__name__)
 

@@ -112,8 +112,17 @@ class IdCardText:
             raise ExpiredCardError(f"ID card valid to {self.valid_to.isoformat()}")
 
 
-_FIELDS = (("name", 0, 30), ("gender", 30, 2), ("ethnicity", 32, 4), ("birth", 36, 16), ("address", 52, 70),
-           ("id", 122, 36), ("authority", 158, 30), ("valid_from", 188, 16), ("valid_to", 204, 16))
+_FIELDS = (
+    ("name", 0, 30),
+    ("gender", 30, 2),
+    ("ethnicity", 32, 4),
+    ("birth", 36, 16),
+    ("address", 52, 70),
+    ("id", 122, 36),
+    ("authority", 158, 30),
+    ("valid_from", 188, 16),
+    ("valid_to", 204, 16),
+)
 
 
 def _date(text: str, what: str) -> dt.date:
@@ -133,14 +142,19 @@ def parse_text(block: bytes) -> IdCardText:
     fields = {}
     for name, offset, size in _FIELDS:
         try:
-            fields[name] = block[offset:offset + size].decode("utf-16-le").strip(" \x00")
+            fields[name] = block[offset : offset + size].decode("utf-16-le").strip(" \x00")
         except UnicodeDecodeError:
             raise MalformedCardError(f"{name} is not UCS-2") from None
     valid_to = fields["valid_to"]
     return IdCardText(
-        name=fields["name"], gender_code=fields["gender"], ethnicity_code=fields["ethnicity"],
-        birth_on=_date(fields["birth"], "birth date"), address=fields["address"], id_number=fields["id"],
-        authority=fields["authority"], valid_from=_date(fields["valid_from"], "valid from"),
+        name=fields["name"],
+        gender_code=fields["gender"],
+        ethnicity_code=fields["ethnicity"],
+        birth_on=_date(fields["birth"], "birth date"),
+        address=fields["address"],
+        id_number=fields["id"],
+        authority=fields["authority"],
+        valid_from=_date(fields["valid_from"], "valid from"),
         valid_to=None if valid_to == "长期" else _date(valid_to, "valid to"),
     )
 
@@ -148,15 +162,20 @@ def parse_text(block: bytes) -> IdCardText:
 def encode_text(text: IdCardText) -> bytes:
     """Build a text block (the emulator's card), space-padded UCS-2 LE."""
     values = {
-        "name": text.name, "gender": text.gender_code, "ethnicity": text.ethnicity_code,
-        "birth": f"{text.birth_on:%Y%m%d}", "address": text.address, "id": text.id_number,
-        "authority": text.authority, "valid_from": f"{text.valid_from:%Y%m%d}",
+        "name": text.name,
+        "gender": text.gender_code,
+        "ethnicity": text.ethnicity_code,
+        "birth": f"{text.birth_on:%Y%m%d}",
+        "address": text.address,
+        "id": text.id_number,
+        "authority": text.authority,
+        "valid_from": f"{text.valid_from:%Y%m%d}",
         "valid_to": "长期" if text.valid_to is None else f"{text.valid_to:%Y%m%d}",
     }
     block = bytearray(" ".encode("utf-16-le") * (TEXT_LENGTH // 2))
     for name, offset, size in _FIELDS:
         encoded = values[name].encode("utf-16-le")[:size]
-        block[offset:offset + len(encoded)] = encoded
+        block[offset : offset + len(encoded)] = encoded
     return bytes(block)
 
 
@@ -167,5 +186,7 @@ def parse_read_data(data: bytes) -> IdCardText:
     text_length = int.from_bytes(data[0:2], "big")
     photo_length = int.from_bytes(data[2:4], "big")
     if text_length != TEXT_LENGTH or len(data) != 4 + text_length + photo_length:
-        raise MalformedCardError(f"read response lengths {text_length}+{photo_length} disagree with {len(data)}")
-    return parse_text(data[4:4 + text_length])
+        raise MalformedCardError(
+            f"read response lengths {text_length}+{photo_length} disagree with {len(data)}"
+        )
+    return parse_text(data[4 : 4 + text_length])

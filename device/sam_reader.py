@@ -8,27 +8,37 @@ fingerprint or decodes the photo.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import serial
 
 from device.base import Availability, CardEvent, CardEventKind, CardIdentity, EventHub
 from device.errors import CardError, ReaderError
 from device.sam import (
-    FIND, PREAMBLE, READ_TEXT_PHOTO, SELECT, SW3_FOUND, SW3_NO_CARD, SW3_OK, SamError, SamResponse, decode_response,
-    encode_request, parse_read_data,
+    FIND,
+    PREAMBLE,
+    READ_TEXT_PHOTO,
+    SELECT,
+    SW3_FOUND,
+    SW3_NO_CARD,
+    SW3_OK,
+    SamError,
+    SamResponse,
+    decode_response,
+    encode_request,
+    parse_read_data,
 )
-
 from device.trace import Trace, mask_sam_frame
 
 log = logging.getLogger(__name__)
 
-ABSENT_POLLS = 2      # polls without the card before it counts as taken away
-MAX_FAULTS = 3        # unanswered or garbled requests in a row before the reader counts as gone
+ABSENT_POLLS = 2  # polls without the card before it counts as taken away
+MAX_FAULTS = 3  # unanswered or garbled requests in a row before the reader counts as gone
 
 
 class ReaderTimeoutError(ReaderError):
@@ -40,9 +50,17 @@ class SamReader:
 
     name = "SAM ID reader"
 
-    def __init__(self, events: EventHub, port: str, *, baudrate: int = 115200,
-                 today: Callable[[], dt.date] = dt.date.today, poll_interval: float = 0.25,
-                 timeout: float = 1.0, trace: "Trace | None" = None) -> None:
+    def __init__(
+        self,
+        events: EventHub,
+        port: str,
+        *,
+        baudrate: int = 115200,
+        today: Callable[[], dt.date] = dt.date.today,
+        poll_interval: float = 0.25,
+        timeout: float = 1.0,
+        trace: Trace | None = None,
+    ) -> None:
         self.events = events
         self.trace = trace
         self.port_name = port
@@ -89,7 +107,11 @@ class SamReader:
                 self._faults += 1
                 log.info("SAM reader fault %d: %s", self._faults, error)
                 if self._faults >= MAX_FAULTS:
-                    why = "does not answer" if isinstance(error, ReaderTimeoutError) else "answers with broken frames"
+                    why = (
+                        "does not answer"
+                        if isinstance(error, ReaderTimeoutError)
+                        else "answers with broken frames"
+                    )
                     self._set_unavailable(f"the SAM reader {why}")
                     self._close()
                     self._faults = 0
@@ -171,7 +193,8 @@ class SamReader:
 
     def _exchange(self, request: tuple[int, int]) -> SamResponse:
         port = self._port
-        assert port is not None
+        if port is None:
+            raise ReaderError("SAM reader is not open")
         port.reset_input_buffer()
         frame = encode_request(*request)
         if self.trace is not None:
@@ -183,11 +206,11 @@ class SamReader:
             buffer += port.read(max(1, port.in_waiting))  # returns on the first byte, not after the timeout
             start = buffer.find(PREAMBLE)
             if start >= 0 and len(buffer) >= start + 7:
-                total = 7 + int.from_bytes(buffer[start + 5:start + 7], "big")
+                total = 7 + int.from_bytes(buffer[start + 5 : start + 7], "big")
                 if len(buffer) >= start + total:
                     if self.trace is not None:
-                        self.trace.add("<<", mask_sam_frame(buffer[start:start + total]))
-                    return decode_response(buffer[start:start + total])
+                        self.trace.add("<<", mask_sam_frame(buffer[start : start + total]))
+                    return decode_response(buffer[start : start + total])
         if self.trace is not None:
             self.trace.add("!!", f"no answer within {self.timeout} s")
         raise ReaderTimeoutError(f"no answer to {request[0]:02X} {request[1]:02X} within {self.timeout} s")
@@ -195,10 +218,8 @@ class SamReader:
     # -- availability ----------------------------------------------------------------
     def _close(self) -> None:
         if self._port is not None:
-            try:
+            with contextlib.suppress(serial.SerialException, OSError):
                 self._port.close()
-            except (serial.SerialException, OSError):
-                pass
             self._port = None
 
     def _set_unavailable(self, why: str) -> None:

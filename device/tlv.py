@@ -54,11 +54,11 @@ def parse_tlv(data: bytes) -> list[Tlv]:
             count = length & 0x7F
             if count == 0 or count > 3 or index + count > len(data):
                 raise TlvError(f"tag {tag:X} has a bad length field")
-            length = int.from_bytes(data[index:index + count], "big")
+            length = int.from_bytes(data[index : index + count], "big")
             index += count
         if index + length > len(data):
             raise TlvError(f"tag {tag:X} says {length} bytes but only {len(data) - index} remain")
-        items.append(Tlv(tag, bytes(data[index:index + length])))
+        items.append(Tlv(tag, bytes(data[index : index + length])))
         index += length
     return items
 

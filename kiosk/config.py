@@ -10,9 +10,10 @@ import dataclasses
 import datetime as dt
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 SYSTEM_CONFIG = Path("/etc/mingbai/kiosk.toml")
 DEMO_PERSON_KEY = "mingbai-demo-person-key-not-for-production"
@@ -34,28 +35,28 @@ class KioskConfig:
     port: int = 8080
     threads: int = 8
     demo: bool = False
-    today: dt.date | None = None     # a fixed "today" for demos and tests; None means the real date
-    history_years: int = 2           # years before this one shown on screen
-    idle_seconds: int = 90           # reading screens: no touch for this long asks "还在吗？"
-    idle_warning_seconds: int = 20   # … and waits this long for "继续"
-    policy_dir: Path | None = None   # None: the bundled demo policies
+    today: dt.date | None = None  # a fixed "today" for demos and tests; None means the real date
+    history_years: int = 2  # years before this one shown on screen
+    idle_seconds: int = 90  # reading screens: no touch for this long asks "还在吗？"
+    idle_warning_seconds: int = 20  # … and waits this long for "继续"
+    policy_dir: Path | None = None  # None: the bundled demo policies
     kiosk_id: str = "kiosk-dev"
     # card readers
-    reader: str = "auto"             # auto | pcsc | virtual | none (auto: PC/SC, or in-process in a demo without pcscd)
+    reader: str = "auto"  # auto | pcsc | virtual | none (auto: PC/SC, or in-process in a demo without pcscd)
     card_profiles: tuple[str, ...] = ("ssse", "pboc", "idserial")  # tried in this order
     pcsc_readers: tuple[str, ...] = ()  # substrings of reader names to use; empty: all
-    vpcd_port: int = 35963           # demo only: the virtual reader the demo panel's cards go into
-    sam_port: str = ""               # serial port of an ID-card SAM reader, e.g. /dev/ttyUSB0; empty: none
+    vpcd_port: int = 35963  # demo only: the virtual reader the demo panel's cards go into
+    sam_port: str = ""  # serial port of an ID-card SAM reader, e.g. /dev/ttyUSB0; empty: none
     sam_baudrate: int = 115200
     chip_registry: Path | None = None  # CSV chip_serial,id_number for plain contactless readers
     # complaints
     person_key_secret: str = DEMO_PERSON_KEY  # county-wide secret for the person hash; set it in production
-    printer: str = ""                # "", "dummy", "file:/dev/usb/lp0", "usb:0x0416:0x5011", "serial:/dev/ttyS0"
-    public_status_url: str = ""      # the hub's status page; the slip's QR code links to URL + tracking number
-    hub_url: str = ""                # the hub's base URL; empty: complaints wait in the outbox
-    hub_secret: str = ""             # this kiosk's credential, from `kiosk hub --register KIOSK_ID`
-    hub_poll_seconds: int = 300      # how often replies to this kiosk's complaints are fetched
-    backend: str = "embedded"        # embedded (this terminal's store) | remote (ask the hub at hub_url)
+    printer: str = ""  # "", "dummy", "file:/dev/usb/lp0", "usb:0x0416:0x5011", "serial:/dev/ttyS0"
+    public_status_url: str = ""  # the hub's status page; the slip's QR code links to URL + tracking number
+    hub_url: str = ""  # the hub's base URL; empty: complaints wait in the outbox
+    hub_secret: str = ""  # this kiosk's credential, from `kiosk hub --register KIOSK_ID`
+    hub_poll_seconds: int = 300  # how often replies to this kiosk's complaints are fetched
+    backend: str = "embedded"  # embedded (this terminal's store) | remote (ask the hub at hub_url)
 
     def current_date(self) -> dt.date:
         return self.today or dt.date.today()
@@ -114,8 +115,12 @@ def _coerce(name: str, raw: Any) -> Any:
         raise ConfigError(f"config value {name} = {raw!r} is not valid: {error}") from None
 
 
-def load_config(overrides: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None,
-                config_file: Path | None = None) -> KioskConfig:
+def load_config(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+) -> KioskConfig:
     """Build the configuration from the layers; raise ConfigError naming any bad value."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
@@ -142,7 +147,9 @@ def load_config(overrides: Mapping[str, Any] | None = None, *, environ: Mapping[
         raise ConfigError(f"reader = {config.reader!r}: must be one of {', '.join(READER_KINDS)}")
     if config.backend not in ("embedded", "remote") or (config.backend == "remote" and not config.hub_url):
         raise ConfigError(f"backend = {config.backend!r}: embedded, or remote with a hub_url")
-    unknown = [p for p in config.card_profiles if p not in PROFILE_NAMES]
-    if unknown or not config.card_profiles:
-        raise ConfigError(f"card_profiles {list(config.card_profiles)}: choose from {', '.join(PROFILE_NAMES)}")
+    unknown_profiles = [p for p in config.card_profiles if p not in PROFILE_NAMES]
+    if unknown_profiles or not config.card_profiles:
+        raise ConfigError(
+            f"card_profiles {list(config.card_profiles)}: choose from {', '.join(PROFILE_NAMES)}"
+        )
     return config

@@ -15,6 +15,7 @@ import pytest
 
 from kiosk.rules import Enrolment, PersonFacts, load_rulebook
 from kiosk.store import open_store
+from tests.pgserver import Postgres
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -43,8 +44,9 @@ def rulebook():  # type: ignore[no-untyped-def]
     return load_rulebook()
 
 
-def make_facts(born: dt.date = dt.date(1950, 3, 5), death_on: dt.date | None = None,
-               **enrolments: object) -> PersonFacts:
+def make_facts(
+    born: dt.date = dt.date(1950, 3, 5), death_on: dt.date | None = None, **enrolments: object
+) -> PersonFacts:
     """Build facts; each keyword is a programme code mapped to a dict of Enrolment fields (or True)."""
     built = []
     for code, spec in enrolments.items():
@@ -86,8 +88,9 @@ class Pcscd:
 
     def start(self) -> None:
         binary = shutil.which("pcscd") or "/usr/sbin/pcscd"
-        self.process = subprocess.Popen([binary, "--foreground"], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [binary, "--foreground"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 10
         while not PCSCD_SOCKET.exists():
             if time.monotonic() > deadline or self.process.poll() is not None:
@@ -142,9 +145,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-from tests.pgserver import Postgres
 
 
 @pytest.fixture(scope="session")

@@ -31,7 +31,9 @@ class Postgres:
         self.as_postgres = os.geteuid() == 0
         if self.as_postgres:
             subprocess.run(["chown", "postgres:postgres", self.datadir], check=True)
-        self._run("initdb", "-D", self.datadir, "-U", "mingbai", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
+        self._run(
+            "initdb", "-D", self.datadir, "-U", "mingbai", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"
+        )
         options = f"-p {self.port} -k {self.datadir} -c listen_addresses=127.0.0.1 -c fsync=on"
         options += "".join(f" -c {setting}" for setting in settings)
         self._run("pg_ctl", "-D", self.datadir, "-w", "-l", f"{self.datadir}/log", "-o", options, "start")

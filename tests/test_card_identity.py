@@ -8,11 +8,11 @@ import pytest
 
 from device.base import CardIdentity
 from kiosk.backend import EmbeddedBackend
-from kiosk.services.chip_registry import RegistryError, load_chip_registry
 from kiosk.config import ConfigError, load_config
+from kiosk.services.chip_registry import RegistryError, load_chip_registry
 from kiosk.services.demo import ensure_demo
 from kiosk.services.lookup import CardLookupError, look_up_card_holder
-from kiosk.store import SCHEMA_VERSION, _MIGRATIONS, open_store
+from kiosk.store import _MIGRATIONS, SCHEMA_VERSION, open_store
 from tests.conftest import TODAY
 
 
@@ -35,13 +35,17 @@ def first_card(demo):
 def test_bank_card_resolves_through_the_ledger_account(demo, backend):
     card = first_card(demo)
     account = demo.account_of(card.id_number)
-    result = look_up_card_holder(backend=backend, identity=CardIdentity(account=account, source="pboc"), today=TODAY)
+    result = look_up_card_holder(
+        backend=backend, identity=CardIdentity(account=account, source="pboc"), today=TODAY
+    )
     assert result.holder.name == "王*明"
 
 
 def test_unknown_bank_card(backend):
     with pytest.raises(CardLookupError) as caught:
-        look_up_card_holder(backend=backend, identity=CardIdentity(account="6217000000000000000"), today=TODAY)
+        look_up_card_holder(
+            backend=backend, identity=CardIdentity(account="6217000000000000000"), today=TODAY
+        )
     assert caught.value.reason == "not_found" and "银行卡" in caught.value.message_zh
 
 
@@ -59,15 +63,22 @@ def test_chip_serial_through_the_registry(demo, backend, tmp_path):
     identity = CardIdentity(chip_serial="0123456789ABCDEF", source="idserial")
     assert look_up_card_holder(backend=backend, identity=identity, today=TODAY, chip_registry=registry)
     with pytest.raises(CardLookupError, match="not_found"):
-        look_up_card_holder(backend=backend, identity=CardIdentity(chip_serial="FFFFFFFFFFFFFFFF"), today=TODAY,
-                            chip_registry=registry)
+        look_up_card_holder(
+            backend=backend,
+            identity=CardIdentity(chip_serial="FFFFFFFFFFFFFFFF"),
+            today=TODAY,
+            chip_registry=registry,
+        )
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("0123,11010519491231002X\n", "not 16 hex digits"),
-    ("0123456789ABCDEF\n", "expected chip_serial,id_number"),
-    ("0123456789ABCDEF,110105194912310021\n", "校验位错误"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("0123,11010519491231002X\n", "not 16 hex digits"),
+        ("0123456789ABCDEF\n", "expected chip_serial,id_number"),
+        ("0123456789ABCDEF,110105194912310021\n", "校验位错误"),
+    ],
+)
 def test_bad_registry_rows_are_named(tmp_path, text, message):
     path = tmp_path / "chips.csv"
     path.write_text(text, encoding="utf-8")
@@ -80,17 +91,23 @@ def test_a_card_with_no_key_at_all(backend):
         look_up_card_holder(backend=backend, identity=CardIdentity(source="ssse"), today=TODAY)
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"reader": "magic"}, "reader = 'magic'"), ({"card_profiles": "ssse,nfc"}, "card_profiles"),
-    ({"card_profiles": ""}, "card_profiles"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"reader": "magic"}, "reader = 'magic'"),
+        ({"card_profiles": "ssse,nfc"}, "card_profiles"),
+        ({"card_profiles": ""}, "card_profiles"),
+    ],
+)
 def test_reader_config_is_validated(overrides, message):
     with pytest.raises(ConfigError, match=message):
         load_config(overrides, environ={})
 
 
 def test_list_settings_from_environment_and_file(tmp_path):
-    config = load_config(environ={"MINGBAI_CARD_PROFILES": "pboc, ssse", "MINGBAI_PCSC_READERS": "ACS,Virtual"})
+    config = load_config(
+        environ={"MINGBAI_CARD_PROFILES": "pboc, ssse", "MINGBAI_PCSC_READERS": "ACS,Virtual"}
+    )
     assert config.card_profiles == ("pboc", "ssse") and config.pcsc_readers == ("ACS", "Virtual")
     path = tmp_path / "kiosk.toml"
     path.write_text('[kiosk]\ncard_profiles = ["idserial"]\nsam_port = "/dev/ttyUSB0"\n', encoding="utf-8")
@@ -107,7 +124,9 @@ def test_schema_1_store_migrates_through_every_version(tmp_path):
     store = open_store(tmp_path / "old.db")
     assert store.schema_version() == SCHEMA_VERSION
     assert store.demo_cards()[0].kind == "ssse"
-    tables = {name for (name,) in store.connection().execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables = {
+        name for (name,) in store.connection().execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
     assert {"import_log", "policies", "complaints", "outbox"} <= tables
     columns = {row[1] for row in store.connection().execute("PRAGMA table_info(payments)")}
     assert {"import_id", "source_row"} <= columns

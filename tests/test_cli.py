@@ -33,8 +33,12 @@ def test_serve_refuses_a_port_in_use(tmp_path):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        run = subprocess.run([KIOSK, "serve", "--db", str(tmp_path / "k.db"), "--port", str(port)],
-                             capture_output=True, text=True, timeout=60)
+        run = subprocess.run(
+            [KIOSK, "serve", "--db", str(tmp_path / "k.db"), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert run.returncode == 2 and "cannot listen" in run.stderr and "Traceback" not in run.stderr
 
 
@@ -45,11 +49,14 @@ def test_config_layers(tmp_path):
     assert (config.port, config.idle_seconds, config.kiosk_id) == (9000, 100, "flag")
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("[kiosk]\nport = 'x'\n", "port"),
-    ("[kiosk]\nnonsense = 1\n", "unknown settings"),
-    ("[kiosk\n", "cannot read config file"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[kiosk]\nport = 'x'\n", "port"),
+        ("[kiosk]\nnonsense = 1\n", "unknown settings"),
+        ("[kiosk\n", "cannot read config file"),
+    ],
+)
 def test_bad_config_is_named(tmp_path, text, message):
     file = tmp_path / "kiosk.toml"
     file.write_text(text, encoding="utf-8")

@@ -6,8 +6,8 @@ import pytest
 
 from device.idnumber import IdNumberError, parse_id_number
 from kiosk.backend import EmbeddedBackend
-from kiosk.services.demo import ensure_demo
 from kiosk.rules.reconcile import Status
+from kiosk.services.demo import ensure_demo
 from kiosk.store import open_store
 from tests.conftest import TODAY
 
@@ -51,14 +51,17 @@ def statuses(demo, rulebook, position):
     return {(line.programme, line.status) for line in result.lines}, result
 
 
-@pytest.mark.parametrize(("position", "expected"), [
-    (2, {("pension_basic", Status.PAID_AFTER_DEATH), ("elderly_allowance", Status.PAID_AFTER_DEATH)}),
-    (3, {("dibao", Status.SHORT)}),
-    (4, {("pension_basic", Status.MISSING)}),
-    (5, {("farmland", Status.OVERPAID), ("forest", Status.PAID_LATE)}),
-    (7, {("dibao", Status.PAID_WITHOUT_ENTITLEMENT)}),
-    (10, {("dibao", Status.NOT_YET_DUE)}),
-])
+@pytest.mark.parametrize(
+    ("position", "expected"),
+    [
+        (2, {("pension_basic", Status.PAID_AFTER_DEATH), ("elderly_allowance", Status.PAID_AFTER_DEATH)}),
+        (3, {("dibao", Status.SHORT)}),
+        (4, {("pension_basic", Status.MISSING)}),
+        (5, {("farmland", Status.OVERPAID), ("forest", Status.PAID_LATE)}),
+        (7, {("dibao", Status.PAID_WITHOUT_ENTITLEMENT)}),
+        (10, {("dibao", Status.NOT_YET_DUE)}),
+    ],
+)
 def test_featured_cards_show_their_anomaly(demo, rulebook, position, expected):
     found, _ = statuses(demo, rulebook, position)
     assert expected <= found
@@ -86,7 +89,9 @@ def test_bad_and_unknown_cards(demo):
 def test_random_anomalies_exist_across_the_county(demo, rulebook):
     backend = EmbeddedBackend(demo, rulebook)
     seen = set()
-    for (number,) in demo.connection().execute("SELECT id_number FROM persons ORDER BY id LIMIT 1500 OFFSET 20"):
+    for (number,) in demo.connection().execute(
+        "SELECT id_number FROM persons ORDER BY id LIMIT 1500 OFFSET 20"
+    ):
         result = backend.look_up(parse_id_number(number), today=TODAY).reconciliation
         seen |= {line.status for line in result.lines}
     assert {Status.PAID_IN_FULL, Status.SHORT, Status.MISSING, Status.PAID_LATE, Status.OVERPAID} <= seen

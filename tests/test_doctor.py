@@ -10,9 +10,9 @@ import sys
 import threading
 from pathlib import Path
 
-from device.sam import IdCardText
 from device.emulation.sam_emulator import SamEmulator
 from device.emulation.vcard import PbocApplet, VpcdCard
+from device.sam import IdCardText
 
 KIOSK = str(Path(sys.executable).with_name("kiosk"))
 ID = "11010519491231002X"
@@ -21,8 +21,13 @@ PAN = "6217990100000000123"
 
 def doctor(tmp_path, *args, **env):
     environment = {**os.environ, "MINGBAI_CONFIG": "", **env}
-    return subprocess.run([KIOSK, "doctor", "--db", str(tmp_path / "k.db"), *args], capture_output=True,
-                          text=True, timeout=60, env=environment)
+    return subprocess.run(
+        [KIOSK, "doctor", "--db", str(tmp_path / "k.db"), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment,
+    )
 
 
 def test_doctor_lists_pcsc_readers_and_their_state(pcscd, tmp_path):
@@ -59,13 +64,25 @@ def test_trace_of_a_bank_card_is_masked(pcscd, tmp_path):
 def test_trace_and_probe_of_a_sam_reader(tmp_path):
     emulator = SamEmulator()
     try:
-        emulator.card = IdCardText("欧阳娜娜", "2", "01", dt.date(1949, 12, 31), "贵州省", ID, "示范县公安局",
-                                   dt.date(2016, 5, 1), None)
-        run = doctor(tmp_path, "--trace", "--trace-timeout", "5", MINGBAI_SAM_PORT=emulator.path,
-                     MINGBAI_READER="none")
+        emulator.card = IdCardText(
+            "欧阳娜娜",
+            "2",
+            "01",
+            dt.date(1949, 12, 31),
+            "贵州省",
+            ID,
+            "示范县公安局",
+            dt.date(2016, 5, 1),
+            None,
+        )
+        run = doctor(
+            tmp_path, "--trace", "--trace-timeout", "5", MINGBAI_SAM_PORT=emulator.path, MINGBAI_READER="none"
+        )
         assert run.returncode == 0, run.stdout + run.stderr
         assert f"sam        ok    {emulator.path}: answers (card present)" in run.stdout
-        assert "<< SW3=90 data=**1284 bytes**" in run.stdout and "outcome: read by the SAM reader" in run.stdout
+        assert (
+            "<< SW3=90 data=**1284 bytes**" in run.stdout and "outcome: read by the SAM reader" in run.stdout
+        )
         assert ID not in run.stdout + run.stderr and "欧阳" not in run.stdout + run.stderr
         emulator.mode = "silent"
         silent = doctor(tmp_path, MINGBAI_SAM_PORT=emulator.path, MINGBAI_READER="none")

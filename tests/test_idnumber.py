@@ -19,13 +19,16 @@ def test_fields():
     assert str(parsed) == "110105********002X" and "1949" not in repr(parsed)
 
 
-@pytest.mark.parametrize(("text", "reason", "message"), [
-    ("110105194912310021", "check_digit", "身份证号校验位错误"),
-    ("11010519491231002", "length", "身份证号应为18位"),
-    ("11010519491231002Y", "characters", "身份证号只能包含数字，最后一位可以是X"),
-    ("110105194902300023", "birth_date", "身份证号中的出生日期不存在"),
-    ("", "length", "身份证号应为18位"),
-])
+@pytest.mark.parametrize(
+    ("text", "reason", "message"),
+    [
+        ("110105194912310021", "check_digit", "身份证号校验位错误"),
+        ("11010519491231002", "length", "身份证号应为18位"),
+        ("11010519491231002Y", "characters", "身份证号只能包含数字，最后一位可以是X"),
+        ("110105194902300023", "birth_date", "身份证号中的出生日期不存在"),
+        ("", "length", "身份证号应为18位"),
+    ],
+)
 def test_invalid_numbers_say_why(text, reason, message):
     with pytest.raises(IdNumberError) as caught:
         parse_id_number(text)

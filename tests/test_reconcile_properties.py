@@ -7,8 +7,8 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.rules.reconcile import Payment, Status, reconcile
 from kiosk.rules import Enrolment, PersonFacts, load_rulebook, period_of
+from kiosk.rules.reconcile import Payment, Status, reconcile
 
 RULEBOOK = load_rulebook()
 TODAY = dt.date(2026, 11, 22)
@@ -24,8 +24,18 @@ def enrolments(draw):
     start = draw(days)
     end = draw(st.one_of(st.none(), st.dates(min_value=start, max_value=dt.date(2027, 6, 30))))
     category = draw(st.sampled_from(["A", "B", "C", "primary", "junior", "senior", None]))
-    quantity = draw(st.one_of(st.none(), st.decimals(min_value=Decimal("0"), max_value=Decimal("50"),
-                                                      places=2, allow_nan=False, allow_infinity=False)))
+    quantity = draw(
+        st.one_of(
+            st.none(),
+            st.decimals(
+                min_value=Decimal("0"),
+                max_value=Decimal("50"),
+                places=2,
+                allow_nan=False,
+                allow_infinity=False,
+            ),
+        )
+    )
     if code in ("disability_living", "disability_care"):
         quantity = Decimal(draw(st.integers(1, 4)))
     return Enrolment(code, start, end, category, quantity)
@@ -41,7 +51,11 @@ def people(draw):
 @st.composite
 def payments(draw):
     code = draw(st.sampled_from(CODES))
-    kind = RULEBOOK.policies[code].period_kind if draw(st.booleans()) else draw(st.sampled_from(["month", "year"]))
+    kind = (
+        RULEBOOK.policies[code].period_kind
+        if draw(st.booleans())
+        else draw(st.sampled_from(["month", "year"]))
+    )
     period = period_of(kind, draw(days))
     return Payment(code, period, draw(st.integers(-50000, 200000)), draw(days), "acct", "batch")
 
@@ -65,10 +79,13 @@ def test_year_difference_equals_the_sum_of_period_differences(facts, ledger):
     for year in {line.period.year for line in result.lines}:
         for pending in (False, True):
             totals = result.totals(year, include_not_yet_due=pending)
-            lines = [l for l in result.lines if l.period.year == year
-                     and (pending or l.status is not Status.NOT_YET_DUE)]
-            assert totals.difference_fen == sum(l.difference_fen for l in lines)
-            assert totals.owed_fen - totals.paid_fen == sum(l.owed_fen - l.paid_fen for l in lines)
+            lines = [
+                ln
+                for ln in result.lines
+                if ln.period.year == year and (pending or ln.status is not Status.NOT_YET_DUE)
+            ]
+            assert totals.difference_fen == sum(ln.difference_fen for ln in lines)
+            assert totals.owed_fen - totals.paid_fen == sum(ln.owed_fen - ln.paid_fen for ln in lines)
 
 
 @given(people(), st.lists(payments(), max_size=25))
@@ -89,4 +106,4 @@ def test_with_no_payments_every_due_owed_period_is_missing(facts):
     result = reconcile(RULEBOOK, facts, [], since_on=SINCE, today=TODAY)
     for line in result.lines:
         assert line.owed_fen > 0
-        assert line.status is (Status.NOT_YET_DUE if TODAY <= line.due_on else Status.MISSING)
+        assert line.status is (Status.NOT_YET_DUE if line.due_on >= TODAY else Status.MISSING)

@@ -1,8 +1,7 @@
-
 import threading
+from types import SimpleNamespace
 
 import pytest
-from types import SimpleNamespace
 
 from device.base import CardEvent, CardEventKind, CardIdentity, EventHub
 from device.emulation.vcard import SsseApplet, UnknownApplet
@@ -132,14 +131,17 @@ def test_an_unexpected_failure_in_the_lookup_is_an_error_screen_not_a_stuck_one(
     assert terminal.snapshot().state is State.ERROR and terminal.snapshot().message_zh == "暂时查不到信息"
 
 
-@pytest.mark.parametrize(("reason", "message", "advice"), [
-    ("two_cards", "请一次只放一张卡", "请拿走多余的卡"),
-    ("expired", "这张身份证已过期", "请使用有效的身份证或社保卡"),
-    ("removed", "卡被拿开了，没有读完", "请把卡放平，读完前不要移动"),
-    ("unknown_card", "不认识这种卡", "请使用身份证、社保卡或领取补贴的银行卡"),
-    ("malformed", "这张卡的信息读不出来", "请换一张卡，或请工作人员帮助"),
-    ("checksum", "读卡器出了问题", "请重新放卡；如果还不行，请联系工作人员"),
-])
+@pytest.mark.parametrize(
+    ("reason", "message", "advice"),
+    [
+        ("two_cards", "请一次只放一张卡", "请拿走多余的卡"),
+        ("expired", "这张身份证已过期", "请使用有效的身份证或社保卡"),
+        ("removed", "卡被拿开了，没有读完", "请把卡放平，读完前不要移动"),
+        ("unknown_card", "不认识这种卡", "请使用身份证、社保卡或领取补贴的银行卡"),
+        ("malformed", "这张卡的信息读不出来", "请换一张卡，或请工作人员帮助"),
+        ("checksum", "读卡器出了问题", "请重新放卡；如果还不行，请联系工作人员"),
+    ],
+)
 def test_every_unreadable_reason_has_words_and_advice(reason, message, advice):
     terminal, _ = make()
     terminal.on_card_event(CardEvent(CardEventKind.INSERTED))

@@ -7,6 +7,7 @@ corrupt checksums, silence, or failed reads.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pty
 import select
@@ -14,7 +15,15 @@ import threading
 import tty
 
 from device.sam import (
-    FIND, PHOTO_LENGTH, PREAMBLE, READ_TEXT_PHOTO, SELECT, TEXT_LENGTH, IdCardText, encode_response, encode_text,
+    FIND,
+    PHOTO_LENGTH,
+    PREAMBLE,
+    READ_TEXT_PHOTO,
+    SELECT,
+    TEXT_LENGTH,
+    IdCardText,
+    encode_response,
+    encode_text,
 )
 
 
@@ -36,10 +45,8 @@ class SamEmulator:
         self._stop.set()
         self._thread.join(timeout=5)
         for fd in (self._master, self._slave):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
 
     def _answer(self, cmd: int, para: int) -> bytes | None:
         self.requests.append((cmd, para))
@@ -47,9 +54,13 @@ class SamEmulator:
             return None
         corrupt = self.mode == "checksum"
         if (cmd, para) == FIND:
-            return encode_response(0x9F if self.card else 0x80, bytes(8) if self.card else b"", corrupt=corrupt)
+            return encode_response(
+                0x9F if self.card else 0x80, bytes(8) if self.card else b"", corrupt=corrupt
+            )
         if (cmd, para) == SELECT:
-            return encode_response(0x90 if self.card else 0x81, bytes(8) if self.card else b"", corrupt=corrupt)
+            return encode_response(
+                0x90 if self.card else 0x81, bytes(8) if self.card else b"", corrupt=corrupt
+            )
         if (cmd, para) == READ_TEXT_PHOTO:
             if self.card is None or self.mode == "read_fails":
                 return encode_response(0x41, corrupt=corrupt)
@@ -71,10 +82,10 @@ class SamEmulator:
                 start = buffer.find(PREAMBLE)
                 if start < 0 or len(buffer) < start + 7:
                     break
-                total = 7 + int.from_bytes(buffer[start + 5:start + 7], "big")
+                total = 7 + int.from_bytes(buffer[start + 5 : start + 7], "big")
                 if len(buffer) < start + total:
                     break
-                frame, buffer = buffer[start:start + total], buffer[start + total:]
+                frame, buffer = buffer[start : start + total], buffer[start + total :]
                 answer = self._answer(frame[7], frame[8])
                 if answer:
                     os.write(self._master, answer)

@@ -8,6 +8,7 @@ all interfaces, so it belongs in test and demo images only (CARDS.md §1).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 import threading
@@ -72,7 +73,7 @@ class SsseApplet(Applet):
             data, self._pending = self._pending, b""
             return data + OK
         if ins == 0xA4 and apdu[2] == 0x04:
-            if apdu[5:5 + apdu[4]] != SSSE_AID:
+            if apdu[5 : 5 + apdu[4]] != SSSE_AID:
                 return _sw(0x6A82)
             self._file = "DF"
             fci = _tlv(0x6F, _tlv(0x84, SSSE_AID))
@@ -124,7 +125,7 @@ class PbocApplet(Applet):
     def respond(self, apdu: bytes) -> bytes:
         ins = apdu[1] if len(apdu) > 1 else 0
         if ins == 0xA4 and apdu[2] == 0x04:
-            name = apdu[5:5 + apdu[4]]
+            name = apdu[5 : 5 + apdu[4]]
             if name in (PPSE, PSE):
                 entry = _tlv(0x61, _tlv(0x4F, self.aid) + _tlv(0x87, b"\x01"))
                 return _tlv(0x6F, _tlv(0x84, name) + _tlv(0xA5, _tlv(0xBF0C, entry))) + OK
@@ -134,7 +135,7 @@ class PbocApplet(Applet):
                 return _tlv(0x6F, _tlv(0x84, self.aid) + _tlv(0xA5, proprietary)) + OK
             return _sw(0x6A82)
         if ins == 0xA8 and self._selected:
-            afl = bytes.fromhex("08010100" "10010100")
+            afl = bytes.fromhex("0801010010010100")
             if self.format2:
                 return _tlv(0x77, _tlv(0x82, b"\x7c\x00") + _tlv(0x94, afl)) + OK
             return _tlv(0x80, b"\x7c\x00" + afl) + OK
@@ -199,8 +200,14 @@ class AppletConnection:
 class VpcdCard:
     """Put `applet` into vpcd's reader over TCP; `remove_after` pulls the card after that many APDUs."""
 
-    def __init__(self, applet: Applet, *, host: str = "127.0.0.1", port: int = VPCD_PORT,
-                 remove_after: int | None = None) -> None:
+    def __init__(
+        self,
+        applet: Applet,
+        *,
+        host: str = "127.0.0.1",
+        port: int = VPCD_PORT,
+        remove_after: int | None = None,
+    ) -> None:
         self.applet = applet
         self.address = (host, port)
         self.remove_after = remove_after
@@ -228,10 +235,8 @@ class VpcdCard:
         """Close the connection (the card leaves the reader)."""
         self._stop.set()
         if self._socket is not None:
-            try:
+            with contextlib.suppress(OSError):
                 self._socket.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             self._socket.close()
             self._socket = None
         if self._thread is not None and self._thread is not threading.current_thread():
@@ -246,7 +251,7 @@ class VpcdCard:
             try:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)  # else ~48 ms per APDU
                 chunk = sock.recv(size - len(data))
-            except socket.timeout:
+            except TimeoutError:
                 continue
             except OSError:
                 return None
@@ -280,7 +285,5 @@ class VpcdCard:
 
     @staticmethod
     def _send(sock: socket.socket, payload: bytes) -> None:
-        try:
+        with contextlib.suppress(OSError):
             sock.sendall(len(payload).to_bytes(2, "big") + payload)
-        except OSError:
-            pass

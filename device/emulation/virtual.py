@@ -8,13 +8,12 @@ production path; only pcscd is skipped. (With pcscd, `device.emulation.vcard.Vpc
 from __future__ import annotations
 
 import threading
-
-from typing import Sequence
+from collections.abc import Sequence
 
 from device.base import CardEvent, CardEventKind, EventHub
+from device.emulation.vcard import Applet, AppletConnection
 from device.errors import CardError
 from device.profiles import DEFAULT_ORDER, read_card
-from device.emulation.vcard import Applet, AppletConnection
 
 
 class VirtualReader:
@@ -42,7 +41,9 @@ class VirtualReader:
             try:
                 identity = read_card(AppletConnection(applet), self.profiles)
             except CardError as error:
-                self.events.publish(CardEvent(CardEventKind.UNREADABLE, reason=error.reason, reader=self.name))
+                self.events.publish(
+                    CardEvent(CardEventKind.UNREADABLE, reason=error.reason, reader=self.name)
+                )
             else:
                 self.events.publish(CardEvent(CardEventKind.READ, identity=identity, reader=self.name))
 

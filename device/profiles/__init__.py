@@ -7,7 +7,7 @@ profile are pure functions over bytes.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from device.apdu import CardConnection, ChainingConnection
 from device.base import CardIdentity

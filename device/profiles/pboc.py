@@ -14,8 +14,9 @@ from device.tlv import TlvError, find_tag, parse_tlv
 
 PPSE = b"2PAY.SYS.DDF01"
 PSE = b"1PAY.SYS.DDF01"
-UNIONPAY_AIDS = tuple(bytes.fromhex(h) for h in (
-    "A000000333010101", "A000000333010102", "A000000333010103", "A000000333010106"))
+UNIONPAY_AIDS = tuple(
+    bytes.fromhex(h) for h in ("A000000333010101", "A000000333010102", "A000000333010103", "A000000333010106")
+)
 MAX_RECORDS = 64
 
 
@@ -57,11 +58,11 @@ def parse_afl(afl: bytes) -> list[tuple[int, int]]:
     """
     if len(afl) % 4:
         raise MalformedCardError(f"AFL length {len(afl)} is not a multiple of 4")
-    records = []
+    records: list[tuple[int, int]] = []
     for index in range(0, len(afl), 4):
         sfi, first, last = afl[index] >> 3, afl[index + 1], afl[index + 2]
         if not 1 <= sfi <= 30 or first == 0 or last < first:
-            raise MalformedCardError(f"AFL entry {afl[index:index + 4].hex()} is invalid")
+            raise MalformedCardError(f"AFL entry {afl[index : index + 4].hex()} is invalid")
         records.extend((sfi, number) for number in range(first, last + 1))
     if len(records) > MAX_RECORDS:
         raise MalformedCardError(f"AFL names {len(records)} records")
@@ -127,8 +128,9 @@ def parse_records(records: bytes) -> CardIdentity:
             id_number = holder_id.rstrip(b"\x00 ").decode("ascii")
         except UnicodeDecodeError:
             raise MalformedCardError("holder ID (9F61) is not ASCII") from None
-    return CardIdentity(id_number=id_number, name=name.decode("gbk", "replace").strip(), source="pboc",
-                        account=pan)
+    return CardIdentity(
+        id_number=id_number, name=name.decode("gbk", "replace").strip(), source="pboc", account=pan
+    )
 
 
 def read_pboc(connection: CardConnection) -> CardIdentity:
@@ -155,12 +157,16 @@ def read_pboc(connection: CardConnection) -> CardIdentity:
     except TlvError as error:
         raise MalformedCardError(f"FCI: {error}") from None
     values = bytes(sum(length for _, length in parse_dol(pdol))) if pdol else b""
-    gpo = require_ok(connection, command(0x80, 0xA8, 0x00, 0x00, bytes([0x83, len(values)]) + values, le=0x00),
-                     "GET PROCESSING OPTIONS")
+    gpo = require_ok(
+        connection,
+        command(0x80, 0xA8, 0x00, 0x00, bytes([0x83, len(values)]) + values, le=0x00),
+        "GET PROCESSING OPTIONS",
+    )
     records = b""
     for sfi, number in parse_afl(parse_gpo(gpo)):
-        records += require_ok(connection, command(0x00, 0xB2, number, (sfi << 3) | 0x04, le=0x00),
-                              f"READ RECORD {sfi}/{number}")
+        records += require_ok(
+            connection, command(0x00, 0xB2, number, (sfi << 3) | 0x04, le=0x00), f"READ RECORD {sfi}/{number}"
+        )
     return parse_records(records)
 
 

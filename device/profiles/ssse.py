@@ -40,7 +40,7 @@ def parse_record(data: bytes, tag: int) -> bytes:
     length = data[1]
     if 2 + length > len(data):
         raise MalformedCardError(f"record {tag:02X} says {length} bytes, has {len(data) - 2}")
-    return data[2:2 + length].rstrip(b"\x00").rstrip(b"\xff")
+    return data[2 : 2 + length].rstrip(b"\x00").rstrip(b"\xff")
 
 
 def _text(value: bytes, encoding: str, what: str) -> str:
@@ -56,11 +56,17 @@ def read_ssse(connection: CardConnection) -> CardIdentity:
     if sw != SW.OK:
         raise NotThisCardError(f"no SSSE application (SW={sw:04X})")
     require_ok(connection, select_file(EF05), "select EF05")
-    card_number = _text(parse_record(require_ok(connection, read_record(7), "read EF05/7"), TAG_CARD_NUMBER),
-                        "ascii", "card number")
+    card_number = _text(
+        parse_record(require_ok(connection, read_record(7), "read EF05/7"), TAG_CARD_NUMBER),
+        "ascii",
+        "card number",
+    )
     require_ok(connection, select_file(EF06), "select EF06")
-    id_number = _text(parse_record(require_ok(connection, read_record(1), "read EF06/1"), TAG_ID_NUMBER),
-                      "ascii", "ID number")
+    id_number = _text(
+        parse_record(require_ok(connection, read_record(1), "read EF06/1"), TAG_ID_NUMBER),
+        "ascii",
+        "ID number",
+    )
     name = _text(parse_record(require_ok(connection, read_record(2), "read EF06/2"), TAG_NAME), "gbk", "name")
     if not id_number:
         raise MalformedCardError("the card holds no ID number")

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from device.idnumber import IdNumber
-from kiosk.rules.reconcile import Payment, Reconciliation, reconcile
 from kiosk.rules import PersonFacts, Rulebook
+from kiosk.rules.reconcile import Payment, Reconciliation, reconcile
 from kiosk.store import PersonRecord
 
 
@@ -95,5 +95,7 @@ class EmbeddedBackend:
         person, facts, payments = found
         since_on = dt.date(today.year - self.history_years, 1, 1)
         result = reconcile(self.rulebook, facts, payments, since_on=since_on, today=today)
-        holder = CardHolder(id_number.masked(), mask_name(person.name), person.village_name or "", person.death_on)
+        holder = CardHolder(
+            id_number.masked(), mask_name(person.name), person.village_name or "", person.death_on
+        )
         return LookupResult(holder, result, id_number.value)

@@ -7,15 +7,14 @@ answer is the same picture the embedded backend would compute.
 from __future__ import annotations
 
 import datetime as dt
-import http.client
 import json
-import urllib.error
-import urllib.request
+from typing import Any
 
 from device.idnumber import IdNumber
 from kiosk.backend import LookupResult, PersonNotFoundError
 from kiosk.backend.wire import from_json
-from kiosk.link.signing import sign
+from kiosk.link import paths
+from kiosk.link.client import HubClient, HubUnreachableError
 
 
 class HubUnavailableError(RuntimeError):
@@ -24,28 +23,27 @@ class HubUnavailableError(RuntimeError):
 
 class RemoteBackend:
     def __init__(self, *, hub_url: str, kiosk_id: str, secret: str, timeout: float = 5.0) -> None:
-        self.hub_url = hub_url.rstrip("/")
-        self.kiosk_id = kiosk_id
-        self.secret = secret
-        self.timeout = timeout
+        self.client = HubClient(hub_url, kiosk_id=kiosk_id, secret=secret, timeout=timeout)
 
-    def _post(self, path: str, body: dict) -> tuple[int, dict]:
-        data = json.dumps(body).encode()
-        headers = {"Content-Type": "application/json",
-                   **sign(kiosk_id=self.kiosk_id, secret=self.secret, method="POST", path=path, body=data)}
-        request = urllib.request.Request(self.hub_url + path, data=data, method="POST", headers=headers)
+    def _post(self, path: str, body: dict[str, str]) -> tuple[int, dict[str, Any]]:
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return response.status, json.loads(response.read())
-        except urllib.error.HTTPError as error:
-            if error.code == 404:
-                return 404, {}
-            raise HubUnavailableError(f"hub answered {error.code}") from None
-        except (OSError, ValueError, http.client.HTTPException) as error:
+            status, answer = self.client.post_json(paths.full(path), body)
+        except HubUnreachableError as error:
             raise HubUnavailableError(str(error)) from None
+        if status == 404:
+            return 404, {}
+        if status != 200:
+            raise HubUnavailableError(f"hub answered {status}")
+        try:
+            decoded = json.loads(answer)
+        except ValueError as error:
+            raise HubUnavailableError(f"malformed answer: {error}") from None
+        if not isinstance(decoded, dict):
+            raise HubUnavailableError("malformed answer: not an object")
+        return status, decoded
 
     def look_up(self, id_number: IdNumber, *, today: dt.date) -> LookupResult:
-        status, answer = self._post("/api/v1/lookup", {"id_number": id_number.value, "today": today.isoformat()})
+        status, answer = self._post(paths.LOOKUP, {"id_number": id_number.value, "today": today.isoformat()})
         if status == 404:
             raise PersonNotFoundError(id_number.masked())
         try:
@@ -54,5 +52,5 @@ class RemoteBackend:
             raise HubUnavailableError(f"malformed lookup answer: {error}") from None
 
     def find_id_number_by_account(self, account: str) -> str | None:
-        status, answer = self._post("/api/v1/resolve", {"account": account})
+        status, answer = self._post(paths.RESOLVE, {"account": account})
         return None if status == 404 else answer.get("id_number")

@@ -10,8 +10,8 @@ import datetime as dt
 
 from device.idnumber import mask_account
 from kiosk.backend import CardHolder, LookupResult
-from kiosk.rules.reconcile import Line, Payment, ProgrammeLines, Reconciliation, Status
 from kiosk.rules import Entitlement, Hint, parse_period
+from kiosk.rules.reconcile import Line, Payment, ProgrammeLines, Reconciliation, Status
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -21,23 +21,47 @@ def _date(text: str | None) -> dt.date | None:
 def to_json(result: LookupResult) -> dict:
     r = result.reconciliation
     return {
-        "holder": {"masked_id": result.holder.masked_id, "name": result.holder.name,
-                   "village": result.holder.village,
-                   "deceased_on": result.holder.deceased_on.isoformat() if result.holder.deceased_on else None},
+        "holder": {
+            "masked_id": result.holder.masked_id,
+            "name": result.holder.name,
+            "village": result.holder.village,
+            "deceased_on": result.holder.deceased_on.isoformat() if result.holder.deceased_on else None,
+        },
         "rule_version": r.rule_version,
         "today": r.today.isoformat(),
-        "hints": [{"programme": h.programme, "name": h.name, "reason": h.reason, "department": h.department}
-                  for h in r.hints],
-        "programmes": [{
-            "code": g.code, "name": g.name, "department": g.department,
-            "lines": [{
-                "period": line.period.code, "owed_fen": line.owed_fen, "explanation": line.entitlement.explanation,
-                "reference": line.entitlement.reference, "change_note": line.entitlement.change_note,
-                "due_on": line.due_on.isoformat(), "status": line.status.value,
-                "payments": [{"amount_fen": p.amount_fen, "paid_on": p.paid_on.isoformat(),
-                              "account": mask_account(p.account), "batch": p.batch} for p in line.payments],
-            } for line in g.lines],
-        } for g in r.programmes],
+        "hints": [
+            {"programme": h.programme, "name": h.name, "reason": h.reason, "department": h.department}
+            for h in r.hints
+        ],
+        "programmes": [
+            {
+                "code": g.code,
+                "name": g.name,
+                "department": g.department,
+                "lines": [
+                    {
+                        "period": line.period.code,
+                        "owed_fen": line.owed_fen,
+                        "explanation": line.entitlement.explanation,
+                        "reference": line.entitlement.reference,
+                        "change_note": line.entitlement.change_note,
+                        "due_on": line.due_on.isoformat(),
+                        "status": line.status.value,
+                        "payments": [
+                            {
+                                "amount_fen": p.amount_fen,
+                                "paid_on": p.paid_on.isoformat(),
+                                "account": mask_account(p.account),
+                                "batch": p.batch,
+                            }
+                            for p in line.payments
+                        ],
+                    }
+                    for line in g.lines
+                ],
+            }
+            for g in r.programmes
+        ],
     }
 
 
@@ -50,14 +74,38 @@ def from_json(data: dict, id_number: str) -> LookupResult:
         lines = []
         for line in group["lines"]:
             period = parse_period(line["period"])
-            payments = tuple(Payment(group["code"], period, int(p["amount_fen"]), dt.date.fromisoformat(p["paid_on"]),
-                                     p.get("account", ""), p.get("batch", "")) for p in line["payments"])
-            entitlement = Entitlement(int(line["owed_fen"]), line["explanation"], line.get("reference", ""),
-                                      line.get("change_note"))
-            lines.append(Line(group["code"], period, entitlement, payments, dt.date.fromisoformat(line["due_on"]),
-                              Status(line["status"]), deceased_on))
+            payments = tuple(
+                Payment(
+                    group["code"],
+                    period,
+                    int(p["amount_fen"]),
+                    dt.date.fromisoformat(p["paid_on"]),
+                    p.get("account", ""),
+                    p.get("batch", ""),
+                )
+                for p in line["payments"]
+            )
+            entitlement = Entitlement(
+                int(line["owed_fen"]), line["explanation"], line.get("reference", ""), line.get("change_note")
+            )
+            lines.append(
+                Line(
+                    group["code"],
+                    period,
+                    entitlement,
+                    payments,
+                    dt.date.fromisoformat(line["due_on"]),
+                    Status(line["status"]),
+                    deceased_on,
+                )
+            )
         programmes.append(ProgrammeLines(group["code"], group["name"], group["department"], lines))
     hints = [Hint(h["programme"], h["name"], h["reason"], h["department"]) for h in data.get("hints", [])]
-    reconciliation = Reconciliation(programmes, hints, data["rule_version"], dt.date.fromisoformat(data["today"]))
-    return LookupResult(CardHolder(holder["masked_id"], holder["name"], holder.get("village", ""), deceased_on),
-                        reconciliation, id_number)
+    reconciliation = Reconciliation(
+        programmes, hints, data["rule_version"], dt.date.fromisoformat(data["today"])
+    )
+    return LookupResult(
+        CardHolder(holder["masked_id"], holder["name"], holder.get("village", ""), deceased_on),
+        reconciliation,
+        id_number,
+    )

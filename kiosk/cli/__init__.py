@@ -9,8 +9,8 @@ import argparse
 import datetime as dt
 import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from kiosk.config import ConfigError, KioskConfig, load_config
 
@@ -26,12 +26,16 @@ def _date(text: str) -> dt.date:
 
 def _store_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--db", type=Path, help="embedded store file (default: the configured store)")
-    parser.add_argument("--config", type=Path, help="config file (TOML); default $MINGBAI_CONFIG or /etc/mingbai/kiosk.toml")
+    parser.add_argument(
+        "--config", type=Path, help="config file (TOML); default $MINGBAI_CONFIG or /etc/mingbai/kiosk.toml"
+    )
 
 
 def _serve_args(parser: argparse.ArgumentParser) -> None:
     _store_args(parser)
-    parser.add_argument("--host", help="address to listen on (default 127.0.0.1: the kiosk's own browser only)")
+    parser.add_argument(
+        "--host", help="address to listen on (default 127.0.0.1: the kiosk's own browser only)"
+    )
     parser.add_argument("--port", type=int, help="port to listen on (default 8080)")
     parser.add_argument("--today", type=_date, help="pretend today is this date (demos and tests)")
 
@@ -39,21 +43,37 @@ def _serve_args(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description="Mingbai (明白) entitlement kiosk.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    demo = commands.add_parser("demo", help="build the demo county if needed and serve the kiosk with a virtual card")
+    demo = commands.add_parser(
+        "demo", help="build the demo county if needed and serve the kiosk with a virtual card"
+    )
     _serve_args(demo)
     demo.add_argument("--seed", type=int, default=2025, help="seed of the demo county generator")
     serve = commands.add_parser("serve", help="serve the production kiosk on the configured store")
     _serve_args(serve)
-    imp = commands.add_parser("import", help="load villages, persons, enrolments, payments (CSV/XLSX) or policies (TOML)")
+    imp = commands.add_parser(
+        "import", help="load villages, persons, enrolments, payments (CSV/XLSX) or policies (TOML)"
+    )
     _store_args(imp)
     imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    imp.add_argument("--kind", choices=["villages", "persons", "enrolments", "payments"],
-                     help="kind of data (default: recognised from the headers)")
-    imp.add_argument("--mapping", type=Path, help="TOML file mapping the county's headers to ours (docs/import.md)")
-    imp.add_argument("--skip-bad-rows", action="store_true",
-                     help="import the good rows and record the bad ones, instead of importing nothing")
-    imp.add_argument("--no-error-file", action="store_true", help="do not write FILE.errors.csv beside a bad file")
-    imp.add_argument("--report", type=Path, help="after importing, write the supervision report here (.csv/.xlsx)")
+    imp.add_argument(
+        "--kind",
+        choices=["villages", "persons", "enrolments", "payments"],
+        help="kind of data (default: recognised from the headers)",
+    )
+    imp.add_argument(
+        "--mapping", type=Path, help="TOML file mapping the county's headers to ours (docs/import.md)"
+    )
+    imp.add_argument(
+        "--skip-bad-rows",
+        action="store_true",
+        help="import the good rows and record the bad ones, instead of importing nothing",
+    )
+    imp.add_argument(
+        "--no-error-file", action="store_true", help="do not write FILE.errors.csv beside a bad file"
+    )
+    imp.add_argument(
+        "--report", type=Path, help="after importing, write the supervision report here (.csv/.xlsx)"
+    )
     imp.add_argument("--today", type=_date, help=argparse.SUPPRESS)
     checks = commands.add_parser("checks", help="run the supervision checks and write a report")
     _store_args(checks)
@@ -64,9 +84,15 @@ def build_parser() -> argparse.ArgumentParser:
     _store_args(export)
     export.add_argument("--out", type=Path, required=True, help="folder for the CSV files")
     complaints = commands.add_parser("complaints", help="the hub's complaints: export them for supervisors")
-    complaints_commands = complaints.add_subparsers(dest="complaints_command", required=True, metavar="ACTION")
-    export_complaints = complaints_commands.add_parser("export", help="every complaint with its evidence and replies")
-    export_complaints.add_argument("--db", required=True, help="the hub's store: a SQLite file or a postgresql:// URL")
+    complaints_commands = complaints.add_subparsers(
+        dest="complaints_command", required=True, metavar="ACTION"
+    )
+    export_complaints = complaints_commands.add_parser(
+        "export", help="every complaint with its evidence and replies"
+    )
+    export_complaints.add_argument(
+        "--db", required=True, help="the hub's store: a SQLite file or a postgresql:// URL"
+    )
     export_complaints.add_argument("--format", choices=["csv", "xlsx"], default="xlsx")
     export_complaints.add_argument("--out", type=Path, help="file to write (default: complaints.FORMAT)")
     hub = commands.add_parser("hub", help="serve the hub (complaint intake from kiosks) on waitress")
@@ -74,25 +100,55 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument("--host", default="127.0.0.1")
     hub.add_argument("--port", type=int, default=8090)
     hub.add_argument("--threads", type=int, default=8, help="waitress worker threads (default 8)")
-    hub.add_argument("--skip-checks", action="store_true",
-                     help="with --publish: do not run the supervision checks (their dashboard counts stay as they were)")
-    hub.add_argument("--config", type=Path, help="config file (TOML) for person_key_secret; default as the kiosk's")
-    hub.add_argument("--publish", metavar="STORE", type=Path,
-                     help="replace the hub's roster with a county store loaded by `kiosk import`, and exit")
-    hub.add_argument("--register", metavar="KIOSK_ID", help="create or re-key a kiosk's credential, print it, exit")
+    hub.add_argument(
+        "--skip-checks",
+        action="store_true",
+        help="with --publish: do not run the supervision checks (their dashboard counts stay as they were)",
+    )
+    hub.add_argument(
+        "--config", type=Path, help="config file (TOML) for person_key_secret; default as the kiosk's"
+    )
+    hub.add_argument(
+        "--publish",
+        metavar="STORE",
+        type=Path,
+        help="replace the hub's roster with a county store loaded by `kiosk import`, and exit",
+    )
+    hub.add_argument(
+        "--register", metavar="KIOSK_ID", help="create or re-key a kiosk's credential, print it, exit"
+    )
     hub.add_argument("--revoke", metavar="KIOSK_ID", help="revoke a kiosk's credential and exit")
-    hub.add_argument("--export", metavar="FILE", type=Path, help="write every complaint to FILE (.csv or .xlsx), and exit")
-    hub.add_argument("--add-user", metavar="NAME",
-                     help="create or reset a back-office account (password from standard input), and exit")
-    hub.add_argument("--role", choices=["admin", "supervisor", "handler", "auditor"], default="supervisor",
-                     help="the account's role (with --add-user; default supervisor)")
+    hub.add_argument(
+        "--export", metavar="FILE", type=Path, help="write every complaint to FILE (.csv or .xlsx), and exit"
+    )
+    hub.add_argument(
+        "--add-user",
+        metavar="NAME",
+        help="create or reset a back-office account (password from standard input), and exit",
+    )
+    hub.add_argument(
+        "--role",
+        choices=["admin", "supervisor", "handler", "auditor"],
+        default="supervisor",
+        help="the account's role (with --add-user; default supervisor)",
+    )
     hub.add_argument("--department", help="a handler's department (with --add-user --role handler)")
-    hub.add_argument("--escalate-every", type=float, default=300.0, metavar="SECONDS",
-                     help="how often to flag overdue complaints for the supervisors (default 300)")
-    doctor = commands.add_parser("doctor", help="check policies, store, card readers; --trace records one card read")
+    hub.add_argument(
+        "--escalate-every",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="how often to flag overdue complaints for the supervisors (default 300)",
+    )
+    doctor = commands.add_parser(
+        "doctor", help="check policies, store, card readers; --trace records one card read"
+    )
     _store_args(doctor)
-    doctor.add_argument("--trace", action="store_true",
-                        help="wait for a card and print a masked trace of its APDUs, for a technician to send")
+    doctor.add_argument(
+        "--trace",
+        action="store_true",
+        help="wait for a card and print a masked trace of its APDUs, for a technician to send",
+    )
     doctor.add_argument("--trace-timeout", type=float, default=30.0, help="seconds to wait for the card (30)")
     return parser
 
@@ -109,8 +165,11 @@ def _serve(config: KioskConfig) -> int:
     from kiosk.web import create_app
 
     app = create_app(config)
-    url = f"http://{'127.0.0.1' if config.host in ('0.0.0.0', '') else config.host}:{config.port}/"
-    print(f"Mingbai kiosk ({'demo' if config.demo else 'production'}) on {url}  store: {config.db_path}", flush=True)
+    url = f"http://{'127.0.0.1' if config.host in ('0.0.0.0', '') else config.host}:{config.port}/"  # noqa: S104 - shown, not bound
+    print(
+        f"Mingbai kiosk ({'demo' if config.demo else 'production'}) on {url}  store: {config.db_path}",
+        flush=True,
+    )
     return _run_waitress(app, config.host, config.port, threads=config.threads, ident="mingbai", prog="kiosk")
 
 
@@ -129,15 +188,17 @@ def _run_waitress(app, host: str, port: int, *, threads: int, ident: str, prog: 
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from kiosk.services.demo import ensure_demo
     from kiosk.rules import load_rulebook
+    from kiosk.services.demo import ensure_demo
     from kiosk.store import open_store
 
     config = _config(args, demo=True)
     store = open_store(config.db_path)
     if ensure_demo(store, load_rulebook(config.policy_dir), today=config.current_date(), seed=args.seed):
         counts = store.counts()
-        print(f"Built the demo county: {counts['persons']} persons, {counts['payments']} payments.", flush=True)
+        print(
+            f"Built the demo county: {counts['persons']} persons, {counts['payments']} payments.", flush=True
+        )
     store.close()
     return _serve(config)
 
@@ -168,15 +229,26 @@ def cmd_import(args: argparse.Namespace) -> int:
     failed = False
     for path in args.files:
         try:
-            report = import_file(store, path, rulebook=rulebook, today=config.current_date(), kind=args.kind,
-                                 mapping=mapping, skip_bad_rows=args.skip_bad_rows)
+            report = import_file(
+                store,
+                path,
+                rulebook=rulebook,
+                today=config.current_date(),
+                kind=args.kind,
+                mapping=mapping,
+                skip_bad_rows=args.skip_bad_rows,
+            )
         except FormatError as error:
             print(f"{error}（未导入）")
             failed = True
             continue
         print(report.summary_zh())
-        for error in report.errors[:20]:
-            print(f"  {error.message}（值：{error.value}）" if error.value else f"  {error.message}")
+        for row_error in report.errors[:20]:
+            print(
+                f"  {row_error.message}（值：{row_error.value}）"
+                if row_error.value
+                else f"  {row_error.message}"
+            )
         if report.error_count > 20:
             print(f"  …共{report.error_count}处错误")
         if report.errors and not args.no_error_file and path.suffix.lower() != ".toml":
@@ -211,8 +283,13 @@ def _read_cadres(path: Path, rulebook, config: KioskConfig) -> list[tuple[str, s
             raise SystemExit(f"{path.name}: 干部名单需要列：身份证号、姓名")
         for number, cells in table.rows:
             try:
-                cadres.append((v.id_number(cells[columns["id_number"]]), cells[columns["name"]],
-                               cells[columns["position"]] if "position" in columns else ""))
+                cadres.append(
+                    (
+                        v.id_number(cells[columns["id_number"]]),
+                        cells[columns["name"]],
+                        cells[columns["position"]] if "position" in columns else "",
+                    )
+                )
             except (v.CellError, IndexError) as error:
                 raise SystemExit(f"{path.name}: 第{number}行 {error}") from None
     return cadres
@@ -241,7 +318,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_complaints(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from kiosk.hub.exports import export_complaints
+    from kiosk.hub.cases import export_complaints
     from kiosk.hub.store import HubStore
 
     out = args.out or Path(f"complaints.{args.format}")
@@ -250,7 +327,7 @@ def cmd_complaints(args: argparse.Namespace) -> int:
     store = HubStore(args.db)
     try:
         count = export_complaints(store, out)
-        store.record_audit("cli", "export_complaints", str(out), "ok", dt.datetime.now(dt.timezone.utc))
+        store.record_audit("cli", "export_complaints", str(out), "ok", dt.datetime.now(dt.UTC))
     finally:
         store.close()
     print(f"{count} complaints → {out}")
@@ -260,7 +337,7 @@ def cmd_complaints(args: argparse.Namespace) -> int:
 def cmd_hub(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     if args.register or args.revoke or args.add_user or args.export or args.publish:
         from kiosk.hub.store import HubStore
 
@@ -269,7 +346,7 @@ def cmd_hub(args: argparse.Namespace) -> int:
             if args.publish:
                 return _publish_roster(store, args, now)
             if args.export:
-                from kiosk.hub.exports import export_complaints
+                from kiosk.hub.cases import export_complaints
 
                 count = export_complaints(store, args.export)
                 store.record_audit("cli", "export_complaints", str(args.export), "ok", now)
@@ -282,15 +359,23 @@ def cmd_hub(args: argparse.Namespace) -> int:
                 from kiosk.hub.app import seed_departments
 
                 seed_departments(store)
-                password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+                password = (
+                    getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+                )
                 try:
                     create_user(store, args.add_user, args.role, password, now, department=args.department)
                 except AccountError as error:
                     print(f"kiosk hub: {error}", file=sys.stderr)
                     return 2
                 store.record_audit("cli", "save_user", args.add_user, f"ok: {args.role}", now)
-                print(f"{args.role} {args.add_user} ready" + (": a TOTP code is set up at the first sign-in"
-                                                             if args.role in ("admin", "supervisor") else ""))
+                print(
+                    f"{args.role} {args.add_user} ready"
+                    + (
+                        ": a TOTP code is set up at the first sign-in"
+                        if args.role in ("admin", "supervisor")
+                        else ""
+                    )
+                )
                 return 0
             if args.register:
                 print(store.register_kiosk(args.register, now))
@@ -306,7 +391,9 @@ def cmd_hub(args: argparse.Namespace) -> int:
 
     app = create_hub_app(args.db, escalate_every=args.escalate_every)
     print(f"Mingbai hub on http://{args.host}:{args.port}/api/v1/openapi.json", flush=True)
-    return _run_waitress(app, args.host, args.port, threads=args.threads, ident="mingbai-hub", prog="kiosk hub")
+    return _run_waitress(
+        app, args.host, args.port, threads=args.threads, ident="mingbai-hub", prog="kiosk hub"
+    )
 
 
 def _publish_roster(store, args: argparse.Namespace, now) -> int:  # type: ignore[no-untyped-def]
@@ -324,23 +411,36 @@ def _publish_roster(store, args: argparse.Namespace, now) -> int:  # type: ignor
     config = load_config({}, config_file=args.config)
     findings = None
     if not args.skip_checks:  # the supervision checks' counts, for the dashboard
-        from kiosk.services.checks import run_checks
         from kiosk.rules import load_rulebook
+        from kiosk.services.checks import run_checks
 
         findings = run_checks(source, load_rulebook(None, source.policies()), today=config.current_date())
-    done = publish(store.engine, source, secret=config.person_key_secret, source_name=args.publish.name, now=now,
-                   findings=findings)
+    done = publish(
+        store.engine,
+        source,
+        secret=config.person_key_secret,
+        source_name=args.publish.name,
+        now=now,
+        findings=findings,
+    )
     counts = done.counts
-    store.record_audit("cli", "publish_roster", args.publish.name,
-                       f"ok: {counts['persons']} persons, {counts['payments']} payments", now)
-    print(f"published {counts['persons']:,} persons, {counts['enrolments']:,} enrolments, "
-          f"{counts['payments']:,} payments in {done.seconds:.1f} s")
+    store.record_audit(
+        "cli",
+        "publish_roster",
+        args.publish.name,
+        f"ok: {counts['persons']} persons, {counts['payments']} payments",
+        now,
+    )
+    print(
+        f"published {counts['persons']:,} persons, {counts['enrolments']:,} enrolments, "
+        f"{counts['payments']:,} payments in {done.seconds:.1f} s"
+    )
     return 0
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from kiosk.services.chip_registry import RegistryError, load_chip_registry
     from kiosk.rules import PolicyError, load_rulebook
+    from kiosk.services.chip_registry import RegistryError, load_chip_registry
     from kiosk.store import StoreError, open_store
 
     config = _config(args)
@@ -358,13 +458,20 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     try:
         store = open_store(config.db_path)
         counts = store.counts()
-        report("store", "ok", f"{config.db_path} (schema {store.schema_version()}): {counts['persons']} persons, "
-                              f"{counts['enrolments']} enrolments, {counts['payments']} payments")
+        report(
+            "store",
+            "ok",
+            f"{config.db_path} (schema {store.schema_version()}): {counts['persons']} persons, "
+            f"{counts['enrolments']} enrolments, {counts['payments']} payments",
+        )
         if not counts["persons"]:
             report("store", "WARN", "no persons: load data (or run `kiosk demo`)")
         backlog = store.outbox_backlog()
-        report("outbox", "WARN" if backlog else "ok",
-               f"{backlog} complaint message(s) waiting for the hub" if backlog else "empty")
+        report(
+            "outbox",
+            "WARN" if backlog else "ok",
+            f"{backlog} complaint message(s) waiting for the hub" if backlog else "empty",
+        )
     except StoreError as error:
         report("store", "FAIL", str(error))
         healthy = False
@@ -378,7 +485,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     from kiosk.config import DEMO_PERSON_KEY
 
     if config.person_key_secret == DEMO_PERSON_KEY:
-        report("secrets", "WARN", "person_key_secret is the demo value: set a county-wide secret before real use")
+        report(
+            "secrets", "WARN", "person_key_secret is the demo value: set a county-wide secret before real use"
+        )
     if config.hub_url and not config.hub_secret:
         report("hub", "FAIL", "hub_url is set but hub_secret is empty: register this kiosk at the hub")
         healthy = False
@@ -410,7 +519,11 @@ def _doctor_readers(config: KioskConfig, report) -> bool:  # type: ignore[no-unt
 
         try:
             found = SamReader(EventHub(), config.sam_port, baudrate=config.sam_baudrate).probe()
-            report("sam", "ok", f"{config.sam_port}: answers ({'card present' if found.sw3 == 0x9F else 'no card'})")
+            report(
+                "sam",
+                "ok",
+                f"{config.sam_port}: answers ({'card present' if found.sw3 == 0x9F else 'no card'})",
+            )
         except (OSError, ReaderError) as error:
             report("sam", "FAIL", f"{config.sam_port}: {error}")
             healthy = False
@@ -426,16 +539,18 @@ def _doctor_trace(config: KioskConfig, timeout: float) -> bool:
         from device.sam_reader import SamReader
 
         trace = Trace()
-        identity, outcome = SamReader(EventHub(), config.sam_port, baudrate=config.sam_baudrate,
-                                      today=config.current_date, trace=trace).read_once(timeout)
+        identity, outcome = SamReader(
+            EventHub(), config.sam_port, baudrate=config.sam_baudrate, today=config.current_date, trace=trace
+        ).read_once(timeout)
         lines = trace.lines
         if identity is not None:
             outcome = f"read by the SAM reader: {identity!r}"
     else:
         from device.pcsc import trace_one_card
 
-        lines, outcome = trace_one_card(profiles=config.card_profiles, reader_filter=config.pcsc_readers,
-                                        timeout=timeout)
+        lines, outcome = trace_one_card(
+            profiles=config.card_profiles, reader_filter=config.pcsc_readers, timeout=timeout
+        )
     print("\n".join(lines))
     print(f"outcome: {outcome}")
     return outcome.startswith("read by")
@@ -445,8 +560,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     try:
-        commands = {"demo": cmd_demo, "serve": cmd_serve, "import": cmd_import, "checks": cmd_checks,
-                    "export": cmd_export, "complaints": cmd_complaints, "hub": cmd_hub, "doctor": cmd_doctor}
+        commands = {
+            "demo": cmd_demo,
+            "serve": cmd_serve,
+            "import": cmd_import,
+            "checks": cmd_checks,
+            "export": cmd_export,
+            "complaints": cmd_complaints,
+            "hub": cmd_hub,
+            "doctor": cmd_doctor,
+        }
         return commands[args.command](args)
     except ConfigError as error:
         print(f"kiosk: {error}", file=sys.stderr)

@@ -5,8 +5,8 @@ No float ever touches an amount; quantities (mu) are Decimal.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 
 class AmountError(ValueError):

@@ -10,6 +10,7 @@ only a random id; the database holds its SHA-256, so a leaked table opens no ses
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import secrets
@@ -33,12 +34,18 @@ MIN_PASSWORD = 12
 # and changes nothing.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset({"users", "fleet"}),
-    "supervisor": frozenset({"view_all", "handle", "assign", "close", "reopen", "export", "report", "dashboard",
-                             "fleet"}),
+    "supervisor": frozenset(
+        {"view_all", "handle", "assign", "close", "reopen", "export", "report", "dashboard", "fleet"}
+    ),
     "handler": frozenset({"view_department", "handle"}),
     "auditor": frozenset({"view_all", "export", "report", "dashboard", "fleet", "audit"}),
 }
-ROLE_NAMES = {"admin": "系统管理员", "supervisor": "纪检监察干部", "handler": "部门经办人", "auditor": "审计员"}
+ROLE_NAMES = {
+    "admin": "系统管理员",
+    "supervisor": "纪检监察干部",
+    "handler": "部门经办人",
+    "auditor": "审计员",
+}
 NEEDS_TOTP = frozenset({"admin", "supervisor"})
 
 
@@ -77,8 +84,9 @@ def _user(row: dict) -> User:
 
 
 # -- accounts --------------------------------------------------------------------
-def create_user(store: HubStore, name: str, role: str, password: str, now: dt.datetime, *,
-                department: str | None = None) -> None:
+def create_user(
+    store: HubStore, name: str, role: str, password: str, now: dt.datetime, *, department: str | None = None
+) -> None:
     """Create or reset an account (a reset clears failures and the second factor, which is enrolled again)."""
     if role not in PERMISSIONS:
         raise AccountError(f"unknown role {role!r}: one of {', '.join(PERMISSIONS)}")
@@ -88,14 +96,24 @@ def create_user(store: HubStore, name: str, role: str, password: str, now: dt.da
         raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
     if not name or len(name) > 64:
         raise AccountError("a user name has 1 to 64 characters")
-    values = {"role": role, "department": department if role == "handler" else None,
-              "password_hash": hasher.hash(password), "totp_secret": None, "totp_last_step": 0, "failures": 0,
-              "disabled_at": None}
+    values = {
+        "role": role,
+        "department": department if role == "handler" else None,
+        "password_hash": hasher.hash(password),
+        "totp_secret": None,
+        "totp_last_step": 0,
+        "failures": 0,
+        "disabled_at": None,
+    }
     with store.engine.begin() as conn:
         if not conn.execute(sa.update(users).where(users.c.name == name).values(**values)).rowcount:
             conn.execute(sa.insert(users).values(name=name, created_at=now, **values))
-        conn.execute(sa.update(office_sessions).where(office_sessions.c.user_name == name)
-                     .where(office_sessions.c.ended_at.is_(None)).values(ended_at=now))
+        conn.execute(
+            sa.update(office_sessions)
+            .where(office_sessions.c.user_name == name)
+            .where(office_sessions.c.ended_at.is_(None))
+            .values(ended_at=now)
+        )
 
 
 def account(store: HubStore, name: str) -> dict | None:
@@ -105,7 +123,8 @@ def account(store: HubStore, name: str) -> dict | None:
 
 def list_users(store: HubStore) -> list[dict]:
     with store.engine.connect() as conn:
-        return [_row(r) for r in conn.execute(sa.select(users).order_by(users.c.role, users.c.name)).mappings()]  # type: ignore[misc]
+        rows = conn.execute(sa.select(users).order_by(users.c.role, users.c.name)).mappings()
+        return [dict(_row(r) or {}) for r in rows]
 
 
 def unlock(store: HubStore, name: str) -> bool:
@@ -115,9 +134,15 @@ def unlock(store: HubStore, name: str) -> bool:
 
 def disable(store: HubStore, name: str, now: dt.datetime) -> bool:
     with store.engine.begin() as conn:
-        conn.execute(sa.update(office_sessions).where(office_sessions.c.user_name == name)
-                     .where(office_sessions.c.ended_at.is_(None)).values(ended_at=now))
-        return conn.execute(sa.update(users).where(users.c.name == name).values(disabled_at=now)).rowcount == 1
+        conn.execute(
+            sa.update(office_sessions)
+            .where(office_sessions.c.user_name == name)
+            .where(office_sessions.c.ended_at.is_(None))
+            .values(ended_at=now)
+        )
+        return (
+            conn.execute(sa.update(users).where(users.c.name == name).values(disabled_at=now)).rowcount == 1
+        )
 
 
 def _fail(store: HubStore, name: str) -> int:
@@ -155,10 +180,8 @@ _DUMMY_HASH = hasher.hash("not a password of anyone")
 
 def _spend_a_check(password: str) -> None:
     """Verify against a dummy hash, so an unknown name takes as long as a wrong password (no user probing)."""
-    try:
+    with contextlib.suppress(VerificationError):
         hasher.verify(_DUMMY_HASH, password)
-    except VerificationError:
-        pass
 
 
 def new_totp_secret() -> str:
@@ -180,7 +203,9 @@ def _matching_step(secret: str, code: str, now: dt.datetime) -> int | None:
     return None
 
 
-def check_totp(store: HubStore, name: str, code: str, now: dt.datetime, *, enrol_secret: str | None = None) -> str:
+def check_totp(
+    store: HubStore, name: str, code: str, now: dt.datetime, *, enrol_secret: str | None = None
+) -> str:
     """'' if `code` is right and fresh; else 'wrong', 'replayed' or 'locked'. With `enrol_secret`, a right code
     also makes that secret the account's second factor (enrolment)."""
     row = account(store, name)
@@ -193,10 +218,14 @@ def check_totp(store: HubStore, name: str, code: str, now: dt.datetime, *, enrol
     with store.engine.begin() as conn:
         # Accept a step only once: the conditional update is the guard, so two requests racing with the same
         # code cannot both succeed.
-        accepted = conn.execute(sa.update(users).where(users.c.name == name)
-                                .where(users.c.totp_last_step < step)
-                                .values(totp_last_step=step, failures=0,
-                                        **({"totp_secret": enrol_secret} if enrol_secret else {}))).rowcount
+        accepted = conn.execute(
+            sa.update(users)
+            .where(users.c.name == name)
+            .where(users.c.totp_last_step < step)
+            .values(
+                totp_last_step=step, failures=0, **({"totp_secret": enrol_secret} if enrol_secret else {})
+            )
+        ).rowcount
     if not accepted:
         return "locked" if _fail(store, name) >= MAX_FAILURES else "replayed"
     return ""
@@ -208,34 +237,59 @@ def start_session(store: HubStore, user: User, stage: str, now: dt.datetime) -> 
     token = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(24)
     with store.engine.begin() as conn:
-        conn.execute(sa.insert(office_sessions).values(id_hash=_hash_token(token), user_name=user.name, stage=stage,
-                                                       csrf=csrf, created_at=now, seen_at=now))
+        conn.execute(
+            sa.insert(office_sessions).values(
+                id_hash=_hash_token(token),
+                user_name=user.name,
+                stage=stage,
+                csrf=csrf,
+                created_at=now,
+                seen_at=now,
+            )
+        )
     return Session(token, user, stage, csrf)
 
 
 def end_session(store: HubStore, token: str, now: dt.datetime) -> None:
     with store.engine.begin() as conn:
-        conn.execute(sa.update(office_sessions).where(office_sessions.c.id_hash == _hash_token(token))
-                     .values(ended_at=now))
+        conn.execute(
+            sa.update(office_sessions)
+            .where(office_sessions.c.id_hash == _hash_token(token))
+            .values(ended_at=now)
+        )
 
 
 def resume_session(store: HubStore, token: str, now: dt.datetime) -> tuple[Session | None, str]:
     """The live session behind a cookie, touched; or (None, reason): 'none', 'idle', 'expired', 'disabled'."""
     if not token:
         return None, "none"
-    query = (sa.select(office_sessions, users.c.role, users.c.department, users.c.disabled_at)
-             .select_from(office_sessions.join(users, users.c.name == office_sessions.c.user_name))
-             .where(office_sessions.c.id_hash == _hash_token(token)))
+    query = (
+        sa.select(office_sessions, users.c.role, users.c.department, users.c.disabled_at)
+        .select_from(office_sessions.join(users, users.c.name == office_sessions.c.user_name))
+        .where(office_sessions.c.id_hash == _hash_token(token))
+    )
     with store.engine.connect() as conn:
         row = _row(conn.execute(query).mappings().first())
     if row is None or row["ended_at"] is not None:
         return None, "none"
-    reason = ("disabled" if row["disabled_at"] is not None else "expired" if now - row["created_at"] > ABSOLUTE
-              else "idle" if now - row["seen_at"] > IDLE else "")
+    reason = (
+        "disabled"
+        if row["disabled_at"] is not None
+        else "expired"
+        if now - row["created_at"] > ABSOLUTE
+        else "idle"
+        if now - row["seen_at"] > IDLE
+        else ""
+    )
     if reason:
         end_session(store, token, now)
         return None, reason
     with store.engine.begin() as conn:
-        conn.execute(sa.update(office_sessions).where(office_sessions.c.id_hash == _hash_token(token))
-                     .values(seen_at=now))
-    return Session(token, User(row["user_name"], row["role"], row["department"]), row["stage"], row["csrf"]), ""
+        conn.execute(
+            sa.update(office_sessions)
+            .where(office_sessions.c.id_hash == _hash_token(token))
+            .values(seen_at=now)
+        )
+    return Session(
+        token, User(row["user_name"], row["role"], row["department"]), row["stage"], row["csrf"]
+    ), ""

@@ -10,13 +10,24 @@ import threading
 import time
 
 from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from kiosk.hub.store import HubStore, IntakeConflictError
+from kiosk.link import paths
 from kiosk.link.signing import SignatureError, verify
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+bp = Blueprint("api", __name__, url_prefix=paths.PREFIX)
 
-REQUIRED = ("uuid", "tracking_no", "kiosk_id", "person_key", "masked_id", "category", "evidence", "created_at")
+REQUIRED = (
+    "uuid",
+    "tracking_no",
+    "kiosk_id",
+    "person_key",
+    "masked_id",
+    "category",
+    "evidence",
+    "created_at",
+)
 
 
 def _store() -> HubStore:
@@ -26,7 +37,7 @@ def _store() -> HubStore:
 def _now() -> dt.datetime:
     """Now, from the app's clock when a test set one (signatures still check the real time)."""
     clock = current_app.extensions.get("hub_clock")
-    return clock() if clock else dt.datetime.now(dt.timezone.utc)
+    return clock() if clock else dt.datetime.now(dt.UTC)
 
 
 def _problem(status: int, reason: str):  # type: ignore[no-untyped-def]
@@ -62,20 +73,26 @@ def _authenticate() -> str:
         raise SignatureError(401, "unknown kiosk")
     if kiosk["revoked_at"] is not None:
         raise SignatureError(403, "kiosk credential revoked")
-    _, nonce = verify(headers=dict(request.headers), secret=kiosk["secret"], method=request.method,
-                      path=request.path, body=request.get_data(), now=time.time())
+    _, nonce = verify(
+        headers=dict(request.headers),
+        secret=kiosk["secret"],
+        method=request.method,
+        path=request.path,
+        body=request.get_data(),
+        now=time.time(),
+    )
     if not _store().use_nonce(kiosk_id, nonce, _now()):
         raise SignatureError(401, "nonce already used (replay)")
     return kiosk_id
 
 
 @bp.errorhandler(SignatureError)
-def _signature_error(error: SignatureError):  # type: ignore[no-untyped-def]
+def _signature_error(error: SignatureError) -> ResponseReturnValue:
     return _problem(error.status, error.reason)
 
 
-@bp.post("/complaints")
-def receive():  # type: ignore[no-untyped-def]
+@bp.post(paths.COMPLAINTS)
+def receive() -> ResponseReturnValue:
     kiosk_id = _authenticate()
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or any(key not in payload for key in REQUIRED):
@@ -86,13 +103,17 @@ def receive():  # type: ignore[no-untyped-def]
         received = _store().receive_complaint(kiosk_id, payload, _now())
     except IntakeConflictError:
         return _problem(422, "this uuid was received with a different payload")
-    body = {"uuid": received.uuid, "tracking_no": received.tracking_no,
-            "received_at": received.received_at.isoformat(), "replay": not received.first_time}
+    body = {
+        "uuid": received.uuid,
+        "tracking_no": received.tracking_no,
+        "received_at": received.received_at.isoformat(),
+        "replay": not received.first_time,
+    }
     return jsonify(body), (201 if received.first_time else 200)
 
 
-@bp.post("/complaints/<uuid>/withdrawal")
-def withdraw(uuid: str):  # type: ignore[no-untyped-def]
+@bp.post(paths.WITHDRAWAL_RULE)
+def withdraw(uuid: str) -> ResponseReturnValue:
     kiosk_id = _authenticate()
     if _store().complaint(kiosk_id, uuid) is None:
         return _problem(404, "no such complaint from this kiosk")
@@ -100,8 +121,8 @@ def withdraw(uuid: str):  # type: ignore[no-untyped-def]
     return jsonify(uuid=uuid, withdrawn=True), 200
 
 
-@bp.get("/complaints/<uuid>")
-def status(uuid: str):  # type: ignore[no-untyped-def]
+@bp.get(paths.COMPLAINT_RULE)
+def status(uuid: str) -> ResponseReturnValue:
     from kiosk.hub.cases import kiosk_status
 
     kiosk_id = _authenticate()
@@ -111,18 +132,24 @@ def status(uuid: str):  # type: ignore[no-untyped-def]
     return jsonify(found)
 
 
-@bp.post("/complaints/<uuid>/reopening")
-def reopen(uuid: str):  # type: ignore[no-untyped-def]
+@bp.post(paths.REOPENING_RULE)
+def reopen(uuid: str) -> ResponseReturnValue:
     """The villager is not satisfied with the answer: the complaint goes back to be handled again."""
     from kiosk.hub.cases import reopen_from_kiosk
     from kiosk.hub.workflow import WorkflowError
 
     kiosk_id = _authenticate()
     body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("request_id"), str) or not 8 <= len(body["request_id"]) <= 36:
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get("request_id"), str)
+        or not 8 <= len(body["request_id"]) <= 36
+    ):
         return _problem(400, "a reopening needs a request_id (the kiosk's UUID for this request)")
     try:
-        state = reopen_from_kiosk(_store(), kiosk_id, uuid, body["request_id"], str(body.get("reason", "")), _now())
+        state = reopen_from_kiosk(
+            _store(), kiosk_id, uuid, body["request_id"], str(body.get("reason", "")), _now()
+        )
     except WorkflowError as error:
         return _problem(409, f"cannot reopen: {error.words}")
     if state is None:
@@ -130,8 +157,8 @@ def reopen(uuid: str):  # type: ignore[no-untyped-def]
     return jsonify(uuid=uuid, status=state), 200
 
 
-@bp.post("/lookup")
-def lookup():  # type: ignore[no-untyped-def]
+@bp.post(paths.LOOKUP)
+def lookup() -> ResponseReturnValue:
     """A card holder's owed-vs-paid picture, computed here from the hub's roster."""
     from device.idnumber import IdNumberError, parse_id_number
     from kiosk.backend import PersonNotFoundError
@@ -152,7 +179,9 @@ def lookup():  # type: ignore[no-untyped-def]
         return _problem(400, "id_number must be 18 characters: 17 digits, then a digit or X")
     try:
         id_number = parse_id_number(raw)
-    except IdNumberError as error:  # well-formed but impossible (check character, birth date): nobody's number
+    except (
+        IdNumberError
+    ) as error:  # well-formed but impossible (check character, birth date): nobody's number
         return _problem(404, f"no such person: {error.reason}")
     try:
         return jsonify(to_json(backend.look_up(id_number, today=today)))
@@ -160,8 +189,8 @@ def lookup():  # type: ignore[no-untyped-def]
         return _problem(404, "no such person")
 
 
-@bp.post("/resolve")
-def resolve():  # type: ignore[no-untyped-def]
+@bp.post(paths.RESOLVE)
+def resolve() -> ResponseReturnValue:
     """The ID number of the one person the ledger pays through a bank account."""
     _authenticate()
     backend = current_app.extensions["roster_lookups"].backend()
@@ -171,15 +200,15 @@ def resolve():  # type: ignore[no-untyped-def]
     return (jsonify(id_number=found), 200) if found else _problem(404, "no single person for this account")
 
 
-@bp.post("/heartbeat")
-def heartbeat():  # type: ignore[no-untyped-def]
+@bp.post(paths.HEARTBEAT)
+def heartbeat() -> ResponseReturnValue:
     kiosk_id = _authenticate()
     _store().heartbeat(kiosk_id, request.get_json(silent=True) or {}, _now())
     return jsonify(ok=True), 200
 
 
 @bp.get("/openapi.json")
-def openapi():  # type: ignore[no-untyped-def]
+def openapi() -> ResponseReturnValue:
     from kiosk.hub.openapi import document
 
     return jsonify(document())

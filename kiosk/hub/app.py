@@ -8,12 +8,13 @@ import threading
 from pathlib import Path
 
 from flask import Flask, Response
+from flask.typing import ResponseReturnValue
 from flask_babel import Babel, format_date, format_datetime
 
-from kiosk.hub.roster import RosterLookups
-from kiosk.hub.workflow import ACTIONS
-from kiosk.hub.store import HubStore
 from kiosk.core.money import format_yuan
+from kiosk.hub.roster import RosterLookups
+from kiosk.hub.store import HubStore
+from kiosk.hub.workflow import ACTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -39,7 +40,7 @@ def create_hub_app(db_url: str, *, escalate_every: float = 0.0) -> Flask:
     app.register_blueprint(office.bp)
 
     @app.get("/healthz")
-    def healthz():  # type: ignore[no-untyped-def]
+    def healthz() -> ResponseReturnValue:
         return {"status": "ok", "complaints": app.extensions["hub_store"].count_complaints()}
 
     @app.after_request
@@ -77,7 +78,7 @@ def _start_escalation(store: HubStore, every: float) -> None:
     def run() -> None:
         while True:
             try:
-                now = dt.datetime.now(dt.timezone.utc)
+                now = dt.datetime.now(dt.UTC)
                 escalate_overdue(store, now)
                 store.forget_nonces(now)
             except Exception:  # noqa: BLE001 - a database hiccup must not end escalation for good

@@ -11,18 +11,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import sqlalchemy as sa
 
 from kiosk.hub import workflow
 from kiosk.hub.accounts import User
+from kiosk.hub.exports import HEADERS, complaint_row, write_table
 from kiosk.hub.roster import villages
 from kiosk.hub.store import HubStore, _row, audit, complaint_events, complaints, departments, replies
 from kiosk.hub.workflow import WorkflowError
 
 PAGE_SIZES = (25, 50, 100)
-SORTS = {"received_desc": complaints.c.received_at.desc(), "received_asc": complaints.c.received_at.asc(),
-         "due_asc": complaints.c.due_at.asc().nulls_last(), "status": complaints.c.status.asc()}
+SORTS = {
+    "received_desc": complaints.c.received_at.desc(),
+    "received_asc": complaints.c.received_at.asc(),
+    "due_asc": complaints.c.due_at.asc().nulls_last(),
+    "status": complaints.c.status.asc(),
+}
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,7 @@ class InboxQuery:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def from_args(cls, args) -> "InboxQuery":  # type: ignore[no-untyped-def]
+    def from_args(cls, args) -> InboxQuery:  # type: ignore[no-untyped-def]
         def day(name: str) -> dt.date | None:
             try:
                 return dt.date.fromisoformat(args.get(name, ""))
@@ -59,29 +65,52 @@ class InboxQuery:
                 return default
 
         per_page = number("per_page", 50)
-        return cls(village=args.get("village", "")[:32], programme=args.get("programme", "")[:32],
-                   category=args.get("category", "")[:32], status=args.get("status", "")[:16],
-                   department=args.get("department", "")[:64], kiosk=args.get("kiosk", "")[:64],
-                   text=args.get("q", "").strip()[:100], received_from=day("from"), received_to=day("to"),
-                   overdue=args.get("overdue") == "1", sort=args.get("sort", "") if args.get("sort") in SORTS
-                   else "received_desc", page=number("page", 1), per_page=per_page if per_page in PAGE_SIZES else 50)
+        return cls(
+            village=args.get("village", "")[:32],
+            programme=args.get("programme", "")[:32],
+            category=args.get("category", "")[:32],
+            status=args.get("status", "")[:16],
+            department=args.get("department", "")[:64],
+            kiosk=args.get("kiosk", "")[:64],
+            text=args.get("q", "").strip()[:100],
+            received_from=day("from"),
+            received_to=day("to"),
+            overdue=args.get("overdue") == "1",
+            sort=args.get("sort", "") if args.get("sort") in SORTS else "received_desc",
+            page=number("page", 1),
+            per_page=per_page if per_page in PAGE_SIZES else 50,
+        )
 
     def as_args(self, **changes: object) -> dict[str, str]:
         """The query string for this query with `changes` (links to other pages and sorts, exports)."""
-        values = {"village": self.village, "programme": self.programme, "category": self.category,
-                  "status": self.status, "department": self.department, "kiosk": self.kiosk, "q": self.text,
-                  "from": self.received_from.isoformat() if self.received_from else "",
-                  "to": self.received_to.isoformat() if self.received_to else "", "overdue": "1" if self.overdue else "",
-                  "sort": self.sort, "page": str(self.page), "per_page": str(self.per_page)}
+        values = {
+            "village": self.village,
+            "programme": self.programme,
+            "category": self.category,
+            "status": self.status,
+            "department": self.department,
+            "kiosk": self.kiosk,
+            "q": self.text,
+            "from": self.received_from.isoformat() if self.received_from else "",
+            "to": self.received_to.isoformat() if self.received_to else "",
+            "overdue": "1" if self.overdue else "",
+            "sort": self.sort,
+            "page": str(self.page),
+            "per_page": str(self.per_page),
+        }
         values.update({key: str(value) for key, value in changes.items()})
         return {key: value for key, value in values.items() if value}
 
 
 def _overdue_clause(now: dt.datetime):  # type: ignore[no-untyped-def]
     c = complaints.c
-    return sa.and_(c.withdrawn_at.is_(None), sa.or_(
-        sa.and_(c.status == "received", c.received_at < now - workflow.ASSIGN_WITHIN),
-        sa.and_(c.status.in_(("assigned", "verifying")), c.due_at < now)))
+    return sa.and_(
+        c.withdrawn_at.is_(None),
+        sa.or_(
+            sa.and_(c.status == "received", c.received_at < now - workflow.ASSIGN_WITHIN),
+            sa.and_(c.status.in_(("assigned", "verifying")), c.due_at < now),
+        ),
+    )
 
 
 def _scope(user: User):  # type: ignore[no-untyped-def]
@@ -123,24 +152,42 @@ def _where(query: InboxQuery, user: User, now: dt.datetime) -> list:
 
 
 def _china_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), workflow.CHINA).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(day, dt.time(), workflow.CHINA).astimezone(dt.UTC)
 
 
-LIST_COLUMNS = (complaints.c.id, complaints.c.uuid, complaints.c.tracking_no, complaints.c.kiosk_id,
-                complaints.c.received_at, complaints.c.withdrawn_at, complaints.c.status, complaints.c.category,
-                complaints.c.programme, complaints.c.period, complaints.c.village_code, complaints.c.department,
-                complaints.c.due_at, complaints.c.escalated_at, complaints.c.outcome, complaints.c.reopened,
-                complaints.c.payload)
+LIST_COLUMNS = (
+    complaints.c.id,
+    complaints.c.uuid,
+    complaints.c.tracking_no,
+    complaints.c.kiosk_id,
+    complaints.c.received_at,
+    complaints.c.withdrawn_at,
+    complaints.c.status,
+    complaints.c.category,
+    complaints.c.programme,
+    complaints.c.period,
+    complaints.c.village_code,
+    complaints.c.department,
+    complaints.c.due_at,
+    complaints.c.escalated_at,
+    complaints.c.outcome,
+    complaints.c.reopened,
+    complaints.c.payload,
+)
 
 
-def inbox(store: HubStore, query: InboxQuery, user: User, now: dt.datetime, *,
-          everything: bool = False) -> tuple[list[dict], int]:
+def inbox(
+    store: HubStore, query: InboxQuery, user: User, now: dt.datetime, *, everything: bool = False
+) -> tuple[list[dict], int]:
     """One page of the complaints `user` may see that match `query` (all of them with `everything`), and the
     number that match."""
     where = _where(query, user, now)
-    select = (sa.select(*LIST_COLUMNS, villages.c.name.label("village_name"))
-              .select_from(complaints.outerjoin(villages, villages.c.code == complaints.c.village_code))
-              .where(*where).order_by(SORTS[query.sort], complaints.c.id.desc()))
+    select = (
+        sa.select(*LIST_COLUMNS, villages.c.name.label("village_name"))
+        .select_from(complaints.outerjoin(villages, villages.c.code == complaints.c.village_code))
+        .where(*where)
+        .order_by(SORTS[query.sort], complaints.c.id.desc())
+    )
     if not everything:
         select = select.limit(query.per_page).offset((query.page - 1) * query.per_page)
     with store.engine.connect() as conn:
@@ -153,23 +200,41 @@ def _listed(row: dict, now: dt.datetime) -> dict:
     evidence = json.loads(row.pop("payload")).get("evidence", {})
     row["subject"] = " ".join(str(evidence.get(k, "")) for k in ("programme_name", "period_label")).strip()
     row["evidence"] = evidence
-    row["overdue"] = workflow.is_overdue(status=row["status"], withdrawn=row["withdrawn_at"] is not None,
-                                         received_at=row["received_at"], due_at=row["due_at"], now=now)
+    row["overdue"] = workflow.is_overdue(
+        status=row["status"],
+        withdrawn=row["withdrawn_at"] is not None,
+        received_at=row["received_at"],
+        due_at=row["due_at"],
+        now=now,
+    )
     return row
 
 
 def case(store: HubStore, complaint_id: int, user: User) -> dict | None:
     """One complaint `user` may see, with its payload parsed, history and replies; None otherwise."""
     with store.engine.connect() as conn:
-        row = _row(conn.execute(sa.select(complaints).where(complaints.c.id == complaint_id, _scope(user)))
-                   .mappings().first())
+        row = _row(
+            conn.execute(sa.select(complaints).where(complaints.c.id == complaint_id, _scope(user)))
+            .mappings()
+            .first()
+        )
         if row is None:
             return None
         row["payload"] = json.loads(row["payload"])
-        row["events"] = [_row(e) for e in conn.execute(sa.select(complaint_events).where(
-            complaint_events.c.complaint_id == complaint_id).order_by(complaint_events.c.id)).mappings()]
-        row["replies"] = [_row(r) for r in conn.execute(sa.select(replies).where(
-            replies.c.complaint_id == complaint_id).order_by(replies.c.id)).mappings()]
+        row["events"] = [
+            _row(e)
+            for e in conn.execute(
+                sa.select(complaint_events)
+                .where(complaint_events.c.complaint_id == complaint_id)
+                .order_by(complaint_events.c.id)
+            ).mappings()
+        ]
+        row["replies"] = [
+            _row(r)
+            for r in conn.execute(
+                sa.select(replies).where(replies.c.complaint_id == complaint_id).order_by(replies.c.id)
+            ).mappings()
+        ]
     return row
 
 
@@ -184,22 +249,31 @@ def add_department(store: HubStore, name: str) -> None:
             conn.execute(sa.insert(departments).values(code=name, name=name))
 
 
-def act(store: HubStore, complaint_id: int, user: User, action_name: str, form: dict[str, str],
-        now: dt.datetime) -> str:
+def act(
+    store: HubStore, complaint_id: int, user: User, action_name: str, form: dict[str, str], now: dt.datetime
+) -> str:
     """Take one workflow action on a complaint as `user`; return the new status. WorkflowError when the state,
     the user's rights or the form do not allow it (nothing is written then, but the refusal is audited)."""
     try:
         return _act(store, complaint_id, user, action_name, form, now)
     except WorkflowError as error:
-        store.record_audit(user.name, action_name, f"complaint {complaint_id}", f"refused: {error.words}", now)
+        store.record_audit(
+            user.name, action_name, f"complaint {complaint_id}", f"refused: {error.words}", now
+        )
         raise
 
 
-def _act(store: HubStore, complaint_id: int, user: User, action_name: str, form: dict[str, str],
-         now: dt.datetime) -> str:
+def _act(
+    store: HubStore, complaint_id: int, user: User, action_name: str, form: dict[str, str], now: dt.datetime
+) -> str:
     with store.engine.begin() as conn:
-        row = _row(conn.execute(sa.select(complaints).where(complaints.c.id == complaint_id, _scope(user))
-                                .with_for_update()).mappings().first())
+        row = _row(
+            conn.execute(
+                sa.select(complaints).where(complaints.c.id == complaint_id, _scope(user)).with_for_update()
+            )
+            .mappings()
+            .first()
+        )
         if row is None:
             raise WorkflowError("没有这份反映，或不归您办理")
         action = workflow.check(action_name, status=row["status"], withdrawn=row["withdrawn_at"] is not None)
@@ -213,20 +287,26 @@ def _act(store: HubStore, complaint_id: int, user: User, action_name: str, form:
             department = form.get("department", "").strip()
             if department not in department_names(store):
                 raise WorkflowError("请选择承办部门")
-            values = {"department": department, "assigned_at": now, "escalated_at": None,
-                      "due_at": workflow.due_after_assignment(row["category"], now)}
+            values = {
+                "department": department,
+                "assigned_at": now,
+                "escalated_at": None,
+                "due_at": workflow.due_after_assignment(row["category"], now),
+            }
         elif action.name == "interim":
             reply_text, reply_kind = form.get("reply", "").strip()[:2000], "interim"
             if not reply_text:
                 raise WorkflowError("请写明给群众的阶段性答复")
             try:
-                due = dt.datetime.combine(dt.date.fromisoformat(form.get("due", "")), dt.time(23, 59), workflow.CHINA)
+                due = dt.datetime.combine(
+                    dt.date.fromisoformat(form.get("due", "")), dt.time(23, 59), workflow.CHINA
+                )
             except ValueError:
                 raise WorkflowError("请填写新的答复期限") from None
             current = row["due_at"] or now
             if not current < due <= current + workflow.MAX_EXTENSION:
                 raise WorkflowError("新的答复期限应晚于原期限，且最多延长30天")
-            values = {"due_at": due.astimezone(dt.timezone.utc), "escalated_at": None}
+            values = {"due_at": due.astimezone(dt.UTC), "escalated_at": None}
         elif action.name == "answer":
             outcome = form.get("outcome", "")
             reply_text, reply_kind = form.get("reply", "").strip()[:2000], "answer"
@@ -234,87 +314,169 @@ def _act(store: HubStore, complaint_id: int, user: User, action_name: str, form:
                 raise WorkflowError("请选择核实结果")
             if not reply_text:
                 raise WorkflowError("请写明给群众的答复和理由")
-            values = {"outcome": outcome, "answered_at": now,
-                      "first_answer_at": row["first_answer_at"] or now}
+            values = {
+                "outcome": outcome,
+                "answered_at": now,
+                "first_answer_at": row["first_answer_at"] or now,
+            }
         elif action.name == "close":
             values = {"closed_at": now}
         elif action.name == "reopen":
             values = _reopened(row, now)
         to_status = values.pop("status", None) or action.to_status or row["status"]
-        conn.execute(sa.update(complaints).where(complaints.c.id == complaint_id).values(status=to_status, **values))
-        conn.execute(sa.insert(complaint_events).values(
-            complaint_id=complaint_id, at=now, actor=user.name, action=action.name, from_status=row["status"],
-            to_status=to_status, department=department, note=note or reply_text))
+        conn.execute(
+            sa.update(complaints).where(complaints.c.id == complaint_id).values(status=to_status, **values)
+        )
+        conn.execute(
+            sa.insert(complaint_events).values(
+                complaint_id=complaint_id,
+                at=now,
+                actor=user.name,
+                action=action.name,
+                from_status=row["status"],
+                to_status=to_status,
+                department=department,
+                note=note or reply_text,
+            )
+        )
         if reply_text:
-            conn.execute(sa.insert(replies).values(complaint_id=complaint_id, text=reply_text, author=user.name,
-                                                   at=now, kind=reply_kind))
-        conn.execute(sa.insert(audit).values(at=now, actor=user.name, action=action.name,
-                                             subject=f"complaint {complaint_id}", outcome=f"ok: {to_status}"))
+            conn.execute(
+                sa.insert(replies).values(
+                    complaint_id=complaint_id, text=reply_text, author=user.name, at=now, kind=reply_kind
+                )
+            )
+        conn.execute(
+            sa.insert(audit).values(
+                at=now,
+                actor=user.name,
+                action=action.name,
+                subject=f"complaint {complaint_id}",
+                outcome=f"ok: {to_status}",
+            )
+        )
     return to_status
 
 
 def _reopened(row: dict, now: dt.datetime) -> dict:
     """Back to the department that answered (due afresh), or to the supervisors if none was assigned."""
-    values = {"outcome": None, "answered_at": None, "closed_at": None, "escalated_at": None,
-              "reopened": row["reopened"] + 1}
+    values = {
+        "outcome": None,
+        "answered_at": None,
+        "closed_at": None,
+        "escalated_at": None,
+        "reopened": row["reopened"] + 1,
+    }
     if row["department"]:
-        return {**values, "status": "assigned", "assigned_at": now,
-                "due_at": workflow.due_after_assignment(row["category"], now)}
+        return {
+            **values,
+            "status": "assigned",
+            "assigned_at": now,
+            "due_at": workflow.due_after_assignment(row["category"], now),
+        }
     return {**values, "status": "received", "due_at": None}
 
 
-def reopen_from_kiosk(store: HubStore, kiosk_id: str, uuid: str, request_id: str, reason: str,
-                      now: dt.datetime) -> str | None:
+def reopen_from_kiosk(
+    store: HubStore, kiosk_id: str, uuid: str, request_id: str, reason: str, now: dt.datetime
+) -> str | None:
     """The villager asked again at a kiosk. Idempotent on `request_id`; returns the status, or None if this
     kiosk sent no such complaint. WorkflowError if it is not answered or closed."""
     with store.engine.begin() as conn:
-        row = _row(conn.execute(sa.select(complaints).where(complaints.c.kiosk_id == kiosk_id,
-                                                            complaints.c.uuid == uuid).with_for_update())
-                   .mappings().first())
+        row = _row(
+            conn.execute(
+                sa.select(complaints)
+                .where(complaints.c.kiosk_id == kiosk_id, complaints.c.uuid == uuid)
+                .with_for_update()
+            )
+            .mappings()
+            .first()
+        )
         if row is None:
             return None
-        if conn.execute(sa.select(complaint_events.c.id).where(complaint_events.c.request_id == request_id)).first():
+        if conn.execute(
+            sa.select(complaint_events.c.id).where(complaint_events.c.request_id == request_id)
+        ).first():
             return row["status"]  # a replay of a reopening already done
         workflow.check("reopen", status=row["status"], withdrawn=row["withdrawn_at"] is not None)
         values = _reopened(row, now)
         status = values.pop("status")
-        conn.execute(sa.update(complaints).where(complaints.c.id == row["id"]).values(status=status, **values))
-        conn.execute(sa.insert(complaint_events).values(
-            complaint_id=row["id"], at=now, actor=f"kiosk:{kiosk_id}", action="reopen", from_status=row["status"],
-            to_status=status, department=row["department"], note=reason[:500] or "群众在终端上表示不满意，要求重新办理",
-            request_id=request_id))
+        conn.execute(
+            sa.update(complaints).where(complaints.c.id == row["id"]).values(status=status, **values)
+        )
+        conn.execute(
+            sa.insert(complaint_events).values(
+                complaint_id=row["id"],
+                at=now,
+                actor=f"kiosk:{kiosk_id}",
+                action="reopen",
+                from_status=row["status"],
+                to_status=status,
+                department=row["department"],
+                note=reason[:500] or "群众在终端上表示不满意，要求重新办理",
+                request_id=request_id,
+            )
+        )
     return status
 
 
 def escalate_overdue(store: HubStore, now: dt.datetime) -> int:
     """Flag every overdue complaint not yet escalated, with an event the supervisors see; return how many."""
     with store.engine.begin() as conn:
-        due = conn.execute(sa.select(complaints.c.id, complaints.c.status, complaints.c.department)
-                           .where(_overdue_clause(now), complaints.c.escalated_at.is_(None))).all()
+        due = conn.execute(
+            sa.select(complaints.c.id, complaints.c.status, complaints.c.department).where(
+                _overdue_clause(now), complaints.c.escalated_at.is_(None)
+            )
+        ).all()
         for complaint_id, status, department in due:
-            conn.execute(sa.update(complaints).where(complaints.c.id == complaint_id).values(escalated_at=now))
-            conn.execute(sa.insert(complaint_events).values(
-                complaint_id=complaint_id, at=now, actor="system", action="escalate", from_status=status,
-                to_status=status, department=department, note="已超过办理期限，提请纪检监察干部督办"))
+            conn.execute(
+                sa.update(complaints).where(complaints.c.id == complaint_id).values(escalated_at=now)
+            )
+            conn.execute(
+                sa.insert(complaint_events).values(
+                    complaint_id=complaint_id,
+                    at=now,
+                    actor="system",
+                    action="escalate",
+                    from_status=status,
+                    to_status=status,
+                    department=department,
+                    note="已超过办理期限，提请纪检监察干部督办",
+                )
+            )
     return len(due)
 
 
 def kiosk_status(store: HubStore, kiosk_id: str, uuid: str) -> dict | None:
     """What a kiosk may show the villager about one of its complaints: where it stands and the replies."""
     with store.engine.connect() as conn:
-        row = _row(conn.execute(sa.select(complaints).where(complaints.c.kiosk_id == kiosk_id,
-                                                            complaints.c.uuid == uuid)).mappings().first())
+        row = _row(
+            conn.execute(
+                sa.select(complaints).where(complaints.c.kiosk_id == kiosk_id, complaints.c.uuid == uuid)
+            )
+            .mappings()
+            .first()
+        )
         if row is None:
             return None
-        answers = [{"text": r["text"], "at": r["at"].isoformat(), "kind": r["kind"]} for r in conn.execute(
-            sa.select(replies).where(replies.c.complaint_id == row["id"]).order_by(replies.c.id)).mappings()]
+        answers = [
+            {"text": r["text"], "at": r["at"].isoformat(), "kind": r["kind"]}
+            for r in conn.execute(
+                sa.select(replies).where(replies.c.complaint_id == row["id"]).order_by(replies.c.id)
+            ).mappings()
+        ]
     withdrawn = row["withdrawn_at"] is not None
-    return {"uuid": uuid, "tracking_no": row["tracking_no"], "received_at": row["received_at"].isoformat(),
-            "status": "withdrawn" if withdrawn else row["status"],
-            "status_words": workflow.villager_words(row["status"], withdrawn=withdrawn, department=row["department"],
-                                                    due_at=row["due_at"]),
-            "outcome": row["outcome"] or "", "may_reopen": not withdrawn and row["status"] in ("answered", "closed"),
-            "replies": answers}
+    return {
+        "uuid": uuid,
+        "tracking_no": row["tracking_no"],
+        "received_at": row["received_at"].isoformat(),
+        "status": "withdrawn" if withdrawn else row["status"],
+        "status_words": workflow.villager_words(
+            row["status"], withdrawn=withdrawn, department=row["department"], due_at=row["due_at"]
+        ),
+        "outcome": row["outcome"] or "",
+        "may_reopen": not withdrawn and row["status"] in ("answered", "closed"),
+        "replies": answers,
+    }
 
 
 def replies_of(store: HubStore, complaint_ids: list[int]) -> dict[int, list[str]]:
@@ -322,17 +484,24 @@ def replies_of(store: HubStore, complaint_ids: list[int]) -> dict[int, list[str]
     found: dict[int, list[str]] = {}
     with store.engine.connect() as conn:
         for start in range(0, len(complaint_ids), 1000):
-            chunk = complaint_ids[start:start + 1000]
-            for complaint_id, text in conn.execute(sa.select(replies.c.complaint_id, replies.c.text)
-                                                   .where(replies.c.complaint_id.in_(chunk)).order_by(replies.c.id)):
+            chunk = complaint_ids[start : start + 1000]
+            for complaint_id, text in conn.execute(
+                sa.select(replies.c.complaint_id, replies.c.text)
+                .where(replies.c.complaint_id.in_(chunk))
+                .order_by(replies.c.id)
+            ):
                 found.setdefault(complaint_id, []).append(text)
     return found
 
 
 def export_rows(store: HubStore, query: InboxQuery, user: User, now: dt.datetime) -> list[list[str]]:
     """Every complaint of the filtered inbox (not just one page) as export rows."""
-    from kiosk.hub.exports import complaint_row
-
     rows, _ = inbox(store, query, user, now, everything=True)
     answers = replies_of(store, [row["id"] for row in rows])
     return [complaint_row(row, answers.get(row["id"], [])) for row in rows]
+
+
+def export_complaints(store: HubStore, path: Path | str) -> int:
+    """Every complaint to `path` (.xlsx or .csv): `kiosk hub --export` and `kiosk complaints export`."""
+    reader = User("cli", "auditor", None)  # the command line reads everything, changes nothing
+    return write_table(path, HEADERS, export_rows(store, InboxQuery(), reader, dt.datetime.now(dt.UTC)))

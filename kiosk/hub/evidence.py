@@ -18,8 +18,11 @@ from kiosk.hub import roster
 from kiosk.hub.store import HubStore, complaints
 from kiosk.rules.reconcile import Status
 
-FINDING_STATUSES = {Status.PAID_AFTER_DEATH: "去世后仍有发放", Status.PAID_WITHOUT_ENTITLEMENT: "无资格却有发放",
-                    Status.OVERPAID: "多发或重复发放"}
+FINDING_STATUSES = {
+    Status.PAID_AFTER_DEATH: "去世后仍有发放",
+    Status.PAID_WITHOUT_ENTITLEMENT: "无资格却有发放",
+    Status.OVERPAID: "多发或重复发放",
+}
 PATTERN_WINDOW = dt.timedelta(days=90)
 
 
@@ -54,7 +57,9 @@ def gather(store: HubStore, lookups: roster.RosterLookups, case: dict, today: dt
     evidence.ledger = roster.ledger_rows(store.engine, case["person_id"], programme) if programme else []
     for line in picture.reconciliation.lines:
         if line.status in FINDING_STATUSES:
-            evidence.findings.append(f"{FINDING_STATUSES[line.status]}：{line.programme} {line.period.label_zh}")
+            evidence.findings.append(
+                f"{FINDING_STATUSES[line.status]}：{line.programme} {line.period.label_zh}"
+            )
     sharers = roster.account_sharers(store.engine, case["person_id"])
     if sharers:
         evidence.findings.append(f"此人的收款账户还有{sharers}名其他人员在用（共用账户）")
@@ -64,13 +69,26 @@ def gather(store: HubStore, lookups: roster.RosterLookups, case: dict, today: dt
 def _related(store: HubStore, case: dict, scope) -> tuple[list[dict], int]:  # type: ignore[no-untyped-def]
     c = complaints.c
     with store.engine.connect() as conn:
-        same_person = [dict(r) for r in conn.execute(
-            sa.select(c.id, c.tracking_no, c.programme, c.category, c.status, c.received_at)
-            .where(c.person_key == case["person_key"], c.id != case["id"], scope).order_by(c.received_at.desc())
-            .limit(20)).mappings()]
+        same_person = [
+            dict(r)
+            for r in conn.execute(
+                sa.select(c.id, c.tracking_no, c.programme, c.category, c.status, c.received_at)
+                .where(c.person_key == case["person_key"], c.id != case["id"], scope)
+                .order_by(c.received_at.desc())
+                .limit(20)
+            ).mappings()
+        ]
         pattern = 0
         if case["village_code"] and case["programme"]:
-            pattern = conn.execute(sa.select(sa.func.count()).select_from(complaints).where(
-                c.village_code == case["village_code"], c.programme == case["programme"], c.id != case["id"],
-                c.received_at > case["received_at"] - PATTERN_WINDOW, scope)).scalar_one()
+            pattern = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(complaints)
+                .where(
+                    c.village_code == case["village_code"],
+                    c.programme == case["programme"],
+                    c.id != case["id"],
+                    c.received_at > case["received_at"] - PATTERN_WINDOW,
+                    scope,
+                )
+            ).scalar_one()
     return same_person, pattern

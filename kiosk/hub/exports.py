@@ -8,15 +8,31 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
-from kiosk.services.export import plain_yuan
 from kiosk.hub import workflow
 from kiosk.services.complaints import CATEGORIES, show_tracking_number
+from kiosk.services.export import plain_yuan
 
-HEADERS = ["反映编号", "收到时间（北京时间）", "终端", "问题", "项目", "期间", "应发（元）", "实发（元）", "核对结果",
-           "村", "状态", "承办部门", "答复期限", "是否逾期", "核实结果", "答复"]
+HEADERS = [
+    "反映编号",
+    "收到时间（北京时间）",
+    "终端",
+    "问题",
+    "项目",
+    "期间",
+    "应发（元）",
+    "实发（元）",
+    "核对结果",
+    "村",
+    "状态",
+    "承办部门",
+    "答复期限",
+    "是否逾期",
+    "核实结果",
+    "答复",
+]
 
 
 def complaint_row(row: dict, replies: Iterable[str]) -> list[str]:
@@ -24,18 +40,33 @@ def complaint_row(row: dict, replies: Iterable[str]) -> list[str]:
     evidence = row.get("evidence")
     if evidence is None:
         evidence = json.loads(row["payload"]).get("evidence", {})
-    money = [plain_yuan(evidence[k]) if isinstance(evidence.get(k), int) else "" for k in ("owed_fen", "paid_fen")]
+    money = [
+        plain_yuan(evidence[k]) if isinstance(evidence.get(k), int) else "" for k in ("owed_fen", "paid_fen")
+    ]
     status = "已撤回" if row["withdrawn_at"] else workflow.STATUS_NAMES.get(row["status"], row["status"])
     due = row["due_at"].astimezone(workflow.CHINA).strftime("%Y-%m-%d") if row.get("due_at") else ""
-    return [show_tracking_number(row["tracking_no"]),
-            row["received_at"].astimezone(workflow.CHINA).strftime("%Y-%m-%d %H:%M"), row["kiosk_id"],
-            CATEGORIES.get(row["category"], (row["category"],))[0], evidence.get("programme_name", ""),
-            evidence.get("period_label", ""), *money, evidence.get("status_label", ""),
-            row.get("village_name") or row.get("village_code") or "", status, row.get("department") or "", due,
-            "是" if row.get("overdue") else "", workflow.OUTCOMES.get(row.get("outcome") or "", ""), "；".join(replies)]
+    return [
+        show_tracking_number(row["tracking_no"]),
+        row["received_at"].astimezone(workflow.CHINA).strftime("%Y-%m-%d %H:%M"),
+        row["kiosk_id"],
+        CATEGORIES.get(row["category"], (row["category"],))[0],
+        evidence.get("programme_name", ""),
+        evidence.get("period_label", ""),
+        *money,
+        evidence.get("status_label", ""),
+        row.get("village_name") or row.get("village_code") or "",
+        status,
+        row.get("department") or "",
+        due,
+        "是" if row.get("overdue") else "",
+        workflow.OUTCOMES.get(row.get("outcome") or "", ""),
+        "；".join(replies),
+    ]
 
 
-def write_table(path: Path | str, headers: list[str], rows: Iterable[list], *, sheet: str = "群众反映") -> int:
+def write_table(
+    path: Path | str, headers: list[str], rows: Iterable[list], *, sheet: str = "群众反映"
+) -> int:
     """Write `rows` under `headers` to `path` (.xlsx, else CSV in UTF-8 with BOM for Excel); return the count."""
     count = 0
     if str(path).lower().endswith(".xlsx"):
@@ -56,14 +87,3 @@ def write_table(path: Path | str, headers: list[str], rows: Iterable[list], *, s
             writer.writerow(row)
             count += 1
     return count
-
-
-def export_complaints(store, path: Path | str) -> int:  # type: ignore[no-untyped-def]
-    """Every complaint to `path` (.xlsx or .csv): `kiosk hub --export` and `kiosk complaints export`."""
-    import datetime as dt
-
-    from kiosk.hub.accounts import User
-    from kiosk.hub.cases import InboxQuery, export_rows
-
-    reader = User("cli", "auditor", None)  # the command line reads everything, changes nothing
-    return write_table(path, HEADERS, export_rows(store, InboxQuery(), reader, dt.datetime.now(dt.timezone.utc)))

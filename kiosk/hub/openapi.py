@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-SIGNED = [{"kioskSignature": []}]
-ERROR = {"description": "refused", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+SIGNED: list[dict[str, list[str]]] = [{"kioskSignature": []}]
+ERROR = {
+    "description": "refused",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
 
 
 def document() -> dict:
@@ -11,98 +14,273 @@ def document() -> dict:
         "openapi": "3.1.0",
         "info": {"title": "Mingbai hub — kiosk API", "version": "1"},
         "components": {
-            "securitySchemes": {"kioskSignature": {
-                "type": "apiKey", "in": "header", "name": "X-Signature",
-                "description": "HMAC-SHA256 of METHOD\\nPATH\\nX-Timestamp\\nX-Nonce\\nSHA256(body) with the kiosk's "
-                               "secret; send X-Kiosk-Id, X-Timestamp (unix seconds, ±300 s) and X-Nonce (once)."}},
+            "securitySchemes": {
+                "kioskSignature": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-Signature",
+                    "description": "HMAC-SHA256 of METHOD\\nPATH\\nX-Timestamp\\nX-Nonce\\nSHA256(body) with the kiosk's "
+                    "secret; send X-Kiosk-Id, X-Timestamp (unix seconds, ±300 s) and X-Nonce (once).",
+                }
+            },
             "schemas": {
-                "Error": {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]},
-                "Complaint": {"type": "object", "required": ["uuid", "tracking_no", "kiosk_id", "person_key",
-                                                             "masked_id", "category", "evidence", "created_at"],
-                              "properties": {"uuid": {"type": "string", "format": "uuid"},
-                                             "tracking_no": {"type": "string"}, "kiosk_id": {"type": "string"},
-                                             "person_key": {"type": "string", "description": "keyed hash, never the ID"},
-                                             "masked_id": {"type": "string"}, "programme": {"type": "string"},
-                                             "period": {"type": "string"}, "category": {"type": "string"},
-                                             "phone": {"type": "string"}, "evidence": {"type": "object"},
-                                             "created_at": {"type": "string", "format": "date-time"}}},
-                "Status": {"type": "object", "required": ["uuid", "tracking_no", "received_at", "status", "status_words",
-                                                          "outcome", "may_reopen", "replies"],
-                           "properties": {"uuid": {"type": "string"}, "tracking_no": {"type": "string"},
-                                          "received_at": {"type": "string"},
-                                          "status": {"enum": ["received", "assigned", "verifying", "answered", "closed",
-                                                              "withdrawn"]},
-                                          "status_words": {"type": "string", "description": "for the villager"},
-                                          "outcome": {"enum": ["", "resolved", "not_upheld"]},
-                                          "may_reopen": {"type": "boolean"},
-                                          "replies": {"type": "array", "items": {
-                                              "type": "object", "required": ["text", "at", "kind"],
-                                              "properties": {"text": {"type": "string"}, "at": {"type": "string"},
-                                                             "kind": {"enum": ["interim", "answer"]}}}}}},
-                "Receipt": {"type": "object", "required": ["uuid", "tracking_no", "received_at", "replay"],
-                            "properties": {"uuid": {"type": "string"}, "tracking_no": {"type": "string"},
-                                           "received_at": {"type": "string"}, "replay": {"type": "boolean"}}},
+                "Error": {
+                    "type": "object",
+                    "properties": {"error": {"type": "string"}},
+                    "required": ["error"],
+                },
+                "Complaint": {
+                    "type": "object",
+                    "required": [
+                        "uuid",
+                        "tracking_no",
+                        "kiosk_id",
+                        "person_key",
+                        "masked_id",
+                        "category",
+                        "evidence",
+                        "created_at",
+                    ],
+                    "properties": {
+                        "uuid": {"type": "string", "format": "uuid"},
+                        "tracking_no": {"type": "string"},
+                        "kiosk_id": {"type": "string"},
+                        "person_key": {"type": "string", "description": "keyed hash, never the ID"},
+                        "masked_id": {"type": "string"},
+                        "programme": {"type": "string"},
+                        "period": {"type": "string"},
+                        "category": {"type": "string"},
+                        "phone": {"type": "string"},
+                        "evidence": {"type": "object"},
+                        "created_at": {"type": "string", "format": "date-time"},
+                    },
+                },
+                "Status": {
+                    "type": "object",
+                    "required": [
+                        "uuid",
+                        "tracking_no",
+                        "received_at",
+                        "status",
+                        "status_words",
+                        "outcome",
+                        "may_reopen",
+                        "replies",
+                    ],
+                    "properties": {
+                        "uuid": {"type": "string"},
+                        "tracking_no": {"type": "string"},
+                        "received_at": {"type": "string"},
+                        "status": {
+                            "enum": ["received", "assigned", "verifying", "answered", "closed", "withdrawn"]
+                        },
+                        "status_words": {"type": "string", "description": "for the villager"},
+                        "outcome": {"enum": ["", "resolved", "not_upheld"]},
+                        "may_reopen": {"type": "boolean"},
+                        "replies": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["text", "at", "kind"],
+                                "properties": {
+                                    "text": {"type": "string"},
+                                    "at": {"type": "string"},
+                                    "kind": {"enum": ["interim", "answer"]},
+                                },
+                            },
+                        },
+                    },
+                },
+                "Receipt": {
+                    "type": "object",
+                    "required": ["uuid", "tracking_no", "received_at", "replay"],
+                    "properties": {
+                        "uuid": {"type": "string"},
+                        "tracking_no": {"type": "string"},
+                        "received_at": {"type": "string"},
+                        "replay": {"type": "boolean"},
+                    },
+                },
             },
         },
         "paths": {
-            "/api/v1/complaints": {"post": {
-                "summary": "Deliver a complaint; idempotent on (kiosk, uuid)", "security": SIGNED,
-                "requestBody": {"required": True, "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Complaint"}}}},
-                "responses": {
-                    "201": {"description": "received", "content": {"application/json": {
-                        "schema": {"$ref": "#/components/schemas/Receipt"}}}},
-                    "200": {"description": "already received: the original receipt", "content": {"application/json": {
-                        "schema": {"$ref": "#/components/schemas/Receipt"}}}},
-                    "400": ERROR, "401": ERROR, "403": ERROR,
-                    "422": {**ERROR, "description": "the same uuid with a different payload"}}}},
-            "/api/v1/complaints/{uuid}": {"get": {
-                "summary": "A complaint's status and replies", "security": SIGNED,
-                "parameters": [{"name": "uuid", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "where it stands and the replies the villager reads",
-                                      "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Status"}}}},
-                              "401": ERROR, "403": ERROR, "404": ERROR}}},
-            "/api/v1/complaints/{uuid}/reopening": {"post": {
-                "summary": "The villager asks for an answered or closed complaint to be handled again; idempotent on "
-                           "request_id", "security": SIGNED,
-                "parameters": [{"name": "uuid", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["request_id"],
-                    "properties": {"request_id": {"type": "string", "minLength": 8, "maxLength": 36},
-                                   "reason": {"type": "string"}}}}}},
-                "responses": {"200": {"description": "reopened (or already reopened by this request)"},
-                              "400": ERROR, "401": ERROR, "403": ERROR, "404": ERROR,
-                              "409": {**ERROR, "description": "not answered or closed, or withdrawn"}}}},
-            "/api/v1/complaints/{uuid}/withdrawal": {"post": {
-                "summary": "Withdraw a complaint (within ten minutes, decided at the kiosk)", "security": SIGNED,
-                "parameters": [{"name": "uuid", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "withdrawn"}, "401": ERROR, "403": ERROR, "404": ERROR}}},
-            "/api/v1/lookup": {"post": {
-                "summary": "A card holder's owed-vs-paid picture, computed at the hub from its roster",
-                "security": SIGNED,
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["id_number"],
-                    "properties": {"id_number": {"type": "string", "pattern": "^[0-9]{17}[0-9Xx]$",
-                                                 "description": "18 characters; one failing GB 11643's check is "
-                                                                "nobody's (404)"},
-                                   "today": {"type": "string", "format": "date"}}}}}},
-                "responses": {"200": {"description": "the picture (amounts in fen, accounts masked)"},
-                              "400": ERROR, "401": ERROR, "403": ERROR, "404": ERROR,
-                              "503": {**ERROR, "description": "this hub holds no roster"}}}},
-            "/api/v1/resolve": {"post": {
-                "summary": "The ID number of the one person the ledger pays through a bank account",
-                "security": SIGNED,
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                    "type": "object", "required": ["account"], "properties": {"account": {"type": "string"}}}}}},
-                "responses": {"200": {"description": "found"}, "401": ERROR, "403": ERROR, "404": ERROR,
-                              "503": {**ERROR, "description": "this hub holds no roster"}}}},
-            "/api/v1/heartbeat": {"post": {
-                "summary": "The kiosk is alive; its status (outbox backlog, card reads today, uptime)",
-                "security": SIGNED,
-                "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
-                    "outbox_backlog": {"type": "integer", "minimum": 0},
-                    "card_reads_today": {"type": "integer", "minimum": 0},
-                    "uptime_seconds": {"type": "integer", "minimum": 0}}}}}},
-                "responses": {"200": {"description": "noted"}, "401": ERROR, "403": ERROR}}},
+            "/api/v1/complaints": {
+                "post": {
+                    "summary": "Deliver a complaint; idempotent on (kiosk, uuid)",
+                    "security": SIGNED,
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Complaint"}}
+                        },
+                    },
+                    "responses": {
+                        "201": {
+                            "description": "received",
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}
+                            },
+                        },
+                        "200": {
+                            "description": "already received: the original receipt",
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}
+                            },
+                        },
+                        "400": ERROR,
+                        "401": ERROR,
+                        "403": ERROR,
+                        "422": {**ERROR, "description": "the same uuid with a different payload"},
+                    },
+                }
+            },
+            "/api/v1/complaints/{uuid}": {
+                "get": {
+                    "summary": "A complaint's status and replies",
+                    "security": SIGNED,
+                    "parameters": [
+                        {"name": "uuid", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "where it stands and the replies the villager reads",
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/Status"}}
+                            },
+                        },
+                        "401": ERROR,
+                        "403": ERROR,
+                        "404": ERROR,
+                    },
+                }
+            },
+            "/api/v1/complaints/{uuid}/reopening": {
+                "post": {
+                    "summary": "The villager asks for an answered or closed complaint to be handled again; idempotent on "
+                    "request_id",
+                    "security": SIGNED,
+                    "parameters": [
+                        {"name": "uuid", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["request_id"],
+                                    "properties": {
+                                        "request_id": {"type": "string", "minLength": 8, "maxLength": 36},
+                                        "reason": {"type": "string"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": {"description": "reopened (or already reopened by this request)"},
+                        "400": ERROR,
+                        "401": ERROR,
+                        "403": ERROR,
+                        "404": ERROR,
+                        "409": {**ERROR, "description": "not answered or closed, or withdrawn"},
+                    },
+                }
+            },
+            "/api/v1/complaints/{uuid}/withdrawal": {
+                "post": {
+                    "summary": "Withdraw a complaint (within ten minutes, decided at the kiosk)",
+                    "security": SIGNED,
+                    "parameters": [
+                        {"name": "uuid", "in": "path", "required": True, "schema": {"type": "string"}}
+                    ],
+                    "responses": {
+                        "200": {"description": "withdrawn"},
+                        "401": ERROR,
+                        "403": ERROR,
+                        "404": ERROR,
+                    },
+                }
+            },
+            "/api/v1/lookup": {
+                "post": {
+                    "summary": "A card holder's owed-vs-paid picture, computed at the hub from its roster",
+                    "security": SIGNED,
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["id_number"],
+                                    "properties": {
+                                        "id_number": {
+                                            "type": "string",
+                                            "pattern": "^[0-9]{17}[0-9Xx]$",
+                                            "description": "18 characters; one failing GB 11643's check is "
+                                            "nobody's (404)",
+                                        },
+                                        "today": {"type": "string", "format": "date"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": {"description": "the picture (amounts in fen, accounts masked)"},
+                        "400": ERROR,
+                        "401": ERROR,
+                        "403": ERROR,
+                        "404": ERROR,
+                        "503": {**ERROR, "description": "this hub holds no roster"},
+                    },
+                }
+            },
+            "/api/v1/resolve": {
+                "post": {
+                    "summary": "The ID number of the one person the ledger pays through a bank account",
+                    "security": SIGNED,
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["account"],
+                                    "properties": {"account": {"type": "string"}},
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": {"description": "found"},
+                        "401": ERROR,
+                        "403": ERROR,
+                        "404": ERROR,
+                        "503": {**ERROR, "description": "this hub holds no roster"},
+                    },
+                }
+            },
+            "/api/v1/heartbeat": {
+                "post": {
+                    "summary": "The kiosk is alive; its status (outbox backlog, card reads today, uptime)",
+                    "security": SIGNED,
+                    "requestBody": {
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "outbox_backlog": {"type": "integer", "minimum": 0},
+                                        "card_reads_today": {"type": "integer", "minimum": 0},
+                                        "uptime_seconds": {"type": "integer", "minimum": 0},
+                                    },
+                                }
+                            }
+                        }
+                    },
+                    "responses": {"200": {"description": "noted"}, "401": ERROR, "403": ERROR},
+                }
+            },
         },
     }

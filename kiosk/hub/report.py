@@ -18,7 +18,7 @@ class Month:
     month: int
 
     @classmethod
-    def parse(cls, text: str) -> "Month":
+    def parse(cls, text: str) -> Month:
         """'2026-11' → Month(2026, 11); ValueError otherwise."""
         year, month = text.split("-")
         value = cls(int(year), int(month))
@@ -30,7 +30,7 @@ class Month:
         """Start and end (exclusive) in UTC of the month in Beijing time."""
         start = dt.datetime(self.year, self.month, 1, tzinfo=workflow.CHINA)
         end = (start + dt.timedelta(days=32)).replace(day=1)
-        return start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc)
+        return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
     def __str__(self) -> str:
         return f"{self.year}年{self.month}月"
@@ -39,20 +39,32 @@ class Month:
 def figures(store: HubStore, month: Month, now: dt.datetime) -> dict:
     """Everything the report shows, for the template."""
     start, end = month.bounds()
-    by_status = [(workflow.STATUS_NAMES.get(k, "已撤回"), n) for k, n in stats.counts_by(store, "status", start, end)]
+    by_status = [
+        (workflow.STATUS_NAMES.get(k, "已撤回"), n) for k, n in stats.counts_by(store, "status", start, end)
+    ]
     by_category = [(CATEGORIES.get(k, (k,))[0], n) for k, n in stats.counts_by(store, "category", start, end)]
     by_programme = stats.counts_by(store, "programme", start, end)
     by_village = stats.counts_by(store, "village", start, end)
     first, closed = stats.answer_times(store, start, end)
     overdue = stats.overdue_list(store, now)
-    return {"month": month, "total": sum(n for _, n in by_status), "by_status": by_status,
-            "by_category": by_category, "by_programme": by_programme, "by_village": by_village,
-            "first_answer": first, "to_close": closed, "overdue": overdue,
-            "departments": stats.overdue_by_department(store, now),
-            "charts": {"category": charts.bars(by_category, title="按问题类别"),
-                       "programme": charts.bars(by_programme, title="按补贴项目"),
-                       "village": charts.bars(by_village, title="按村（前12）")},
-            "generated": now.astimezone(workflow.CHINA)}
+    return {
+        "month": month,
+        "total": sum(n for _, n in by_status),
+        "by_status": by_status,
+        "by_category": by_category,
+        "by_programme": by_programme,
+        "by_village": by_village,
+        "first_answer": first,
+        "to_close": closed,
+        "overdue": overdue,
+        "departments": stats.overdue_by_department(store, now),
+        "charts": {
+            "category": charts.bars(by_category, title="按问题类别"),
+            "programme": charts.bars(by_programme, title="按补贴项目"),
+            "village": charts.bars(by_village, title="按村（前12）"),
+        },
+        "generated": now.astimezone(workflow.CHINA),
+    }
 
 
 def to_pdf(html: str) -> bytes:

@@ -15,34 +15,37 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterable, Iterator
 
 import sqlalchemy as sa
 
 from kiosk.backend import EmbeddedBackend
-from kiosk.hub.store import metadata, reconnecting
-from kiosk.rules.reconcile import Payment
+from kiosk.hub.db import metadata, reconnecting
 from kiosk.rules import Enrolment, PersonFacts, load_rulebook, parse_period
+from kiosk.rules.reconcile import Payment
 from kiosk.services.complaints import person_key
 from kiosk.store import PersonRecord, Store
 
 villages = sa.Table(
-    "villages", metadata,
+    "villages",
+    metadata,
     sa.Column("code", sa.String(32), primary_key=True),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("township", sa.Text, nullable=False),
 )
 programmes = sa.Table(
-    "programmes", metadata,
+    "programmes",
+    metadata,
     sa.Column("code", sa.String(32), primary_key=True),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("department", sa.Text, nullable=False),
     sa.Column("period_kind", sa.String(16), nullable=False),
 )
 persons = sa.Table(
-    "persons", metadata,
+    "persons",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("id_number", sa.String(18), nullable=False, unique=True),
     sa.Column("person_key", sa.String(64), nullable=False, index=True),
@@ -54,12 +57,14 @@ persons = sa.Table(
     sa.Column("death_on", sa.Date),
 )
 accounts = sa.Table(
-    "accounts", metadata,
+    "accounts",
+    metadata,
     sa.Column("account", sa.String(40), primary_key=True),
     sa.Column("person_id", sa.Integer, primary_key=True),
 )
 enrolments = sa.Table(
-    "enrolments", metadata,
+    "enrolments",
+    metadata,
     sa.Column("person_id", sa.Integer, nullable=False, index=True),
     sa.Column("programme", sa.String(32), nullable=False),
     sa.Column("category", sa.Text),
@@ -68,7 +73,8 @@ enrolments = sa.Table(
     sa.Column("end_on", sa.Date),
 )
 payments = sa.Table(
-    "payments", metadata,
+    "payments",
+    metadata,
     sa.Column("person_id", sa.Integer, nullable=False, index=True),
     sa.Column("programme", sa.String(32), nullable=False),
     sa.Column("period", sa.String(16), nullable=False),
@@ -78,13 +84,15 @@ payments = sa.Table(
     sa.Column("batch", sa.Text, nullable=False),
 )
 policies = sa.Table(
-    "policies", metadata,
+    "policies",
+    metadata,
     sa.Column("code", sa.String(32), primary_key=True),
     sa.Column("file_name", sa.Text, nullable=False),
     sa.Column("source", sa.Text, nullable=False),
 )
 publications = sa.Table(
-    "roster_publications", metadata,
+    "roster_publications",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("source", sa.Text, nullable=False),
@@ -93,7 +101,8 @@ publications = sa.Table(
 )
 
 check_findings = sa.Table(  # the supervision checks run over the published roster, counted for the dashboard
-    "check_findings", metadata,
+    "check_findings",
+    metadata,
     sa.Column("check_code", sa.String(32), nullable=False),
     sa.Column("village", sa.Text, nullable=False),
     sa.Column("programme", sa.String(32), nullable=False),
@@ -122,18 +131,30 @@ def _source_rows(source: Store, table: sa.Table, secret: str) -> Iterator[tuple]
         yield from source.iter_rows("SELECT code, name, department, period_kind FROM programmes")
     elif table is persons:
         for pid, number, name, gender, birth, village, household, death in source.iter_rows(
-                "SELECT id, id_number, name, gender, birth_on, village_code, household, death_on FROM persons"):
-            yield (pid, number, person_key(number, secret), name, gender, _date(birth), village, household or "",
-                   _date(death))
+            "SELECT id, id_number, name, gender, birth_on, village_code, household, death_on FROM persons"
+        ):
+            yield (
+                pid,
+                number,
+                person_key(number, secret),
+                name,
+                gender,
+                _date(birth),
+                village,
+                household or "",
+                _date(death),
+            )
     elif table is accounts:
         yield from source.iter_rows("SELECT account, person_id FROM accounts")
     elif table is enrolments:
         for pid, code, category, quantity, start, end in source.iter_rows(
-                "SELECT person_id, programme, category, quantity, start_on, end_on FROM enrolments"):
+            "SELECT person_id, programme, category, quantity, start_on, end_on FROM enrolments"
+        ):
             yield pid, code, category, quantity, _date(start), _date(end)
     elif table is payments:
         for pid, code, period, amount, paid_on, account, batch in source.iter_rows(
-                "SELECT person_id, programme, period, amount_fen, paid_on, account, batch FROM payments"):
+            "SELECT person_id, programme, period, amount_fen, paid_on, account, batch FROM payments"
+        ):
             yield pid, code, period, amount, _date(paid_on), account, batch
     elif table is policies:
         yield from ((code, name, text) for code, (name, text) in source.policies().items())
@@ -163,13 +184,20 @@ def _copy(conn: sa.Connection, table: sa.Table, rows: Iterable[tuple]) -> int:
         return count
     statement = sa.insert(table)
     for chunk in _chunks(rows, 10_000):
-        conn.execute(statement, [dict(zip(names, row)) for row in chunk])
+        conn.execute(statement, [dict(zip(names, row, strict=True)) for row in chunk])
         count += len(chunk)
     return count
 
 
-def publish(engine: sa.Engine, source: Store, *, secret: str, source_name: str, now: dt.datetime,
-            findings: list | None = None) -> Publication:
+def publish(
+    engine: sa.Engine,
+    source: Store,
+    *,
+    secret: str,
+    source_name: str,
+    now: dt.datetime,
+    findings: list | None = None,
+) -> Publication:
     """Replace the hub's roster with the contents of `source`, atomically; with `findings` (kiosk.services.checks run over
     `source`), replace the supervision-check counts too."""
     started = time.perf_counter()
@@ -186,10 +214,18 @@ def publish(engine: sa.Engine, source: Store, *, secret: str, source_name: str, 
                 key = (finding.check, finding.village, finding.programme)
                 tally[key] = tally.get(key, 0) + 1
             if tally:
-                conn.execute(sa.insert(check_findings), [
-                    {"check_code": c, "village": v, "programme": p, "count": n} for (c, v, p), n in tally.items()])
-        conn.execute(sa.insert(publications).values(at=now, source=source_name, persons=counts["persons"],
-                                                    payments=counts["payments"]))
+                conn.execute(
+                    sa.insert(check_findings),
+                    [
+                        {"check_code": c, "village": v, "programme": p, "count": n}
+                        for (c, v, p), n in tally.items()
+                    ],
+                )
+        conn.execute(
+            sa.insert(publications).values(
+                at=now, source=source_name, persons=counts["persons"], payments=counts["payments"]
+            )
+        )
     if engine.dialect.name == "postgresql":  # fresh statistics, so lookups use the indexes at once
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(sa.text("ANALYZE villages, persons, accounts, enrolments, payments"))
@@ -207,7 +243,11 @@ class Roster:
     def publication(self) -> dict | None:
         """The latest publication (id, at, source, counts), or None before the first."""
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(publications).order_by(publications.c.id.desc()).limit(1)).mappings().first()
+            row = (
+                conn.execute(sa.select(publications).order_by(publications.c.id.desc()).limit(1))
+                .mappings()
+                .first()
+            )
         return dict(row) if row else None
 
     @reconnecting
@@ -223,35 +263,71 @@ class Roster:
 
     @staticmethod
     def _person(conn: sa.Connection, id_number: str) -> PersonRecord | None:
-        query = (sa.select(persons.c.id, persons.c.id_number, persons.c.name, persons.c.gender, persons.c.birth_on,
-                           persons.c.village_code, villages.c.name, persons.c.household, persons.c.death_on)
-                 .select_from(persons.outerjoin(villages, villages.c.code == persons.c.village_code))
-                 .where(persons.c.id_number == id_number))
+        query = (
+            sa.select(
+                persons.c.id,
+                persons.c.id_number,
+                persons.c.name,
+                persons.c.gender,
+                persons.c.birth_on,
+                persons.c.village_code,
+                villages.c.name,
+                persons.c.household,
+                persons.c.death_on,
+            )
+            .select_from(persons.outerjoin(villages, villages.c.code == persons.c.village_code))
+            .where(persons.c.id_number == id_number)
+        )
         row = conn.execute(query).first()
         return PersonRecord(*row) if row else None
 
     def find_id_number_by_account(self, account: str) -> str | None:
-        query = (sa.select(persons.c.id_number).select_from(accounts.join(persons, persons.c.id == accounts.c.person_id))
-                 .where(accounts.c.account == account).limit(2))
+        query = (
+            sa.select(persons.c.id_number)
+            .select_from(accounts.join(persons, persons.c.id == accounts.c.person_id))
+            .where(accounts.c.account == account)
+            .limit(2)
+        )
         with self.reads.connect() as conn:
             rows = conn.execute(query).all()
         return rows[0][0] if len(rows) == 1 else None
 
     @staticmethod
     def _facts(conn: sa.Connection, person: PersonRecord) -> PersonFacts:
-        query = (sa.select(enrolments.c.programme, enrolments.c.start_on, enrolments.c.end_on, enrolments.c.category,
-                           enrolments.c.quantity).where(enrolments.c.person_id == person.id)
-                 .order_by(enrolments.c.start_on))
-        return PersonFacts(person.birth_on, person.death_on, tuple(
-            Enrolment(code, start, end, category, Decimal(quantity) if quantity else None)
-            for code, start, end, category, quantity in conn.execute(query).all()))
+        query = (
+            sa.select(
+                enrolments.c.programme,
+                enrolments.c.start_on,
+                enrolments.c.end_on,
+                enrolments.c.category,
+                enrolments.c.quantity,
+            )
+            .where(enrolments.c.person_id == person.id)
+            .order_by(enrolments.c.start_on)
+        )
+        return PersonFacts(
+            person.birth_on,
+            person.death_on,
+            tuple(
+                Enrolment(code, start, end, category, Decimal(quantity) if quantity else None)
+                for code, start, end, category, quantity in conn.execute(query).all()
+            ),
+        )
 
     @staticmethod
     def _payments(conn: sa.Connection, person: PersonRecord) -> list[Payment]:
-        query = (sa.select(payments.c.programme, payments.c.period, payments.c.amount_fen, payments.c.paid_on,
-                           payments.c.account, payments.c.batch).where(payments.c.person_id == person.id))
-        return [Payment(code, parse_period(period), amount, paid_on, account, batch)
-                for code, period, amount, paid_on, account, batch in conn.execute(query).all()]
+        query = sa.select(
+            payments.c.programme,
+            payments.c.period,
+            payments.c.amount_fen,
+            payments.c.paid_on,
+            payments.c.account,
+            payments.c.batch,
+        ).where(payments.c.person_id == person.id)
+        return [
+            Payment(code, parse_period(period), amount, paid_on, account, batch)
+            for code, period, amount, paid_on, account, batch in conn.execute(query).all()
+        ]
 
     def policies(self) -> dict[str, tuple[str, str]]:
         with self.engine.connect() as conn:
@@ -290,16 +366,23 @@ class RosterLookups:
 def findings_by_check(engine: sa.Engine) -> list[tuple[str, int]]:
     """Supervision-check findings of the latest publication, by check, largest first."""
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(check_findings.c.check_code, sa.func.sum(check_findings.c.count))
-                            .group_by(check_findings.c.check_code)).all()
+        rows = conn.execute(
+            sa.select(check_findings.c.check_code, sa.func.sum(check_findings.c.count)).group_by(
+                check_findings.c.check_code
+            )
+        ).all()
     return sorted(((code, int(n)) for code, n in rows), key=lambda pair: -pair[1])
 
 
 def ledger_rows(engine: sa.Engine, person_id: int, programme: str) -> list[dict]:
     """The person's payments for one programme, oldest period first (the evidence view)."""
-    query = (sa.select(payments.c.period, payments.c.amount_fen, payments.c.paid_on, payments.c.account,
-                       payments.c.batch).where(payments.c.person_id == person_id, payments.c.programme == programme)
-             .order_by(payments.c.period, payments.c.paid_on))
+    query = (
+        sa.select(
+            payments.c.period, payments.c.amount_fen, payments.c.paid_on, payments.c.account, payments.c.batch
+        )
+        .where(payments.c.person_id == person_id, payments.c.programme == programme)
+        .order_by(payments.c.period, payments.c.paid_on)
+    )
     with engine.connect() as conn:
         return [dict(row) for row in conn.execute(query).mappings()]
 
@@ -313,5 +396,8 @@ def account_sharers(engine: sa.Engine, person_id: int) -> int:
     """How many other persons are paid through an account of this person's (a supervision-check finding)."""
     mine = sa.select(accounts.c.account).where(accounts.c.person_id == person_id)
     with engine.connect() as conn:
-        return conn.execute(sa.select(sa.func.count(sa.distinct(accounts.c.person_id)))
-                            .where(accounts.c.account.in_(mine), accounts.c.person_id != person_id)).scalar_one()
+        return conn.execute(
+            sa.select(sa.func.count(sa.distinct(accounts.c.person_id))).where(
+                accounts.c.account.in_(mine), accounts.c.person_id != person_id
+            )
+        ).scalar_one()

@@ -47,25 +47,34 @@ def _window(c, start: dt.datetime | None, end: dt.datetime | None) -> list:  # t
     return clauses
 
 
-def counts_by(store: HubStore, column: str, start: dt.datetime | None = None,
-              end: dt.datetime | None = None) -> list[tuple[str, int]]:
+def counts_by(
+    store: HubStore, column: str, start: dt.datetime | None = None, end: dt.datetime | None = None
+) -> list[tuple[str, int]]:
     """(label, count) by 'village', 'programme', 'category', 'status' or 'department', largest first."""
     c = complaints.c
     where = _window(c, start, end)
     with store.engine.connect() as conn:
         if column == "village":
-            query = (sa.select(sa.func.coalesce(villages.c.name, c.village_code, "（名册外）"), sa.func.count())
-                     .select_from(complaints.outerjoin(villages, villages.c.code == c.village_code))
-                     .where(*where).group_by(villages.c.name, c.village_code))
+            query = (
+                sa.select(sa.func.coalesce(villages.c.name, c.village_code, "（名册外）"), sa.func.count())
+                .select_from(complaints.outerjoin(villages, villages.c.code == c.village_code))
+                .where(*where)
+                .group_by(villages.c.name, c.village_code)
+            )
         elif column == "programme":
-            query = (sa.select(sa.func.coalesce(programmes.c.name, c.programme), sa.func.count())
-                     .select_from(complaints.outerjoin(programmes, programmes.c.code == c.programme))
-                     .where(*where).group_by(programmes.c.name, c.programme))
+            query = (
+                sa.select(sa.func.coalesce(programmes.c.name, c.programme), sa.func.count())
+                .select_from(complaints.outerjoin(programmes, programmes.c.code == c.programme))
+                .where(*where)
+                .group_by(programmes.c.name, c.programme)
+            )
         elif column == "status":
             state = sa.case((c.withdrawn_at.is_not(None), "withdrawn"), else_=c.status)
             query = sa.select(state, sa.func.count()).where(*where).group_by(state)
         else:
-            field = {"category": c.category, "department": sa.func.coalesce(c.department, "（未分派）")}[column]
+            field = {"category": c.category, "department": sa.func.coalesce(c.department, "（未分派）")}[
+                column
+            ]
             query = sa.select(field, sa.func.count()).where(*where).group_by(field)
         rows = [(str(label or "（未填）"), int(count)) for label, count in conn.execute(query)]
     if column == "programme":  # before any roster is published, name programmes from the rulebook
@@ -87,7 +96,9 @@ def by_month(store: HubStore, months: int, now: dt.datetime) -> list[tuple[str, 
     for _ in range(months - 1):
         first = (first - dt.timedelta(days=1)).replace(day=1)
     with store.engine.connect() as conn:
-        times = conn.execute(sa.select(complaints.c.received_at).where(complaints.c.received_at >= first)).scalars()
+        times = conn.execute(
+            sa.select(complaints.c.received_at).where(complaints.c.received_at >= first)
+        ).scalars()
         tally: dict[str, int] = {}
         for at in times:
             key = _utc(at).astimezone(workflow.CHINA).strftime("%Y-%m")  # type: ignore[union-attr]
@@ -120,24 +131,34 @@ def _durations(pairs: list[tuple[dt.datetime, dt.datetime]]) -> Durations:
     return Durations(days[len(days) // 2], days[min(len(days) - 1, int(len(days) * 0.9))], len(days))
 
 
-def answer_times(store: HubStore, start: dt.datetime | None = None,
-                 end: dt.datetime | None = None) -> tuple[Durations, Durations]:
+def answer_times(
+    store: HubStore, start: dt.datetime | None = None, end: dt.datetime | None = None
+) -> tuple[Durations, Durations]:
     """(time from arrival to first answer, time from arrival to close)."""
     c = complaints.c
     where = _window(c, start, end)
     with store.engine.connect() as conn:
-        first = conn.execute(sa.select(c.received_at, c.first_answer_at).where(*where, c.first_answer_at.is_not(None))).all()
-        closed = conn.execute(sa.select(c.received_at, c.closed_at).where(*where, c.closed_at.is_not(None))).all()
+        first = conn.execute(
+            sa.select(c.received_at, c.first_answer_at).where(*where, c.first_answer_at.is_not(None))
+        ).all()
+        closed = conn.execute(
+            sa.select(c.received_at, c.closed_at).where(*where, c.closed_at.is_not(None))
+        ).all()
     return _durations(first), _durations(closed)  # type: ignore[arg-type]
 
 
 def overdue_by_department(store: HubStore, now: dt.datetime) -> list[tuple[str, Rate]]:
     """Per department: complaints overdue now or answered late, out of all assigned to it."""
     c = complaints.c
-    late = sa.or_(sa.and_(c.status.in_(("assigned", "verifying")), c.due_at < now),
-                  sa.and_(c.first_answer_at.is_not(None), c.first_answer_at > c.due_at))
-    query = (sa.select(c.department, sa.func.count(), sa.func.sum(sa.case((late, 1), else_=0)))
-             .where(c.department.is_not(None), c.withdrawn_at.is_(None)).group_by(c.department))
+    late = sa.or_(
+        sa.and_(c.status.in_(("assigned", "verifying")), c.due_at < now),
+        sa.and_(c.first_answer_at.is_not(None), c.first_answer_at > c.due_at),
+    )
+    query = (
+        sa.select(c.department, sa.func.count(), sa.func.sum(sa.case((late, 1), else_=0)))
+        .where(c.department.is_not(None), c.withdrawn_at.is_(None))
+        .group_by(c.department)
+    )
     with store.engine.connect() as conn:
         rows = [(name, Rate(int(bad or 0), int(total))) for name, total, bad in conn.execute(query)]
     return sorted(rows, key=lambda pair: (not pair[1].rankable, -(pair[1].percent or 0), pair[0]))
@@ -148,9 +169,14 @@ def overdue_list(store: HubStore, now: dt.datetime, limit: int = 500) -> list[di
 
     c = complaints.c
     with store.engine.connect() as conn:
-        rows = conn.execute(sa.select(c.id, c.tracking_no, c.category, c.programme, c.department, c.received_at,
-                                      c.due_at, c.status).where(_overdue_clause(now)).order_by(c.received_at)
-                            .limit(limit)).mappings()
+        rows = conn.execute(
+            sa.select(
+                c.id, c.tracking_no, c.category, c.programme, c.department, c.received_at, c.due_at, c.status
+            )
+            .where(_overdue_clause(now))
+            .order_by(c.received_at)
+            .limit(limit)
+        ).mappings()
         return [{k: _utc(v) if isinstance(v, dt.datetime) else v for k, v in row.items()} for row in rows]
 
 
@@ -169,10 +195,20 @@ def fleet(store: HubStore, now: dt.datetime) -> list[KioskHealth]:
     """Every kiosk, the ones needing a visit first."""
     day_ago, week_ago = now - dt.timedelta(days=1), now - dt.timedelta(days=7)
     with store.engine.connect() as conn:
-        listed = conn.execute(sa.select(kiosks.c.kiosk_id, kiosks.c.revoked_at, kiosks.c.created_at,
-                                        heartbeats.c.at, heartbeats.c.status)
-                              .select_from(kiosks.outerjoin(heartbeats, heartbeats.c.kiosk_id == kiosks.c.kiosk_id))).all()
-        hours = conn.execute(sa.select(heartbeat_hours).where(heartbeat_hours.c.hour >= week_ago)).mappings().all()
+        listed = conn.execute(
+            sa.select(
+                kiosks.c.kiosk_id,
+                kiosks.c.revoked_at,
+                kiosks.c.created_at,
+                heartbeats.c.at,
+                heartbeats.c.status,
+            ).select_from(kiosks.outerjoin(heartbeats, heartbeats.c.kiosk_id == kiosks.c.kiosk_id))
+        ).all()
+        hours = (
+            conn.execute(sa.select(heartbeat_hours).where(heartbeat_hours.c.hour >= week_ago))
+            .mappings()
+            .all()
+        )
     per_kiosk: dict[str, list] = {}
     for row in hours:
         per_kiosk.setdefault(row["kiosk_id"], []).append(row)
@@ -180,15 +216,31 @@ def fleet(store: HubStore, now: dt.datetime) -> list[KioskHealth]:
     for kiosk_id, revoked_at, created_at, last_at, status in listed:
         last_at = _utc(last_at)
         rows = per_kiosk.get(kiosk_id, [])
-        beats = sum(r["beats"] for r in rows if _utc(r["hour"]) >= day_ago)
-        expected_since = max(_utc(created_at), day_ago)  # type: ignore[type-var]
+        beats = sum(r["beats"] for r in rows if (_utc(r["hour"]) or day_ago) >= day_ago)
+        expected_since = max(_utc(created_at) or day_ago, day_ago)
         expected = max(1, int((now - expected_since).total_seconds() // 60))
         reads = _reads_per_day(rows, now)
         backlog = int(json.loads(status or "{}").get("outbox_backlog", 0)) if status else 0
-        state = ("revoked" if revoked_at else "dead" if last_at is None or now - last_at > dt.timedelta(days=1)
-                 else "late" if now - last_at > dt.timedelta(minutes=15) else "ok")
-        result.append(KioskHealth(kiosk_id, revoked_at is not None, last_at, state,
-                                  Rate(min(beats, expected), expected), reads, backlog))
+        state = (
+            "revoked"
+            if revoked_at
+            else "dead"
+            if last_at is None or now - last_at > dt.timedelta(days=1)
+            else "late"
+            if now - last_at > dt.timedelta(minutes=15)
+            else "ok"
+        )
+        result.append(
+            KioskHealth(
+                kiosk_id,
+                revoked_at is not None,
+                last_at,
+                state,
+                Rate(min(beats, expected), expected),
+                reads,
+                backlog,
+            )
+        )
     order = {"dead": 0, "late": 1, "ok": 2, "revoked": 3}
     return sorted(result, key=lambda k: (order[k.state], k.kiosk_id))
 

@@ -9,26 +9,29 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import secrets
 from dataclasses import dataclass
-
-import logging
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-metadata = sa.MetaData()
+from kiosk.hub import roster  # noqa: F401 - registers the roster's tables in `metadata`
+from kiosk.hub.db import metadata, reconnecting
+
 log = logging.getLogger(__name__)
 
 kiosks = sa.Table(
-    "kiosks", metadata,
+    "kiosks",
+    metadata,
     sa.Column("kiosk_id", sa.String(64), primary_key=True),
     sa.Column("secret", sa.String(128), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revoked_at", sa.DateTime(timezone=True)),
 )
 complaints = sa.Table(
-    "complaints", metadata,
+    "complaints",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("kiosk_id", sa.String(64), sa.ForeignKey("kiosks.kiosk_id"), nullable=False),
     sa.Column("uuid", sa.String(36), nullable=False),
@@ -63,13 +66,15 @@ complaints = sa.Table(
     sa.Index("complaints_by_person", "person_key"),
 )
 nonces = sa.Table(
-    "nonces", metadata,
+    "nonces",
+    metadata,
     sa.Column("kiosk_id", sa.String(64), primary_key=True),
     sa.Column("nonce", sa.String(64), primary_key=True),
     sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
 )
 replies = sa.Table(  # what the villager reads at the kiosk: interim replies and the answer
-    "replies", metadata,
+    "replies",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("complaint_id", sa.Integer, sa.ForeignKey("complaints.id"), nullable=False),
     sa.Column("text", sa.Text, nullable=False),
@@ -78,7 +83,8 @@ replies = sa.Table(  # what the villager reads at the kiosk: interim replies and
     sa.Column("kind", sa.String(16), nullable=False, server_default="answer"),
 )
 users = sa.Table(  # back-office accounts: administrator, supervisor, department handler, auditor
-    "users", metadata,
+    "users",
+    metadata,
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("department", sa.String(64)),
@@ -90,7 +96,8 @@ users = sa.Table(  # back-office accounts: administrator, supervisor, department
     sa.Column("disabled_at", sa.DateTime(timezone=True)),
 )
 office_sessions = sa.Table(  # server-side sessions: the cookie holds a random id, the row holds the rest
-    "office_sessions", metadata,
+    "office_sessions",
+    metadata,
     sa.Column("id_hash", sa.String(64), primary_key=True),
     sa.Column("user_name", sa.String(64), sa.ForeignKey("users.name"), nullable=False),
     sa.Column("stage", sa.String(16), nullable=False),  # 'password' (second factor owed) or 'full'
@@ -100,12 +107,14 @@ office_sessions = sa.Table(  # server-side sessions: the cookie holds a random i
     sa.Column("ended_at", sa.DateTime(timezone=True)),
 )
 departments = sa.Table(
-    "departments", metadata,
+    "departments",
+    metadata,
     sa.Column("code", sa.String(64), primary_key=True),
     sa.Column("name", sa.Text, nullable=False),
 )
 complaint_events = sa.Table(  # the case history: every transition and note, by whom and when
-    "complaint_events", metadata,
+    "complaint_events",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("complaint_id", sa.Integer, sa.ForeignKey("complaints.id"), nullable=False, index=True),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
@@ -118,7 +127,8 @@ complaint_events = sa.Table(  # the case history: every transition and note, by 
     sa.Column("request_id", sa.String(36), unique=True),  # a kiosk's reopen request, received once
 )
 heartbeat_hours = sa.Table(  # one row per kiosk and hour: enough for uptime and use, small for 10 k kiosks
-    "heartbeat_hours", metadata,
+    "heartbeat_hours",
+    metadata,
     sa.Column("kiosk_id", sa.String(64), primary_key=True),
     sa.Column("hour", sa.DateTime(timezone=True), primary_key=True),
     sa.Column("beats", sa.Integer, nullable=False),
@@ -126,7 +136,8 @@ heartbeat_hours = sa.Table(  # one row per kiosk and hour: enough for uptime and
     sa.Column("backlog", sa.Integer, nullable=False),
 )
 audit = sa.Table(
-    "audit_log", metadata,
+    "audit_log",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("actor", sa.String(64), nullable=False),
@@ -134,20 +145,36 @@ audit = sa.Table(
     sa.Column("subject", sa.String(128), nullable=False),
     sa.Column("outcome", sa.String(64), nullable=False),
 )
-sa.event.listen(audit, "after_create", sa.DDL(
-    "CREATE TRIGGER audit_log_append_only_u BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is "
-    "append-only'); END").execute_if(dialect="sqlite"))
-sa.event.listen(audit, "after_create", sa.DDL(
-    "CREATE TRIGGER audit_log_append_only_d BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is "
-    "append-only'); END").execute_if(dialect="sqlite"))
-sa.event.listen(audit, "after_create", sa.DDL(
-    "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-    "RAISE EXCEPTION 'audit log is append-only'; END $$; "
-    "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log "
-    "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()").execute_if(dialect="postgresql"))
+sa.event.listen(
+    audit,
+    "after_create",
+    sa.DDL(
+        "CREATE TRIGGER audit_log_append_only_u BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is "
+        "append-only'); END"
+    ).execute_if(dialect="sqlite"),
+)
+sa.event.listen(
+    audit,
+    "after_create",
+    sa.DDL(
+        "CREATE TRIGGER audit_log_append_only_d BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is "
+        "append-only'); END"
+    ).execute_if(dialect="sqlite"),
+)
+sa.event.listen(
+    audit,
+    "after_create",
+    sa.DDL(
+        "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "RAISE EXCEPTION 'audit log is append-only'; END $$; "
+        "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()"
+    ).execute_if(dialect="postgresql"),
+)
 
 heartbeats = sa.Table(
-    "heartbeats", metadata,
+    "heartbeats",
+    metadata,
     sa.Column("kiosk_id", sa.String(64), sa.ForeignKey("kiosks.kiosk_id"), primary_key=True),
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("status", sa.Text, nullable=False),
@@ -170,7 +197,7 @@ def _utc(value: dt.datetime | None) -> dt.datetime | None:
     """Times are stored in UTC; SQLite returns them without their zone, PostgreSQL with it."""
     if value is None or value.tzinfo is not None:
         return value
-    return value.replace(tzinfo=dt.timezone.utc)
+    return value.replace(tzinfo=dt.UTC)
 
 
 def _row(row) -> dict | None:  # type: ignore[no-untyped-def]
@@ -189,30 +216,15 @@ def engine_for(url: str) -> sa.Engine:
     # dropped fails once, SQLAlchemy then discards the whole pool, and the hot reads retry (`reconnecting`).
     engine = sa.create_engine(url, pool_pre_ping=False, pool_recycle=1800)
     if engine.dialect.name == "sqlite":
+
         @sa.event.listens_for(engine, "connect")
         def _pragmas(connection, _record):  # type: ignore[no-untyped-def]
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = FULL")
             connection.execute("PRAGMA foreign_keys = ON")
             connection.execute("PRAGMA busy_timeout = 5000")
+
     return engine
-
-
-def reconnecting(read):  # type: ignore[no-untyped-def]
-    """Run `read` again, once, if its connection turned out dead (the database restarted): safe for reads and
-    single idempotent statements, which is all it wraps."""
-    import functools
-
-    @functools.wraps(read)
-    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
-        try:
-            return read(*args, **kwargs)
-        except sa.exc.DBAPIError as error:
-            if not error.connection_invalidated:
-                raise
-            log.warning("database connection lost; retrying on a fresh one")
-            return read(*args, **kwargs)
-    return wrapper
 
 
 def _add_missing_columns(engine: sa.Engine) -> None:
@@ -225,9 +237,17 @@ def _add_missing_columns(engine: sa.Engine) -> None:
             for column in table.columns:
                 if column.name not in present:
                     kind = column.type.compile(dialect=engine.dialect)
-                    default = f" DEFAULT '{column.server_default.arg}'" if column.server_default is not None else ""
+                    default = (
+                        f" DEFAULT '{getattr(column.server_default, 'arg', '')}'"
+                        if column.server_default is not None
+                        else ""
+                    )
                     not_null = " NOT NULL" if not column.nullable and default else ""
-                    conn.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}{default}{not_null}"))
+                    conn.execute(
+                        sa.text(
+                            f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}{default}{not_null}"
+                        )
+                    )
             for index in table.indexes:
                 index.create(conn, checkfirst=True)
 
@@ -237,13 +257,23 @@ def _case_fields(payload: dict) -> dict:
     from kiosk.services.complaints import CATEGORIES, show_tracking_number
 
     evidence = payload.get("evidence") or {}
-    words = [show_tracking_number(payload["tracking_no"]), payload["tracking_no"],
-             CATEGORIES.get(payload["category"], (payload["category"],))[0], payload.get("kiosk_id", ""),
-             payload.get("masked_id", "")]
-    words += [str(evidence.get(key, "")) for key in ("programme_name", "period_label", "status_label", "explanation",
-                                                     "verdict")]
-    return {"category": str(payload["category"])[:32], "programme": str(payload.get("programme", ""))[:32],
-            "period": str(payload.get("period", ""))[:16], "search_text": " ".join(w for w in words if w)}
+    words = [
+        show_tracking_number(payload["tracking_no"]),
+        payload["tracking_no"],
+        CATEGORIES.get(payload["category"], (payload["category"],))[0],
+        payload.get("kiosk_id", ""),
+        payload.get("masked_id", ""),
+    ]
+    words += [
+        str(evidence.get(key, ""))
+        for key in ("programme_name", "period_label", "status_label", "explanation", "verdict")
+    ]
+    return {
+        "category": str(payload["category"])[:32],
+        "programme": str(payload.get("programme", ""))[:32],
+        "period": str(payload.get("period", ""))[:16],
+        "search_text": " ".join(w for w in words if w),
+    }
 
 
 def _add_text_search_index(engine: sa.Engine) -> None:
@@ -253,15 +283,18 @@ def _add_text_search_index(engine: sa.Engine) -> None:
     try:
         with engine.begin() as conn:
             conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
-            conn.execute(sa.text("CREATE INDEX IF NOT EXISTS complaints_search_trgm ON complaints "
-                                 "USING gin (search_text gin_trgm_ops)"))
+            conn.execute(
+                sa.text(
+                    "CREATE INDEX IF NOT EXISTS complaints_search_trgm ON complaints "
+                    "USING gin (search_text gin_trgm_ops)"
+                )
+            )
     except sa.exc.DBAPIError as error:
         log.warning("no trigram index for the inbox search (%s): searching will scan", error.orig)
 
 
 class HubStore:
     def __init__(self, url: str) -> None:
-        from kiosk.hub import roster  # noqa: F401 - registers the roster's tables in `metadata`
 
         self.engine = engine_for(url)
         metadata.create_all(self.engine)
@@ -277,20 +310,27 @@ class HubStore:
         """Create (or re-key) a kiosk's credential; return the secret to install on that kiosk."""
         secret = secrets.token_urlsafe(32)
         with self.engine.begin() as conn:
-            updated = conn.execute(sa.update(kiosks).where(kiosks.c.kiosk_id == kiosk_id)
-                                   .values(secret=secret, revoked_at=None)).rowcount
+            updated = conn.execute(
+                sa.update(kiosks).where(kiosks.c.kiosk_id == kiosk_id).values(secret=secret, revoked_at=None)
+            ).rowcount
             if not updated:
                 conn.execute(sa.insert(kiosks).values(kiosk_id=kiosk_id, secret=secret, created_at=now))
         return secret
 
     def revoke_kiosk(self, kiosk_id: str, now: dt.datetime) -> bool:
         with self.engine.begin() as conn:
-            return conn.execute(sa.update(kiosks).where(kiosks.c.kiosk_id == kiosk_id)
-                                .values(revoked_at=now)).rowcount == 1
+            return (
+                conn.execute(
+                    sa.update(kiosks).where(kiosks.c.kiosk_id == kiosk_id).values(revoked_at=now)
+                ).rowcount
+                == 1
+            )
 
     @reconnecting
     def kiosk(self, kiosk_id: str) -> dict | None:
-        with self.engine.execution_options(isolation_level="AUTOCOMMIT").connect() as conn:  # one read, no BEGIN
+        with self.engine.execution_options(
+            isolation_level="AUTOCOMMIT"
+        ).connect() as conn:  # one read, no BEGIN
             row = conn.execute(sa.select(kiosks).where(kiosks.c.kiosk_id == kiosk_id)).mappings().first()
         return _row(row)
 
@@ -309,8 +349,9 @@ class HubStore:
         from kiosk.link.signing import MAX_SKEW
 
         with self.engine.begin() as conn:
-            return conn.execute(sa.delete(nonces).where(
-                nonces.c.seen_at < now - dt.timedelta(seconds=2 * MAX_SKEW + 60))).rowcount
+            return conn.execute(
+                sa.delete(nonces).where(nonces.c.seen_at < now - dt.timedelta(seconds=2 * MAX_SKEW + 60))
+            ).rowcount
 
     def receive_complaint(self, kiosk_id: str, payload: dict, now: dt.datetime) -> Received:
         """Store a complaint once per (kiosk, uuid); a replay gets the original answer.
@@ -319,21 +360,37 @@ class HubStore:
         """
         text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
         digest = hashlib.sha256(text.encode()).hexdigest()
-        row = {"kiosk_id": kiosk_id, "uuid": payload["uuid"], "tracking_no": payload["tracking_no"],
-               "person_key": payload["person_key"], "payload": text, "payload_sha256": digest, "received_at": now,
-               **_case_fields(payload)}
+        row = {
+            "kiosk_id": kiosk_id,
+            "uuid": payload["uuid"],
+            "tracking_no": payload["tracking_no"],
+            "person_key": payload["person_key"],
+            "payload": text,
+            "payload_sha256": digest,
+            "received_at": now,
+            **_case_fields(payload),
+        }
         try:
             with self.engine.begin() as conn:
-                found = conn.execute(sa.text("SELECT id, village_code FROM persons WHERE person_key = :key"),
-                                     {"key": payload["person_key"]}).first()
+                found = conn.execute(
+                    sa.text("SELECT id, village_code FROM persons WHERE person_key = :key"),
+                    {"key": payload["person_key"]},
+                ).first()
                 if found is not None:  # the roster knows this person: the inbox can group by village
                     row.update(person_id=found[0], village_code=found[1])
                 conn.execute(sa.insert(complaints).values(**row))
             return Received(payload["uuid"], payload["tracking_no"], now, True)
         except IntegrityError:
             with self.engine.connect() as conn:
-                existing = _row(conn.execute(sa.select(complaints).where(complaints.c.kiosk_id == kiosk_id)
-                                             .where(complaints.c.uuid == payload["uuid"])).mappings().first())
+                existing = _row(
+                    conn.execute(
+                        sa.select(complaints)
+                        .where(complaints.c.kiosk_id == kiosk_id)
+                        .where(complaints.c.uuid == payload["uuid"])
+                    )
+                    .mappings()
+                    .first()
+                )
             if existing is None:
                 raise
             if existing["payload_sha256"] != digest:
@@ -342,31 +399,50 @@ class HubStore:
 
     def withdraw_complaint(self, kiosk_id: str, uuid: str, at: dt.datetime) -> bool:
         with self.engine.begin() as conn:
-            return conn.execute(sa.update(complaints).where(complaints.c.kiosk_id == kiosk_id)
-                                .where(complaints.c.uuid == uuid).where(complaints.c.withdrawn_at.is_(None))
-                                .values(withdrawn_at=at)).rowcount == 1
+            return (
+                conn.execute(
+                    sa.update(complaints)
+                    .where(complaints.c.kiosk_id == kiosk_id)
+                    .where(complaints.c.uuid == uuid)
+                    .where(complaints.c.withdrawn_at.is_(None))
+                    .values(withdrawn_at=at)
+                ).rowcount
+                == 1
+            )
 
     def complaint(self, kiosk_id: str, uuid: str) -> dict | None:
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(complaints).where(complaints.c.kiosk_id == kiosk_id)
-                               .where(complaints.c.uuid == uuid)).mappings().first()
+            row = (
+                conn.execute(
+                    sa.select(complaints)
+                    .where(complaints.c.kiosk_id == kiosk_id)
+                    .where(complaints.c.uuid == uuid)
+                )
+                .mappings()
+                .first()
+            )
         return _row(row)
 
     def complaint_by_id(self, complaint_id: int) -> dict | None:
         with self.engine.connect() as conn:
-            return _row(conn.execute(sa.select(complaints).where(complaints.c.id == complaint_id)).mappings().first())
+            return _row(
+                conn.execute(sa.select(complaints).where(complaints.c.id == complaint_id)).mappings().first()
+            )
 
     def record_audit(self, actor: str, action: str, subject: str, outcome: str, now: dt.datetime) -> None:
         with self.engine.begin() as conn:
-            conn.execute(sa.insert(audit).values(at=now, actor=actor, action=action, subject=subject, outcome=outcome))
+            conn.execute(
+                sa.insert(audit).values(at=now, actor=actor, action=action, subject=subject, outcome=outcome)
+            )
 
     def audit_page(self, offset: int, limit: int, actor: str = "") -> tuple[list[dict], int]:
         """Newest first, optionally one actor's; and how many entries there are in all."""
         where = [audit.c.actor == actor] if actor else []
         with self.engine.connect() as conn:
             total = conn.execute(sa.select(sa.func.count()).select_from(audit).where(*where)).scalar_one()
-            rows = conn.execute(sa.select(audit).where(*where).order_by(audit.c.id.desc()).offset(offset)
-                                .limit(limit)).mappings()
+            rows = conn.execute(
+                sa.select(audit).where(*where).order_by(audit.c.id.desc()).offset(offset).limit(limit)
+            ).mappings()
             return [_row(r) for r in rows], total  # type: ignore[misc]
 
     def audit_entries(self) -> list[dict]:
@@ -379,7 +455,11 @@ class HubStore:
 
     def last_heartbeat(self, kiosk_id: str) -> dict | None:
         with self.engine.connect() as conn:
-            return _row(conn.execute(sa.select(heartbeats).where(heartbeats.c.kiosk_id == kiosk_id)).mappings().first())
+            return _row(
+                conn.execute(sa.select(heartbeats).where(heartbeats.c.kiosk_id == kiosk_id))
+                .mappings()
+                .first()
+            )
 
     def heartbeat(self, kiosk_id: str, status: dict, now: dt.datetime) -> None:
         """Keep the kiosk's latest status, and count the beat in its hour (for uptime and card reads a day)."""
@@ -388,15 +468,27 @@ class HubStore:
         reads = _count(status.get("card_reads_today"))
         backlog = _count(status.get("outbox_backlog"))
         with self.engine.begin() as conn:
-            if not conn.execute(sa.update(heartbeats).where(heartbeats.c.kiosk_id == kiosk_id)
-                                .values(at=now, status=text)).rowcount:
+            if not conn.execute(
+                sa.update(heartbeats).where(heartbeats.c.kiosk_id == kiosk_id).values(at=now, status=text)
+            ).rowcount:
                 conn.execute(sa.insert(heartbeats).values(kiosk_id=kiosk_id, at=now, status=text))
             h = heartbeat_hours.c
-            if not conn.execute(sa.update(heartbeat_hours).where(h.kiosk_id == kiosk_id, h.hour == hour).values(
-                    beats=h.beats + 1, card_reads=sa.func.max(h.card_reads, reads) if conn.dialect.name == "sqlite"
-                    else sa.func.greatest(h.card_reads, reads), backlog=backlog)).rowcount:
-                conn.execute(sa.insert(heartbeat_hours).values(kiosk_id=kiosk_id, hour=hour, beats=1, card_reads=reads,
-                                                               backlog=backlog))
+            if not conn.execute(
+                sa.update(heartbeat_hours)
+                .where(h.kiosk_id == kiosk_id, h.hour == hour)
+                .values(
+                    beats=h.beats + 1,
+                    card_reads=sa.func.max(h.card_reads, reads)
+                    if conn.dialect.name == "sqlite"
+                    else sa.func.greatest(h.card_reads, reads),
+                    backlog=backlog,
+                )
+            ).rowcount:
+                conn.execute(
+                    sa.insert(heartbeat_hours).values(
+                        kiosk_id=kiosk_id, hour=hour, beats=1, card_reads=reads, backlog=backlog
+                    )
+                )
 
 
 def _count(value: object) -> int:

@@ -16,12 +16,24 @@ import datetime as dt
 from dataclasses import dataclass
 
 STATUSES = ("received", "assigned", "verifying", "answered", "closed")
-STATUS_NAMES = {"received": "待分派", "assigned": "已分派", "verifying": "核实中", "answered": "已答复", "closed": "已办结"}
+STATUS_NAMES = {
+    "received": "待分派",
+    "assigned": "已分派",
+    "verifying": "核实中",
+    "answered": "已答复",
+    "closed": "已办结",
+}
 OUTCOMES = {"resolved": "问题属实，已解决", "not_upheld": "经核实，问题不成立"}
 
 # Days from assignment to the answer, per category; and from arrival to assignment.
-TIME_LIMIT_DAYS = {"not_received": 15, "wrong_amount": 15, "removed": 20, "impersonated": 10, "should_qualify": 30,
-                   "other": 30}
+TIME_LIMIT_DAYS = {
+    "not_received": 15,
+    "wrong_amount": 15,
+    "removed": 20,
+    "impersonated": 10,
+    "should_qualify": 30,
+    "other": 30,
+}
 ASSIGN_WITHIN = dt.timedelta(days=3)
 MAX_EXTENSION = dt.timedelta(days=30)
 
@@ -43,14 +55,17 @@ class Action:
     label: str
 
 
-ACTIONS = {action.name: action for action in (
-    Action("assign", "assign", ("received", "assigned", "verifying"), "assigned", "分派给部门"),
-    Action("verify", "handle", ("assigned",), "verifying", "开始核实"),
-    Action("interim", "handle", ("assigned", "verifying"), None, "阶段性答复（延期）"),
-    Action("answer", "handle", ("assigned", "verifying"), "answered", "答复群众"),
-    Action("close", "close", ("answered",), "closed", "办结"),
-    Action("reopen", "reopen", ("answered", "closed"), "assigned", "重新办理"),
-)}
+ACTIONS = {
+    action.name: action
+    for action in (
+        Action("assign", "assign", ("received", "assigned", "verifying"), "assigned", "分派给部门"),
+        Action("verify", "handle", ("assigned",), "verifying", "开始核实"),
+        Action("interim", "handle", ("assigned", "verifying"), None, "阶段性答复（延期）"),
+        Action("answer", "handle", ("assigned", "verifying"), "answered", "答复群众"),
+        Action("close", "close", ("answered",), "closed", "办结"),
+        Action("reopen", "reopen", ("answered", "closed"), "assigned", "重新办理"),
+    )
+}
 
 
 def time_limit(category: str) -> dt.timedelta:
@@ -74,8 +89,9 @@ def check(action_name: str, *, status: str, withdrawn: bool) -> Action:
     return action
 
 
-def is_overdue(*, status: str, withdrawn: bool, received_at: dt.datetime, due_at: dt.datetime | None,
-               now: dt.datetime) -> bool:
+def is_overdue(
+    *, status: str, withdrawn: bool, received_at: dt.datetime, due_at: dt.datetime | None, now: dt.datetime
+) -> bool:
     """Not answered in time: unassigned past ASSIGN_WITHIN, or assigned/verifying past its due date.
 
     >>> t = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
@@ -91,7 +107,9 @@ def is_overdue(*, status: str, withdrawn: bool, received_at: dt.datetime, due_at
     return due_at is not None and now > due_at
 
 
-def villager_words(status: str, *, withdrawn: bool, department: str | None, due_at: dt.datetime | None) -> str:
+def villager_words(
+    status: str, *, withdrawn: bool, department: str | None, due_at: dt.datetime | None
+) -> str:
     """How the kiosk's 我的反映 says where a complaint stands."""
     if withdrawn:
         return "已撤回"

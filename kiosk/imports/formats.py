@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import tomllib
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
 
 
 class FormatError(ValueError):
@@ -38,7 +38,8 @@ KINDS: dict[str, tuple[Column, ...]] = {
         Column("township", "乡镇", ("township", "乡镇（街道）"), required=False),
     ),
     "persons": (
-        ID, NAME,
+        ID,
+        NAME,
         Column("gender", "性别", ("gender", "sex")),
         Column("village", "村", ("village", "所在村", "村组")),
         Column("household", "户号", ("household", "户编号")),
@@ -54,7 +55,8 @@ KINDS: dict[str, tuple[Column, ...]] = {
         Column("end", "结束日期", ("end", "end_date", "终止日期"), required=False),
     ),
     "payments": (
-        ID, NAME,
+        ID,
+        NAME,
         Column("programme", "项目代码", ("programme", "programme_code")),
         Column("period", "所属期", ("period", "所属期间", "发放期间")),
         Column("amount", "金额", ("amount", "发放金额")),
@@ -63,7 +65,8 @@ KINDS: dict[str, tuple[Column, ...]] = {
         Column("batch", "批次号", ("batch", "批次")),
     ),
     "cadres": (
-        ID, NAME,
+        ID,
+        NAME,
         Column("position", "职务", ("position", "title"), required=False),
     ),
 }

@@ -14,12 +14,12 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
 from itertools import islice
 from operator import itemgetter
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping
 
 from kiosk.imports import validate as v
 from kiosk.imports.formats import FormatError, match_headers, missing_columns, recognise
@@ -67,8 +67,13 @@ class ImportReport:
             self.errors.append(error)
 
     def summary_zh(self) -> str:
-        kinds = {"villages": "村名单", "persons": "人员", "enrolments": "享受对象", "payments": "发放明细",
-                 "policy": "政策"}
+        kinds = {
+            "villages": "村名单",
+            "persons": "人员",
+            "enrolments": "享受对象",
+            "payments": "发放明细",
+            "policy": "政策",
+        }
         head = f"{self.file}（{kinds.get(self.kind, self.kind)}）：读取{self.rows_read}行"
         if not self.committed:
             return f"{head}，发现{self.error_count}处错误，未导入任何数据"
@@ -81,8 +86,17 @@ class ImportReport:
 class _Importer:
     """Validate rows of one kind and write the good ones; subclasses own one kind each."""
 
-    def __init__(self, *, store: Store, tx: sqlite3.Connection, rulebook: Rulebook, today: dt.date,
-                 report: ImportReport, sheet: str, import_id: int) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        tx: sqlite3.Connection,
+        rulebook: Rulebook,
+        today: dt.date,
+        report: ImportReport,
+        sheet: str,
+        import_id: int,
+    ) -> None:
         self.import_id = import_id
         self.store = store
         self.tx = tx
@@ -163,8 +177,17 @@ class _Persons(_Importer):
                 self.error(number, "身份证号", cells["id_number"], f"与第{self.seen[id_number]}行重复")
                 continue
             self.seen[id_number] = number
-            good.append((id_number, name, gender, birth_on.isoformat(), self.villages[village], household,
-                         death_on.isoformat() if death_on else None))
+            good.append(
+                (
+                    id_number,
+                    name,
+                    gender,
+                    birth_on.isoformat(),
+                    self.villages[village],
+                    household,
+                    death_on.isoformat() if death_on else None,
+                )
+            )
             if cells.get("account"):
                 accounts.append((id_number, cells["account"]))
         changed = self.store.upsert_persons(self.tx, good)
@@ -172,7 +195,9 @@ class _Persons(_Importer):
         self.report.unchanged += len(good) - changed
         if accounts:
             ids = self.store.persons_by_id_number(number for number, _ in accounts)
-            self.store.insert_new_accounts(self.tx, [(account, ids[n][0]) for n, account in accounts if n in ids])
+            self.store.insert_new_accounts(
+                self.tx, [(account, ids[n][0]) for n, account in accounts if n in ids]
+            )
 
 
 class _PersonRows(_Importer):
@@ -181,7 +206,9 @@ class _PersonRows(_Importer):
     def persons(self, rows: list[tuple[int, dict[str, str]]]) -> dict[str, tuple[int, str, str | None]]:
         return self.store.persons_by_id_number(cells["id_number"].upper() for _, cells in rows)
 
-    def person(self, known: Mapping[str, tuple[int, str, str | None]], number: int, raw: str) -> tuple[int, str]:
+    def person(
+        self, known: Mapping[str, tuple[int, str, str | None]], number: int, raw: str
+    ) -> tuple[int, str]:
         """Return (person id, registered name). A number on the roster was validated when the roster was
         imported; only an unknown one is checked, to say whether it is malformed or just not registered."""
         found = known.get(raw.upper())
@@ -221,8 +248,16 @@ class _Enrolments(_PersonRows):
                 self.error(number, "整行", cells["id_number"], f"与第{self.seen[key]}行重复")
                 continue
             self.seen[key] = number
-            good.append((person_id, code, category, str(amount) if amount is not None else None, start.isoformat(),
-                         end.isoformat() if end else None))
+            good.append(
+                (
+                    person_id,
+                    code,
+                    category,
+                    str(amount) if amount is not None else None,
+                    start.isoformat(),
+                    end.isoformat() if end else None,
+                )
+            )
         changed = self.store.upsert_enrolments(self.tx, good)
         self.report.imported += changed
         self.report.unchanged += len(good) - changed
@@ -236,7 +271,13 @@ class _Payments(_PersonRows):
     Memory stays flat however long the file.
     """
 
-    REQUIRED = {"name": "姓名", "period": "所属期", "amount": "金额", "paid_on": "发放日期", "batch": "批次号"}
+    REQUIRED = {
+        "name": "姓名",
+        "period": "所属期",
+        "amount": "金额",
+        "paid_on": "发放日期",
+        "batch": "批次号",
+    }
 
     def add(self, rows: list[tuple[int, dict[str, str]]]) -> None:
         known = self.persons(rows)
@@ -244,7 +285,13 @@ class _Payments(_PersonRows):
         for number, cells in rows:
             try:
                 person_id, registered = self.person(known, number, cells["id_number"])
-                if not (cells["name"] and cells["period"] and cells["amount"] and cells["paid_on"] and cells["batch"]):
+                if not (
+                    cells["name"]
+                    and cells["period"]
+                    and cells["amount"]
+                    and cells["paid_on"]
+                    and cells["batch"]
+                ):
                     key = next(key for key in self.REQUIRED if not cells[key])
                     raise v.CellError(self.REQUIRED[key], "", "不能为空")
                 name = cells["name"]
@@ -262,7 +309,9 @@ class _Payments(_PersonRows):
             if paid_on > self.today:
                 self.error(number, "发放日期", cells["paid_on"], "晚于今天")
                 continue
-            good.append((person_id, code, period, fen, paid_iso, cells["account"], batch, self.import_id, number))
+            good.append(
+                (person_id, code, period, fen, paid_iso, cells["account"], batch, self.import_id, number)
+            )
         inserted = self.store.insert_new_payments(self.tx, good)
         unchanged = 0
         if inserted < len(good):
@@ -282,7 +331,9 @@ class _Payments(_PersonRows):
 IMPORTERS = {"villages": _Villages, "persons": _Persons, "enrolments": _Enrolments, "payments": _Payments}
 
 
-def _chunks(rows: Iterator[tuple[int, list[str]]], columns: Mapping[str, int]) -> Iterator[list[tuple[int, dict[str, str]]]]:
+def _chunks(
+    rows: Iterator[tuple[int, list[str]]], columns: Mapping[str, int]
+) -> Iterator[list[tuple[int, dict[str, str]]]]:
     keys = tuple(columns)
     pick = itemgetter(*columns.values())
     width = max(columns.values()) + 1
@@ -291,7 +342,7 @@ def _chunks(rows: Iterator[tuple[int, list[str]]], columns: Mapping[str, int]) -
         if len(cells) < width:  # a short row: the missing cells are empty
             cells = cells + [""] * (width - len(cells))
         picked = pick(cells)
-        return dict(zip(keys, picked if len(keys) > 1 else (picked,)))
+        return dict(zip(keys, picked if len(keys) > 1 else (picked,), strict=True))
 
     while True:
         chunk = [(number, as_dict(cells)) for number, cells in islice(rows, CHUNK)]
@@ -300,21 +351,40 @@ def _chunks(rows: Iterator[tuple[int, list[str]]], columns: Mapping[str, int]) -
         yield chunk
 
 
-def _load_tables(store: Store, tx: sqlite3.Connection, tables: Iterator, *, path: Path, rulebook: Rulebook,
-                 today: dt.date, kind: str | None, mapping: Mapping[str, str], report: ImportReport,
-                 import_id: int) -> None:
+def _load_tables(
+    store: Store,
+    tx: sqlite3.Connection,
+    tables: Iterator,
+    *,
+    path: Path,
+    rulebook: Rulebook,
+    today: dt.date,
+    kind: str | None,
+    mapping: Mapping[str, str],
+    report: ImportReport,
+    import_id: int,
+) -> None:
     for table in tables:
         table_kind = kind or recognise(table.headers, mapping)
         where = f"{path.name}{' ' + table.sheet if table.sheet else ''}"
         if table_kind is None:
-            raise FormatError(f"{where}: 第{table.header_row}行的表头不是村名单、人员、享受对象或发放明细的格式")
+            raise FormatError(
+                f"{where}: 第{table.header_row}行的表头不是村名单、人员、享受对象或发放明细的格式"
+            )
         columns = match_headers(table_kind, table.headers, mapping)
         missing = missing_columns(table_kind, columns)
         if missing:
             raise FormatError(f"{where}: 第{table.header_row}行表头缺少列：{'、'.join(missing)}")
         report.kind = table_kind
-        importer = IMPORTERS[table_kind](store=store, tx=tx, rulebook=rulebook, today=today, report=report,
-                                         sheet=table.sheet, import_id=import_id)
+        importer = IMPORTERS[table_kind](
+            store=store,
+            tx=tx,
+            rulebook=rulebook,
+            today=today,
+            report=report,
+            sheet=table.sheet,
+            import_id=import_id,
+        )
         for chunk in _chunks(table.rows, columns):
             report.rows_read += len(chunk)
             importer.add(chunk)
@@ -330,8 +400,16 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def import_file(store: Store, path: Path, *, rulebook: Rulebook, today: dt.date, kind: str | None = None,
-                mapping: Mapping[str, str] | None = None, skip_bad_rows: bool = False) -> ImportReport:
+def import_file(
+    store: Store,
+    path: Path,
+    *,
+    rulebook: Rulebook,
+    today: dt.date,
+    kind: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    skip_bad_rows: bool = False,
+) -> ImportReport:
     """Import `path` (CSV/XLSX data, or a TOML policy) into `store`; return what happened.
 
     Raises FormatError when the file cannot be read as any kind (nothing is written then).
@@ -346,16 +424,36 @@ def import_file(store: Store, path: Path, *, rulebook: Rulebook, today: dt.date,
         store.save_programmes(tx, rulebook)  # the codes rows refer to (and their current names)
         import_id = store.begin_import(tx, file_name=path.name, kind=kind or "")
         with closing(open_tables(path, mapping)) as tables:
-            _load_tables(store, tx, tables, path=path, rulebook=rulebook, today=today, kind=kind, mapping=mapping,
-                         report=report, import_id=import_id)
+            _load_tables(
+                store,
+                tx,
+                tables,
+                path=path,
+                rulebook=rulebook,
+                today=today,
+                kind=kind,
+                mapping=mapping,
+                report=report,
+                import_id=import_id,
+            )
         if report.error_count and not skip_bad_rows:
             tx.execute("ROLLBACK")
             report.skipped = 0
             return report
-        skipped = [{"sheet": e.sheet, "row": e.row, "column": e.column, "problem": e.problem} for e in report.errors]
-        store.finish_import(tx, import_id, sha256=file_sha256(path), kind=report.kind, rows_read=report.rows_read,
-                            rows_imported=report.imported, rows_unchanged=report.unchanged,
-                            rows_skipped=report.skipped, skipped=json.dumps(skipped, ensure_ascii=False))
+        skipped = [
+            {"sheet": e.sheet, "row": e.row, "column": e.column, "problem": e.problem} for e in report.errors
+        ]
+        store.finish_import(
+            tx,
+            import_id,
+            sha256=file_sha256(path),
+            kind=report.kind,
+            rows_read=report.rows_read,
+            rows_imported=report.imported,
+            rows_unchanged=report.unchanged,
+            rows_skipped=report.skipped,
+            skipped=json.dumps(skipped, ensure_ascii=False),
+        )
         tx.execute("COMMIT")
         report.committed = True
         return report
@@ -374,8 +472,12 @@ def import_policy(store: Store, path: Path, *, rulebook: Rulebook) -> ImportRepo
     try:
         text = path.read_text(encoding="utf-8")
         policy = parse_policy(text, path.name, set(rulebook.policies))
-        load_rulebook_from({**{c: (p.code + ".toml", p.source) for c, p in rulebook.policies.items()},
-                            policy.code: (path.name, text)})
+        load_rulebook_from(
+            {
+                **{c: (p.code + ".toml", p.source) for c, p in rulebook.policies.items()},
+                policy.code: (path.name, text),
+            }
+        )
     except (OSError, UnicodeDecodeError) as error:
         raise FormatError(f"{path.name}: 无法读取政策文件: {error}") from None
     except PolicyError as error:
@@ -384,8 +486,17 @@ def import_policy(store: Store, path: Path, *, rulebook: Rulebook) -> ImportRepo
     with store.transaction() as tx:
         store.save_policy(tx, policy.code, path.name, text)
         import_id = store.begin_import(tx, file_name=path.name, kind="policy")
-        store.finish_import(tx, import_id, sha256=hashlib.sha256(text.encode()).hexdigest(), kind="policy",
-                            rows_read=1, rows_imported=1, rows_unchanged=0, rows_skipped=0, skipped="[]")
+        store.finish_import(
+            tx,
+            import_id,
+            sha256=hashlib.sha256(text.encode()).hexdigest(),
+            kind="policy",
+            rows_read=1,
+            rows_imported=1,
+            rows_unchanged=0,
+            rows_skipped=0,
+            skipped="[]",
+        )
     report.imported = 1
     report.committed = True
     return report
@@ -400,10 +511,13 @@ def write_error_file(report: ImportReport, source: Path) -> Path | None:
         writer = csv.writer(handle)
         writer.writerow(["文件", "工作表", "行", "列", "值", "错误", "说明"])
         for error in report.errors:
-            writer.writerow([error.file, error.sheet, error.row, error.column, error.value, error.problem,
-                             error.message])
+            writer.writerow(
+                [error.file, error.sheet, error.row, error.column, error.value, error.problem, error.message]
+            )
         if report.error_count > len(report.errors):
-            writer.writerow(["", "", "", "", "", f"另有{report.error_count - len(report.errors)}处错误未列出", ""])
+            writer.writerow(
+                ["", "", "", "", "", f"另有{report.error_count - len(report.errors)}处错误未列出", ""]
+            )
     report.error_file = target
     return target
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Mapping
 
 from kiosk.imports.formats import FormatError, looks_like_header
 
@@ -77,7 +77,7 @@ def _csv_tables(path: Path, mapping: Mapping[str, str]) -> Iterator[Table]:
     raise FormatError(f"{path.name}: 前{HEADER_SEARCH_ROWS}行中找不到表头")
 
 
-def _csv_rows(path: Path, reader: "csv._reader") -> Iterator[tuple[int, list[str]]]:  # type: ignore[name-defined]
+def _csv_rows(path: Path, reader: csv._reader) -> Iterator[tuple[int, list[str]]]:  # type: ignore[name-defined]
     try:
         for cells in reader:
             stripped = list(map(str.strip, cells))
@@ -120,7 +120,7 @@ def _xlsx_tables(path: Path, mapping: Mapping[str, str]) -> Iterator[Table]:
         workbook.close()
 
 
-def open_tables(path: Path, mapping: Mapping[str, str]) -> Iterator[Table]:
+def open_tables(path: Path, mapping: Mapping[str, str]) -> Generator[Table, None, None]:
     """Yield each table in the file; raise FormatError for unknown types, encodings or headers.
 
     A table's rows are readable until the next table is asked for; close the generator

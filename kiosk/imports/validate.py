@@ -129,8 +129,12 @@ class ProgrammeCheck:
             raise CellError("所属期", value, "不是有效的所属期（如2025-03、2025、2025Q1、2025H1）") from None
         kind = self.rulebook.policies[code].period_kind
         if period.kind != kind:
-            words = {"month": "按月（如2025-03）", "year": "按年（如2025）", "quarter": "按季度（如2025Q1）",
-                     "semester": "按学期（如2025H1）"}
+            words = {
+                "month": "按月（如2025-03）",
+                "year": "按年（如2025）",
+                "quarter": "按季度（如2025Q1）",
+                "semester": "按学期（如2025H1）",
+            }
             raise CellError("所属期", value, f"与此项目的发放周期不符，应{words[kind]}")
         self._periods[(code, value)] = period.code
         return period.code
@@ -146,8 +150,9 @@ class ProgrammeCheck:
 
     def grade(self, code: str, number: Decimal | None) -> None:
         keys = self._table_keys(code, ("monthly_by_grade",))
-        if keys is not None and (number is None or str(int(number)) not in {"1", "2", "3", "4"}
-                                 or number != int(number)):
+        if keys is not None and (
+            number is None or str(int(number)) not in {"1", "2", "3", "4"} or number != int(number)
+        ):
             raise CellError("数量", "" if number is None else str(number), "残疾等级应为1到4")
 
     def _table_keys(self, code: str, names: tuple[str, ...]) -> set[str] | None:

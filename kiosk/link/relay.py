@@ -9,36 +9,42 @@ ever dropped: a refusal (4xx) is retried at the longest interval and shown by
 from __future__ import annotations
 
 import datetime as dt
-import http.client
 import json
 import logging
 import math
 import random
 import threading
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
-from kiosk.link.signing import sign
+from kiosk.link import paths
+from kiosk.link.client import HubClient, HubUnreachableError
 from kiosk.store import Store
 
 log = logging.getLogger(__name__)
 
 
 class Relay:
-    def __init__(self, db_path: Path, *, hub_url: str, kiosk_id: str, secret: str, base_delay: float = 1.0,
-                 max_delay: float = 300.0, timeout: float = 10.0, rng: random.Random | None = None,
-                 status_every: float = 300.0) -> None:
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        hub_url: str,
+        kiosk_id: str,
+        secret: str,
+        base_delay: float = 1.0,
+        max_delay: float = 300.0,
+        timeout: float = 10.0,
+        rng: random.Random | None = None,
+        status_every: float = 300.0,
+    ) -> None:
         self.status_every = dt.timedelta(seconds=status_every)
         self.store = Store(db_path)
-        self.hub_url = hub_url.rstrip("/")
-        self.kiosk_id = kiosk_id
-        self.secret = secret
+        self.client = HubClient(hub_url, kiosk_id=kiosk_id, secret=secret, timeout=timeout)
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.timeout = timeout
-        self.rng = rng or random.Random()
+        self.rng = rng or random.Random()  # noqa: S311 - retry jitter, not a secret
         self.heartbeat_every = 60.0
         self._last_heartbeat = 0.0
         self._stop = threading.Event()
@@ -74,75 +80,76 @@ class Relay:
 
     def pull_statuses(self, now: dt.datetime | None = None, every: dt.timedelta | None = None) -> int:
         """Fetch status and replies of delivered complaints not checked for `every`; return how many were checked."""
-        now = now or dt.datetime.now(dt.timezone.utc)
+        now = now or dt.datetime.now(dt.UTC)
         every = self.status_every if every is None else every
         changed = 0
         for uuid in self.store.complaints_to_check((now - every).isoformat(timespec="seconds")):
-            path = f"/api/v1/complaints/{uuid}"
-            headers = sign(kiosk_id=self.kiosk_id, secret=self.secret, method="GET", path=path, body=b"")
             try:
-                with urllib.request.urlopen(urllib.request.Request(self.hub_url + path, headers=headers),
-                                            timeout=self.timeout) as response:
-                    answer = json.loads(response.read())
-            except (OSError, ValueError, http.client.HTTPException) as error:
+                status, body = self.client.request("GET", paths.complaint_path(paths.COMPLAINT_RULE, uuid))
+                answer = json.loads(body) if status == 200 else None
+            except (HubUnreachableError, ValueError) as error:
                 log.info("status of a complaint not fetched: %s", error)
                 return changed
-            self.store.set_hub_status(uuid, str(answer.get("status", "")),
-                                      json.dumps(answer.get("replies", []), ensure_ascii=False),
-                                      now.isoformat(timespec="seconds"), words=str(answer.get("status_words", "")),
-                                      may_reopen=answer.get("may_reopen") is True)
+            if not isinstance(answer, dict):
+                log.info("status of a complaint not fetched: the hub answered %s", status)
+                return changed
+            self.store.set_hub_status(
+                uuid,
+                str(answer.get("status", "")),
+                json.dumps(answer.get("replies", []), ensure_ascii=False),
+                now.isoformat(timespec="seconds"),
+                words=str(answer.get("status_words", "")),
+                may_reopen=answer.get("may_reopen") is True,
+            )
             changed += 1
         return changed
 
     def send_heartbeat(self) -> bool:
         """Tell the hub this kiosk is alive and how much waits in its outbox; False if the hub did not hear."""
         self._last_heartbeat = time.monotonic()
-        path = "/api/v1/heartbeat"
-        body = heartbeat_payload(self.store).encode()
-        headers = {"Content-Type": "application/json",
-                   **sign(kiosk_id=self.kiosk_id, secret=self.secret, method="POST", path=path, body=body)}
         try:
-            with urllib.request.urlopen(urllib.request.Request(self.hub_url + path, data=body, method="POST",
-                                                               headers=headers), timeout=self.timeout) as response:
-                return 200 <= response.status < 300
-        except (OSError, ValueError, http.client.HTTPException) as error:
+            status, _ = self.client.request(
+                "POST", paths.full(paths.HEARTBEAT), heartbeat_payload(self.store).encode()
+            )
+        except HubUnreachableError as error:
             log.info("heartbeat not delivered: %s", error)
             return False
+        return 200 <= status < 300
 
     def _send(self, kind: str, uuid: str, payload: str) -> tuple[int, str]:
-        path = {"submit": "/api/v1/complaints", "withdraw": f"/api/v1/complaints/{uuid}/withdrawal",
-                "reopen": f"/api/v1/complaints/{uuid}/reopening"}[kind]
-        body = payload.encode()
-        headers = {"Content-Type": "application/json",
-                   **sign(kiosk_id=self.kiosk_id, secret=self.secret, method="POST", path=path, body=body)}
-        request = urllib.request.Request(self.hub_url + path, data=body, method="POST", headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return response.status, response.read().decode(errors="replace")
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode(errors="replace")
+        path = {
+            "submit": paths.full(paths.COMPLAINTS),
+            "withdraw": paths.complaint_path(paths.WITHDRAWAL_RULE, uuid),
+            "reopen": paths.complaint_path(paths.REOPENING_RULE, uuid),
+        }[kind]
+        status, body = self.client.request("POST", path, payload.encode())
+        return status, body.decode(errors="replace")
 
     def deliver_due(self, now: dt.datetime | None = None) -> int:
         """Send every due outbox message once; return how many the hub acknowledged."""
-        now = now or dt.datetime.now(dt.timezone.utc)
+        now = now or dt.datetime.now(dt.UTC)
         delivered = 0
-        for outbox_id, uuid, kind, payload, attempts in self.store.due_outbox(now.isoformat(timespec="seconds")):
+        for outbox_id, uuid, kind, payload, attempts in self.store.due_outbox(
+            now.isoformat(timespec="seconds")
+        ):
             try:
                 status, text = self._send(kind, uuid, payload)
-            except (OSError, ValueError, http.client.HTTPException) as error:  # hub down, cut mid-answer, timeout
+            except HubUnreachableError as error:  # hub down, cut mid-answer, timeout
                 status, text = 0, f"{type(error).__name__}: {error}"
             if 200 <= status < 300:
-                self.store.mark_delivered(outbox_id, dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"))
+                self.store.mark_delivered(outbox_id, dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
                 delivered += 1
                 continue
             refused = 400 <= status < 500 and status not in (401, 408, 429)
-            delay = self.max_delay if refused else min(self.max_delay, self.base_delay * 2 ** attempts)
+            delay = self.max_delay if refused else min(self.max_delay, self.base_delay * 2**attempts)
             delay *= self.rng.uniform(0.5, 1.5) if not refused else 1
             # whole seconds, rounded up: the outbox compares ISO times at seconds precision
-            next_at = (now.replace(microsecond=0) + dt.timedelta(seconds=max(1, math.ceil(delay)))).isoformat()
-            error = f"HTTP {status}: {text[:200]}" if status else text
-            log.warning("outbox %s (%s) not delivered, attempt %d: %s", outbox_id, kind, attempts + 1, error)
-            self.store.mark_attempt_failed(outbox_id, attempts + 1, next_at, error)
+            next_at = (
+                now.replace(microsecond=0) + dt.timedelta(seconds=max(1, math.ceil(delay)))
+            ).isoformat()
+            why = f"HTTP {status}: {text[:200]}" if status else text
+            log.warning("outbox %s (%s) not delivered, attempt %d: %s", outbox_id, kind, attempts + 1, why)
+            self.store.mark_attempt_failed(outbox_id, attempts + 1, next_at, why)
         return delivered
 
 
@@ -152,8 +159,13 @@ _STARTED = time.monotonic()
 def heartbeat_payload(store: Store) -> str:
     """Backlog, today's card reads and uptime: what the hub's fleet dashboard shows of this kiosk."""
     today = dt.datetime.now(CHINA).date().isoformat()
-    return json.dumps({"outbox_backlog": store.outbox_backlog(), "card_reads_today": store.card_reads_on(today),
-                       "uptime_seconds": int(time.monotonic() - _STARTED)})
+    return json.dumps(
+        {
+            "outbox_backlog": store.outbox_backlog(),
+            "card_reads_today": store.card_reads_on(today),
+            "uptime_seconds": int(time.monotonic() - _STARTED),
+        }
+    )
 
 
 CHINA = dt.timezone(dt.timedelta(hours=8))

@@ -19,12 +19,22 @@ def _message(method: str, path: str, timestamp: str, nonce: str, body: bytes) ->
     return "\n".join([method.upper(), path, timestamp, nonce, hashlib.sha256(body).hexdigest()]).encode()
 
 
-def sign(*, kiosk_id: str, secret: str, method: str, path: str, body: bytes, now: float | None = None,
-         nonce: str | None = None) -> dict[str, str]:
+def sign(
+    *,
+    kiosk_id: str,
+    secret: str,
+    method: str,
+    path: str,
+    body: bytes,
+    now: float | None = None,
+    nonce: str | None = None,
+) -> dict[str, str]:
     """Return the headers that authenticate this request as `kiosk_id`."""
     timestamp = str(int(now if now is not None else time.time()))
     nonce = nonce or secrets.token_hex(16)
-    signature = hmac.new(secret.encode(), _message(method, path, timestamp, nonce, body), hashlib.sha256).hexdigest()
+    signature = hmac.new(
+        secret.encode(), _message(method, path, timestamp, nonce, body), hashlib.sha256
+    ).hexdigest()
     return {"X-Kiosk-Id": kiosk_id, "X-Timestamp": timestamp, "X-Nonce": nonce, "X-Signature": signature}
 
 
@@ -37,7 +47,9 @@ class SignatureError(ValueError):
         self.reason = reason
 
 
-def verify(*, headers: dict[str, str], secret: str, method: str, path: str, body: bytes, now: float) -> tuple[str, str]:
+def verify(
+    *, headers: dict[str, str], secret: str, method: str, path: str, body: bytes, now: float
+) -> tuple[str, str]:
     """Check timestamp and signature; return (timestamp, nonce) for the caller's nonce check.
 
     Raises SignatureError(401) for missing headers, a stale timestamp or a wrong signature.
@@ -51,7 +63,9 @@ def verify(*, headers: dict[str, str], secret: str, method: str, path: str, body
         raise SignatureError(401, "bad timestamp") from None
     if skew > MAX_SKEW:
         raise SignatureError(401, "timestamp outside the allowed window")
-    expected = hmac.new(secret.encode(), _message(method, path, timestamp, nonce, body), hashlib.sha256).hexdigest()
+    expected = hmac.new(
+        secret.encode(), _message(method, path, timestamp, nonce, body), hashlib.sha256
+    ).hexdigest()
     if not hmac.compare_digest(expected, headers["X-Signature"]):
         raise SignatureError(401, "bad signature")
     return timestamp, nonce

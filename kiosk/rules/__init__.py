@@ -6,10 +6,10 @@ Pure: no I/O beyond reading the policy files once, no floats on the money path.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
 
 from kiosk.rules.facts import Enrolment, PersonFacts
 from kiosk.rules.hints import Hint, find_hints
@@ -20,8 +20,19 @@ from kiosk.rules.programmes import RULES, Entitlement
 DEFAULT_POLICY_DIR = Path(__file__).with_name("params")
 
 __all__ = [
-    "Enrolment", "Entitlement", "Hint", "Period", "PersonFacts", "PolicyError", "ProgrammePolicy",
-    "Rulebook", "load_rulebook", "load_rulebook_from", "parse_period", "period_of", "periods_between",
+    "Enrolment",
+    "Entitlement",
+    "Hint",
+    "Period",
+    "PersonFacts",
+    "PolicyError",
+    "ProgrammePolicy",
+    "Rulebook",
+    "load_rulebook",
+    "load_rulebook_from",
+    "parse_period",
+    "period_of",
+    "periods_between",
 ]
 
 
@@ -59,7 +70,9 @@ def _due_on(period: Period, due_months: int) -> dt.date:
 _KIND_ZH = {"month": "月", "quarter": "季度", "semester": "学期", "year": "年"}
 
 
-def load_rulebook(policy_dir: Path | None = None, overrides: Mapping[str, tuple[str, str]] | None = None) -> Rulebook:
+def load_rulebook(
+    policy_dir: Path | None = None, overrides: Mapping[str, tuple[str, str]] | None = None
+) -> Rulebook:
     """Load and validate every policy file in `policy_dir` (default: the bundled demo policies).
 
     `overrides` ({code: (file name, text)}, e.g. policies imported into the store) replace files

@@ -7,8 +7,8 @@ kiosk cannot make (applications, income tests), so it is shown as 可能符合.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 from kiosk.rules.facts import PersonFacts
 from kiosk.rules.parameters import ProgrammePolicy

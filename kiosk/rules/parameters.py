@@ -10,11 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Union
 
-Value = Union[int, Mapping[str, int]]
+Value = int | Mapping[str, int]
 
 UNITS = {"fen", "fen_per_mu", "years"}
 PERIOD_KINDS = {"month", "quarter", "semester", "year"}

@@ -8,9 +8,9 @@ the period after it), and explains its answer in words a villager can read.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable
 
 from kiosk.core.money import format_quantity, format_yuan, multiply_fen
 from kiosk.rules.facts import PersonFacts
@@ -46,7 +46,9 @@ def _pick(value: object, key: str | None) -> int | None:
     return value  # type: ignore[return-value]
 
 
-def _change_note(parameter: Parameter, dated: DatedValue, period: Period, key: str | None, per: str) -> str | None:
+def _change_note(
+    parameter: Parameter, dated: DatedValue, period: Period, key: str | None, per: str
+) -> str | None:
     """Describe a change of standard that took effect in the period's year, if any."""
     if dated.start_on.year != period.year:
         return None
@@ -73,7 +75,9 @@ def _precheck(facts: PersonFacts, period: Period, code: str) -> Entitlement | No
     return None
 
 
-def _amount_from(parameter: Parameter, period: Period, key: str | None, per: str, describe: str) -> Entitlement:
+def _amount_from(
+    parameter: Parameter, period: Period, key: str | None, per: str, describe: str
+) -> Entitlement:
     dated = parameter.at(period.start_on)
     memo_key = (dated.start_on, key, per, describe, period.year)
     cached = parameter.memo.get(memo_key)
@@ -169,7 +173,7 @@ def _per_mu(facts: PersonFacts, period: Period, policy: ProgrammePolicy, land: s
     amount = multiply_fen(area, rate)  # type: ignore[arg-type]
     return Entitlement(
         amount,
-        f"{land}{format_quantity(area)}亩 × {format_yuan(rate)}元/亩 = {format_yuan(amount)}元",  # type: ignore[arg-type]
+        f"{land}{format_quantity(area)}亩 × {format_yuan(rate)}元/亩 = {format_yuan(amount)}元",  # type: ignore[arg-type,unused-ignore]
         dated.reference,
         _change_note(parameter, dated, period, None, "每亩"),
     )

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from operator import attrgetter
-from typing import Iterable
 
 from kiosk.core.money import format_yuan
 from kiosk.rules import Entitlement, Hint, Period, PersonFacts, Rulebook, periods_between
-
 
 _PERIOD_ORDER = attrgetter("start_on", "kind")  # C-level sort key; dataclass __lt__ builds tuples
 
@@ -181,8 +180,14 @@ def _date_zh(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def judge(entitlement: Entitlement, payments: tuple[Payment, ...], facts: PersonFacts,
-          period: Period, due_on: dt.date, today: dt.date) -> Status:
+def judge(
+    entitlement: Entitlement,
+    payments: tuple[Payment, ...],
+    facts: PersonFacts,
+    period: Period,
+    due_on: dt.date,
+    today: dt.date,
+) -> Status:
     """Return the status of one period."""
     owed = entitlement.amount_fen
     paid = sum(p.amount_fen for p in payments)
@@ -227,8 +232,9 @@ def describe(line: Line) -> str:
     return f"应发{owed_y}元，已于{_date_zh(last_paid_on)}足额发放"
 
 
-def reconcile(rulebook: Rulebook, facts: PersonFacts, payments: Iterable[Payment],
-              *, since_on: dt.date, today: dt.date) -> Reconciliation:
+def reconcile(
+    rulebook: Rulebook, facts: PersonFacts, payments: Iterable[Payment], *, since_on: dt.date, today: dt.date
+) -> Reconciliation:
     """Compare owed with paid for every programme and period from `since_on` to today.
 
     Payments for periods before `since_on` are left out; every other payment is
@@ -266,10 +272,9 @@ def reconcile(rulebook: Rulebook, facts: PersonFacts, payments: Iterable[Payment
                 continue
             if policy is not None and period.start_on > today and not found:
                 continue
-            found = tuple(found)
-            status = judge(entitlement, found, facts, period, due_on, today)
-            group.lines.append(Line(code, period, entitlement, found, due_on, status, facts.death_on))
+            received = tuple(found)
+            status = judge(entitlement, received, facts, period, due_on, today)
+            group.lines.append(Line(code, period, entitlement, received, due_on, status, facts.death_on))
         if group.lines:
             programmes.append(group)
     return Reconciliation(programmes, rulebook.hints(facts, today), rulebook.version, today)
-

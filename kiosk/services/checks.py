@@ -10,14 +10,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from device.idnumber import mask_account
-from kiosk.services.export import plain_yuan
-from kiosk.rules.reconcile import Line, Status, reconcile
 from kiosk.rules import Rulebook
+from kiosk.rules.reconcile import Line, Status, reconcile
+from kiosk.services.export import plain_yuan
 from kiosk.store import Store
 
 CHECKS = {
@@ -48,17 +48,25 @@ class Finding:
 
 
 def _evidence(line: Line) -> list[str]:
-    return [f"{p.period.code} 发放{plain_yuan(p.amount_fen)}元 {p.paid_on.isoformat()} 批次{p.batch} "
-            f"账号{mask_account(p.account)}" for p in line.payments]
+    return [
+        f"{p.period.code} 发放{plain_yuan(p.amount_fen)}元 {p.paid_on.isoformat()} 批次{p.batch} "
+        f"账号{mask_account(p.account)}"
+        for p in line.payments
+    ]
 
 
-def _person_findings(store: Store, rulebook: Rulebook, today: dt.date, since_on: dt.date) -> Iterator[Finding]:
-    persons = store.iter_rows("SELECT p.id_number FROM persons p WHERE EXISTS (SELECT 1 FROM payments y WHERE "
-                              "y.person_id = p.id) OR EXISTS (SELECT 1 FROM enrolments e WHERE e.person_id = p.id) "
-                              "ORDER BY p.id")
+def _person_findings(
+    store: Store, rulebook: Rulebook, today: dt.date, since_on: dt.date
+) -> Iterator[Finding]:
+    persons = store.iter_rows(
+        "SELECT p.id_number FROM persons p WHERE EXISTS (SELECT 1 FROM payments y WHERE "
+        "y.person_id = p.id) OR EXISTS (SELECT 1 FROM enrolments e WHERE e.person_id = p.id) "
+        "ORDER BY p.id"
+    )
     for (id_number,) in list(persons):
         person = store.find_person(id_number)
-        assert person is not None
+        if person is None:  # deleted between the two queries: nothing to check
+            continue
         facts = store.load_facts(person)
         result = reconcile(rulebook, facts, store.load_payments(person), since_on=since_on, today=today)
         village = person.village_name or ""
@@ -73,13 +81,27 @@ def _person_findings(store: Store, rulebook: Rulebook, today: dt.date, since_on:
                 elif line.status is Status.OVERPAID:
                     check = "paid_twice" if len(positive) > 1 else "above_standard"
                 if check:
-                    yield Finding(check, id_number, person.name, village, group.name, line.period.code,
-                                  line.status_note, _evidence(line))
+                    yield Finding(
+                        check,
+                        id_number,
+                        person.name,
+                        village,
+                        group.name,
+                        line.period.code,
+                        line.status_note,
+                        _evidence(line),
+                    )
             due = [line for line in group.lines if line.status is not Status.NOT_YET_DUE]
             if facts.ever_enrolled(group.code) and due and all(line.status is Status.MISSING for line in due):
-                yield Finding("never_paid", id_number, person.name, village, group.name,
-                              f"{due[0].period.code}–{due[-1].period.code}",
-                              f"应发{len(due)}期共{plain_yuan(sum(l.owed_fen for l in due))}元，一次也没有发放")
+                yield Finding(
+                    "never_paid",
+                    id_number,
+                    person.name,
+                    village,
+                    group.name,
+                    f"{due[0].period.code}–{due[-1].period.code}",
+                    f"应发{len(due)}期共{plain_yuan(sum(line.owed_fen for line in due))}元，一次也没有发放",
+                )
 
 
 def _shared_accounts(store: Store) -> Iterator[Finding]:
@@ -88,38 +110,62 @@ def _shared_accounts(store: Store) -> Iterator[Finding]:
         "FROM payments y JOIN persons p ON p.id = y.person_id LEFT JOIN villages v ON v.code = p.village_code "
         "WHERE y.account IN (SELECT y2.account FROM payments y2 JOIN persons p2 ON p2.id = y2.person_id "
         "WHERE y2.account <> '' GROUP BY y2.account HAVING COUNT(DISTINCT p2.household) > 1) "
-        "GROUP BY y.account, p.id ORDER BY y.account, p.id")
+        "GROUP BY y.account, p.id ORDER BY y.account, p.id"
+    )
     by_account: dict[str, list[tuple]] = defaultdict(list)
     for account, *rest in rows:
         by_account[account].append(tuple(rest))
     for account, people in by_account.items():
-        evidence = [f"{name}（户{household}）经此账号领取{count}笔共{plain_yuan(total)}元"
-                    for _, name, _, household, count, total in people]
+        evidence = [
+            f"{name}（户{household}）经此账号领取{count}笔共{plain_yuan(total)}元"
+            for _, name, _, household, count, total in people
+        ]
         for id_number, name, village, _, _, _ in people:
-            yield Finding("shared_account", id_number, name, village, "", "",
-                          f"账号{mask_account(account)}为{len(people)}名不同户的人员领款", evidence)
+            yield Finding(
+                "shared_account",
+                id_number,
+                name,
+                village,
+                "",
+                "",
+                f"账号{mask_account(account)}为{len(people)}名不同户的人员领款",
+                evidence,
+            )
 
 
 def _cadre_dibao(store: Store, cadres: Iterable[tuple[str, str, str]]) -> Iterator[Finding]:
     for cadre_id, cadre_name, position in cadres:
-        rows = list(store.iter_rows(
-            "SELECT p.id_number, p.name, COALESCE(v.name, ''), "
-            "(SELECT COUNT(*) FROM payments y WHERE y.person_id = p.id AND y.programme = 'dibao'), "
-            "(SELECT COALESCE(SUM(amount_fen), 0) FROM payments y WHERE y.person_id = p.id AND y.programme = 'dibao'),"
-            " EXISTS (SELECT 1 FROM enrolments e WHERE e.person_id = p.id AND e.programme = 'dibao') "
-            "FROM persons p LEFT JOIN villages v ON v.code = p.village_code "
-            "WHERE p.household = (SELECT household FROM persons WHERE id_number = ?) AND p.household <> ''",
-            (cadre_id,)))
+        rows = list(
+            store.iter_rows(
+                "SELECT p.id_number, p.name, COALESCE(v.name, ''), "
+                "(SELECT COUNT(*) FROM payments y WHERE y.person_id = p.id AND y.programme = 'dibao'), "
+                "(SELECT COALESCE(SUM(amount_fen), 0) FROM payments y WHERE y.person_id = p.id AND y.programme = 'dibao'),"
+                " EXISTS (SELECT 1 FROM enrolments e WHERE e.person_id = p.id AND e.programme = 'dibao') "
+                "FROM persons p LEFT JOIN villages v ON v.code = p.village_code "
+                "WHERE p.household = (SELECT household FROM persons WHERE id_number = ?) AND p.household <> ''",
+                (cadre_id,),
+            )
+        )
         for id_number, name, village, count, total, enrolled in rows:
             if count or enrolled:
-                relation = "本人" if id_number == cadre_id else f"与{cadre_name}（{position or '村干部'}）同户"
-                yield Finding("cadre_dibao", id_number, name, village, "农村最低生活保障", "",
-                              f"{relation}，享受低保，已领{count}笔共{plain_yuan(total)}元",
-                              [f"干部：{cadre_name}，{position or '职务未填'}"])
+                relation = (
+                    "本人" if id_number == cadre_id else f"与{cadre_name}（{position or '村干部'}）同户"
+                )
+                yield Finding(
+                    "cadre_dibao",
+                    id_number,
+                    name,
+                    village,
+                    "农村最低生活保障",
+                    "",
+                    f"{relation}，享受低保，已领{count}笔共{plain_yuan(total)}元",
+                    [f"干部：{cadre_name}，{position or '职务未填'}"],
+                )
 
 
-def run_checks(store: Store, rulebook: Rulebook, *, today: dt.date,
-               cadres: Iterable[tuple[str, str, str]] = ()) -> list[Finding]:
+def run_checks(
+    store: Store, rulebook: Rulebook, *, today: dt.date, cadres: Iterable[tuple[str, str, str]] = ()
+) -> list[Finding]:
     """Run every check over the store; `cadres` are (id_number, name, position) of village cadres."""
     first = next(store.iter_rows("SELECT MIN(period) FROM payments"), (None,))[0]
     since_on = dt.date(int(first[:4]), 1, 1) if first else dt.date(today.year, 1, 1)
@@ -136,7 +182,16 @@ REPORT_HEADERS = ["检查项", "身份证号", "姓名", "村", "项目", "所�
 
 def _report_rows(findings: Iterable[Finding]) -> Iterator[list[str]]:
     for f in findings:
-        yield [f.title, f.id_number, f.name, f.village, f.programme, f.period, f.detail, "；".join(f.evidence)]
+        yield [
+            f.title,
+            f.id_number,
+            f.name,
+            f.village,
+            f.programme,
+            f.period,
+            f.detail,
+            "；".join(f.evidence),
+        ]
 
 
 def write_report(findings: list[Finding], path: Path) -> Path:
@@ -150,7 +205,7 @@ def write_report(findings: list[Finding], path: Path) -> Path:
         sheet.append(REPORT_HEADERS)
         for row in _report_rows(findings):
             sheet.append(row)
-        for column, width in zip("ABCDEFGH", (28, 20, 10, 10, 20, 14, 50, 80)):
+        for column, width in zip("ABCDEFGH", (28, 20, 10, 10, 20, 14, 50, 80), strict=True):
             sheet.column_dimensions[column].width = width
         summary = workbook.create_sheet("汇总")
         summary.append(["检查项", "发现数"])

@@ -67,8 +67,11 @@ def valid_tracking_number(text: str) -> bool:
     (True, False)
     """
     cleaned = text.replace("-", "").upper()
-    return (len(cleaned) == 9 and all(c in TRACKING_ALPHABET for c in cleaned)
-            and _check_symbol(cleaned[:8]) == cleaned[8])
+    return (
+        len(cleaned) == 9
+        and all(c in TRACKING_ALPHABET for c in cleaned)
+        and _check_symbol(cleaned[:8]) == cleaned[8]
+    )
 
 
 def show_tracking_number(number: str) -> str:
@@ -89,18 +92,29 @@ def check_phone(text: str) -> str:
 
 def evidence_for(reconciliation: Reconciliation, programme: str, period: str) -> dict[str, object]:
     """The owed-vs-paid snapshot at filing time, for the line complained about (or the rule version alone)."""
-    snapshot: dict[str, object] = {"rule_version": reconciliation.rule_version,
-                                   "as_of": reconciliation.today.isoformat()}
+    snapshot: dict[str, object] = {
+        "rule_version": reconciliation.rule_version,
+        "as_of": reconciliation.today.isoformat(),
+    }
     for line in reconciliation.lines:
         if line.programme == programme and line.period.code == period:
             group = next(g for g in reconciliation.programmes if g.code == programme)
-            snapshot.update({
-                "programme_name": group.name, "period_label": line.period.label_zh, "owed_fen": line.owed_fen,
-                "paid_fen": line.paid_fen, "status": line.status.value, "status_label": line.status.label_zh,
-                "explanation": line.entitlement.explanation, "verdict": line.status_note,
-                "payments": [{"amount_fen": p.amount_fen, "paid_on": p.paid_on.isoformat(), "batch": p.batch}
-                             for p in line.payments],
-            })
+            snapshot.update(
+                {
+                    "programme_name": group.name,
+                    "period_label": line.period.label_zh,
+                    "owed_fen": line.owed_fen,
+                    "paid_fen": line.paid_fen,
+                    "status": line.status.value,
+                    "status_label": line.status.label_zh,
+                    "explanation": line.entitlement.explanation,
+                    "verdict": line.status_note,
+                    "payments": [
+                        {"amount_fen": p.amount_fen, "paid_on": p.paid_on.isoformat(), "batch": p.batch}
+                        for p in line.payments
+                    ],
+                }
+            )
     return snapshot
 
 
@@ -112,9 +126,20 @@ class Filed:
     first_time: bool  # False when this uuid had been filed already (a double tap)
 
 
-def file_complaint(*, store: Store, kiosk_id: str, key: str, masked_id: str, uuid: str, category: str,
-                   programme: str, period: str, phone: str, evidence: dict[str, object],
-                   now: dt.datetime) -> Filed:
+def file_complaint(
+    *,
+    store: Store,
+    kiosk_id: str,
+    key: str,
+    masked_id: str,
+    uuid: str,
+    category: str,
+    programme: str,
+    period: str,
+    phone: str,
+    evidence: dict[str, object],
+    now: dt.datetime,
+) -> Filed:
     """Write the complaint and its outbox row in one transaction; return only after COMMIT.
 
     Raises ComplaintError for an unknown category, a bad phone number or a bad uuid.
@@ -129,11 +154,21 @@ def file_complaint(*, store: Store, kiosk_id: str, key: str, masked_id: str, uui
     existing = store.complaint(uuid)
     if existing is not None:
         return Filed(uuid, existing["tracking_no"], dt.datetime.fromisoformat(existing["created_at"]), False)
-    created_at = now.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+    created_at = now.astimezone(dt.UTC).isoformat(timespec="seconds")
     for _ in range(5):  # a tracking number collision is astronomically rare; try another
-        complaint = {"uuid": uuid, "tracking_no": new_tracking_number(), "kiosk_id": kiosk_id, "person_key": key,
-                     "masked_id": masked_id, "programme": programme, "period": period, "category": category,
-                     "phone": phone, "evidence": json.dumps(evidence, ensure_ascii=False), "created_at": created_at}
+        complaint = {
+            "uuid": uuid,
+            "tracking_no": new_tracking_number(),
+            "kiosk_id": kiosk_id,
+            "person_key": key,
+            "masked_id": masked_id,
+            "programme": programme,
+            "period": period,
+            "category": category,
+            "phone": phone,
+            "evidence": json.dumps(evidence, ensure_ascii=False),
+            "created_at": created_at,
+        }
         payload = json.dumps({**complaint, "evidence": evidence}, ensure_ascii=False, sort_keys=True)
         try:
             with store.transaction() as tx:
@@ -142,8 +177,11 @@ def file_complaint(*, store: Store, kiosk_id: str, key: str, masked_id: str, uui
             continue
         if not first:  # filed by a concurrent double tap between our check and our insert
             existing = store.complaint(uuid)
-            assert existing is not None
-            return Filed(uuid, existing["tracking_no"], dt.datetime.fromisoformat(existing["created_at"]), False)
+            if existing is None:
+                raise ComplaintError("lost", "提交没有成功，请再试一次")
+            return Filed(
+                uuid, existing["tracking_no"], dt.datetime.fromisoformat(existing["created_at"]), False
+            )
         return Filed(uuid, complaint["tracking_no"], dt.datetime.fromisoformat(created_at), True)
     raise ComplaintError("tracking", "暂时不能提交，请再试一次")
 
@@ -165,8 +203,10 @@ def withdraw_complaint(*, store: Store, uuid: str, key: str, now: dt.datetime) -
         raise ComplaintError("already", "这份反映已经撤回了")
     if not can_withdraw(complaint, now):
         raise ComplaintError("too_late", "提交超过10分钟，已不能撤回；如需补充，请再提交一份")
-    at = now.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
-    payload = json.dumps({"uuid": uuid, "kiosk_id": complaint["kiosk_id"], "withdrawn_at": at}, sort_keys=True)
+    at = now.astimezone(dt.UTC).isoformat(timespec="seconds")
+    payload = json.dumps(
+        {"uuid": uuid, "kiosk_id": complaint["kiosk_id"], "withdrawn_at": at}, sort_keys=True
+    )
     with store.transaction() as tx:
         store.withdraw_complaint(tx, uuid, at, payload)
 
@@ -178,9 +218,12 @@ def reopen_complaint(*, store: Store, uuid: str, key: str, now: dt.datetime) -> 
         raise ComplaintError("unknown", "没有找到这份反映")
     if not complaint.get("may_reopen"):
         raise ComplaintError("not_answered", "这份反映还没有答复，或已经要求重新办理了")
-    at = now.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
-    payload = json.dumps({"request_id": str(uuidlib.uuid4()), "reason": "群众在终端上表示不满意，要求重新办理"},
-                         ensure_ascii=False, sort_keys=True)
+    at = now.astimezone(dt.UTC).isoformat(timespec="seconds")
+    payload = json.dumps(
+        {"request_id": str(uuidlib.uuid4()), "reason": "群众在终端上表示不满意，要求重新办理"},
+        ensure_ascii=False,
+        sort_keys=True,
+    )
     with store.transaction() as tx:
         store.request_reopening(tx, uuid, at, payload)
 
@@ -202,11 +245,20 @@ def complaints_of(*, store: Store, key: str) -> list[dict]:
             status = "纪检监察部门已收到，正在处理"
         else:
             status = "已提交，等待纪检监察部门处理"
-        listed.append({
-            **complaint, "category_words": words, "category_icon": icon,
-            "tracking_shown": show_tracking_number(complaint["tracking_no"]),
-            "subject": " ".join(str(evidence[k]) for k in ("programme_name", "period_label") if k in evidence),
-            "status_words": status, "reply_texts": [r["text"] for r in replies],
-            "replies_shown": [("阶段性答复" if r.get("kind") == "interim" else "答复", r["text"]) for r in replies],
-        })
+        listed.append(
+            {
+                **complaint,
+                "category_words": words,
+                "category_icon": icon,
+                "tracking_shown": show_tracking_number(complaint["tracking_no"]),
+                "subject": " ".join(
+                    str(evidence[k]) for k in ("programme_name", "period_label") if k in evidence
+                ),
+                "status_words": status,
+                "reply_texts": [r["text"] for r in replies],
+                "replies_shown": [
+                    ("阶段性答复" if r.get("kind") == "interim" else "答复", r["text"]) for r in replies
+                ],
+            }
+        )
     return listed

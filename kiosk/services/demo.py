@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from device.idnumber import check_character
-from kiosk.rules.reconcile import Payment
 from kiosk.rules import Enrolment, PersonFacts, Rulebook, periods_between
 from kiosk.rules.periods import add_months
+from kiosk.rules.reconcile import Payment
 from kiosk.store import Store
 
 COUNTY_CODE = "522799"
@@ -79,7 +79,7 @@ class DemoCounty:
     def __init__(self, rulebook: Rulebook, *, today: dt.date, seed: int = 2025, persons: int = 2000) -> None:
         self.rulebook = rulebook
         self.today = today
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - a reproducible fictional county, not a secret
         self.ids = _Ids(self.rng)
         self.target = persons
         self.people: list[_Person] = []
@@ -87,18 +87,41 @@ class DemoCounty:
         self.ledger_from = dt.date(today.year - 3, 1, 1)
 
     # -- people -----------------------------------------------------------------
-    def _add(self, name: str, gender: str, born: dt.date, village: str, household: str,
-             death_on: dt.date | None = None) -> _Person:
-        person = _Person(len(self.people) + 1, self.ids.mint(born, gender), name, gender, born,
-                         village, household, death_on)
+    def _add(
+        self,
+        name: str,
+        gender: str,
+        born: dt.date,
+        village: str,
+        household: str,
+        death_on: dt.date | None = None,
+    ) -> _Person:
+        person = _Person(
+            len(self.people) + 1,
+            self.ids.mint(born, gender),
+            name,
+            gender,
+            born,
+            village,
+            household,
+            death_on,
+        )
         person.account = f"62179901{person.id:011d}"
         self.people.append(person)
         return person
 
-    def _enrol(self, person: _Person, code: str, start_on: dt.date, end_on: dt.date | None = None,
-               category: str | None = None, quantity: str | None = None) -> None:
-        person.enrolments.append(Enrolment(code, start_on, end_on, category,
-                                           Decimal(quantity) if quantity is not None else None))
+    def _enrol(
+        self,
+        person: _Person,
+        code: str,
+        start_on: dt.date,
+        end_on: dt.date | None = None,
+        category: str | None = None,
+        quantity: str | None = None,
+    ) -> None:
+        person.enrolments.append(
+            Enrolment(code, start_on, end_on, category, Decimal(quantity) if quantity is not None else None)
+        )
 
     def _standard_enrolments(self, person: _Person, *, head: bool, poor: str | None) -> None:
         """Enrol a person in what their age and household make them eligible for (mostly)."""
@@ -121,7 +144,9 @@ class DemoCounty:
         if head:
             self._enrol(person, "farmland", dt.date(2016, 1, 1), quantity=f"{rng.randint(8, 60) / 10:.1f}")
             if rng.random() < 0.4:
-                self._enrol(person, "forest", dt.date(2016, 1, 1), quantity=f"{rng.randint(20, 300) / 10:.1f}")
+                self._enrol(
+                    person, "forest", dt.date(2016, 1, 1), quantity=f"{rng.randint(20, 300) / 10:.1f}"
+                )
         if 6 <= age <= 17 and (poor or rng.random() < 0.25):
             self._enrol_pupil(person)
 
@@ -148,18 +173,33 @@ class DemoCounty:
             self._standard_enrolments(head, head=True, poor=poor)
             head_age = (today - head.birth_on).days // 365
             if rng.random() < 0.85:
-                spouse = self._add(_name(rng), "F", _birth(rng, today, max(20, head_age - 6), head_age + 3),
-                                   village, household)
+                spouse = self._add(
+                    _name(rng),
+                    "F",
+                    _birth(rng, today, max(20, head_age - 6), head_age + 3),
+                    village,
+                    household,
+                )
                 self._standard_enrolments(spouse, head=False, poor=poor)
             for _ in range(rng.choice((0, 1, 1, 2, 2, 3)) if head_age < 60 else 0):
                 child_age = rng.randint(0, max(0, min(30, head_age - 20)))
                 gender = rng.choice("MF")
-                child = self._add(surname + _name(rng)[1:], gender, _birth(rng, today, child_age, child_age),
-                                  village, household)
+                child = self._add(
+                    surname + _name(rng)[1:],
+                    gender,
+                    _birth(rng, today, child_age, child_age),
+                    village,
+                    household,
+                )
                 self._standard_enrolments(child, head=False, poor=poor)
             if head_age < 55 and rng.random() < 0.35:
-                elder = self._add(surname + _name(rng)[1:], rng.choice("MF"),
-                                  _birth(rng, today, head_age + 22, min(100, head_age + 40)), village, household)
+                elder = self._add(
+                    surname + _name(rng)[1:],
+                    rng.choice("MF"),
+                    _birth(rng, today, head_age + 22, min(100, head_age + 40)),
+                    village,
+                    household,
+                )
                 self._standard_enrolments(elder, head=False, poor=poor)
 
     # -- the ledger -------------------------------------------------------------
@@ -191,7 +231,9 @@ class DemoCounty:
                     if roll < 0.004:
                         amount = owed * 3 // 4  # short
                     elif roll < 0.006:
-                        paid_on = self.rulebook.due_on(code, period) + dt.timedelta(days=self.rng.randint(20, 90))
+                        paid_on = self.rulebook.due_on(code, period) + dt.timedelta(
+                            days=self.rng.randint(20, 90)
+                        )
                     elif roll < 0.007:
                         self._pay(person, code, period, amount, paid_on, "DUP")  # duplicated
                 if paid_on <= self.today:
@@ -238,9 +280,12 @@ class DemoCounty:
         self._enrol(short, "dibao", dt.date(2022, 1, 1), category="B")
         self._pay_as_owed(short, noise=False)
         cut = {f"{last_year}-{m:02d}" for m in range(3, 9)}
-        short.payments = [p if not (p.programme == "dibao" and p.period.code in cut)
-                          else Payment(p.programme, p.period, 20000, p.paid_on, p.account, p.batch)
-                          for p in short.payments]
+        short.payments = [
+            p
+            if not (p.programme == "dibao" and p.period.code in cut)
+            else Payment(p.programme, p.period, 20000, p.paid_on, p.account, p.batch)
+            for p in short.payments
+        ]
         self.cards.append((short.id_number, f"③ 低保少发：张秀英，{last_year}年3–8月每月只发200元", "ssse"))
 
         missing = person("刘国华", "M", dt.date(today.year - 67, 1, 8))
@@ -269,7 +314,9 @@ class DemoCounty:
 
         stopped = person("周文斌", "M", dt.date(today.year - 45, 4, 4))
         self._enrol(stopped, "dibao", dt.date(2022, 1, 1), dt.date(last_year, 6, 30), category="A")
-        facts_before = PersonFacts(stopped.birth_on, None, (Enrolment("dibao", dt.date(2022, 1, 1), None, "A"),))
+        facts_before = PersonFacts(
+            stopped.birth_on, None, (Enrolment("dibao", dt.date(2022, 1, 1), None, "A"),)
+        )
         for period in periods_between("month", self.ledger_from, today):
             owed = self.rulebook.owed("dibao", facts_before, period).amount_fen
             self._pay(stopped, "dibao", period, owed, period.start_on.replace(day=15))
@@ -312,19 +359,57 @@ class DemoCounty:
         with store.transaction() as tx:
             store.save_programmes(tx, self.rulebook)
             store.add_villages(tx, [(f"{COUNTY_CODE}{suffix}", name, TOWNSHIP) for name, suffix in VILLAGES])
-            store.add_persons(tx, [(p.id, p.id_number, p.name, p.gender, p.birth_on.isoformat(), p.village_code,
-                                    p.household, p.death_on.isoformat() if p.death_on else None)
-                                   for p in self.people])
+            store.add_persons(
+                tx,
+                [
+                    (
+                        p.id,
+                        p.id_number,
+                        p.name,
+                        p.gender,
+                        p.birth_on.isoformat(),
+                        p.village_code,
+                        p.household,
+                        p.death_on.isoformat() if p.death_on else None,
+                    )
+                    for p in self.people
+                ],
+            )
             store.add_accounts(tx, [(p.account, p.id) for p in self.people])
-            store.add_enrolments(tx, [
-                (p.id, e.programme, e.category, str(e.quantity) if e.quantity is not None else None,
-                 e.start_on.isoformat(), e.end_on.isoformat() if e.end_on else None)
-                for p in self.people for e in p.enrolments])
-            store.add_payments(tx, [
-                (p.id, pay.programme, pay.period.code, pay.amount_fen, pay.paid_on.isoformat(), pay.account, pay.batch)
-                for p in self.people for pay in p.payments])
-            store.set_demo_cards(tx, [(i, number, label, kind)
-                                      for i, (number, label, kind) in enumerate(self.cards, start=1)])
+            store.add_enrolments(
+                tx,
+                [
+                    (
+                        p.id,
+                        e.programme,
+                        e.category,
+                        str(e.quantity) if e.quantity is not None else None,
+                        e.start_on.isoformat(),
+                        e.end_on.isoformat() if e.end_on else None,
+                    )
+                    for p in self.people
+                    for e in p.enrolments
+                ],
+            )
+            store.add_payments(
+                tx,
+                [
+                    (
+                        p.id,
+                        pay.programme,
+                        pay.period.code,
+                        pay.amount_fen,
+                        pay.paid_on.isoformat(),
+                        pay.account,
+                        pay.batch,
+                    )
+                    for p in self.people
+                    for pay in p.payments
+                ],
+            )
+            store.set_demo_cards(
+                tx, [(i, number, label, kind) for i, (number, label, kind) in enumerate(self.cards, start=1)]
+            )
             store.set_meta(tx, "demo_built_for", self.today.isoformat())
         return store.counts()
 

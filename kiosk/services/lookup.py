@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Mapping
+from collections.abc import Mapping
 
 from device.base import CardIdentity
 from device.idnumber import IdNumberError, mask_account, parse_id_number
@@ -23,8 +23,9 @@ class CardLookupError(Exception):
         self.advice_zh = advice_zh
 
 
-def resolve_id_number(*, backend: BenefitsBackend, identity: CardIdentity,
-                      chip_registry: Mapping[str, str]) -> str:
+def resolve_id_number(
+    *, backend: BenefitsBackend, identity: CardIdentity, chip_registry: Mapping[str, str]
+) -> str:
     """Turn what the card said into an ID number: as read, through the ledger's accounts, or the chip registry.
 
     Raises CardLookupError 'not_found' when a bank card or chip serial maps to nobody.
@@ -35,7 +36,9 @@ def resolve_id_number(*, backend: BenefitsBackend, identity: CardIdentity,
         found = backend.find_id_number_by_account(identity.account)
         if found is None:
             log.info("no person for account %s", mask_account(identity.account))
-            raise CardLookupError("not_found", "没有找到这张银行卡对应的补贴信息", "请使用身份证或社保卡，或到村委会核实")
+            raise CardLookupError(
+                "not_found", "没有找到这张银行卡对应的补贴信息", "请使用身份证或社保卡，或到村委会核实"
+            )
         return found
     if identity.chip_serial:
         found = chip_registry.get(identity.chip_serial)
@@ -46,8 +49,13 @@ def resolve_id_number(*, backend: BenefitsBackend, identity: CardIdentity,
     raise CardLookupError("invalid_id", "这张卡上没有身份信息", "请换一张卡，或请工作人员帮助")
 
 
-def look_up_card_holder(*, backend: BenefitsBackend, identity: CardIdentity, today: dt.date,
-                        chip_registry: Mapping[str, str] | None = None) -> LookupResult:
+def look_up_card_holder(
+    *,
+    backend: BenefitsBackend,
+    identity: CardIdentity,
+    today: dt.date,
+    chip_registry: Mapping[str, str] | None = None,
+) -> LookupResult:
     """Return the owed-vs-paid picture for the card's holder.
 
     Raises CardLookupError with reason 'invalid_id' (the card's ID number fails
@@ -65,7 +73,9 @@ def look_up_card_holder(*, backend: BenefitsBackend, identity: CardIdentity, tod
         id_number = parse_id_number(number)
     except IdNumberError as error:
         log.info("card rejected: %s (%s)", error.reason, identity)
-        raise CardLookupError("invalid_id", f"无法识别这张卡：{error.message_zh}", "请换一张卡，或请工作人员帮助") from None
+        raise CardLookupError(
+            "invalid_id", f"无法识别这张卡：{error.message_zh}", "请换一张卡，或请工作人员帮助"
+        ) from None
     try:
         result = backend.look_up(id_number, today=today)
     except PersonNotFoundError:

@@ -14,9 +14,9 @@ import logging
 import secrets
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Callable, Mapping
 
 from device.base import CardEvent, CardEventKind, CardIdentity
 from kiosk.backend import BenefitsBackend, LookupResult
@@ -28,11 +28,11 @@ GONE_CHECK_SECONDS = 0.25  # how often a long poll asks whether its browser is s
 
 
 class State(StrEnum):
-    IDLE = "idle"              # no card: the attract screen
-    READING = "reading"        # card placed, being read and looked up
-    READY = "ready"            # person's pages may be shown
-    ERROR = "error"            # the card could not be used; message shown until it is taken away
-    CARD_LEFT = "card_left"    # the session ended (idle or "done") but the card is still on the reader
+    IDLE = "idle"  # no card: the attract screen
+    READING = "reading"  # card placed, being read and looked up
+    READY = "ready"  # person's pages may be shown
+    ERROR = "error"  # the card could not be used; message shown until it is taken away
+    CARD_LEFT = "card_left"  # the session ended (idle or "done") but the card is still on the reader
     UNAVAILABLE = "unavailable"  # the reader is gone
 
 
@@ -60,15 +60,25 @@ class Snapshot:
     advice_zh: str = ""
 
     def as_json(self) -> dict[str, object]:
-        return {"seq": self.seq, "state": self.state.value, "message": self.message_zh, "advice": self.advice_zh}
+        return {
+            "seq": self.seq,
+            "state": self.state.value,
+            "message": self.message_zh,
+            "advice": self.advice_zh,
+        }
 
 
 class Terminal:
     """Follow card events, run the lookup, and hold the current card session."""
 
-    def __init__(self, *, backend: BenefitsBackend, today: Callable[[], dt.date],
-                 chip_registry: Mapping[str, str] | None = None,
-                 on_read: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        backend: BenefitsBackend,
+        today: Callable[[], dt.date],
+        chip_registry: Mapping[str, str] | None = None,
+        on_read: Callable[[], None] | None = None,
+    ) -> None:
         self.backend = backend
         self.on_read = on_read  # counts card reads for the hub's fleet view; must not fail the read
         self.today = today
@@ -100,8 +110,9 @@ class Terminal:
                 generation = self._generation
             # The lookup may wait on a hub for seconds: never on the reader's thread, which must
             # stay free to see the card being taken away (that event ends the session at once).
-            threading.Thread(target=self._look_up, args=(generation, event.identity),
-                             name="card-lookup", daemon=True).start()
+            threading.Thread(
+                target=self._look_up, args=(generation, event.identity), name="card-lookup", daemon=True
+            ).start()
         elif event.kind is CardEventKind.UNREADABLE:
             message, advice = _UNREADABLE_ZH.get(event.reason, _READER_FAULT_ZH)
             self._set(State.ERROR, message, advice)
@@ -115,8 +126,9 @@ class Terminal:
     def _look_up(self, generation: int, identity: CardIdentity) -> None:
         """Look the card holder up and show the result, unless the card session moved on meanwhile."""
         try:
-            result = look_up_card_holder(backend=self.backend, identity=identity, today=self.today(),
-                                         chip_registry=self.chip_registry)
+            result = look_up_card_holder(
+                backend=self.backend, identity=identity, today=self.today(), chip_registry=self.chip_registry
+            )
         except CardLookupError as error:
             self._set(State.ERROR, error.message_zh, error.advice_zh, generation=generation)
             return
@@ -139,8 +151,9 @@ class Terminal:
         with self._changed:
             return self._snapshot
 
-    def wait_for_change(self, since_seq: int, timeout: float,
-                        gone: Callable[[], bool] | None = None) -> Snapshot:
+    def wait_for_change(
+        self, since_seq: int, timeout: float, gone: Callable[[], bool] | None = None
+    ) -> Snapshot:
         """Return as soon as the state differs from `since_seq`, or after `timeout` seconds.
 
         `gone` tells whether the browser that asked has already left (a page it navigated away
@@ -197,7 +210,9 @@ class Terminal:
             self._token_claimed = False
             self._publish(state, message, advice)
 
-    def _set(self, state: State, message: str = "", advice: str = "", *, generation: int | None = None) -> None:
+    def _set(
+        self, state: State, message: str = "", advice: str = "", *, generation: int | None = None
+    ) -> None:
         """Show `state`; with `generation`, only if no card event came after the one it answers."""
         with self._changed:
             if generation is not None and generation != self._generation:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable, Iterator
 
-from kiosk.rules.reconcile import Payment
 from kiosk.rules import Enrolment, PersonFacts, Rulebook, parse_period
+from kiosk.rules.reconcile import Payment
 
 SCHEMA_VERSION = 7
 
@@ -259,7 +259,7 @@ class Store:
                     conn.execute("ROLLBACK")
                 raise StoreError(f"cannot migrate {self.path} to schema {target}: {error}") from None
 
-    def transaction(self) -> "_Transaction":
+    def transaction(self) -> _Transaction:
         return _Transaction(self.connection())
 
     def schema_version(self) -> int:
@@ -271,8 +271,10 @@ class Store:
         return row[0] if row else None
 
     def set_meta(self, tx: sqlite3.Connection, key: str, value: str) -> None:
-        tx.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                   (key, value))
+        tx.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
 
     # -- writing ----------------------------------------------------------------
     def save_programmes(self, tx: sqlite3.Connection, rulebook: Rulebook) -> None:
@@ -377,8 +379,11 @@ class Store:
     def payment_origin(self, tx: sqlite3.Connection, key: tuple) -> tuple[int | None, int | None]:
         """Return (import_id, source_row) of the ledger row with natural key
         (person_id, programme, period, batch, amount_fen, paid_on)."""
-        row = tx.execute("SELECT import_id, source_row FROM payments WHERE person_id = ? AND programme = ? AND "
-                         "period = ? AND batch = ? AND amount_fen = ? AND paid_on = ?", key).fetchone()
+        row = tx.execute(
+            "SELECT import_id, source_row FROM payments WHERE person_id = ? AND programme = ? AND "
+            "period = ? AND batch = ? AND amount_fen = ? AND paid_on = ?",
+            key,
+        ).fetchone()
         return (row[0], row[1]) if row else (None, None)
 
     def insert_new_accounts(self, tx: sqlite3.Connection, rows: Iterable[tuple[str, int]]) -> None:
@@ -390,41 +395,71 @@ class Store:
         found: dict[str, tuple[int, str, str | None]] = {}
         conn = self.connection()
         for start in range(0, len(wanted), 5000):  # SQLite ≥ 3.32 allows 32,766 parameters
-            chunk = wanted[start:start + 5000]
+            chunk = wanted[start : start + 5000]
             marks = ",".join("?" * len(chunk))
             for pid, number, name, household in conn.execute(
-                    f"SELECT id, id_number, name, household FROM persons WHERE id_number IN ({marks})", chunk):
+                f"SELECT id, id_number, name, household FROM persons WHERE id_number IN ({marks})",  # noqa: S608 - only "?" marks are interpolated
+                chunk,
+            ):
                 found[number] = (pid, name, household)
         return found
 
     def begin_import(self, tx: sqlite3.Connection, *, file_name: str, kind: str) -> int:
         """Open an import-log entry inside the import's transaction; its id tags the rows it brings."""
-        at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        cursor = tx.execute("INSERT INTO import_log(at, file_name, sha256, kind, rows_read, rows_imported, "
-                            "rows_unchanged, rows_skipped) VALUES (?, ?, '', ?, 0, 0, 0, 0)", (at, file_name, kind))
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        cursor = tx.execute(
+            "INSERT INTO import_log(at, file_name, sha256, kind, rows_read, rows_imported, "
+            "rows_unchanged, rows_skipped) VALUES (?, ?, '', ?, 0, 0, 0, 0)",
+            (at, file_name, kind),
+        )
         return int(cursor.lastrowid)  # type: ignore[arg-type]
 
-    def finish_import(self, tx: sqlite3.Connection, import_id: int, *, sha256: str, kind: str, rows_read: int,
-                      rows_imported: int, rows_unchanged: int, rows_skipped: int, skipped: str) -> None:
-        tx.execute("UPDATE import_log SET sha256 = ?, kind = ?, rows_read = ?, rows_imported = ?, rows_unchanged = ?,"
-                   " rows_skipped = ?, skipped = ? WHERE id = ?",
-                   (sha256, kind, rows_read, rows_imported, rows_unchanged, rows_skipped, skipped, import_id))
+    def finish_import(
+        self,
+        tx: sqlite3.Connection,
+        import_id: int,
+        *,
+        sha256: str,
+        kind: str,
+        rows_read: int,
+        rows_imported: int,
+        rows_unchanged: int,
+        rows_skipped: int,
+        skipped: str,
+    ) -> None:
+        tx.execute(
+            "UPDATE import_log SET sha256 = ?, kind = ?, rows_read = ?, rows_imported = ?, rows_unchanged = ?,"
+            " rows_skipped = ?, skipped = ? WHERE id = ?",
+            (sha256, kind, rows_read, rows_imported, rows_unchanged, rows_skipped, skipped, import_id),
+        )
 
     def import_log(self) -> list[tuple]:
-        return self.connection().execute(
-            "SELECT at, file_name, kind, rows_read, rows_imported, rows_unchanged, rows_skipped, skipped "
-            "FROM import_log ORDER BY id").fetchall()
+        return (
+            self.connection()
+            .execute(
+                "SELECT at, file_name, kind, rows_read, rows_imported, rows_unchanged, rows_skipped, skipped "
+                "FROM import_log ORDER BY id"
+            )
+            .fetchall()
+        )
 
     def save_policy(self, tx: sqlite3.Connection, code: str, file_name: str, source: str) -> None:
-        at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-        tx.execute("INSERT INTO policies(code, file_name, source, imported_at) VALUES (?, ?, ?, ?) "
-                   "ON CONFLICT(code) DO UPDATE SET file_name = excluded.file_name, source = excluded.source, "
-                   "imported_at = excluded.imported_at", (code, file_name, source, at))
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        tx.execute(
+            "INSERT INTO policies(code, file_name, source, imported_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(code) DO UPDATE SET file_name = excluded.file_name, source = excluded.source, "
+            "imported_at = excluded.imported_at",
+            (code, file_name, source, at),
+        )
 
     def policies(self) -> dict[str, tuple[str, str]]:
         """Imported policy texts: {code: (file_name, source)}."""
-        return {code: (name, source) for code, name, source in
-                self.connection().execute("SELECT code, file_name, source FROM policies")}
+        return {
+            code: (name, source)
+            for code, name, source in self.connection().execute(
+                "SELECT code, file_name, source FROM policies"
+            )
+        }
 
     # -- exports and checks: streamed reads over whole tables ----------------------
     def iter_rows(self, query: str, params: tuple = ()) -> Iterator[tuple]:
@@ -437,37 +472,54 @@ class Store:
         cursor = tx.execute(
             "INSERT OR IGNORE INTO complaints(uuid, tracking_no, kiosk_id, person_key, masked_id, programme, period, "
             "category, phone, evidence, created_at) VALUES (:uuid, :tracking_no, :kiosk_id, :person_key, :masked_id, "
-            ":programme, :period, :category, :phone, :evidence, :created_at)", complaint)
+            ":programme, :period, :category, :phone, :evidence, :created_at)",
+            complaint,
+        )
         if cursor.rowcount == 0:
             return False
-        tx.execute("INSERT INTO outbox(complaint_uuid, kind, payload, created_at, next_attempt_at) "
-                   "VALUES (?, 'submit', ?, ?, ?)", (complaint["uuid"], payload, complaint["created_at"],
-                                                     complaint["created_at"]))
+        tx.execute(
+            "INSERT INTO outbox(complaint_uuid, kind, payload, created_at, next_attempt_at) "
+            "VALUES (?, 'submit', ?, ?, ?)",
+            (complaint["uuid"], payload, complaint["created_at"], complaint["created_at"]),
+        )
         return True
 
     def _dicts(self, query: str, params: tuple) -> list[dict]:
         cursor = self.connection().execute(query, params)
         names = [column[0] for column in cursor.description]
-        return [dict(zip(names, row)) for row in cursor]
+        return [dict(zip(names, row, strict=True)) for row in cursor]
 
     def complaint(self, uuid: str) -> dict | None:
         found = self._dicts("SELECT * FROM complaints WHERE uuid = ?", (uuid,))
         return found[0] if found else None
 
     def complaints_of(self, person_key: str) -> list[dict]:
-        return self._dicts("SELECT * FROM complaints WHERE person_key = ? ORDER BY created_at DESC", (person_key,))
+        return self._dicts(
+            "SELECT * FROM complaints WHERE person_key = ? ORDER BY created_at DESC", (person_key,)
+        )
 
     def withdraw_complaint(self, tx: sqlite3.Connection, uuid: str, at: str, payload: str) -> None:
-        tx.execute("UPDATE complaints SET withdrawn_at = ? WHERE uuid = ? AND withdrawn_at IS NULL", (at, uuid))
-        tx.execute("INSERT OR IGNORE INTO outbox(complaint_uuid, kind, payload, created_at, next_attempt_at) "
-                   "VALUES (?, 'withdraw', ?, ?, ?)", (uuid, payload, at, at))
+        tx.execute(
+            "UPDATE complaints SET withdrawn_at = ? WHERE uuid = ? AND withdrawn_at IS NULL", (at, uuid)
+        )
+        tx.execute(
+            "INSERT OR IGNORE INTO outbox(complaint_uuid, kind, payload, created_at, next_attempt_at) "
+            "VALUES (?, 'withdraw', ?, ?, ?)",
+            (uuid, payload, at, at),
+        )
 
     def due_outbox(self, now: str, limit: int = 50) -> list[tuple]:
         """Undelivered outbox rows due by `now`, oldest first; a withdrawal waits for its complaint's delivery."""
-        return self.connection().execute(
-            "SELECT o.id, o.complaint_uuid, o.kind, o.payload, o.attempts FROM outbox o WHERE o.delivered_at IS NULL "
-            "AND o.next_attempt_at <= ? AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.complaint_uuid = "
-            "o.complaint_uuid AND e.id < o.id AND e.delivered_at IS NULL) ORDER BY o.id LIMIT ?", (now, limit)).fetchall()
+        return (
+            self.connection()
+            .execute(
+                "SELECT o.id, o.complaint_uuid, o.kind, o.payload, o.attempts FROM outbox o WHERE o.delivered_at IS NULL "
+                "AND o.next_attempt_at <= ? AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.complaint_uuid = "
+                "o.complaint_uuid AND e.id < o.id AND e.delivered_at IS NULL) ORDER BY o.id LIMIT ?",
+                (now, limit),
+            )
+            .fetchall()
+        )
 
     def mark_delivered(self, outbox_id: int, at: str) -> None:
         with self.transaction() as tx:
@@ -475,41 +527,62 @@ class Store:
 
     def mark_attempt_failed(self, outbox_id: int, attempts: int, next_at: str, error: str) -> None:
         with self.transaction() as tx:
-            tx.execute("UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
-                       (attempts, next_at, error[:500], outbox_id))
+            tx.execute(
+                "UPDATE outbox SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                (attempts, next_at, error[:500], outbox_id),
+            )
 
     def complaints_to_check(self, before: str, limit: int = 100) -> list[str]:
         """Delivered complaints whose status at the hub was not checked since `before`."""
-        return [u for (u,) in self.connection().execute(
-            "SELECT c.uuid FROM complaints c JOIN outbox o ON o.complaint_uuid = c.uuid AND o.kind = 'submit' "
-            "WHERE o.delivered_at IS NOT NULL AND (c.checked_at IS NULL OR c.checked_at < ?) "
-            "ORDER BY c.checked_at NULLS FIRST LIMIT ?", (before, limit))]
+        return [
+            u
+            for (u,) in self.connection().execute(
+                "SELECT c.uuid FROM complaints c JOIN outbox o ON o.complaint_uuid = c.uuid AND o.kind = 'submit' "
+                "WHERE o.delivered_at IS NOT NULL AND (c.checked_at IS NULL OR c.checked_at < ?) "
+                "ORDER BY c.checked_at NULLS FIRST LIMIT ?",
+                (before, limit),
+            )
+        ]
 
-    def set_hub_status(self, uuid: str, status: str, replies: str, at: str, *, words: str = "",
-                       may_reopen: bool = False) -> None:
+    def set_hub_status(
+        self, uuid: str, status: str, replies: str, at: str, *, words: str = "", may_reopen: bool = False
+    ) -> None:
         with self.transaction() as tx:
-            tx.execute("UPDATE complaints SET hub_status = ?, replies = ?, checked_at = ?, hub_words = ?, may_reopen = ? "
-                       "WHERE uuid = ?", (status, replies, at, words, int(may_reopen), uuid))
+            tx.execute(
+                "UPDATE complaints SET hub_status = ?, replies = ?, checked_at = ?, hub_words = ?, may_reopen = ? "
+                "WHERE uuid = ?",
+                (status, replies, at, words, int(may_reopen), uuid),
+            )
 
     def request_reopening(self, tx: sqlite3.Connection, uuid: str, at: str, payload: str) -> None:
         """Queue the villager's request to handle an answered complaint again (in the caller's transaction)."""
-        tx.execute("UPDATE complaints SET may_reopen = 0, hub_status = 'reopen_requested', "
-                   "hub_words = '已要求重新办理，等待纪检监察部门处理' WHERE uuid = ?", (uuid,))
-        tx.execute("INSERT INTO outbox(complaint_uuid, kind, payload, created_at, next_attempt_at) "
-                   "VALUES (?, 'reopen', ?, ?, ?)", (uuid, payload, at, at))
+        tx.execute(
+            "UPDATE complaints SET may_reopen = 0, hub_status = 'reopen_requested', "
+            "hub_words = '已要求重新办理，等待纪检监察部门处理' WHERE uuid = ?",
+            (uuid,),
+        )
+        tx.execute(
+            "INSERT INTO outbox(complaint_uuid, kind, payload, created_at, next_attempt_at) "
+            "VALUES (?, 'reopen', ?, ?, ?)",
+            (uuid, payload, at, at),
+        )
 
     def count_card_read(self, day: str) -> None:
         """One more card read today (the fleet dashboard's sign that a kiosk is used)."""
         with self.transaction() as tx:
-            tx.execute("INSERT INTO card_reads(day, reads) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET reads = reads + 1",
-                       (day,))
+            tx.execute(
+                "INSERT INTO card_reads(day, reads) VALUES (?, 1) ON CONFLICT(day) DO UPDATE SET reads = reads + 1",
+                (day,),
+            )
 
     def card_reads_on(self, day: str) -> int:
         row = self.connection().execute("SELECT reads FROM card_reads WHERE day = ?", (day,)).fetchone()
         return row[0] if row else 0
 
     def outbox_backlog(self) -> int:
-        return self.connection().execute("SELECT count(*) FROM outbox WHERE delivered_at IS NULL").fetchone()[0]
+        return (
+            self.connection().execute("SELECT count(*) FROM outbox WHERE delivered_at IS NULL").fetchone()[0]
+        )
 
     def set_demo_cards(self, tx: sqlite3.Connection, cards: Iterable[tuple[int, str, str, str]]) -> None:
         tx.execute("DELETE FROM demo_cards")
@@ -517,44 +590,71 @@ class Store:
 
     def record_audit(self, actor: str, action: str, subject: str, outcome: str) -> None:
         """Append one audit entry (UTC), in its own transaction."""
-        at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+        at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         with self.transaction() as tx:
-            tx.execute("INSERT INTO audit_log(at, actor, action, subject, outcome) VALUES (?, ?, ?, ?, ?)",
-                       (at, actor, action, subject, outcome))
+            tx.execute(
+                "INSERT INTO audit_log(at, actor, action, subject, outcome) VALUES (?, ?, ?, ?, ?)",
+                (at, actor, action, subject, outcome),
+            )
 
     # -- reading ----------------------------------------------------------------
     def find_person(self, id_number: str) -> PersonRecord | None:
-        row = self.connection().execute(
-            "SELECT p.id, p.id_number, p.name, p.gender, p.birth_on, p.village_code, v.name, p.household, "
-            "p.death_on FROM persons p LEFT JOIN villages v ON v.code = p.village_code WHERE p.id_number = ?",
-            (id_number,),
-        ).fetchone()
+        row = (
+            self.connection()
+            .execute(
+                "SELECT p.id, p.id_number, p.name, p.gender, p.birth_on, p.village_code, v.name, p.household, "
+                "p.death_on FROM persons p LEFT JOIN villages v ON v.code = p.village_code WHERE p.id_number = ?",
+                (id_number,),
+            )
+            .fetchone()
+        )
         if row is None:
             return None
-        return PersonRecord(row[0], row[1], row[2], row[3], _date(row[4]), row[5], row[6], row[7],  # type: ignore[arg-type]
-                            _date(row[8]))
+        return PersonRecord(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            _date(row[4]),  # type: ignore[arg-type]  # birth_on is NOT NULL in the schema
+            row[5],
+            row[6],
+            row[7],
+            _date(row[8]),
+        )
 
     def find_id_number_by_account(self, account: str) -> str | None:
         """Return the ID number of the one person paid through `account`; None if nobody or several."""
-        rows = self.connection().execute(
-            "SELECT p.id_number FROM accounts a JOIN persons p ON p.id = a.person_id WHERE a.account = ? LIMIT 2",
-            (account,),
-        ).fetchall()
+        rows = (
+            self.connection()
+            .execute(
+                "SELECT p.id_number FROM accounts a JOIN persons p ON p.id = a.person_id WHERE a.account = ? LIMIT 2",
+                (account,),
+            )
+            .fetchall()
+        )
         return rows[0][0] if len(rows) == 1 else None
 
     def account_of(self, id_number: str) -> str | None:
-        row = self.connection().execute(
-            "SELECT a.account FROM accounts a JOIN persons p ON p.id = a.person_id WHERE p.id_number = ? LIMIT 1",
-            (id_number,),
-        ).fetchone()
+        row = (
+            self.connection()
+            .execute(
+                "SELECT a.account FROM accounts a JOIN persons p ON p.id = a.person_id WHERE p.id_number = ? LIMIT 1",
+                (id_number,),
+            )
+            .fetchone()
+        )
         return row[0] if row else None
 
     def load_facts(self, person: PersonRecord) -> PersonFacts:
-        rows = self.connection().execute(
-            "SELECT programme, start_on, end_on, category, quantity FROM enrolments WHERE person_id = ? "
-            "ORDER BY start_on",
-            (person.id,),
-        ).fetchall()
+        rows = (
+            self.connection()
+            .execute(
+                "SELECT programme, start_on, end_on, category, quantity FROM enrolments WHERE person_id = ? "
+                "ORDER BY start_on",
+                (person.id,),
+            )
+            .fetchall()
+        )
         enrolments = tuple(
             Enrolment(code, _date(start), _date(end), category, Decimal(quantity) if quantity else None)  # type: ignore[arg-type]
             for code, start, end, category, quantity in rows
@@ -562,12 +662,18 @@ class Store:
         return PersonFacts(person.birth_on, person.death_on, enrolments)
 
     def load_payments(self, person: PersonRecord) -> list[Payment]:
-        rows = self.connection().execute(
-            "SELECT programme, period, amount_fen, paid_on, account, batch FROM payments WHERE person_id = ?",
-            (person.id,),
-        ).fetchall()
-        return [Payment(code, parse_period(period), amount, _date(paid_on), account, batch)  # type: ignore[arg-type]
-                for code, period, amount, paid_on, account, batch in rows]
+        rows = (
+            self.connection()
+            .execute(
+                "SELECT programme, period, amount_fen, paid_on, account, batch FROM payments WHERE person_id = ?",
+                (person.id,),
+            )
+            .fetchall()
+        )
+        return [
+            Payment(code, parse_period(period), amount, _date(paid_on), account, batch)  # type: ignore[arg-type]
+            for code, period, amount, paid_on, account, batch in rows
+        ]
 
     def load_person(self, id_number: str) -> tuple[PersonRecord, PersonFacts, list[Payment]] | None:
         person = self.find_person(id_number)
@@ -576,16 +682,22 @@ class Store:
         return person, self.load_facts(person), self.load_payments(person)
 
     def demo_cards(self) -> list[DemoCard]:
-        rows = self.connection().execute("SELECT position, id_number, label, kind FROM demo_cards ORDER BY position")
+        rows = self.connection().execute(
+            "SELECT position, id_number, label, kind FROM demo_cards ORDER BY position"
+        )
         return [DemoCard(*row) for row in rows]
 
     def counts(self) -> dict[str, int]:
         conn = self.connection()
-        return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
-                for table in ("persons", "enrolments", "payments", "villages", "audit_log")}
+        return {
+            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
+            for table in ("persons", "enrolments", "payments", "villages", "audit_log")
+        }
 
     def audit_entries(self) -> Iterator[tuple]:
-        yield from self.connection().execute("SELECT at, actor, action, subject, outcome FROM audit_log ORDER BY id")
+        yield from self.connection().execute(
+            "SELECT at, actor, action, subject, outcome FROM audit_log ORDER BY id"
+        )
 
 
 class _Transaction:

@@ -10,19 +10,21 @@ from pathlib import Path
 from flask import Flask, Response
 
 from device.base import EventHub
-from kiosk.backend import EmbeddedBackend
-from kiosk.services.chip_registry import load_chip_registry
+from kiosk.backend import BenefitsBackend, EmbeddedBackend
 from kiosk.config import KioskConfig
 from kiosk.core.money import format_yuan
-from kiosk.services.readers import start_readers
 from kiosk.rules import load_rulebook
-from kiosk.store import open_store
+from kiosk.services.chip_registry import load_chip_registry
+from kiosk.services.readers import start_readers
 from kiosk.services.terminal import Terminal
+from kiosk.store import open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
-       "media-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
+    "media-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 
 
 def _china_today() -> str:
@@ -43,24 +45,38 @@ def create_app(config: KioskConfig) -> Flask:
     if config.backend == "remote":
         from kiosk.backend.remote import RemoteBackend
 
-        backend = RemoteBackend(hub_url=config.hub_url, kiosk_id=config.kiosk_id, secret=config.hub_secret)
+        backend: BenefitsBackend = RemoteBackend(
+            hub_url=config.hub_url, kiosk_id=config.kiosk_id, secret=config.hub_secret
+        )
     else:
         backend = EmbeddedBackend(store, rulebook, history_years=config.history_years)
     events = EventHub()
-    terminal = Terminal(backend=backend, today=config.current_date,
-                        chip_registry=load_chip_registry(config.chip_registry),
-                        on_read=lambda: store.count_card_read(_china_today()))
+    terminal = Terminal(
+        backend=backend,
+        today=config.current_date,
+        chip_registry=load_chip_registry(config.chip_registry),
+        on_read=lambda: store.count_card_read(_china_today()),
+    )
     events.subscribe(terminal.on_card_event)
     readers = start_readers(config, events)
     relay = None
     if config.hub_url:
         from kiosk.link.relay import Relay
 
-        relay = Relay(config.db_path, hub_url=config.hub_url, kiosk_id=config.kiosk_id, secret=config.hub_secret,
-                      status_every=config.hub_poll_seconds)
+        relay = Relay(
+            config.db_path,
+            hub_url=config.hub_url,
+            kiosk_id=config.kiosk_id,
+            secret=config.hub_secret,
+            status_every=config.hub_poll_seconds,
+        )
         relay.start()
     app.extensions["mingbai"] = {
-        "store": store, "rulebook": rulebook, "terminal": terminal, "events": events, "readers": readers,
+        "store": store,
+        "rulebook": rulebook,
+        "terminal": terminal,
+        "events": events,
+        "readers": readers,
         "relay": relay,
     }
 

@@ -12,13 +12,23 @@ import json
 import uuid
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from device.printer import PrinterError, open_printer, print_slip
 from kiosk.services.complaints import (
-    CATEGORIES, ComplaintError, can_withdraw, check_phone, complaints_of, evidence_for, file_complaint, person_key,
-    reopen_complaint, show_tracking_number, withdraw_complaint,
+    CATEGORIES,
+    ComplaintError,
+    can_withdraw,
+    check_phone,
+    complaints_of,
+    evidence_for,
+    file_complaint,
+    person_key,
+    reopen_complaint,
+    show_tracking_number,
+    withdraw_complaint,
 )
-from kiosk.web.villager import COOKIE
+from kiosk.web.session import COOKIE
 
 bp = Blueprint("complaints", __name__, url_prefix="/me/complaint")
 
@@ -39,7 +49,7 @@ def _key(result) -> str:  # type: ignore[no-untyped-def]
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _common(result, scratch) -> dict:  # type: ignore[no-untyped-def]
@@ -47,15 +57,23 @@ def _common(result, scratch) -> dict:  # type: ignore[no-untyped-def]
 
 
 @bp.get("/new")
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     result, scratch = _session()
     programme, period = request.args.get("programme", ""), request.args.get("period", "")
     evidence = evidence_for(result.reconciliation, programme, period)
     if "programme_name" not in evidence:
         programme = period = ""
-    scratch["draft"] = {"uuid": str(uuid.uuid4()), "programme": programme, "period": period, "evidence": evidence,
-                        "category": "", "phone": ""}
-    return render_template("kiosk/complaint_category.html", draft=scratch["draft"], **_common(result, scratch))
+    scratch["draft"] = {
+        "uuid": str(uuid.uuid4()),
+        "programme": programme,
+        "period": period,
+        "evidence": evidence,
+        "category": "",
+        "phone": "",
+    }
+    return render_template(
+        "kiosk/complaint_category.html", draft=scratch["draft"], **_common(result, scratch)
+    )
 
 
 def _draft(scratch):  # type: ignore[no-untyped-def]
@@ -66,7 +84,7 @@ def _draft(scratch):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/category")
-def category():  # type: ignore[no-untyped-def]
+def category() -> ResponseReturnValue:
     result, scratch = _session()
     draft = _draft(scratch)
     if request.form.get("category") not in CATEGORIES:
@@ -76,32 +94,43 @@ def category():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/phone")
-def phone():  # type: ignore[no-untyped-def]
+def phone() -> ResponseReturnValue:
     result, scratch = _session()
     draft = _draft(scratch)
     try:
         draft["phone"] = "" if request.form.get("skip") else check_phone(request.form.get("phone", ""))
     except ComplaintError as error:
-        return render_template("kiosk/complaint_phone.html", draft=draft, error=error.message_zh,
-                               **_common(result, scratch)), 422
+        return render_template(
+            "kiosk/complaint_phone.html", draft=draft, error=error.message_zh, **_common(result, scratch)
+        ), 422
     return render_template("kiosk/complaint_review.html", draft=draft, **_common(result, scratch))
 
 
 @bp.post("/submit")
-def submit():  # type: ignore[no-untyped-def]
+def submit() -> ResponseReturnValue:
     result, scratch = _session()
     draft = _draft(scratch)
     if request.form.get("uuid") != draft["uuid"]:
         abort(409)
     config = current_app.config["KIOSK"]
     try:
-        filed = file_complaint(store=current_app.extensions["mingbai"]["store"], kiosk_id=config.kiosk_id,
-                               key=_key(result), masked_id=result.holder.masked_id, uuid=draft["uuid"],
-                               category=draft["category"], programme=draft["programme"], period=draft["period"],
-                               phone=draft["phone"], evidence=draft["evidence"], now=_now())
+        filed = file_complaint(
+            store=current_app.extensions["mingbai"]["store"],
+            kiosk_id=config.kiosk_id,
+            key=_key(result),
+            masked_id=result.holder.masked_id,
+            uuid=draft["uuid"],
+            category=draft["category"],
+            programme=draft["programme"],
+            period=draft["period"],
+            phone=draft["phone"],
+            evidence=draft["evidence"],
+            now=_now(),
+        )
     except ComplaintError as error:
-        return render_template("kiosk/complaint_review.html", draft=draft, error=error.message_zh,
-                               **_common(result, scratch)), 422
+        return render_template(
+            "kiosk/complaint_review.html", draft=draft, error=error.message_zh, **_common(result, scratch)
+        ), 422
     relay = current_app.extensions["mingbai"].get("relay")
     if relay is not None:
         relay.nudge()
@@ -116,22 +145,30 @@ def _mine(result, uuid: str) -> dict:  # type: ignore[no-untyped-def]
 
 
 @bp.get("/<uuid>")
-def done(uuid: str):  # type: ignore[no-untyped-def]
+def done(uuid: str) -> ResponseReturnValue:
     result, scratch = _session()
     complaint = _mine(result, uuid)
     evidence = json.loads(complaint["evidence"])
-    replies = [("阶段性答复" if r.get("kind") == "interim" else "答复", r["text"])
-               for r in json.loads(complaint.get("replies") or "[]")]
-    return render_template("kiosk/complaint_done.html", complaint=complaint, evidence=evidence, replies=replies,
-                           tracking=show_tracking_number(complaint["tracking_no"]),
-                           category=CATEGORIES[complaint["category"]],
-                           withdrawable=can_withdraw(complaint, _now()),
-                           printer=bool(current_app.config["KIOSK"].printer), message=request.args.get("m", ""),
-                           **_common(result, scratch))
+    replies = [
+        ("阶段性答复" if r.get("kind") == "interim" else "答复", r["text"])
+        for r in json.loads(complaint.get("replies") or "[]")
+    ]
+    return render_template(
+        "kiosk/complaint_done.html",
+        complaint=complaint,
+        evidence=evidence,
+        replies=replies,
+        tracking=show_tracking_number(complaint["tracking_no"]),
+        category=CATEGORIES[complaint["category"]],
+        withdrawable=can_withdraw(complaint, _now()),
+        printer=bool(current_app.config["KIOSK"].printer),
+        message=request.args.get("m", ""),
+        **_common(result, scratch),
+    )
 
 
 @bp.get("/<uuid>/qr.svg")
-def qr(uuid: str):  # type: ignore[no-untyped-def]
+def qr(uuid: str) -> ResponseReturnValue:
     import segno
 
     result, _ = _session()
@@ -161,25 +198,34 @@ def _villager_asks(uuid: str, service, done_words: str):  # type: ignore[no-unty
 
 
 @bp.post("/<uuid>/withdraw")
-def withdraw(uuid: str):  # type: ignore[no-untyped-def]
+def withdraw(uuid: str) -> ResponseReturnValue:
     return _villager_asks(uuid, withdraw_complaint, "已撤回")
 
 
 @bp.post("/<uuid>/reopen")
-def reopen(uuid: str):  # type: ignore[no-untyped-def]
+def reopen(uuid: str) -> ResponseReturnValue:
     return _villager_asks(uuid, reopen_complaint, "已要求重新办理，纪检监察部门会再次处理")
 
 
 @bp.post("/<uuid>/print")
-def print_(uuid: str):  # type: ignore[no-untyped-def]
+def print_(uuid: str) -> ResponseReturnValue:
     result, _ = _session()
     complaint = _mine(result, uuid)
     evidence = json.loads(complaint["evidence"])
-    lines = ["明白 · 惠民补贴查询", "您的反映已提交", f"反映编号：{show_tracking_number(complaint['tracking_no'])}",
-             f"提交时间：{complaint['created_at'][:16].replace('T', ' ')} (UTC)",
-             f"问题：{CATEGORIES[complaint['category']][0]}",
-             *([f"项目：{evidence['programme_name']} {evidence['period_label']}"] if "programme_name" in evidence else []),
-             "由纪检监察部门处理，下次刷卡可查看答复", "扫码可查询进度"]
+    lines = [
+        "明白 · 惠民补贴查询",
+        "您的反映已提交",
+        f"反映编号：{show_tracking_number(complaint['tracking_no'])}",
+        f"提交时间：{complaint['created_at'][:16].replace('T', ' ')} (UTC)",
+        f"问题：{CATEGORIES[complaint['category']][0]}",
+        *(
+            [f"项目：{evidence['programme_name']} {evidence['period_label']}"]
+            if "programme_name" in evidence
+            else []
+        ),
+        "由纪检监察部门处理，下次刷卡可查看答复",
+        "扫码可查询进度",
+    ]
     try:
         device = open_printer(current_app.config["KIOSK"].printer)
         if device is None:

@@ -8,6 +8,7 @@ must carry the X-Kiosk-Demo header, which a cross-site form cannot send.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, request
+from flask.typing import ResponseReturnValue
 
 from kiosk.services.demo_cards import applet_for
 
@@ -24,7 +25,7 @@ def _slot():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/place/<int:position>")
-def place(position: int):  # type: ignore[no-untyped-def]
+def place(position: int) -> ResponseReturnValue:
     slot = _slot()
     store = current_app.extensions["mingbai"]["store"]
     card = {card.position: card for card in store.demo_cards()}.get(position)
@@ -38,6 +39,6 @@ def place(position: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/take")
-def take():  # type: ignore[no-untyped-def]
+def take() -> ResponseReturnValue:
     _slot().take()
     return "", 204

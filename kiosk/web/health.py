@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify
+from flask.typing import ResponseReturnValue
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
+def healthz() -> ResponseReturnValue:
     parts = current_app.extensions["mingbai"]
     config = current_app.config["KIOSK"]
     try:
         counts = parts["store"].counts()
-        store = {"ok": True, "schema": parts["store"].schema_version(), "persons": counts["persons"],
-                 "payments": counts["payments"], "outbox_backlog": parts["store"].outbox_backlog()}
+        store = {
+            "ok": True,
+            "schema": parts["store"].schema_version(),
+            "persons": counts["persons"],
+            "payments": counts["payments"],
+            "outbox_backlog": parts["store"].outbox_backlog(),
+        }
     except Exception as error:  # noqa: BLE001 - health must answer even when the store does not
         store = {"ok": False, "error": type(error).__name__}
     return jsonify(

@@ -6,14 +6,26 @@ cookie; when the card goes, the session and its data go with it.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
 
 from kiosk.rules.reconcile import Reconciliation, Status
 from kiosk.services.terminal import Terminal
+from kiosk.web.complaints import mine_for_summary
+from kiosk.web.session import COOKIE
 
 bp = Blueprint("villager", __name__)
 
-COOKIE = "card_session"
 LONG_POLL_SECONDS = 20.0
 
 
@@ -26,7 +38,7 @@ def _session_result():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/")
-def attract():  # type: ignore[no-untyped-def]
+def attract() -> ResponseReturnValue:
     snapshot = _terminal().snapshot()
     store = current_app.extensions["mingbai"]["store"]
     cards = store.demo_cards() if current_app.config["KIOSK"].demo else []
@@ -34,18 +46,20 @@ def attract():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/terminal/state")
-def terminal_state():  # type: ignore[no-untyped-def]
+def terminal_state() -> ResponseReturnValue:
     """Long poll: answer at once if the state moved past `since`, else when it does (or after 20 s)."""
     since = request.args.get("since", type=int)
     terminal = _terminal()
     # waitress tells whether the browser hung up (it reads ahead on the connection: see kiosk.cli).
     gone = request.environ.get("waitress.client_disconnected")
-    snapshot = terminal.snapshot() if since is None else terminal.wait_for_change(since, LONG_POLL_SECONDS, gone)
+    snapshot = (
+        terminal.snapshot() if since is None else terminal.wait_for_change(since, LONG_POLL_SECONDS, gone)
+    )
     return jsonify(snapshot.as_json())
 
 
 @bp.get("/session/open")
-def open_session():  # type: ignore[no-untyped-def]
+def open_session() -> ResponseReturnValue:
     token = _terminal().claim_session()
     if token is None:
         return redirect(url_for("villager.attract"))
@@ -68,19 +82,21 @@ def _programme_rows(reconciliation: Reconciliation, year: int) -> list[dict[str,
             continue
         due = [line for line in lines if line.status is not Status.NOT_YET_DUE]
         problems = [line for line in lines if line.status.is_problem]
-        rows.append({
-            "group": group,
-            "owed_fen": sum(line.owed_fen for line in due),
-            "paid_fen": sum(line.paid_fen for line in due),
-            "problems": len(problems),
-            "pending_only": not due,
-            "statuses": sorted({line.status for line in problems}, key=list(Status).index),
-        })
+        rows.append(
+            {
+                "group": group,
+                "owed_fen": sum(line.owed_fen for line in due),
+                "paid_fen": sum(line.paid_fen for line in due),
+                "problems": len(problems),
+                "pending_only": not due,
+                "statuses": sorted({line.status for line in problems}, key=list(Status).index),
+            }
+        )
     return rows
 
 
 @bp.get("/me")
-def summary():  # type: ignore[no-untyped-def]
+def summary() -> ResponseReturnValue:
     result = _session_result()
     if result is None:
         return redirect(url_for("villager.attract"))
@@ -89,18 +105,21 @@ def summary():  # type: ignore[no-untyped-def]
     rows = _programme_rows(reconciliation, year)
     due = reconciliation.totals(year)
     everything = reconciliation.totals(year, include_not_yet_due=True)
-    from kiosk.web.complaints import mine_for_summary
-
     return render_template(
-        "kiosk/summary.html", holder=result.holder, reconciliation=reconciliation, year=year, rows=rows,
+        "kiosk/summary.html",
+        holder=result.holder,
+        reconciliation=reconciliation,
+        year=year,
+        rows=rows,
         complaints=mine_for_summary(result),
-        totals=due, pending_fen=everything.owed_fen - due.owed_fen - (everything.paid_fen - due.paid_fen),
+        totals=due,
+        pending_fen=everything.owed_fen - due.owed_fen - (everything.paid_fen - due.paid_fen),
         problems=sum(row["problems"] for row in rows),
     )
 
 
 @bp.get("/me/programme/<code>")
-def programme(code: str):  # type: ignore[no-untyped-def]
+def programme(code: str) -> ResponseReturnValue:
     result = _session_result()
     if result is None:
         return redirect(url_for("villager.attract"))
@@ -110,21 +129,31 @@ def programme(code: str):  # type: ignore[no-untyped-def]
         abort(404)
     year = _year_arg(reconciliation)
     years = sorted({line.period.year for line in group.lines}, reverse=True)
-    lines = sorted((line for line in group.lines if line.period.year == year),
-                   key=lambda line: line.period.start_on, reverse=True)
+    lines = sorted(
+        (line for line in group.lines if line.period.year == year),
+        key=lambda line: line.period.start_on,
+        reverse=True,
+    )
     policy = current_app.extensions["mingbai"]["rulebook"].policies.get(code)
-    return render_template("kiosk/programme.html", holder=result.holder, group=group, year=year, years=years,
-                           lines=lines, policy=policy)
+    return render_template(
+        "kiosk/programme.html",
+        holder=result.holder,
+        group=group,
+        year=year,
+        years=years,
+        lines=lines,
+        policy=policy,
+    )
 
 
 @bp.post("/session/end")
-def end_session():  # type: ignore[no-untyped-def]
+def end_session() -> ResponseReturnValue:
     _terminal().end_session(request.cookies.get(COOKIE))
     return redirect(url_for("villager.bye"), code=303)
 
 
 @bp.get("/bye")
-def bye():  # type: ignore[no-untyped-def]
+def bye() -> ResponseReturnValue:
     """Leave no trace of the session in the browser, then go back to the attract screen."""
     response = make_response(redirect(url_for("villager.attract"), code=303))
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'

@@ -12,10 +12,16 @@ import time
 import pytest
 
 from device.base import CardEvent, CardEventKind, EventHub
-from device.pcsc import PcscWatcher, list_readers
 from device.emulation.vcard import (
-    ChipSerialApplet, CorruptPbocApplet, LockedSsseApplet, PbocApplet, SsseApplet, UnknownApplet, VpcdCard,
+    ChipSerialApplet,
+    CorruptPbocApplet,
+    LockedSsseApplet,
+    PbocApplet,
+    SsseApplet,
+    UnknownApplet,
+    VpcdCard,
 )
+from device.pcsc import PcscWatcher, list_readers
 
 PORT = 35964
 READER = "Virtual PCD 00 01"
@@ -96,12 +102,21 @@ def test_the_virtual_readers_are_listed_with_their_state(pcscd, card):
     assert dict(readers)["Virtual PCD 00 00"] in ("empty", "card present")
 
 
-@pytest.mark.parametrize(("applet", "expected"), [
-    (SsseApplet(ID, "王秀英", "A12345678"), {"id_number": ID, "name": "王秀英", "source": "ssse"}),
-    (PbocApplet("6217990100000000123", holder_id=ID), {"id_number": ID, "account": "6217990100000000123"}),
-    (PbocApplet("6217990100000000123"), {"id_number": "", "account": "6217990100000000123", "source": "pboc"}),
-    (ChipSerialApplet("0123456789ABCDEF"), {"chip_serial": "0123456789ABCDEF", "source": "idserial"}),
-])
+@pytest.mark.parametrize(
+    ("applet", "expected"),
+    [
+        (SsseApplet(ID, "王秀英", "A12345678"), {"id_number": ID, "name": "王秀英", "source": "ssse"}),
+        (
+            PbocApplet("6217990100000000123", holder_id=ID),
+            {"id_number": ID, "account": "6217990100000000123"},
+        ),
+        (
+            PbocApplet("6217990100000000123"),
+            {"id_number": "", "account": "6217990100000000123", "source": "pboc"},
+        ),
+        (ChipSerialApplet("0123456789ABCDEF"), {"chip_serial": "0123456789ABCDEF", "source": "idserial"}),
+    ],
+)
 def test_insert_read_remove(watcher, events, card, applet, expected):
     placed = card(applet)
     placed.insert()
@@ -112,10 +127,14 @@ def test_insert_read_remove(watcher, events, card, applet, expected):
     events.next(CardEventKind.REMOVED)
 
 
-@pytest.mark.parametrize(("applet", "reason"), [
-    (UnknownApplet(), "unknown_card"), (CorruptPbocApplet("6217990100000000123"), "malformed"),
-    (LockedSsseApplet(ID, "王"), "apdu"),
-])
+@pytest.mark.parametrize(
+    ("applet", "reason"),
+    [
+        (UnknownApplet(), "unknown_card"),
+        (CorruptPbocApplet("6217990100000000123"), "malformed"),
+        (LockedSsseApplet(ID, "王"), "apdu"),
+    ],
+)
 def test_bad_cards_are_reported_and_the_watcher_goes_on(watcher, events, card, applet, reason):
     placed = card(applet)
     placed.insert()
@@ -202,5 +221,6 @@ def test_a_card_swapped_while_the_watcher_is_busy_is_read(watcher, events, card)
     second = card(SsseApplet("440524188001010014", "李"))
     second.insert()
     events.next(CardEventKind.REMOVED)
-    assert events.next(CardEventKind.READ, CardEventKind.UNREADABLE).identity.id_number == "440524188001010014"
-
+    assert (
+        events.next(CardEventKind.READ, CardEventKind.UNREADABLE).identity.id_number == "440524188001010014"
+    )

@@ -2,14 +2,19 @@
 
 import pytest
 
+from device.emulation.vcard import (
+    AppletConnection,
+    ChipSerialApplet,
+    CorruptPbocApplet,
+    LockedSsseApplet,
+    PbocApplet,
+    SsseApplet,
+    UnknownApplet,
+)
 from device.errors import ApduError, MalformedCardError, UnknownCardError
 from device.profiles import read_card
 from device.profiles.pboc import parse_afl, parse_dol, parse_gpo, parse_records
 from device.profiles.ssse import parse_record
-from device.emulation.vcard import (
-    AppletConnection, ChipSerialApplet, CorruptPbocApplet, LockedSsseApplet, PbocApplet, SsseApplet,
-    UnknownApplet,
-)
 
 ID = "11010519491231002X"
 PAN = "6217990100000000123"
@@ -18,23 +23,38 @@ PAN = "6217990100000000123"
 @pytest.mark.parametrize("t0", [True, False])
 @pytest.mark.parametrize("strict_le", [True, False])
 def test_ssse_reads_id_name_and_card_number(t0, strict_le):
-    identity = read_card(AppletConnection(SsseApplet(ID, "欧阳娜娜", "A12345678", t0=t0, strict_le=strict_le)))
-    assert (identity.id_number, identity.name, identity.account, identity.source) == (ID, "欧阳娜娜", "A12345678", "ssse")
+    identity = read_card(
+        AppletConnection(SsseApplet(ID, "欧阳娜娜", "A12345678", t0=t0, strict_le=strict_le))
+    )
+    assert (identity.id_number, identity.name, identity.account, identity.source) == (
+        ID,
+        "欧阳娜娜",
+        "A12345678",
+        "ssse",
+    )
 
 
 def test_ssse_apdu_sequence():
     connection = AppletConnection(SsseApplet(ID, "王", t0=False, strict_le=False))
     read_card(connection, ["ssse"])
     assert [apdu.hex().upper() for apdu, _ in connection.trace] == [
-        "00A404000F7378312E73682EC9E7BBE1B1A3D5CF", "00A4020002EF05", "00B2070400",
-        "00A4020002EF06", "00B2010400", "00B2020400"]
+        "00A404000F7378312E73682EC9E7BBE1B1A3D5CF",
+        "00A4020002EF05",
+        "00B2070400",
+        "00A4020002EF06",
+        "00B2010400",
+        "00B2020400",
+    ]
 
 
-@pytest.mark.parametrize(("record", "tag", "value"), [
-    ("0903D5C500", 0x09, "D5C5"),          # GBK 张, 00 padding
-    ("0812" + "31" * 18, 0x08, "31" * 18),
-    ("0704" + "41FFFFFF", 0x07, "41"),      # cn padding
-])
+@pytest.mark.parametrize(
+    ("record", "tag", "value"),
+    [
+        ("0903D5C500", 0x09, "D5C5"),  # GBK 张, 00 padding
+        ("0812" + "31" * 18, 0x08, "31" * 18),
+        ("0704" + "41FFFFFF", 0x07, "41"),  # cn padding
+    ],
+)
 def test_parse_record(record, tag, value):
     assert parse_record(bytes.fromhex(record), tag).hex().upper() == value
 
@@ -63,7 +83,12 @@ def test_ssse_with_a_non_gbk_name_is_malformed():
 def test_pboc_reads_pan_and_holder_id(format2, pdol):
     applet = PbocApplet(PAN, holder_id=ID, name="WANG/XIU YING", format2=format2, pdol=pdol)
     identity = read_card(AppletConnection(applet))
-    assert (identity.account, identity.id_number, identity.name, identity.source) == (PAN, ID, "WANG/XIU YING", "pboc")
+    assert (identity.account, identity.id_number, identity.name, identity.source) == (
+        PAN,
+        ID,
+        "WANG/XIU YING",
+        "pboc",
+    )
 
 
 def test_pboc_without_holder_id_gives_the_pan_only():
@@ -75,12 +100,25 @@ def test_pboc_pan_from_track2_when_5a_is_absent():
     assert parse_records(bytes.fromhex("700C" + "570A6217990100000001D301")).account == "6217990100000001"
 
 
-@pytest.mark.parametrize(("function", "hexdata"), [
-    (parse_afl, "080102"), (parse_afl, "00010100"), (parse_afl, "08020100"), (parse_afl, "08000000"),
-    (parse_gpo, ""), (parse_gpo, "8001AA"), (parse_gpo, "7703820100"), (parse_gpo, "6F00"), (parse_gpo, "80"),
-    (parse_dol, "9F"), (parse_dol, "9F66"),
-    (parse_records, "7003820100"), (parse_records, "70055A03123456"), (parse_records, "70045702AABB"),
-])
+@pytest.mark.parametrize(
+    ("function", "hexdata"),
+    [
+        (parse_afl, "080102"),
+        (parse_afl, "00010100"),
+        (parse_afl, "08020100"),
+        (parse_afl, "08000000"),
+        (parse_gpo, ""),
+        (parse_gpo, "8001AA"),
+        (parse_gpo, "7703820100"),
+        (parse_gpo, "6F00"),
+        (parse_gpo, "80"),
+        (parse_dol, "9F"),
+        (parse_dol, "9F66"),
+        (parse_records, "7003820100"),
+        (parse_records, "70055A03123456"),
+        (parse_records, "70045702AABB"),
+    ],
+)
 def test_pboc_parsers_refuse_malformed_data(function, hexdata):
     with pytest.raises(MalformedCardError):
         function(bytes.fromhex(hexdata))

@@ -8,13 +8,22 @@ import time
 import pytest
 
 from device.base import CardEventKind
-from device.sam import FIND, READ_TEXT_PHOTO, SELECT, IdCardText
 from device.emulation.sam_emulator import SamEmulator
+from device.sam import FIND, READ_TEXT_PHOTO, SELECT, IdCardText
 from device.sam_reader import SamReader
 from tests.device.test_pcsc_pcscd import Events
 
-CARD = IdCardText("欧阳娜娜", "2", "01", dt.date(1949, 12, 31), "贵州省示范县", "11010519491231002X", "示范县公安局",
-                  dt.date(2016, 5, 1), None)
+CARD = IdCardText(
+    "欧阳娜娜",
+    "2",
+    "01",
+    dt.date(1949, 12, 31),
+    "贵州省示范县",
+    "11010519491231002X",
+    "示范县公安局",
+    dt.date(2016, 5, 1),
+    None,
+)
 TODAY = dt.date(2026, 11, 22)
 
 
@@ -61,8 +70,17 @@ def test_no_card_means_no_events_and_the_same_card_is_read_once(reader, emulator
 
 
 def test_expired_card(emulator, events):
-    expired = IdCardText(CARD.name, CARD.gender_code, CARD.ethnicity_code, CARD.birth_on, CARD.address,
-                         CARD.id_number, CARD.authority, CARD.valid_from, dt.date(2026, 11, 21))
+    expired = IdCardText(
+        CARD.name,
+        CARD.gender_code,
+        CARD.ethnicity_code,
+        CARD.birth_on,
+        CARD.address,
+        CARD.id_number,
+        CARD.authority,
+        CARD.valid_from,
+        dt.date(2026, 11, 21),
+    )
     started = SamReader(events.hub, emulator.path, poll_interval=0.05, timeout=0.3, today=lambda: TODAY)
     started.start()
     try:

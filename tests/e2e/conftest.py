@@ -17,8 +17,15 @@ from playwright.sync_api import sync_playwright
 from tests.conftest import TODAY
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 KIOSK = str(Path(sys.executable).with_name("kiosk"))
 
 
@@ -39,7 +46,10 @@ class KioskProcess:
         self.log = log.open("w")
         self.process = subprocess.Popen(
             [KIOSK, "demo", "--db", str(db), "--port", str(self.port), "--today", TODAY.isoformat()],
-            stdout=self.log, stderr=subprocess.STDOUT, env=environment)
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env=environment,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -53,7 +63,9 @@ class KioskProcess:
         raise RuntimeError(f"kiosk did not start: {log.read_text()}")
 
     def take_card(self) -> None:
-        request = urllib.request.Request(self.url + "/demo/take", method="POST", headers={"X-Kiosk-Demo": "1"})
+        request = urllib.request.Request(
+            self.url + "/demo/take", method="POST", headers={"X-Kiosk-Demo": "1"}
+        )
         urllib.request.urlopen(request, timeout=5).close()
 
     def stop(self) -> None:

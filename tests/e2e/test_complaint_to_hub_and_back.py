@@ -24,15 +24,33 @@ pytestmark = pytest.mark.browser
 def test_complaint_reaches_the_hub_and_the_reply_comes_back(demo_template, browser, tmp_path):
     hub = Hub(str(tmp_path / "hub.db"))
     secret = hub.register("clinic-7")
-    subprocess.run([KIOSK, "hub", "--db", hub.db, "--add-user", "jiwei", "--role", "supervisor"],
-                   input="a long passphrase 1\n", text=True, check=True, capture_output=True, timeout=60)
-    subprocess.run([KIOSK, "hub", "--db", hub.db, "--publish", str(demo_template)], text=True, check=True,
-                   capture_output=True, timeout=120, env={**os.environ, "MINGBAI_CONFIG": ""})
+    subprocess.run(
+        [KIOSK, "hub", "--db", hub.db, "--add-user", "jiwei", "--role", "supervisor"],
+        input="a long passphrase 1\n",
+        text=True,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    subprocess.run(
+        [KIOSK, "hub", "--db", hub.db, "--publish", str(demo_template)],
+        text=True,
+        check=True,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "MINGBAI_CONFIG": ""},
+    )
     hub.start()
     shutil.copy(demo_template, tmp_path / "kiosk.db")
-    kiosk = KioskProcess(tmp_path / "kiosk.db", tmp_path / "kiosk.log", MINGBAI_READER="virtual",
-                         MINGBAI_KIOSK_ID="clinic-7", MINGBAI_HUB_URL=hub.url, MINGBAI_HUB_SECRET=secret,
-                         MINGBAI_HUB_POLL_SECONDS="1")
+    kiosk = KioskProcess(
+        tmp_path / "kiosk.db",
+        tmp_path / "kiosk.log",
+        MINGBAI_READER="virtual",
+        MINGBAI_KIOSK_ID="clinic-7",
+        MINGBAI_HUB_URL=hub.url,
+        MINGBAI_HUB_SECRET=secret,
+        MINGBAI_HUB_POLL_SECONDS="1",
+    )
     villager = browser.new_page()
     office = browser.new_page(viewport={"width": 1366, "height": 768})
     try:
@@ -60,14 +78,19 @@ def test_complaint_reaches_the_hub_and_the_reply_comes_back(demo_template, brows
             office.reload()
             time.sleep(0.3)
         office.get_by_role("link", name=tracking).click()
-        expect(office.locator("main")).to_contain_text("城乡居民基础养老金 · 2025年3月：应发 123.00 元，实发 0.00 元（未发放）")
+        expect(office.locator("main")).to_contain_text(
+            "城乡居民基础养老金 · 2025年3月：应发 123.00 元，实发 0.00 元（未发放）"
+        )
         expect(office.locator("main")).to_contain_text("13800138000")
-        expect(office.locator("table.current")).to_contain_text("未发放")  # the reconciliation as it stands now
+        expect(office.locator("table.current")).to_contain_text(
+            "未发放"
+        )  # the reconciliation as it stands now
         office.locator("#act-assign").get_by_role("button", name="分派给部门").click()
         expect(office.locator("h1 .status")).to_have_text("已分派")
         office.locator("#act-answer").get_by_label("问题属实，已解决").check()
         office.locator("#act-answer").get_by_label("答复和理由（群众下次刷卡时看到）").fill(
-            "已核实：2025年3月养老金漏发，已于11月补发123元。")
+            "已核实：2025年3月养老金漏发，已于11月补发123元。"
+        )
         office.locator("#act-answer").get_by_role("button", name="答复群众").click()
         expect(office.locator(".replies")).to_contain_text("已核实")
         expect(office.locator("h1 .status")).to_have_text("已答复")

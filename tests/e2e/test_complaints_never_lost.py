@@ -42,8 +42,10 @@ class Kiosk:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [KIOSK, "demo", "--db", str(self.db), "--port", str(self.port), "--today", TODAY.isoformat()],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env={**os.environ, "MINGBAI_CONFIG": "", "MINGBAI_READER": "virtual"})
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "MINGBAI_CONFIG": "", "MINGBAI_READER": "virtual"},
+        )
         wait_for_http(self.url + "/healthz", self.process)
 
     def kill(self) -> None:
@@ -58,7 +60,9 @@ class Kiosk:
 def session(kiosk: Kiosk):  # type: ignore[no-untyped-def]
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect())
-    request = urllib.request.Request(kiosk.url + "/demo/place/4", method="POST", headers={"X-Kiosk-Demo": "1"})
+    request = urllib.request.Request(
+        kiosk.url + "/demo/place/4", method="POST", headers={"X-Kiosk-Demo": "1"}
+    )
     opener.open(request, timeout=5).close()
     state = json.load(opener.open(kiosk.url + "/terminal/state", timeout=5))
     while state["state"] == "reading":  # the lookup runs on its own thread: follow it like the browser
@@ -71,8 +75,9 @@ def session(kiosk: Kiosk):  # type: ignore[no-untyped-def]
 
 
 def post(opener, url: str, data: dict[str, str]):  # type: ignore[no-untyped-def]
-    return opener.open(urllib.request.Request(url, data=urllib.parse.urlencode(data).encode(), method="POST"),
-                       timeout=5)
+    return opener.open(
+        urllib.request.Request(url, data=urllib.parse.urlencode(data).encode(), method="POST"), timeout=5
+    )
 
 
 def test_acknowledged_complaints_survive_kill_9(demo_template, tmp_path):
@@ -90,11 +95,18 @@ def test_acknowledged_complaints_survive_kill_9(demo_template, tmp_path):
         try:
             if opener is None:
                 opener = session(kiosk)
-            page = opener.open(kiosk.url + "/me/complaint/new?programme=pension_basic&period=2025-03",
-                               timeout=5).read().decode()
+            page = (
+                opener.open(kiosk.url + "/me/complaint/new?programme=pension_basic&period=2025-03", timeout=5)
+                .read()
+                .decode()
+            )
             csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
-            post(opener, kiosk.url + "/me/complaint/category", {"csrf": csrf, "category": "not_received"}).close()
-            review = post(opener, kiosk.url + "/me/complaint/phone", {"csrf": csrf, "skip": "1"}).read().decode()
+            post(
+                opener, kiosk.url + "/me/complaint/category", {"csrf": csrf, "category": "not_received"}
+            ).close()
+            review = (
+                post(opener, kiosk.url + "/me/complaint/phone", {"csrf": csrf, "skip": "1"}).read().decode()
+            )
             uuid = re.search(r'name="uuid" value="([^"]+)"', review).group(1)
             attempted.add(uuid)
             killer = None
@@ -121,5 +133,7 @@ def test_acknowledged_complaints_survive_kill_9(demo_template, tmp_path):
     assert len(submits) == len(set(submits)) and set(submits) == complaints, "no half-written complaint"
     assert acknowledged <= complaints, f"lost: {acknowledged - complaints}"
     assert complaints <= attempted
-    print(f"attempted {len(attempted)}, acknowledged {len(acknowledged)}, committed {len(complaints)}, kills {kills}")
+    print(
+        f"attempted {len(attempted)}, acknowledged {len(acknowledged)}, committed {len(complaints)}, kills {kills}"
+    )
     assert kills >= 30 and len(acknowledged) >= 100, (kills, len(acknowledged))

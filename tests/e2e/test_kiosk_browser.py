@@ -50,7 +50,9 @@ def test_normal_card_amounts_match_the_rules(page, kiosk):
     expect(page.locator("#total-owed")).to_have_text("¥2,057.00")
     expect(page.locator("#total-paid")).to_have_text("¥2,057.00")
     page.locator("[data-programme='farmland']").click()
-    expect(page.locator("li.line[data-period='2025']")).to_contain_text("承包耕地3.2亩 × 105.00元/亩 = 336.00元")
+    expect(page.locator("li.line[data-period='2025']")).to_contain_text(
+        "承包耕地3.2亩 × 105.00元/亩 = 336.00元"
+    )
     page.get_by_role("link", name=re.compile("返回总览")).click()
     page.locator("[data-programme='pension_basic']").click()
     april = page.locator("li.line[data-period='2025-04']")
@@ -89,12 +91,16 @@ def test_touch_targets_text_size_and_axe(page, kiosk):
     page.wait_for_url(re.compile(r"/me"))
     for url in (page.url, kiosk.url + "/me/programme/pension_basic?year=2025"):
         page.goto(url)
-        small = page.evaluate("""(min) => [...document.querySelectorAll('main a, main button, header button')]
+        small = page.evaluate(
+            """(min) => [...document.querySelectorAll('main a, main button, header button')]
             .map(e => [e.textContent.trim().slice(0, 20), e.getBoundingClientRect()])
             .filter(([_, r]) => r.width < min || r.height < min).map(([t, r]) => t + ' ' + r.width + 'x' + r.height)""",
-                              TOUCH_MIN_PX)
+            TOUCH_MIN_PX,
+        )
         assert small == []
-        body_px = page.evaluate("parseFloat(getComputedStyle(document.querySelector('main p, main span')).fontSize)")
+        body_px = page.evaluate(
+            "parseFloat(getComputedStyle(document.querySelector('main p, main span')).fontSize)"
+        )
         assert body_px >= 28
         result = Axe().run(page, options={"rules": {"color-contrast-enhanced": {"enabled": True}}})
         assert result.violations_count == 0, result.generate_report()
@@ -104,8 +110,13 @@ def test_touch_targets_text_size_and_axe(page, kiosk):
 
 def test_idle_asks_are_you_still_there_then_ends(demo_template, browser, tmp_path):
     shutil.copy(demo_template, tmp_path / "idle.db")
-    kiosk = KioskProcess(tmp_path / "idle.db", tmp_path / "idle.log", MINGBAI_VPCD_PORT="35964",
-                         MINGBAI_IDLE_SECONDS="2", MINGBAI_IDLE_WARNING_SECONDS="2")
+    kiosk = KioskProcess(
+        tmp_path / "idle.db",
+        tmp_path / "idle.log",
+        MINGBAI_VPCD_PORT="35964",
+        MINGBAI_IDLE_SECONDS="2",
+        MINGBAI_IDLE_WARNING_SECONDS="2",
+    )
     try:
         page = browser.new_page()
         page.goto(kiosk.url + "/")

@@ -17,7 +17,7 @@ from tests.hub.conftest import PASSWORD, complaint_payload
 from tests.hub.test_relay import Hub
 
 pytestmark = pytest.mark.browser
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.UTC)
 
 
 @pytest.fixture
@@ -31,8 +31,11 @@ def seeded_hub(tmp_path):
     seed_departments(store)
     supervisor = accounts.User("jiwei", "supervisor", None)
     for number in range(1, 81):
-        payload = complaint_payload(number, category=("not_received", "wrong_amount")[number % 2],
-                                    programme="dibao" if number % 4 == 0 else "pension_basic")
+        payload = complaint_payload(
+            number,
+            category=("not_received", "wrong_amount")[number % 2],
+            programme="dibao" if number % 4 == 0 else "pension_basic",
+        )
         store.receive_complaint("kiosk-1", payload, NOW - dt.timedelta(days=number % 9))
         if number % 3 == 0:
             cases.act(store, number, supervisor, "assign", {"department": "县民政局"}, NOW)
@@ -96,9 +99,30 @@ def test_the_dashboard_draws_its_charts(seeded_hub, browser, tmp_path):
 
 
 def test_kiosk_hub_prints_the_users_it_makes(tmp_path):
-    made = subprocess.run([KIOSK, "hub", "--db", str(tmp_path / "h.db"), "--add-user", "mz", "--role", "handler"],
-                          input=PASSWORD + "\n", text=True, capture_output=True, timeout=60)
+    made = subprocess.run(
+        [KIOSK, "hub", "--db", str(tmp_path / "h.db"), "--add-user", "mz", "--role", "handler"],
+        input=PASSWORD + "\n",
+        text=True,
+        capture_output=True,
+        timeout=60,
+    )
     assert made.returncode == 2 and "department" in made.stderr
-    made = subprocess.run([KIOSK, "hub", "--db", str(tmp_path / "h.db"), "--add-user", "mz", "--role", "handler",
-                           "--department", "县民政局"], input=PASSWORD + "\n", text=True, capture_output=True, timeout=60)
+    made = subprocess.run(
+        [
+            KIOSK,
+            "hub",
+            "--db",
+            str(tmp_path / "h.db"),
+            "--add-user",
+            "mz",
+            "--role",
+            "handler",
+            "--department",
+            "县民政局",
+        ],
+        input=PASSWORD + "\n",
+        text=True,
+        capture_output=True,
+        timeout=60,
+    )
     assert made.returncode == 0 and "handler mz ready" in made.stdout

@@ -43,9 +43,20 @@ def test_kiosk_started_before_pcscd_reads_cards_once_it_is_up(demo_template, pcs
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
-        [KIOSK, "serve", "--db", str(tmp_path / "kiosk.db"), "--port", str(port), "--today", TODAY.isoformat()],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "MINGBAI_CONFIG": "", "MINGBAI_PCSC_READERS": "Virtual PCD 00 01"})
+        [
+            KIOSK,
+            "serve",
+            "--db",
+            str(tmp_path / "kiosk.db"),
+            "--port",
+            str(port),
+            "--today",
+            TODAY.isoformat(),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "MINGBAI_CONFIG": "", "MINGBAI_PCSC_READERS": "Virtual PCD 00 01"},
+    )
     card = VpcdCard(SsseApplet(card_holder.id_number, "王德明"), port=35964)
     try:
         down = wait_for(url, "unavailable")

@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import threading
 import time
-import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from device.emulation.vcard import SsseApplet, VpcdCard
@@ -48,11 +47,28 @@ def test_a_card_taken_away_while_the_hub_is_slow_ends_the_session_within_2_s(dem
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
-        [KIOSK, "serve", "--db", str(tmp_path / "kiosk.db"), "--port", str(port), "--today", TODAY.isoformat()],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "MINGBAI_CONFIG": "", "MINGBAI_PCSC_READERS": "Virtual PCD 00 01",
-             "MINGBAI_BACKEND": "remote", "MINGBAI_HUB_URL": f"http://127.0.0.1:{hub.server_port}",
-             "MINGBAI_HUB_SECRET": "s" * 32, "MINGBAI_PERSON_KEY_SECRET": "p" * 32})
+        [
+            KIOSK,
+            "serve",
+            "--db",
+            str(tmp_path / "kiosk.db"),
+            "--port",
+            str(port),
+            "--today",
+            TODAY.isoformat(),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={
+            **os.environ,
+            "MINGBAI_CONFIG": "",
+            "MINGBAI_PCSC_READERS": "Virtual PCD 00 01",
+            "MINGBAI_BACKEND": "remote",
+            "MINGBAI_HUB_URL": f"http://127.0.0.1:{hub.server_port}",
+            "MINGBAI_HUB_SECRET": "s" * 32,
+            "MINGBAI_PERSON_KEY_SECRET": "p" * 32,
+        },
+    )
     card = VpcdCard(SsseApplet(holder.id_number, "王德明"), port=35964)
     try:
         wait_for(url, "idle")

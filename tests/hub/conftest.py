@@ -14,10 +14,15 @@ from kiosk.hub import accounts
 from kiosk.hub.app import create_hub_app
 
 PASSWORD = "a long passphrase 1"
-START = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.timezone.utc)  # 09:00 in Beijing
+START = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)  # 09:00 in Beijing
 TOTP_SECRETS = {"jiwei": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "admin": "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"}
-ACCOUNTS = {"jiwei": ("supervisor", None), "admin": ("admin", None), "minzheng": ("handler", "县民政局"),
-            "renshe": ("handler", "县人力资源和社会保障局"), "shenji": ("auditor", None)}
+ACCOUNTS = {
+    "jiwei": ("supervisor", None),
+    "admin": ("admin", None),
+    "minzheng": ("handler", "县民政局"),
+    "renshe": ("handler", "县人力资源和社会保障局"),
+    "shenji": ("auditor", None),
+}
 
 
 class Clock:
@@ -31,15 +36,38 @@ class Clock:
         self.now += dt.timedelta(**delta)
 
 
-def complaint_payload(number: int, *, category: str = "not_received", programme: str = "pension_basic",
-                      person_key: str = "ab" * 16, kiosk: str = "kiosk-1") -> dict:
-    return {"uuid": f"6f1c2a3e-1111-4222-8333-{number:012d}", "tracking_no": f"K7QM{number:05d}"[:9],
-            "kiosk_id": kiosk, "person_key": person_key, "masked_id": "110101********1234",
-            "programme": programme, "period": "2025-03", "category": category, "phone": "13800138000",
-            "created_at": START.isoformat(),
-            "evidence": {"rule_version": "v1", "as_of": "2026-11-01", "programme_name": "城乡居民基础养老金",
-                         "period_label": "2025年3月", "owed_fen": 12300, "paid_fen": 0, "status": "missing",
-                         "status_label": "未发放", "explanation": "每月标准123.00元", "verdict": "没有发放记录"}}
+def complaint_payload(
+    number: int,
+    *,
+    category: str = "not_received",
+    programme: str = "pension_basic",
+    person_key: str = "ab" * 16,
+    kiosk: str = "kiosk-1",
+) -> dict:
+    return {
+        "uuid": f"6f1c2a3e-1111-4222-8333-{number:012d}",
+        "tracking_no": f"K7QM{number:05d}"[:9],
+        "kiosk_id": kiosk,
+        "person_key": person_key,
+        "masked_id": "110101********1234",
+        "programme": programme,
+        "period": "2025-03",
+        "category": category,
+        "phone": "13800138000",
+        "created_at": START.isoformat(),
+        "evidence": {
+            "rule_version": "v1",
+            "as_of": "2026-11-01",
+            "programme_name": "城乡居民基础养老金",
+            "period_label": "2025年3月",
+            "owed_fen": 12300,
+            "paid_fen": 0,
+            "status": "missing",
+            "status_label": "未发放",
+            "explanation": "每月标准123.00元",
+            "verdict": "没有发放记录",
+        },
+    }
 
 
 @dataclass

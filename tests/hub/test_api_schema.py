@@ -10,13 +10,13 @@ import io
 
 import pytest
 import schemathesis
-from schemathesis import checks
 from hypothesis import HealthCheck, given, settings
+from schemathesis import checks
 
 from kiosk.hub.app import create_hub_app
 from kiosk.link.signing import sign
 
-NOW = dt.datetime(2026, 11, 22, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 22, tzinfo=dt.UTC)
 
 
 class SignedAs:
@@ -29,8 +29,13 @@ class SignedAs:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
-        headers = sign(kiosk_id=self.kiosk_id, secret=self.secret, method=environ["REQUEST_METHOD"],
-                       path=environ["PATH_INFO"], body=body)
+        headers = sign(
+            kiosk_id=self.kiosk_id,
+            secret=self.secret,
+            method=environ["REQUEST_METHOD"],
+            path=environ["PATH_INFO"],
+            body=body,
+        )
         for name, value in headers.items():
             environ["HTTP_" + name.upper().replace("-", "_")] = value
         return self.app(environ, start_response)
@@ -44,7 +49,9 @@ def hub_app(tmp_path_factory, demo_county):
     app = create_hub_app(str(tmp_path_factory.mktemp("schema") / "hub.db"))
     store = app.extensions["hub_store"]
     secret = store.register_kiosk("kiosk-1", NOW)
-    publish(store.engine, open_store(demo_county), secret="s", source_name="demo.db", now=NOW)  # lookups answer
+    publish(
+        store.engine, open_store(demo_county), secret="s", source_name="demo.db", now=NOW
+    )  # lookups answer
     return app, secret
 
 
@@ -59,6 +66,7 @@ def test_generated_requests_get_documented_answers_and_no_server_errors(hub_app,
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 7
     for operation in operations:
+
         @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         @given(case=operation.as_strategy())
         def check(case):  # type: ignore[no-untyped-def]
@@ -68,6 +76,8 @@ def test_generated_requests_get_documented_answers_and_no_server_errors(hub_app,
             # the unsigned run keeps it.
             case.validate_response(response, excluded_checks=[checks.ignored_auth] if signed else [])
             if not signed:
-                assert response.status_code in (200, 401), f"{case.method} {case.path} unsigned: {response.status_code}"
+                assert response.status_code in (200, 401), (
+                    f"{case.method} {case.path} unsigned: {response.status_code}"
+                )
 
         check()

@@ -37,29 +37,60 @@ def test_from_arrival_to_an_answer_the_villager_reads(office):
     assert act(office, complaint, "verify", HANDLER) == "verifying"
     assert kiosk_view(office, 1)["status_words"] == "县民政局正在核实"
     act(office, complaint, "interim", HANDLER, reply="需要向银行调取流水，12月1日前答复", due="2026-12-01")
-    assert office.store.complaint_by_id(complaint)["due_at"].astimezone(workflow.CHINA).date() == dt.date(2026, 12, 1)
+    assert office.store.complaint_by_id(complaint)["due_at"].astimezone(workflow.CHINA).date() == dt.date(
+        2026, 12, 1
+    )
     office.clock.advance(days=3)
-    assert act(office, complaint, "answer", HANDLER, outcome="resolved",
-               reply="经核实，2025年3月养老金漏发，已于11月补发123元。") == "answered"
+    assert (
+        act(
+            office,
+            complaint,
+            "answer",
+            HANDLER,
+            outcome="resolved",
+            reply="经核实，2025年3月养老金漏发，已于11月补发123元。",
+        )
+        == "answered"
+    )
     seen = kiosk_view(office, 1)
     assert seen["status"] == "answered" and seen["may_reopen"] and seen["outcome"] == "resolved"
-    assert [(r["kind"], r["text"][:4]) for r in seen["replies"]] == [("interim", "需要向银"), ("answer", "经核实，")]
+    assert [(r["kind"], r["text"][:4]) for r in seen["replies"]] == [
+        ("interim", "需要向银"),
+        ("answer", "经核实，"),
+    ]
     assert act(office, complaint, "close") == "closed"
     final = office.store.complaint_by_id(complaint)
     assert final["first_answer_at"] == START + dt.timedelta(days=5) and final["closed_at"] is not None
     history = cases.case(office.store, complaint, SUPERVISOR)["events"]
     assert [(e["action"], e["from_status"], e["to_status"]) for e in history] == [
-        ("assign", "received", "assigned"), ("verify", "assigned", "verifying"), ("interim", "verifying", "verifying"),
-        ("answer", "verifying", "answered"), ("close", "answered", "closed")]
+        ("assign", "received", "assigned"),
+        ("verify", "assigned", "verifying"),
+        ("interim", "verifying", "verifying"),
+        ("answer", "verifying", "answered"),
+        ("close", "answered", "closed"),
+    ]
 
 
-@pytest.mark.parametrize(("status_steps", "action"), [
-    ([], "verify"), ([], "answer"), ([], "close"), ([], "reopen"), (["assign"], "close"),
-    (["assign", "verify"], "close"), (["assign", "verify"], "verify"),
-    (["assign", "verify", "answer"], "answer"), (["assign", "verify", "answer", "close"], "assign")])
+@pytest.mark.parametrize(
+    ("status_steps", "action"),
+    [
+        ([], "verify"),
+        ([], "answer"),
+        ([], "close"),
+        ([], "reopen"),
+        (["assign"], "close"),
+        (["assign", "verify"], "close"),
+        (["assign", "verify"], "verify"),
+        (["assign", "verify", "answer"], "answer"),
+        (["assign", "verify", "answer", "close"], "assign"),
+    ],
+)
 def test_moves_the_workflow_does_not_allow_are_refused_and_change_nothing(office, status_steps, action):
     complaint = office.file(1)
-    forms = {"assign": {"department": "县民政局"}, "answer": {"outcome": "not_upheld", "reply": "不成立，理由……"}}
+    forms = {
+        "assign": {"department": "县民政局"},
+        "answer": {"outcome": "not_upheld", "reply": "不成立，理由……"},
+    }
     for step in status_steps:
         act(office, complaint, step, **forms.get(step, {}))
     before = office.store.complaint_by_id(complaint)
@@ -98,7 +129,7 @@ def test_a_withdrawn_complaint_is_not_handled(office):
 
 
 def test_overdue_complaints_are_escalated_once(office):
-    late_assignment = office.file(1)
+    office.file(1)
     late_answer = office.file(2, category="impersonated")  # 10 days
     act(office, late_answer, "assign", department="县民政局")
     office.clock.advance(days=3, hours=1)
@@ -124,9 +155,11 @@ def test_the_villager_reopens_from_the_kiosk_once_per_request(office):
 
     def reopen(request_id: str):  # type: ignore[no-untyped-def]
         path = f"/api/v1/complaints/{uuid}/reopening"
-        body = ('{"request_id": "%s", "reason": "钱还是没到"}' % request_id).encode()
-        headers = {"Content-Type": "application/json",
-                   **sign(kiosk_id="kiosk-1", secret=secret, method="POST", path=path, body=body)}
+        body = (f'{{"request_id": "{request_id}", "reason": "钱还是没到"}}').encode()
+        headers = {
+            "Content-Type": "application/json",
+            **sign(kiosk_id="kiosk-1", secret=secret, method="POST", path=path, body=body),
+        }
         return client.post(path, data=body, headers=headers)
 
     assert reopen("11111111-aaaa").status_code == 409  # nothing answered yet
@@ -164,11 +197,16 @@ def test_the_inbox_filters_searches_sorts_and_pages(office):
     day = (START + dt.timedelta(hours=30)).astimezone(workflow.CHINA).date()
     assert 0 < count(received_from=day) < 60
     assert count(received_from=day) + count(received_to=day - dt.timedelta(days=1)) == 60
-    pages = [cases.inbox(office.store, cases.InboxQuery(per_page=25, page=p), SUPERVISOR, now)[0] for p in (1, 2, 3)]
+    pages = [
+        cases.inbox(office.store, cases.InboxQuery(per_page=25, page=p), SUPERVISOR, now)[0]
+        for p in (1, 2, 3)
+    ]
     assert [len(p) for p in pages] == [25, 25, 10]
     assert len({row["id"] for page in pages for row in page}) == 60
     newest = pages[0][0]["received_at"]
-    oldest = cases.inbox(office.store, cases.InboxQuery(sort="received_asc"), SUPERVISOR, now)[0][0]["received_at"]
+    oldest = cases.inbox(office.store, cases.InboxQuery(sort="received_asc"), SUPERVISOR, now)[0][0][
+        "received_at"
+    ]
     assert newest > oldest
     due_first = cases.inbox(office.store, cases.InboxQuery(sort="due_asc"), SUPERVISOR, now)[0][0]
     assert due_first["due_at"] is not None
@@ -180,4 +218,5 @@ def test_the_auditor_reads_but_changes_nothing(office):
     with pytest.raises(WorkflowError, match="角色"):
         act(office, complaint, "assign", AUDITOR, department="县民政局")
     assert ("shenji", "assign", f"complaint {complaint}") in [
-        (e["actor"], e["action"], e["subject"]) for e in office.store.audit_entries()]
+        (e["actor"], e["action"], e["subject"]) for e in office.store.audit_entries()
+    ]

@@ -12,7 +12,7 @@ from openapi_spec_validator import validate
 from kiosk.hub.app import create_hub_app
 from kiosk.link.signing import sign
 
-NOW = dt.datetime.now(dt.timezone.utc)
+NOW = dt.datetime.now(dt.UTC)
 
 
 @pytest.fixture
@@ -25,10 +25,19 @@ def hub(hub_db):
 
 
 def complaint(**changes):  # type: ignore[no-untyped-def]
-    body = {"uuid": "6f1c2a3e-1111-4222-8333-944455556666", "tracking_no": "22222222", "kiosk_id": "kiosk-1",
-            "person_key": "ab" * 16, "masked_id": "110105********002X", "programme": "pension_basic",
-            "period": "2025-03", "category": "not_received", "phone": "", "evidence": {"owed_fen": 12300},
-            "created_at": NOW.isoformat()}
+    body = {
+        "uuid": "6f1c2a3e-1111-4222-8333-944455556666",
+        "tracking_no": "22222222",
+        "kiosk_id": "kiosk-1",
+        "person_key": "ab" * 16,
+        "masked_id": "110105********002X",
+        "programme": "pension_basic",
+        "period": "2025-03",
+        "category": "not_received",
+        "phone": "",
+        "evidence": {"owed_fen": 12300},
+        "created_at": NOW.isoformat(),
+    }
     body.update(changes)
     return json.dumps(body, sort_keys=True).encode()
 
@@ -62,8 +71,13 @@ def test_replayed_nonce_wrong_signature_stale_unknown_and_revoked(hub):
     assert send(client, "not-the-secret", complaint()).status_code == 401
     assert send(client, secret, complaint(), now=time.time() - 3600).status_code == 401
     assert send(client, secret, complaint(), kiosk="kiosk-9").status_code == 401
-    tampered = sign(kiosk_id="kiosk-1", secret=secret, method="POST", path="/api/v1/complaints", body=complaint())
-    assert client.post("/api/v1/complaints", data=complaint(phone="13800138000"), headers=tampered).status_code == 401
+    tampered = sign(
+        kiosk_id="kiosk-1", secret=secret, method="POST", path="/api/v1/complaints", body=complaint()
+    )
+    assert (
+        client.post("/api/v1/complaints", data=complaint(phone="13800138000"), headers=tampered).status_code
+        == 401
+    )
     assert client.post("/api/v1/complaints", data=complaint()).status_code == 401
     app.extensions["hub_store"].revoke_kiosk("kiosk-1", NOW)
     assert send(client, secret, complaint(uuid="6f1c2a3e-1111-4222-8333-944455550000")).status_code == 403
@@ -80,7 +94,9 @@ def test_status_withdrawal_and_heartbeat(hub):
     send(client, secret, complaint())
     uuid = "6f1c2a3e-1111-4222-8333-944455556666"
     assert send(client, secret, b"{}", path=f"/api/v1/complaints/{uuid}/withdrawal").status_code == 200
-    headers = sign(kiosk_id="kiosk-1", secret=secret, method="GET", path=f"/api/v1/complaints/{uuid}", body=b"")
+    headers = sign(
+        kiosk_id="kiosk-1", secret=secret, method="GET", path=f"/api/v1/complaints/{uuid}", body=b""
+    )
     status = client.get(f"/api/v1/complaints/{uuid}", headers=headers)
     assert status.status_code == 200 and status.json["status"] == "withdrawn"
     assert send(client, secret, b'{"outbox_backlog": 0}', path="/api/v1/heartbeat").status_code == 200
@@ -90,8 +106,13 @@ def test_the_openapi_document_is_valid(hub):
     _, client, _ = hub
     document = client.get("/api/v1/openapi.json").json
     validate(document)
-    assert {"/api/v1/complaints", "/api/v1/complaints/{uuid}", "/api/v1/heartbeat", "/api/v1/lookup",
-            "/api/v1/resolve"} <= set(document["paths"])
+    assert {
+        "/api/v1/complaints",
+        "/api/v1/complaints/{uuid}",
+        "/api/v1/heartbeat",
+        "/api/v1/lookup",
+        "/api/v1/resolve",
+    } <= set(document["paths"])
 
 
 def test_a_revocation_reaches_a_running_hub_within_the_credential_cache_time(hub):
@@ -121,7 +142,6 @@ def test_nonces_too_old_to_replay_are_forgotten(hub):
 
 def test_lookups_survive_a_postgresql_restart(postgres, demo_county):
     """No ping before each use: the first request after a restart meets a dead connection and retries."""
-    import datetime as dt
 
     from kiosk.hub.roster import publish
     from kiosk.store import open_store
@@ -132,7 +152,7 @@ def test_lookups_survive_a_postgresql_restart(postgres, demo_county):
     publish(store.engine, open_store(demo_county), secret="s", source_name="demo", now=NOW)
     client = app.test_client()
     number = next(open_store(demo_county).iter_rows("SELECT id_number FROM persons LIMIT 1"))[0]
-    body = ('{"id_number": "%s", "today": "2026-11-22"}' % number).encode()
+    body = (f'{{"id_number": "{number}", "today": "2026-11-22"}}').encode()
     assert send(client, secret, body, path="/api/v1/lookup").status_code == 200
     postgres.restart()
     for _ in range(3):
@@ -143,7 +163,7 @@ def test_lookups_survive_a_postgresql_restart(postgres, demo_county):
 def test_a_hub_with_no_roster_published_says_so(hub):
     _, client, secret = hub
     number = "11010519491231002X"
-    response = send(client, secret, ('{"id_number": "%s"}' % number).encode(), path="/api/v1/lookup")
+    response = send(client, secret, (f'{{"id_number": "{number}"}}').encode(), path="/api/v1/lookup")
     assert response.status_code == 503 and response.json["error"] == "this hub holds no roster"
     resolve = send(client, secret, b'{"account": "6217990000000000001"}', path="/api/v1/resolve")
     assert resolve.status_code == 503

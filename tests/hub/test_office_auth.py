@@ -63,12 +63,18 @@ def test_first_sign_in_enrols_the_second_factor_from_the_page_qr(office):
     page = client.get("/office/second-factor").get_data(as_text=True)
     assert "<svg" in page
     secret = re.search(r'<code class="secret">([A-Z2-7]{32})</code>', page).group(1)
-    wrong = client.post("/office/second-factor", data={"csrf": csrf_of(page), "code": "000000", "secret": secret})
+    wrong = client.post(
+        "/office/second-factor", data={"csrf": csrf_of(page), "code": "000000", "secret": secret}
+    )
     assert wrong.status_code == 401 and accounts.account(office.store, "newsup")["totp_secret"] is None
     office.clock.advance(seconds=31)
     code = pyotp.TOTP(secret).at(office.clock.now)
-    assert client.post("/office/second-factor", data={"csrf": csrf_of(page), "code": code,
-                                                      "secret": secret}).status_code == 303
+    assert (
+        client.post(
+            "/office/second-factor", data={"csrf": csrf_of(page), "code": code, "secret": secret}
+        ).status_code
+        == 303
+    )
     assert accounts.account(office.store, "newsup")["totp_secret"] == secret
     assert client.get("/office/").status_code == 200
 
@@ -132,7 +138,9 @@ def test_a_post_without_the_form_token_is_refused_and_audited(office):
     client = office.sign_in("jiwei")
     refused = client.post(f"/office/complaints/{complaint}/assign", data={"department": "县民政局"})
     assert refused.status_code == 400
-    forged = client.post(f"/office/complaints/{complaint}/assign", data={"department": "县民政局", "csrf": "forged"})
+    forged = client.post(
+        f"/office/complaints/{complaint}/assign", data={"department": "县民政局", "csrf": "forged"}
+    )
     assert forged.status_code == 400
     assert ("jiwei", "office.act", "refused: csrf") in audit(office)
     assert office.store.complaint_by_id(complaint)["status"] == "received"
@@ -160,4 +168,7 @@ def test_a_disabled_account_loses_its_sessions_at_once(office):
     page = admin.get("/office/users").get_data(as_text=True)
     admin.post("/office/users/minzheng/disable", data={"csrf": csrf_of(page)})
     assert victim.get("/office/").status_code == 303
-    assert office.client().post("/office/login", data={"name": "minzheng", "password": PASSWORD}).status_code == 401
+    assert (
+        office.client().post("/office/login", data={"name": "minzheng", "password": PASSWORD}).status_code
+        == 401
+    )

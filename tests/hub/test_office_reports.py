@@ -21,8 +21,14 @@ SUPERVISOR = User("jiwei", "supervisor", None)
 def _filed(office) -> list[int]:  # type: ignore[no-untyped-def]
     ids = [office.file(n, programme="dibao" if n % 2 else "pension_basic") for n in range(1, 8)]
     cases.act(office.store, ids[0], SUPERVISOR, "assign", {"department": "县民政局"}, office.clock.now)
-    cases.act(office.store, ids[0], SUPERVISOR, "answer", {"outcome": "resolved", "reply": "已补发123元"},
-              office.clock.now)
+    cases.act(
+        office.store,
+        ids[0],
+        SUPERVISOR,
+        "answer",
+        {"outcome": "resolved", "reply": "已补发123元"},
+        office.clock.now,
+    )
     return ids
 
 
@@ -39,7 +45,12 @@ def test_an_export_holds_exactly_the_filtered_rows(office, kind):
     assert list(rows[0]) == HEADERS
     assert len(rows) - 1 == 4  # complaints 1, 3, 5, 7 are 低保
     answered = [row for row in rows[1:] if row[0] == "K7QM-0000-1"]
-    assert answered and answered[0][10] == "已答复" and answered[0][11] == "县民政局" and answered[0][-1] == "已补发123元"
+    assert (
+        answered
+        and answered[0][10] == "已答复"
+        and answered[0][11] == "县民政局"
+        and answered[0][-1] == "已补发123元"
+    )
     assert ("jiwei", "export_complaints") in [(e["actor"], e["action"]) for e in office.store.audit_entries()]
 
 
@@ -50,7 +61,9 @@ def test_the_monthly_report_is_a_pdf_with_the_months_figures(office, tmp_path):
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     path = tmp_path / "report.pdf"
     path.write_bytes(response.data)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "2026年11月 群众反映月报" in text and "本月收到 7 件" in text
     assert "没收到" in text and "K7QM-0000-7" in text and "逾期清单（截至生成时，6 件）" in text
     assert office.sign_in("jiwei").get("/office/report?month=2026-13").status_code == 400
@@ -59,8 +72,14 @@ def test_the_monthly_report_is_a_pdf_with_the_months_figures(office, tmp_path):
 def test_the_dashboard_shows_charts_and_sample_sizes(office):
     ids = _filed(office)
     for complaint in ids[1:]:
-        cases.act(office.store, complaint, SUPERVISOR, "assign", {"department": "县人力资源和社会保障局"},
-                  office.clock.now)
+        cases.act(
+            office.store,
+            complaint,
+            SUPERVISOR,
+            "assign",
+            {"department": "县人力资源和社会保障局"},
+            office.clock.now,
+        )
     office.clock.advance(days=20)
     page = office.sign_in("jiwei").get("/office/dashboard").get_data(as_text=True)
     assert page.count("<svg") >= 6
@@ -76,8 +95,10 @@ def test_the_fleet_shows_dead_and_living_kiosks(office):
     office.store.register_kiosk("kiosk-2", office.clock.now)
     for minute in range(60):  # kiosk-1 beats every minute for an hour, kiosk-2 never
         body = b'{"outbox_backlog": 2, "card_reads_today": %d}' % minute
-        headers = {"Content-Type": "application/json",
-                   **sign(kiosk_id="kiosk-1", secret=secret, method="POST", path="/api/v1/heartbeat", body=body)}
+        headers = {
+            "Content-Type": "application/json",
+            **sign(kiosk_id="kiosk-1", secret=secret, method="POST", path="/api/v1/heartbeat", body=body),
+        }
         assert client.post("/api/v1/heartbeat", data=body, headers=headers).status_code == 200
         office.clock.advance(minutes=1)
     health = {k.kiosk_id: k for k in stats.fleet(office.store, office.clock.now)}
@@ -106,7 +127,6 @@ def test_the_audit_log_cannot_be_rewritten(office):
 
     office.store.record_audit("x", "y", "z", "ok", office.clock.now)
     for statement in ("UPDATE audit_log SET outcome = 'changed'", "DELETE FROM audit_log"):
-        with pytest.raises(sa.exc.DatabaseError):
-            with office.store.engine.begin() as conn:
-                conn.execute(sa.text(statement))
+        with pytest.raises(sa.exc.DatabaseError), office.store.engine.begin() as conn:
+            conn.execute(sa.text(statement))
     assert office.store.audit_entries()[-1]["outcome"] == "ok"

@@ -42,24 +42,36 @@ MATRIX = [
     ("POST", "/office/login", None, (401, 401, 401, 401)),  # public; no credentials in this form
     ("POST", "/office/logout", None, (303, 303, 303, 303)),
 ]
-FORMS = {"assign": {"department": "县民政局"}, "interim": {"reply": "还在核实，请再等几天", "due": "2026-12-10"},
-         "answer": {"outcome": "resolved", "reply": "已补发"},
-         "/office/users": {"name": "new-auditor", "role": "auditor", "password": "another long passphrase"},
-         "/office/departments": {"name": "县财政局"}}
+FORMS = {
+    "assign": {"department": "县民政局"},
+    "interim": {"reply": "还在核实，请再等几天", "due": "2026-12-10"},
+    "answer": {"outcome": "resolved", "reply": "已补发"},
+    "/office/users": {"name": "new-auditor", "role": "auditor", "password": "another long passphrase"},
+    "/office/departments": {"name": "县财政局"},
+}
 
 
 def _in_state(office, number: int, state: str | None) -> int:  # type: ignore[no-untyped-def]
     complaint = office.file(number)
-    steps = {"received": [], "assigned": ["assign"], "verifying": ["assign", "verify"],
-             "answered": ["assign", "verify", "answer"], "closed": ["assign", "verify", "answer", "close"]}
+    steps = {
+        "received": [],
+        "assigned": ["assign"],
+        "verifying": ["assign", "verify"],
+        "answered": ["assign", "verify", "answer"],
+        "closed": ["assign", "verify", "answer", "close"],
+    }
     for step in steps.get(state or "received", []):
         cases.act(office.store, complaint, SUPERVISOR, step, {**FORMS.get(step, {})}, office.clock.now)
     return complaint
 
 
 def test_every_office_route_is_in_the_matrix(office):
-    routes = {(method, rule.rule) for rule in office.app.url_map.iter_rules() if rule.rule.startswith("/office")
-              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    routes = {
+        (method, rule.rule)
+        for rule in office.app.url_map.iter_rules()
+        if rule.rule.startswith("/office")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
     covered = set()
     for method, route, _, _ in MATRIX:
         if "/complaints/{id}/" in route:
@@ -104,11 +116,13 @@ def _token(client) -> str:  # type: ignore[no-untyped-def]
 def test_a_handler_sees_only_their_departments_complaints(office):
     mine, theirs, unassigned = office.file(1), office.file(2), office.file(3)
     cases.act(office.store, mine, SUPERVISOR, "assign", {"department": "县民政局"}, office.clock.now)
-    cases.act(office.store, theirs, SUPERVISOR, "assign", {"department": "县人力资源和社会保障局"}, office.clock.now)
+    cases.act(
+        office.store, theirs, SUPERVISOR, "assign", {"department": "县人力资源和社会保障局"}, office.clock.now
+    )
     client = office.sign_in("minzheng")
     listed = client.get("/office/").get_data(as_text=True)
-    assert f"/office/complaints/{mine}\"" in listed
-    assert f"/office/complaints/{theirs}\"" not in listed and f"/office/complaints/{unassigned}\"" not in listed
+    assert f'/office/complaints/{mine}"' in listed
+    assert f'/office/complaints/{theirs}"' not in listed and f'/office/complaints/{unassigned}"' not in listed
     assert client.get(f"/office/complaints/{theirs}").status_code == 404
     token = csrf_of(client.get(f"/office/complaints/{mine}").get_data(as_text=True))
     assert client.post(f"/office/complaints/{theirs}/verify", data={"csrf": token}).status_code == 404

@@ -18,14 +18,21 @@ from tests.helpers.kiosk_client import place_card
 @pytest.fixture
 def hub_with_roster(demo_county, tmp_path):
     db = str(tmp_path / "hub.db")
-    secret = subprocess.run([KIOSK, "hub", "--db", db, "--register", "clinic-7"], capture_output=True, text=True,
-                            check=True, timeout=60).stdout.strip()
+    secret = subprocess.run(
+        [KIOSK, "hub", "--db", db, "--register", "clinic-7"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.strip()
     port = free_port()
-    published = subprocess.run([KIOSK, "hub", "--db", db, "--publish", str(demo_county)], capture_output=True,
-                               text=True, timeout=120)
+    published = subprocess.run(
+        [KIOSK, "hub", "--db", db, "--publish", str(demo_county)], capture_output=True, text=True, timeout=120
+    )
     assert published.returncode == 0, published.stderr
-    process = subprocess.Popen([KIOSK, "hub", "--db", db, "--port", str(port)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [KIOSK, "hub", "--db", db, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}"
     wait_for_http(url + "/healthz", process)
     yield url, secret
@@ -40,26 +47,42 @@ def kiosk_without_data(tmp_path, demo_county, **config):  # type: ignore[no-unty
         local.set_demo_cards(tx, [(c.position, c.id_number, c.label, c.kind) for c in cards])
     assert local.counts()["persons"] == 0
     local.close()
-    return create_app(load_config({"db_path": tmp_path / "kiosk.db", "demo": True, "today": TODAY,
-                                   "reader": "virtual", "kiosk_id": "clinic-7", **config}, environ={}))
+    return create_app(
+        load_config(
+            {
+                "db_path": tmp_path / "kiosk.db",
+                "demo": True,
+                "today": TODAY,
+                "reader": "virtual",
+                "kiosk_id": "clinic-7",
+                **config,
+            },
+            environ={},
+        )
+    )
 
 
 def main_of(page: str) -> str:
-    return page[page.index("<main"):page.index("</main>")]
+    return page[page.index("<main") : page.index("</main>")]
 
 
 def test_the_same_pages_from_the_hub_as_from_the_embedded_store(hub_with_roster, demo_county, tmp_path):
     url, secret = hub_with_roster
-    remote = kiosk_without_data(tmp_path, demo_county, backend="remote", hub_url=url, hub_secret=secret).test_client()
-    embedded = create_app(load_config({"db_path": demo_county, "demo": True, "today": TODAY, "reader": "virtual"},
-                                      environ={})).test_client()
+    remote = kiosk_without_data(
+        tmp_path, demo_county, backend="remote", hub_url=url, hub_secret=secret
+    ).test_client()
+    embedded = create_app(
+        load_config({"db_path": demo_county, "demo": True, "today": TODAY, "reader": "virtual"}, environ={})
+    ).test_client()
     for position, programme in ((2, "pension_basic"), (5, "farmland"), (8, "dibao")):
         pages = []
         for client in (remote, embedded):
             place_card(client, position)
             client.get("/session/open")
-            pages.append(main_of(client.get("/me?year=2025").get_data(as_text=True))
-                         + main_of(client.get(f"/me/programme/{programme}?year=2025").get_data(as_text=True)))
+            pages.append(
+                main_of(client.get("/me?year=2025").get_data(as_text=True))
+                + main_of(client.get(f"/me/programme/{programme}?year=2025").get_data(as_text=True))
+            )
             client.post("/demo/take", headers={"X-Kiosk-Demo": "1"})
         strip = re.compile(r'href="/me/complaint/new[^"]*"')
         assert strip.sub("", pages[0]) == strip.sub("", pages[1])
@@ -67,8 +90,9 @@ def test_the_same_pages_from_the_hub_as_from_the_embedded_store(hub_with_roster,
 
 
 def test_hub_down_is_a_clear_screen(demo_county, tmp_path):
-    app = kiosk_without_data(tmp_path, demo_county, backend="remote", hub_url=f"http://127.0.0.1:{free_port()}",
-                             hub_secret="s")
+    app = kiosk_without_data(
+        tmp_path, demo_county, backend="remote", hub_url=f"http://127.0.0.1:{free_port()}", hub_secret="s"
+    )
     client = app.test_client()
     state = place_card(client, 1)
     assert state["state"] == "error" and state["message"] == "暂时查不到信息"
@@ -76,7 +100,9 @@ def test_hub_down_is_a_clear_screen(demo_county, tmp_path):
 
 def test_unknown_person_through_the_hub(hub_with_roster, demo_county, tmp_path):
     url, secret = hub_with_roster
-    client = kiosk_without_data(tmp_path, demo_county, backend="remote", hub_url=url, hub_secret=secret).test_client()
+    client = kiosk_without_data(
+        tmp_path, demo_county, backend="remote", hub_url=url, hub_secret=secret
+    ).test_client()
     assert place_card(client, 12)["message"] == "没有找到您的补贴信息"
 
 

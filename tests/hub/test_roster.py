@@ -8,15 +8,15 @@ import pytest
 
 from device.idnumber import check_character, parse_id_number
 from kiosk.backend import EmbeddedBackend, PersonNotFoundError
+from kiosk.backend.wire import to_json
 from kiosk.hub.roster import Roster, RosterLookups, persons, publish
 from kiosk.hub.store import HubStore
-from kiosk.backend.wire import to_json
 from kiosk.rules import load_rulebook
 from kiosk.services.complaints import person_key
 from kiosk.store import open_store
 from tests.conftest import TODAY
 
-NOW = dt.datetime(2026, 3, 1, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 STRANGER = "11010119900307457" + check_character("11010119900307457")
 WANG = "11010119500305123" + check_character("11010119500305123")
 
@@ -46,8 +46,9 @@ def test_every_person_reconciles_identically_from_hub_and_store(published, ruleb
     numbers = [row[0] for row in source.iter_rows("SELECT id_number FROM persons ORDER BY id")]
     for number in numbers[::7]:  # ~300 persons of every kind, each compared field by field
         id_number = parse_id_number(number)
-        assert to_json(lookups.backend().look_up(id_number, today=TODAY)) == \
-            to_json(embedded.look_up(id_number, today=TODAY))
+        assert to_json(lookups.backend().look_up(id_number, today=TODAY)) == to_json(
+            embedded.look_up(id_number, today=TODAY)
+        )
     with pytest.raises(PersonNotFoundError):
         lookups.backend().look_up(parse_id_number(STRANGER), today=TODAY)
 
@@ -63,7 +64,9 @@ def test_persons_carry_the_complaints_keyed_hash(published):
 def test_accounts_resolve_as_in_the_store(published):
     hub, source, _ = published
     for account, _ in list(source.iter_rows("SELECT account, person_id FROM accounts LIMIT 50")):
-        assert Roster(hub.engine).find_id_number_by_account(account) == source.find_id_number_by_account(account)
+        assert Roster(hub.engine).find_id_number_by_account(account) == source.find_id_number_by_account(
+            account
+        )
 
 
 def test_republishing_replaces_the_roster_and_the_rules(published, tmp_path):
@@ -87,8 +90,8 @@ def test_a_hub_with_nothing_published_has_no_backend(hub_db):
 
 
 def test_publishing_keeps_the_supervision_checks_counts_for_the_dashboard(hub_db, demo_county):
-    from kiosk.services.checks import run_checks
     from kiosk.hub.roster import findings_by_check
+    from kiosk.services.checks import run_checks
 
     hub = HubStore(hub_db)
     source = open_store(demo_county)

@@ -22,8 +22,19 @@ def months(first: str, last: str) -> list[str]:
 
 
 def pension_rows(id_number: str, name: str, account: str) -> list[list[str]]:
-    return [[id_number, name, "pension_basic", m, "123.00" if m < "2025-04" else "128.00", f"{m}-10", account, f"P{m}"]
-            for m in months("2025-01", "2026-11")]
+    return [
+        [
+            id_number,
+            name,
+            "pension_basic",
+            m,
+            "123.00" if m < "2025-04" else "128.00",
+            f"{m}-10",
+            account,
+            f"P{m}",
+        ]
+        for m in months("2025-01", "2026-11")
+    ]
 
 
 def load(roster, tmp_path, name, header, rows):
@@ -39,18 +50,30 @@ def test_a_clean_county_has_no_findings(roster, tmp_path, rulebook):
 
 def test_each_check_is_found_on_a_crafted_county(roster, tmp_path, rulebook):
     load(roster, tmp_path, "more.csv", PERSONS, [[ZHAO, "赵六", "男", "石桥村", "H3", "2024-05-10", ""]])
-    load(roster, tmp_path, "e.csv", ENROLMENTS, [
-        [WANG, "pension_basic", "", "", "2015-01-01", ""],
-        [ZHAO, "pension_basic", "", "", "2015-01-01", ""],
-        [LI, "farmland", "", "3.2", "2016-01-01", ""],
-        [LI, "dibao", "A", "", "2022-01-01", ""],
-    ])
+    load(
+        roster,
+        tmp_path,
+        "e.csv",
+        ENROLMENTS,
+        [
+            [WANG, "pension_basic", "", "", "2015-01-01", ""],
+            [ZHAO, "pension_basic", "", "", "2015-01-01", ""],
+            [LI, "farmland", "", "3.2", "2016-01-01", ""],
+            [LI, "dibao", "A", "", "2022-01-01", ""],
+        ],
+    )
     rows = pension_rows(WANG, "王秀英", ACCOUNT)
-    rows[4] = [*rows[4][:4], "200.00", *rows[4][5:]]                              # 2025-05 above the standard
-    rows.append([WANG, "王秀英", "pension_basic", "2025-06", "128.00", "2025-06-20", ACCOUNT, "P2025-06-B"])  # twice
-    rows.append([WANG, "王秀英", "tekun", "2025-07", "600.00", "2025-07-10", ACCOUNT, "T2025-07"])  # not enrolled
-    rows.append([ZHAO, "赵六", "pension_basic", "2025-03", "123.00", "2025-03-10", ACCOUNT, "P2025-03"])  # after death,
-    load(roster, tmp_path, "p.csv", PAYMENTS, rows)                                # and on WANG's account
+    rows[4] = [*rows[4][:4], "200.00", *rows[4][5:]]  # 2025-05 above the standard
+    rows.append(
+        [WANG, "王秀英", "pension_basic", "2025-06", "128.00", "2025-06-20", ACCOUNT, "P2025-06-B"]
+    )  # twice
+    rows.append(
+        [WANG, "王秀英", "tekun", "2025-07", "600.00", "2025-07-10", ACCOUNT, "T2025-07"]
+    )  # not enrolled
+    rows.append(
+        [ZHAO, "赵六", "pension_basic", "2025-03", "123.00", "2025-03-10", ACCOUNT, "P2025-03"]
+    )  # after death,
+    load(roster, tmp_path, "p.csv", PAYMENTS, rows)  # and on WANG's account
     findings = run_checks(roster, rulebook, today=TODAY, cadres=[(LI, "李四", "村主任")])
     found = {(f.check, f.id_number, f.period) for f in findings}
     assert ("above_standard", WANG, "2025-05") in found
@@ -59,10 +82,16 @@ def test_each_check_is_found_on_a_crafted_county(roster, tmp_path, rulebook):
     assert ("paid_after_death", ZHAO, "2025-03") in found
     assert ("shared_account", WANG, "") in found and ("shared_account", ZHAO, "") in found
     assert ("cadre_dibao", LI, "") in found
-    assert any(f.check == "never_paid" and f.id_number == LI and f.programme == "耕地地力保护补贴" for f in findings)
+    assert any(
+        f.check == "never_paid" and f.id_number == LI and f.programme == "耕地地力保护补贴" for f in findings
+    )
     assert {f.check for f in findings} == set(CHECKS)
     twice = next(f for f in findings if f.check == "paid_twice")
-    assert len(twice.evidence) == 2 and "批次P2025-06-B" in twice.evidence[1] and ACCOUNT not in twice.evidence[1]
+    assert (
+        len(twice.evidence) == 2
+        and "批次P2025-06-B" in twice.evidence[1]
+        and ACCOUNT not in twice.evidence[1]
+    )
 
     report = write_report(findings, tmp_path / "report.xlsx")
     sheet = openpyxl.load_workbook(report)["监督检查"]

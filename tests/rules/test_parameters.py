@@ -35,19 +35,22 @@ def test_at_returns_value_in_force_the_day_before_and_the_day_of_a_change(tmp_pa
         parameter.at(dt.date(2022, 12, 31))
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (("pension_basic", "nonexistent"), "unknown programme code"),
-    (('reference = "B"', 'reference = ""'), "legal reference is required"),
-    (('reference = "B"', 'note = "x"'), "legal reference is required"),
-    (("2024-07-01", "2022-07-01"), "dates must be in order"),
-    (("2024-07-01", "2023-01-01"), "no two values starting on one day"),
-    (('unit = "fen"', 'unit = "yuan"'), "unit must be one of"),
-    (("value = 200", "value = 2.5"), "must be an integer"),
-    (("value = 200", "value = -1"), "must not be negative"),
-    (('period = "month"', 'period = "week"'), "period must be one of"),
-    (('department = "县人社局"', ""), "missing department"),
-    (("[parameters", "[[broken"), "cannot read policy file"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("pension_basic", "nonexistent"), "unknown programme code"),
+        (('reference = "B"', 'reference = ""'), "legal reference is required"),
+        (('reference = "B"', 'note = "x"'), "legal reference is required"),
+        (("2024-07-01", "2022-07-01"), "dates must be in order"),
+        (("2024-07-01", "2023-01-01"), "no two values starting on one day"),
+        (('unit = "fen"', 'unit = "yuan"'), "unit must be one of"),
+        (("value = 200", "value = 2.5"), "must be an integer"),
+        (("value = 200", "value = -1"), "must not be negative"),
+        (('period = "month"', 'period = "week"'), "period must be one of"),
+        (('department = "县人社局"', ""), "missing department"),
+        (("[parameters", "[[broken"), "cannot read policy file"),
+    ],
+)
 def test_bad_policy_files_are_refused_with_a_reason(tmp_path, change, message):
     old, new = change
     assert old in GOOD
@@ -59,8 +62,17 @@ def test_bad_policy_files_are_refused_with_a_reason(tmp_path, change, message):
 
 def test_bundled_policies_load_say_they_are_illustrative_and_change_mid_year():
     rulebook = load_rulebook()
-    assert set(rulebook.codes) == {"pension_basic", "elderly_allowance", "dibao", "tekun", "disability_living",
-                                   "disability_care", "farmland", "forest", "education"}
+    assert set(rulebook.codes) == {
+        "pension_basic",
+        "elderly_allowance",
+        "dibao",
+        "tekun",
+        "disability_living",
+        "disability_care",
+        "farmland",
+        "forest",
+        "education",
+    }
     mid_year = set()
     for policy in rulebook.policies.values():
         assert "示例" in policy.note and "not official" in policy.note

@@ -18,10 +18,15 @@ def owed(rulebook, code, facts, period):
     return rulebook.owed(code, facts, parse_period(period))
 
 
-@pytest.mark.parametrize(("period", "fen"), [
-    ("2024-06", 11300), ("2024-07", 12300),   # change on 2024-07-01
-    ("2025-03", 12300), ("2025-04", 12800),   # change on 2025-04-01
-])
+@pytest.mark.parametrize(
+    ("period", "fen"),
+    [
+        ("2024-06", 11300),
+        ("2024-07", 12300),  # change on 2024-07-01
+        ("2025-03", 12300),
+        ("2025-04", 12800),  # change on 2025-04-01
+    ],
+)
 def test_pension_basic_around_changes(rulebook, period, fen):
     assert owed(rulebook, "pension_basic", PENSIONER, period).amount_fen == fen
 
@@ -48,33 +53,49 @@ def test_death_stops_payments_from_the_next_month(rulebook):
     assert april.amount_fen == 0 and "2025年3月15日去世" in april.explanation
 
 
-@pytest.mark.parametrize(("born", "period", "fen"), [
-    (dt.date(1942, 5, 10), "2023-12", 3000), (dt.date(1942, 5, 10), "2024-01", 5000),  # 80–89 band, change 2024-01-01
-    (dt.date(1932, 5, 10), "2023-12", 5000), (dt.date(1932, 5, 10), "2024-01", 10000),  # 90–99 band
-    (dt.date(1922, 5, 10), "2024-01", 30000),
-    (dt.date(1945, 6, 15), "2025-06", 0), (dt.date(1945, 6, 15), "2025-07", 5000),   # turns 80 in June 2025
-    (dt.date(1935, 6, 15), "2025-06", 5000), (dt.date(1935, 6, 15), "2025-07", 10000),  # turns 90 in June 2025
-])
+@pytest.mark.parametrize(
+    ("born", "period", "fen"),
+    [
+        (dt.date(1942, 5, 10), "2023-12", 3000),
+        (dt.date(1942, 5, 10), "2024-01", 5000),  # 80–89 band, change 2024-01-01
+        (dt.date(1932, 5, 10), "2023-12", 5000),
+        (dt.date(1932, 5, 10), "2024-01", 10000),  # 90–99 band
+        (dt.date(1922, 5, 10), "2024-01", 30000),
+        (dt.date(1945, 6, 15), "2025-06", 0),
+        (dt.date(1945, 6, 15), "2025-07", 5000),  # turns 80 in June 2025
+        (dt.date(1935, 6, 15), "2025-06", 5000),
+        (dt.date(1935, 6, 15), "2025-07", 10000),  # turns 90 in June 2025
+    ],
+)
 def test_elderly_allowance_by_age_band(rulebook, born, period, fen):
     facts = make_facts(born, elderly_allowance=True)
     assert owed(rulebook, "elderly_allowance", facts, period).amount_fen == fen
 
 
-@pytest.mark.parametrize(("category", "period", "fen"), [
-    ("A", "2025-06", 38000), ("A", "2025-07", 42000),
-    ("B", "2025-06", 26000), ("B", "2025-07", 30000),
-    ("C", "2025-06", 15000), ("C", "2025-07", 18000),
-    ("D", "2025-07", 0),
-])
+@pytest.mark.parametrize(
+    ("category", "period", "fen"),
+    [
+        ("A", "2025-06", 38000),
+        ("A", "2025-07", 42000),
+        ("B", "2025-06", 26000),
+        ("B", "2025-07", 30000),
+        ("C", "2025-06", 15000),
+        ("C", "2025-07", 18000),
+        ("D", "2025-07", 0),
+    ],
+)
 def test_dibao_by_category_around_the_july_change(rulebook, category, period, fen):
     facts = make_facts(dibao={"category": category, "start_on": dt.date(2022, 1, 1)})
     assert owed(rulebook, "dibao", facts, period).amount_fen == fen
 
 
 def test_dibao_counts_from_the_month_after_enrolment_and_stops_after_the_end(rulebook):
-    facts = make_facts(dibao={"category": "B", "start_on": dt.date(2025, 2, 10), "end_on": dt.date(2025, 6, 30)})
-    assert [owed(rulebook, "dibao", facts, p).amount_fen for p in ("2025-02", "2025-03", "2025-06", "2025-07")] == [
-        0, 26000, 26000, 0]
+    facts = make_facts(
+        dibao={"category": "B", "start_on": dt.date(2025, 2, 10), "end_on": dt.date(2025, 6, 30)}
+    )
+    assert [
+        owed(rulebook, "dibao", facts, p).amount_fen for p in ("2025-02", "2025-03", "2025-06", "2025-07")
+    ] == [0, 26000, 26000, 0]
     assert "未登记享受" in owed(rulebook, "dibao", facts, "2025-07").explanation
 
 
@@ -83,9 +104,15 @@ def test_tekun_around_the_january_change(rulebook, period, fen):
     assert owed(rulebook, "tekun", make_facts(tekun=True), period).amount_fen == fen
 
 
-@pytest.mark.parametrize(("grade", "living", "care_before", "care_after"), [
-    (1, 10000, 12000, 15000), (2, 10000, 10000, 12000), (3, 8000, 0, 0), (4, 8000, 0, 0),
-])
+@pytest.mark.parametrize(
+    ("grade", "living", "care_before", "care_after"),
+    [
+        (1, 10000, 12000, 15000),
+        (2, 10000, 10000, 12000),
+        (3, 8000, 0, 0),
+        (4, 8000, 0, 0),
+    ],
+)
 def test_disability_by_grade_around_the_october_2024_change(rulebook, grade, living, care_before, care_after):
     facts = make_facts(disability_living={"quantity": grade}, disability_care={"quantity": grade})
     assert owed(rulebook, "disability_living", facts, "2024-10").amount_fen == living
@@ -93,12 +120,15 @@ def test_disability_by_grade_around_the_october_2024_change(rulebook, grade, liv
     assert owed(rulebook, "disability_care", facts, "2024-10").amount_fen == care_after
 
 
-@pytest.mark.parametrize(("mu", "year", "fen", "explanation"), [
-    ("3.2", "2023", 32000, "承包耕地3.2亩 × 100.00元/亩 = 320.00元"),
-    ("3.2", "2024", 33600, "承包耕地3.2亩 × 105.00元/亩 = 336.00元"),
-    ("0.35", "2024", 3675, "承包耕地0.35亩 × 105.00元/亩 = 36.75元"),
-    ("4.6", "2025", 48300, "承包耕地4.6亩 × 105.00元/亩 = 483.00元"),
-])
+@pytest.mark.parametrize(
+    ("mu", "year", "fen", "explanation"),
+    [
+        ("3.2", "2023", 32000, "承包耕地3.2亩 × 100.00元/亩 = 320.00元"),
+        ("3.2", "2024", 33600, "承包耕地3.2亩 × 105.00元/亩 = 336.00元"),
+        ("0.35", "2024", 3675, "承包耕地0.35亩 × 105.00元/亩 = 36.75元"),
+        ("4.6", "2025", 48300, "承包耕地4.6亩 × 105.00元/亩 = 483.00元"),
+    ],
+)
 def test_farmland_per_mu(rulebook, mu, year, fen, explanation):
     result = owed(rulebook, "farmland", make_facts(farmland={"quantity": mu}), year)
     assert (result.amount_fen, result.explanation) == (fen, explanation)

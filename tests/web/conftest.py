@@ -25,9 +25,11 @@ def client(app):
 @pytest.fixture
 def place(client):
     """Place demo card N through the demo panel's endpoint, and open the session like the browser does."""
+
     def placing(position, follow=True):
         place_card(client, position)
         if follow:
             return client.get("/session/open", follow_redirects=True)
         return None
+
     return placing

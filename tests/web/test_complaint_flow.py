@@ -17,8 +17,18 @@ def printing_app(demo_db, tmp_path):
     import shutil
 
     shutil.copy(demo_db, tmp_path / "kiosk.db")  # complaints are written: not into the shared demo store
-    return create_app(load_config({"db_path": tmp_path / "kiosk.db", "demo": True, "today": TODAY,
-                                   "reader": "virtual", "printer": "dummy"}, environ={}))
+    return create_app(
+        load_config(
+            {
+                "db_path": tmp_path / "kiosk.db",
+                "demo": True,
+                "today": TODAY,
+                "reader": "virtual",
+                "printer": "dummy",
+            },
+            environ={},
+        )
+    )
 
 
 def field(page: str, name: str) -> str:
@@ -34,7 +44,9 @@ def file_one(client, phone: str = "13800138000") -> tuple[str, str]:
     page = client.get("/me/complaint/new?programme=pension_basic&period=2025-03").get_data(as_text=True)
     assert "城乡居民基础养老金 · 2025年3月" in page and "未发放" in page
     csrf = field(page, "csrf")
-    page = client.post("/me/complaint/category", data={"csrf": csrf, "category": "not_received"}).get_data(as_text=True)
+    page = client.post("/me/complaint/category", data={"csrf": csrf, "category": "not_received"}).get_data(
+        as_text=True
+    )
     assert "第2步" in page
     page = client.post("/me/complaint/phone", data={"csrf": csrf, "phone": phone}).get_data(as_text=True)
     assert "第3步" in page and "县纪检监察部门（不经过村里）" in page
@@ -60,7 +72,10 @@ def test_file_a_complaint_on_a_missing_month(printing_app):
     again = client.post("/me/complaint/submit", data={"csrf": csrf, "uuid": uuid})
     assert again.headers["Location"].endswith(uuid), "a double tap files once"
     store = printing_app.extensions["mingbai"]["store"]
-    assert store.connection().execute("SELECT count(*) FROM complaints WHERE uuid = ?", (uuid,)).fetchone()[0] == 1
+    assert (
+        store.connection().execute("SELECT count(*) FROM complaints WHERE uuid = ?", (uuid,)).fetchone()[0]
+        == 1
+    )
 
 
 def test_print_slip_and_withdraw(printing_app):

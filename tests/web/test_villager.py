@@ -103,8 +103,9 @@ def test_a_second_browser_cannot_take_over_the_session(app, place):
 def test_demo_endpoints_need_the_header_and_demo_mode(client, demo_db):
     assert client.post("/demo/place/1").status_code == 403
     assert client.post("/demo/place/999", headers={"X-Kiosk-Demo": "1"}).status_code == 404
-    production = create_app(load_config({"db_path": demo_db, "today": TODAY, "reader": "none"},
-                                        environ={})).test_client()
+    production = create_app(
+        load_config({"db_path": demo_db, "today": TODAY, "reader": "none"}, environ={})
+    ).test_client()
     assert production.post("/demo/place/1", headers={"X-Kiosk-Demo": "1"}).status_code == 404
     assert "演示模式" not in text(production.get("/"))
 
@@ -116,6 +117,10 @@ def test_unknown_programme_page_is_404(client, place):
 
 def test_healthz(client):
     body = client.get("/healthz").get_json()
-    assert body["status"] == "ok" and body["store"]["schema"] == SCHEMA_VERSION and body["store"]["persons"] >= 2000
+    assert (
+        body["status"] == "ok"
+        and body["store"]["schema"] == SCHEMA_VERSION
+        and body["store"]["persons"] >= 2000
+    )
     assert body["terminal"] == "idle" and body["mode"] == "demo" and len(body["rule_version"]) == 12
     assert body["store"]["outbox_backlog"] == 0

@@ -1,71 +1,12 @@
-"""The supervisors' back office at /office: its blueprint and the guard every page goes through.
+"""The supervisors' back office at /office: importing this package registers every page on `bp`.
 
-`guarded(permission)` resumes the server-side session from the `mingbai_office` cookie (its own cookie,
-path /office, HttpOnly, SameSite=Strict; Secure when MINGBAI_HUB_SECURE_COOKIE=1 behind TLS), sends a
-visitor without one to sign in, a half-signed-in one to the second factor, refuses a role without the
-permission (403) and a POST without the session's form token (400). Refusals are audited.
+The blueprint and its guard live in `common`; each page family (sign-in, casework, dashboards,
+administration) is a module of its own that adds its routes to the one blueprint.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
-import os
-from typing import Callable
+from kiosk.hub.office import admin, auth, casework, dashboards
+from kiosk.hub.office.common import bp
 
-from flask import Blueprint, Response, abort, current_app, g, redirect, request, url_for
-
-from kiosk.hub import accounts
-from kiosk.hub.store import HubStore
-
-bp = Blueprint("office", __name__, url_prefix="/office")
-COOKIE = "mingbai_office"
-
-
-def store() -> HubStore:
-    return current_app.extensions["hub_store"]
-
-
-def now() -> dt.datetime:
-    return current_app.extensions.get("hub_clock", lambda: dt.datetime.now(dt.timezone.utc))()
-
-
-def set_cookie(response: Response, token: str) -> Response:
-    response.set_cookie(COOKIE, token, path="/office", httponly=True, samesite="Strict",
-                        secure=os.environ.get("MINGBAI_HUB_SECURE_COOKIE") == "1")
-    return response
-
-
-def guarded(permission: str | None, *, stage: str = "full") -> Callable:
-    """Require a live session (at `stage`) whose role has `permission`; check the form token on POST."""
-    def decorator(view: Callable) -> Callable:
-        @functools.wraps(view)
-        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
-            session, reason = accounts.resume_session(store(), request.cookies.get(COOKIE, ""), now())
-            if session is None:
-                target = url_for("office.login", why=reason) if reason in ("idle", "expired") else url_for("office.login")
-                response = redirect(target, code=303)
-                response.delete_cookie(COOKIE, path="/office")
-                return response
-            if stage == "full" and session.stage != "full":
-                return redirect(url_for("office.second_factor"), code=303)
-            g.office = session
-            if permission is not None and not session.user.may(permission):
-                store().record_audit(session.user.name, request.endpoint or "?", request.path, "refused: role", now())
-                abort(403)
-            if request.method == "POST" and request.form.get("csrf", "") != session.csrf:
-                store().record_audit(session.user.name, request.endpoint or "?", request.path, "refused: csrf", now())
-                abort(400)
-            return view(*args, **kwargs)
-        wrapper.permission = permission  # type: ignore[attr-defined]
-        return wrapper
-    return decorator
-
-
-@bp.app_context_processor
-def _office_context() -> dict:
-    office = g.get("office")
-    return {"office": office, "user": office.user if office else None, "csrf": office.csrf if office else ""}
-
-
-from kiosk.hub.office import admin, auth, casework, dashboards  # noqa: E402,F401 - register the routes
+__all__ = ["admin", "auth", "bp", "casework", "dashboards"]

@@ -4,38 +4,56 @@ handler, a department), unlock one after five failures, disable one; add a depar
 from __future__ import annotations
 
 from flask import g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from kiosk.hub import accounts, cases
-from kiosk.hub.office import bp, guarded, now, store
+from kiosk.hub.office.common import bp, guarded, now, store
 
 
 @bp.get("/users")
 @guarded("users")
-def users():  # type: ignore[no-untyped-def]
-    return render_template("office/users.html", users=accounts.list_users(store()), roles=accounts.ROLE_NAMES,
-                           departments=cases.department_names(store()), error="", max_failures=accounts.MAX_FAILURES)
+def users() -> ResponseReturnValue:
+    return render_template(
+        "office/users.html",
+        users=accounts.list_users(store()),
+        roles=accounts.ROLE_NAMES,
+        departments=cases.department_names(store()),
+        error="",
+        max_failures=accounts.MAX_FAILURES,
+    )
 
 
 @bp.post("/users")
 @guarded("users")
-def save_user():  # type: ignore[no-untyped-def]
+def save_user() -> ResponseReturnValue:
     form = request.form
     name = form.get("name", "").strip()
     try:
-        accounts.create_user(store(), name, form.get("role", ""), form.get("password", ""), now(),
-                             department=form.get("department") or None)
+        accounts.create_user(
+            store(),
+            name,
+            form.get("role", ""),
+            form.get("password", ""),
+            now(),
+            department=form.get("department") or None,
+        )
     except accounts.AccountError as error:
         store().record_audit(g.office.user.name, "save_user", name, f"refused: {error}", now())
-        return render_template("office/users.html", users=accounts.list_users(store()), roles=accounts.ROLE_NAMES,
-                               departments=cases.department_names(store()), error=str(error),
-                               max_failures=accounts.MAX_FAILURES), 400
+        return render_template(
+            "office/users.html",
+            users=accounts.list_users(store()),
+            roles=accounts.ROLE_NAMES,
+            departments=cases.department_names(store()),
+            error=str(error),
+            max_failures=accounts.MAX_FAILURES,
+        ), 400
     store().record_audit(g.office.user.name, "save_user", name, f"ok: {form.get('role')}", now())
     return redirect(url_for("office.users"), code=303)
 
 
 @bp.post("/users/<name>/<action>")
 @guarded("users")
-def user_action(name: str, action: str):  # type: ignore[no-untyped-def]
+def user_action(name: str, action: str) -> ResponseReturnValue:
     if action == "unlock":
         done = accounts.unlock(store(), name)
     elif action == "disable" and name != g.office.user.name:
@@ -48,7 +66,7 @@ def user_action(name: str, action: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/departments")
 @guarded("users")
-def add_department():  # type: ignore[no-untyped-def]
+def add_department() -> ResponseReturnValue:
     name = request.form.get("name", "").strip()[:64]
     if name:
         cases.add_department(store(), name)

@@ -6,13 +6,18 @@ from __future__ import annotations
 import re
 
 from flask import g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from kiosk.hub import accounts
-from kiosk.hub.office import COOKIE, bp, guarded, now, set_cookie, store
+from kiosk.hub.office.common import COOKIE, bp, guarded, now, set_cookie, store
 
-REFUSALS = {"wrong": "用户名或密码不对", "locked": "连续输错5次，账号已锁定，请联系系统管理员解锁",
-            "disabled": "账号已停用", "replayed": "这个验证码已经用过，请等手机上出现新的验证码",
-            "wrong_code": "验证码不对，请看手机上当前的6位数字"}
+REFUSALS = {
+    "wrong": "用户名或密码不对",
+    "locked": "连续输错5次，账号已锁定，请联系系统管理员解锁",
+    "disabled": "账号已停用",
+    "replayed": "这个验证码已经用过，请等手机上出现新的验证码",
+    "wrong_code": "验证码不对，请看手机上当前的6位数字",
+}
 WHY = {"idle": "15分钟没有操作，已自动退出，请重新登录", "expired": "已登录8小时，请重新登录"}
 
 
@@ -21,7 +26,7 @@ def home_for(user: accounts.User) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("office/login.html", error="", notice=WHY.get(request.args.get("why", ""), ""))
     name = request.form.get("name", "").strip()[:64]
@@ -31,7 +36,9 @@ def login():  # type: ignore[no-untyped-def]
         return render_template("office/login.html", error=REFUSALS[reason], notice=""), 401
     stage = "password" if user.role in accounts.NEEDS_TOTP else "full"
     session = accounts.start_session(store(), user, stage, now())  # a new id: a planted cookie is worthless
-    store().record_audit(user.name, "login", "password", "ok" if stage == "full" else "ok: second factor owed", now())
+    store().record_audit(
+        user.name, "login", "password", "ok" if stage == "full" else "ok: second factor owed", now()
+    )
     target = url_for("office.second_factor") if stage == "password" else home_for(user)
     return set_cookie(redirect(target, code=303), session.token)
 
@@ -45,7 +52,7 @@ def _qr_svg(text: str) -> str:
 
 @bp.route("/second-factor", methods=["GET", "POST"])
 @guarded(None, stage="password")
-def second_factor():  # type: ignore[no-untyped-def]
+def second_factor() -> ResponseReturnValue:
     session = g.office
     if session.stage == "full":
         return redirect(home_for(session.user), code=303)
@@ -55,25 +62,33 @@ def second_factor():  # type: ignore[no-untyped-def]
         secret = accounts.new_totp_secret()
     error = ""
     if request.method == "POST":
-        reason = accounts.check_totp(store(), session.user.name, request.form.get("code", ""), now(),
-                                     enrol_secret=None if enrolled else secret)
+        reason = accounts.check_totp(
+            store(),
+            session.user.name,
+            request.form.get("code", ""),
+            now(),
+            enrol_secret=None if enrolled else secret,
+        )
         if not reason:
             accounts.end_session(store(), session.token, now())
             full = accounts.start_session(store(), session.user, "full", now())  # new id once fully signed in
-            store().record_audit(session.user.name, "login", "totp" if enrolled else "totp enrolment", "ok", now())
+            store().record_audit(
+                session.user.name, "login", "totp" if enrolled else "totp enrolment", "ok", now()
+            )
             return set_cookie(redirect(home_for(session.user), code=303), full.token)
         store().record_audit(session.user.name, "login", "totp", f"refused: {reason}", now())
         error = REFUSALS["wrong_code" if reason == "wrong" else reason]
         if reason == "locked":
             accounts.end_session(store(), session.token, now())
     uri = "" if enrolled else accounts.totp_uri(session.user.name, secret)
-    return render_template("office/totp.html", error=error, enrolled=enrolled, secret=secret,
-                           qr=_qr_svg(uri) if uri else ""), (401 if error else 200)
+    return render_template(
+        "office/totp.html", error=error, enrolled=enrolled, secret=secret, qr=_qr_svg(uri) if uri else ""
+    ), (401 if error else 200)
 
 
 @bp.post("/logout")
 @guarded(None, stage="password")
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     accounts.end_session(store(), g.office.token, now())
     store().record_audit(g.office.user.name, "logout", "", "ok", now())
     response = redirect(url_for("office.login"), code=303)

@@ -8,10 +8,11 @@ import tempfile
 from pathlib import Path
 
 from flask import abort, current_app, g, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
 
 from kiosk.hub import cases, evidence, workflow
 from kiosk.hub.exports import HEADERS, write_table
-from kiosk.hub.office import bp, guarded, now, store
+from kiosk.hub.office.common import bp, guarded, now, store
 from kiosk.hub.roster import programmes, villages
 from kiosk.hub.workflow import WorkflowError
 from kiosk.services.complaints import CATEGORIES, show_tracking_number
@@ -22,11 +23,18 @@ def _choices() -> dict:
     import sqlalchemy as sa
 
     with store().engine.connect() as conn:
-        village_list = conn.execute(sa.select(villages.c.code, villages.c.name).order_by(villages.c.name)).all()
-        programme_list = conn.execute(sa.select(programmes.c.code, programmes.c.name).order_by(programmes.c.code)).all()
-    return {"villages": village_list, "programmes": programme_list or [(c, c) for c in _rule_programmes()],
-            "statuses": [*workflow.STATUS_NAMES.items(), ("withdrawn", "已撤回")],
-            "departments": cases.department_names(store())}
+        village_list = conn.execute(
+            sa.select(villages.c.code, villages.c.name).order_by(villages.c.name)
+        ).all()
+        programme_list = conn.execute(
+            sa.select(programmes.c.code, programmes.c.name).order_by(programmes.c.code)
+        ).all()
+    return {
+        "villages": [tuple(v) for v in village_list],
+        "programmes": [tuple(p) for p in programme_list] or [(c, c) for c in _rule_programmes()],
+        "statuses": [*workflow.STATUS_NAMES.items(), ("withdrawn", "已撤回")],
+        "departments": cases.department_names(store()),
+    }
 
 
 def _rule_programmes() -> list[str]:
@@ -40,7 +48,9 @@ def _department_of(programme: str) -> str:
     import sqlalchemy as sa
 
     with store().engine.connect() as conn:
-        found = conn.execute(sa.select(programmes.c.department).where(programmes.c.code == programme)).scalar()
+        found = conn.execute(
+            sa.select(programmes.c.department).where(programmes.c.code == programme)
+        ).scalar()
     if found:
         return found
     from kiosk.rules import load_rulebook
@@ -56,20 +66,30 @@ def _any_view() -> None:
 
 @bp.get("/")
 @guarded(None)
-def inbox():  # type: ignore[no-untyped-def]
+def inbox() -> ResponseReturnValue:
     _any_view()
     query = cases.InboxQuery.from_args(request.args)
     rows, total = cases.inbox(store(), query, g.office.user, now())
     pages = max(1, -(-total // query.per_page))
-    store().record_audit(g.office.user.name, "list_complaints", request.query_string.decode()[:128], "ok", now())
-    return render_template("office/inbox.html", rows=rows, total=total, query=query, pages=pages,
-                           categories=dict((k, v[0]) for k, v in CATEGORIES.items()), track=show_tracking_number,
-                           status_names=workflow.STATUS_NAMES, **_choices())
+    store().record_audit(
+        g.office.user.name, "list_complaints", request.query_string.decode()[:128], "ok", now()
+    )
+    return render_template(
+        "office/inbox.html",
+        rows=rows,
+        total=total,
+        query=query,
+        pages=pages,
+        categories=dict((k, v[0]) for k, v in CATEGORIES.items()),
+        track=show_tracking_number,
+        status_names=workflow.STATUS_NAMES,
+        **_choices(),
+    )
 
 
 @bp.get("/export.<kind>")
 @guarded("export")
-def export(kind: str):  # type: ignore[no-untyped-def]
+def export(kind: str) -> ResponseReturnValue:
     if kind not in ("csv", "xlsx"):
         abort(404)
     query = cases.InboxQuery.from_args(request.args)
@@ -78,40 +98,66 @@ def export(kind: str):  # type: ignore[no-untyped-def]
         path = Path(folder) / f"complaints.{kind}"
         write_table(path, HEADERS, rows)
         data = io.BytesIO(path.read_bytes())
-    store().record_audit(g.office.user.name, "export_complaints", f"{kind} {request.query_string.decode()[:100]}",
-                         f"ok: {len(rows)} rows", now())
+    store().record_audit(
+        g.office.user.name,
+        "export_complaints",
+        f"{kind} {request.query_string.decode()[:100]}",
+        f"ok: {len(rows)} rows",
+        now(),
+    )
     stamp = now().astimezone(workflow.CHINA).strftime("%Y%m%d-%H%M")
     return send_file(data, as_attachment=True, download_name=f"群众反映-{stamp}.{kind}")
 
 
 @bp.get("/complaints/<int:complaint_id>")
 @guarded(None)
-def detail(complaint_id: int):  # type: ignore[no-untyped-def]
+def detail(complaint_id: int) -> ResponseReturnValue:
     _any_view()
     case = cases.case(store(), complaint_id, g.office.user)
     if case is None:
-        store().record_audit(g.office.user.name, "read_complaint", str(complaint_id), "refused: not found", now())
+        store().record_audit(
+            g.office.user.name, "read_complaint", str(complaint_id), "refused: not found", now()
+        )
         abort(404)
     today = now().astimezone(workflow.CHINA).date()
-    seen = evidence.gather(store(), current_app.extensions["roster_lookups"], case, today,
-                           cases._scope(g.office.user))
+    seen = evidence.gather(
+        store(), current_app.extensions["roster_lookups"], case, today, cases._scope(g.office.user)
+    )
     store().record_audit(g.office.user.name, "read_complaint", case["uuid"], "ok", now())
     user = g.office.user
-    allowed = [a for a in workflow.ACTIONS.values()
-               if user.may(a.permission) and case["status"] in a.from_statuses and not case["withdrawn_at"]]
-    overdue = workflow.is_overdue(status=case["status"], withdrawn=case["withdrawn_at"] is not None,
-                                  received_at=case["received_at"], due_at=case["due_at"], now=now())
-    return render_template("office/detail.html", case=case, payload=case["payload"], evidence=seen,
-                           tracking=show_tracking_number(case["tracking_no"]), overdue=overdue,
-                           category=CATEGORIES.get(case["category"], (case["category"],))[0], actions=allowed,
-                           status_names=workflow.STATUS_NAMES, outcomes=workflow.OUTCOMES, track=show_tracking_number,
-                           departments=cases.department_names(store()), suggested=_department_of(case["programme"]),
-                           china=workflow.CHINA)
+    allowed = [
+        a
+        for a in workflow.ACTIONS.values()
+        if user.may(a.permission) and case["status"] in a.from_statuses and not case["withdrawn_at"]
+    ]
+    overdue = workflow.is_overdue(
+        status=case["status"],
+        withdrawn=case["withdrawn_at"] is not None,
+        received_at=case["received_at"],
+        due_at=case["due_at"],
+        now=now(),
+    )
+    return render_template(
+        "office/detail.html",
+        case=case,
+        payload=case["payload"],
+        evidence=seen,
+        tracking=show_tracking_number(case["tracking_no"]),
+        overdue=overdue,
+        category=CATEGORIES.get(case["category"], (case["category"],))[0],
+        actions=allowed,
+        status_names=workflow.STATUS_NAMES,
+        outcomes=workflow.OUTCOMES,
+        track=show_tracking_number,
+        departments=cases.department_names(store()),
+        suggested=_department_of(case["programme"]),
+        china=workflow.CHINA,
+    )
 
 
 @bp.post("/complaints/<int:complaint_id>/<action>")
 @guarded(None)
-def act(complaint_id: int, action: str):  # type: ignore[no-untyped-def]
+def act(complaint_id: int, action: str) -> ResponseReturnValue:
     if action not in workflow.ACTIONS:
         abort(404)
     if not g.office.user.may(workflow.ACTIONS[action].permission):

@@ -8,16 +8,17 @@ import tempfile
 from pathlib import Path
 
 from flask import abort, g, render_template, request, send_file
+from flask.typing import ResponseReturnValue
 
 from kiosk.hub import charts, report, stats, workflow
 from kiosk.hub.exports import write_table
-from kiosk.hub.office import bp, guarded, now, store
+from kiosk.hub.office.common import bp, guarded, now, store
 from kiosk.services.complaints import CATEGORIES
 
 
 @bp.get("/dashboard")
 @guarded("dashboard")
-def dashboard():  # type: ignore[no-untyped-def]
+def dashboard() -> ResponseReturnValue:
     at = now()
     by_village = stats.counts_by(store(), "village")
     by_programme = stats.counts_by(store(), "programme")
@@ -26,31 +27,50 @@ def dashboard():  # type: ignore[no-untyped-def]
     first, closed = stats.answer_times(store())
     departments = stats.overdue_by_department(store(), at)
     fleet = stats.fleet(store(), at)
-    from kiosk.services.checks import CHECKS
     from kiosk.hub.roster import findings_by_check
+    from kiosk.services.checks import CHECKS
 
     findings = [(CHECKS.get(code, code), n) for code, n in findings_by_check(store().engine)]
     store().record_audit(g.office.user.name, "dashboard", "", "ok", at)
     return render_template(
-        "office/dashboard.html", by_village=by_village, by_programme=by_programme, by_category=by_category,
-        months=months, first=first, findings=findings, closed=closed, departments=departments, fleet_problems=[
-            k for k in fleet if k.state in ("dead", "late")], fleet_count=len(fleet), min_sample=stats.MIN_SAMPLE,
-        charts={"village": charts.bars(by_village, title="按村"), "programme": charts.bars(by_programme, title="按补贴项目"),
-                "category": charts.bars(by_category, title="按问题类别"),
-                "months": charts.columns(months, title="近12个月每月收到"),
-                "findings": charts.bars(findings, title="名册核查发现（最近一次发布）", unit="条"),
-                "departments": charts.bars([(name, round(rate.percent or 0)) for name, rate in departments
-                                            if rate.rankable], title=f"各部门逾期率（{stats.MIN_SAMPLE}件以上才排名）",
-                                           unit="%")})
+        "office/dashboard.html",
+        by_village=by_village,
+        by_programme=by_programme,
+        by_category=by_category,
+        months=months,
+        first=first,
+        findings=findings,
+        closed=closed,
+        departments=departments,
+        fleet_problems=[k for k in fleet if k.state in ("dead", "late")],
+        fleet_count=len(fleet),
+        min_sample=stats.MIN_SAMPLE,
+        charts={
+            "village": charts.bars(by_village, title="按村"),
+            "programme": charts.bars(by_programme, title="按补贴项目"),
+            "category": charts.bars(by_category, title="按问题类别"),
+            "months": charts.columns(months, title="近12个月每月收到"),
+            "findings": charts.bars(findings, title="名册核查发现（最近一次发布）", unit="条"),
+            "departments": charts.bars(
+                [(name, round(rate.percent or 0)) for name, rate in departments if rate.rankable],
+                title=f"各部门逾期率（{stats.MIN_SAMPLE}件以上才排名）",
+                unit="%",
+            ),
+        },
+    )
 
 
 @bp.get("/fleet")
 @guarded("fleet")
-def fleet():  # type: ignore[no-untyped-def]
+def fleet() -> ResponseReturnValue:
     kiosks = stats.fleet(store(), now())
     store().record_audit(g.office.user.name, "fleet", "", "ok", now())
-    return render_template("office/fleet.html", kiosks=kiosks, china=workflow.CHINA,
-                           states={"ok": "正常", "late": "超过15分钟未联系", "dead": "超过1天未联系", "revoked": "已吊销"})
+    return render_template(
+        "office/fleet.html",
+        kiosks=kiosks,
+        china=workflow.CHINA,
+        states={"ok": "正常", "late": "超过15分钟未联系", "dead": "超过1天未联系", "revoked": "已吊销"},
+    )
 
 
 AUDIT_HEADERS = ["时间（UTC）", "操作人", "操作", "对象", "结果"]
@@ -58,7 +78,7 @@ AUDIT_HEADERS = ["时间（UTC）", "操作人", "操作", "对象", "结果"]
 
 @bp.get("/audit")
 @guarded("audit")
-def audit_log():  # type: ignore[no-untyped-def]
+def audit_log() -> ResponseReturnValue:
     try:
         page = max(1, int(request.args.get("page", "1")))
     except ValueError:
@@ -66,17 +86,25 @@ def audit_log():  # type: ignore[no-untyped-def]
     actor = request.args.get("actor", "")[:64]
     entries, total = store().audit_page((page - 1) * 100, 100, actor)
     store().record_audit(g.office.user.name, "read_audit_log", actor, "ok", now())
-    return render_template("office/audit.html", entries=entries, total=total, page=page, actor=actor,
-                           pages=max(1, -(-total // 100)))
+    return render_template(
+        "office/audit.html",
+        entries=entries,
+        total=total,
+        page=page,
+        actor=actor,
+        pages=max(1, -(-total // 100)),
+    )
 
 
 @bp.get("/audit.<kind>")
 @guarded("audit")
-def audit_export(kind: str):  # type: ignore[no-untyped-def]
+def audit_export(kind: str) -> ResponseReturnValue:
     if kind not in ("csv", "xlsx"):
         abort(404)
-    rows = ([e["at"].isoformat(timespec="seconds"), e["actor"], e["action"], e["subject"], e["outcome"]]
-            for e in store().audit_entries())
+    rows = (
+        [e["at"].isoformat(timespec="seconds"), e["actor"], e["action"], e["subject"], e["outcome"]]
+        for e in store().audit_entries()
+    )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"audit.{kind}"
         count = write_table(path, AUDIT_HEADERS, rows, sheet="审计日志")
@@ -87,7 +115,7 @@ def audit_export(kind: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/report")
 @guarded("report")
-def monthly_report():  # type: ignore[no-untyped-def]
+def monthly_report() -> ResponseReturnValue:
     at = now()
     default = at.astimezone(workflow.CHINA).strftime("%Y-%m")
     try:
@@ -95,11 +123,20 @@ def monthly_report():  # type: ignore[no-untyped-def]
     except ValueError:
         abort(400)
     figures = report.figures(store(), month, at)
-    html = render_template("report/monthly.html", **figures, categories={k: v[0] for k, v in CATEGORIES.items()},
-                           status_names=workflow.STATUS_NAMES, china=workflow.CHINA)
+    html = render_template(
+        "report/monthly.html",
+        **figures,
+        categories={k: v[0] for k, v in CATEGORIES.items()},
+        status_names=workflow.STATUS_NAMES,
+        china=workflow.CHINA,
+    )
     if request.args.get("format") == "html":
         return html
     pdf = report.to_pdf(html)
     store().record_audit(g.office.user.name, "monthly_report", str(month), "ok", at)
-    return send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                     download_name=f"report-{month.year}-{month.month:02d}.pdf")
+    return send_file(
+        io.BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"report-{month.year}-{month.month:02d}.pdf",
+    )

@@ -1,0 +1,148 @@
+"""The layout's rules, read from the source: who may import whom, and no import cycles.
+
+Every import counts, at the top of a module or inside a function (an import tucked into a
+function is still a dependency; hiding one is how cycles crept in before).
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+STDLIB = sys.stdlib_module_names
+
+# (package, what it must never import, why)
+NEVER = [
+    ("device", ("kiosk",), "hardware knows nothing of the application"),
+    ("kiosk.core", ("kiosk", "flask", "sqlalchemy", "sqlite3"), "the shared vocabulary is pure"),
+    (
+        "kiosk.rules",
+        (
+            "kiosk.store",
+            "kiosk.backend",
+            "kiosk.services",
+            "kiosk.web",
+            "kiosk.hub",
+            "kiosk.link",
+            "flask",
+            "sqlalchemy",
+            "sqlite3",
+        ),
+        "rules are pure: facts in, amounts and reasons out",
+    ),
+    (
+        "kiosk.link",
+        ("flask", "kiosk.web", "kiosk.hub", "kiosk.services"),
+        "the protocol stands between both ends",
+    ),
+    ("kiosk.services", ("flask", "kiosk.web", "kiosk.hub"), "use cases know no web framework"),
+    ("kiosk.web", ("kiosk.hub",), "the kiosk app is not the hub"),
+    ("kiosk.hub", ("kiosk.web",), "the hub is not the kiosk app"),
+    ("kiosk.imports", ("flask", "kiosk.web", "kiosk.hub", "kiosk.services"), "loading data needs no screen"),
+]
+# kiosk.core may use these of ours: the ID-number rules live beside the card parsers.
+CORE_ALLOWED = ("kiosk.core", "device.idnumber")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every module `path` imports, absolute names, from any place in the file."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)  # `from pkg import module`
+    return found
+
+
+MODULES = {module_name(p): p for top in ("kiosk", "device") for p in (ROOT / top).rglob("*.py")}
+GRAPH = {name: {m for m in imports_of(path) if m in MODULES and m != name} for name, path in MODULES.items()}
+
+
+def within(name: str, package: str) -> bool:
+    return name == package or name.startswith(package + ".")
+
+
+@pytest.mark.parametrize(("package", "forbidden", "why"), NEVER, ids=[rule[0] for rule in NEVER])
+def test_never_imports(package, forbidden, why):
+    broken = sorted(
+        f"{name} imports {target}"
+        for name, path in MODULES.items()
+        if within(name, package)
+        for target in imports_of(path)
+        if any(within(target, bad) for bad in forbidden)
+        and not (package == "kiosk.core" and any(within(target, ok) for ok in CORE_ALLOWED))
+    )
+    assert broken == [], f"{package} must not import {forbidden} ({why})"
+
+
+def test_core_and_rules_import_only_the_standard_library_and_what_they_may():
+    allowed = {"kiosk.core": CORE_ALLOWED, "kiosk.rules": ("kiosk.core", "kiosk.rules")}
+    for package, ours in allowed.items():
+        for name, path in MODULES.items():
+            if not within(name, package):
+                continue
+            for target in imports_of(path):
+                top = target.split(".")[0]
+                assert top in STDLIB or top == "__future__" or any(within(target, ok) for ok in ours), (
+                    f"{name} imports {target}"
+                )
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan's algorithm)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in graph[node]:
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_no_import_cycles():
+    assert cycles(GRAPH) == []
