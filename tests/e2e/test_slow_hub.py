@@ -43,7 +43,8 @@ def test_a_card_taken_away_while_the_hub_is_slow_ends_the_session_within_2_s(dem
     shutil.copy(demo_template, tmp_path / "kiosk.db")
     holder = open_store(tmp_path / "kiosk.db").demo_cards()[0]
     hub = ThreadingHTTPServer(("127.0.0.1", 0), SlowHub)
-    threading.Thread(target=hub.serve_forever, daemon=True).start()
+    serving = threading.Thread(target=hub.serve_forever, daemon=True)
+    serving.start()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
@@ -82,3 +83,5 @@ def test_a_card_taken_away_while_the_hub_is_slow_ends_the_session_within_2_s(dem
         process.terminate()
         process.wait(timeout=10)
         hub.shutdown()
+        serving.join(timeout=15)
+        hub.server_close()
