@@ -89,7 +89,6 @@ class Terminal:
         self._token_claimed = False
         self._result: LookupResult | None = None
         self._scratch: dict[str, object] = {}
-        self._generation = 0  # counts card events; a lookup's answer counts only for its own card
 
     # -- reader side ------------------------------------------------------------
     def _count_read(self) -> None:
@@ -105,13 +104,11 @@ class Terminal:
             self._end(State.READING)
         elif event.kind is CardEventKind.READ and event.identity is not None:
             self._count_read()
-            with self._changed:
-                self._generation += 1
-                generation = self._generation
+            reading = self._end(State.READING)  # a card read starts a session afresh
             # The lookup may wait on a hub for seconds: never on the reader's thread, which must
             # stay free to see the card being taken away (that event ends the session at once).
             threading.Thread(
-                target=self._look_up, args=(generation, event.identity), name="card-lookup", daemon=True
+                target=self._look_up, args=(reading, event.identity), name="card-lookup", daemon=True
             ).start()
         elif event.kind is CardEventKind.UNREADABLE:
             message, advice = _UNREADABLE_ZH.get(event.reason, _READER_FAULT_ZH)
@@ -123,21 +120,22 @@ class Terminal:
         elif event.kind is CardEventKind.READER_BACK:
             self._end(State.IDLE)
 
-    def _look_up(self, generation: int, identity: CardIdentity) -> None:
-        """Look the card holder up and show the result, unless the card session moved on meanwhile."""
+    def _look_up(self, reading: int, identity: CardIdentity) -> None:
+        """Look the card holder up and show the result, unless the screen moved on from `reading` (a seq)
+        meanwhile: every card event publishes a new snapshot, so a late answer is one for a card that left."""
         try:
             result = look_up_card_holder(
                 backend=self.backend, identity=identity, today=self.today(), chip_registry=self.chip_registry
             )
         except CardLookupError as error:
-            self._set(State.ERROR, error.message_zh, error.advice_zh, generation=generation)
+            self._answer(reading, State.ERROR, error.message_zh, error.advice_zh)
             return
         except Exception:  # noqa: BLE001 - never leave the screen stuck on "reading"
             log.exception("card lookup failed unexpectedly")
-            self._set(State.ERROR, "暂时查不到信息", "请稍后再试，或请工作人员帮助", generation=generation)
+            self._answer(reading, State.ERROR, "暂时查不到信息", "请稍后再试，或请工作人员帮助")
             return
         with self._changed:
-            if generation != self._generation:
+            if self._snapshot.seq != reading:
                 log.info("lookup finished after its card left: result dropped")
                 return
             self._result = result
@@ -201,27 +199,27 @@ class Terminal:
             self._end(State.CARD_LEFT, "请取回您的卡", "查询已结束")
 
     # -- internals --------------------------------------------------------------
-    def _end(self, state: State, message: str = "", advice: str = "") -> None:
+    def _end(self, state: State, message: str = "", advice: str = "") -> int:
+        """Drop the session and show `state`; return the new snapshot's seq."""
         with self._changed:
-            self._generation += 1  # a lookup still running belongs to a card that is gone
             self._result = None
             self._scratch = {}
             self._token = None
             self._token_claimed = False
-            self._publish(state, message, advice)
+            return self._publish(state, message, advice)
 
-    def _set(
-        self, state: State, message: str = "", advice: str = "", *, generation: int | None = None
-    ) -> None:
-        """Show `state`; with `generation`, only if no card event came after the one it answers."""
+    def _set(self, state: State, message: str = "", advice: str = "") -> None:
         with self._changed:
-            if generation is not None and generation != self._generation:
-                return
-            if generation is None:
-                self._generation += 1
             self._publish(state, message, advice)
 
-    def _publish(self, state: State, message: str = "", advice: str = "") -> None:
-        """Called with the lock held."""
+    def _answer(self, reading: int, state: State, message: str, advice: str) -> None:
+        """Show a lookup's outcome, unless the screen moved on since `reading`."""
+        with self._changed:
+            if self._snapshot.seq == reading:
+                self._publish(state, message, advice)
+
+    def _publish(self, state: State, message: str = "", advice: str = "") -> int:
+        """Called with the lock held; returns the new seq."""
         self._snapshot = Snapshot(self._snapshot.seq + 1, state, message, advice)
         self._changed.notify_all()
+        return self._snapshot.seq
