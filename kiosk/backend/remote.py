@@ -25,13 +25,14 @@ class RemoteBackend:
     def __init__(self, *, hub_url: str, kiosk_id: str, secret: str, timeout: float = 5.0) -> None:
         self.client = HubClient(hub_url, kiosk_id=kiosk_id, secret=secret, timeout=timeout)
 
-    def _post(self, path: str, body: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    def _post(self, path: str, body: dict[str, str]) -> dict[str, Any] | None:
+        """The hub's answer as an object; None when it knows nobody (404)."""
         try:
             status, answer = self.client.post_json(paths.full(path), body)
         except HubUnreachableError as error:
             raise HubUnavailableError(str(error)) from None
         if status == 404:
-            return 404, {}
+            return None
         if status != 200:
             raise HubUnavailableError(f"hub answered {status}")
         try:
@@ -40,11 +41,11 @@ class RemoteBackend:
             raise HubUnavailableError(f"malformed answer: {error}") from None
         if not isinstance(decoded, dict):
             raise HubUnavailableError("malformed answer: not an object")
-        return status, decoded
+        return decoded
 
     def look_up(self, id_number: IdNumber, *, today: dt.date) -> LookupResult:
-        status, answer = self._post(paths.LOOKUP, {"id_number": id_number.value, "today": today.isoformat()})
-        if status == 404:
+        answer = self._post(paths.LOOKUP, {"id_number": id_number.value, "today": today.isoformat()})
+        if answer is None:
             raise PersonNotFoundError(id_number.masked())
         try:
             return from_json(answer, id_number.value)
@@ -52,5 +53,5 @@ class RemoteBackend:
             raise HubUnavailableError(f"malformed lookup answer: {error}") from None
 
     def find_id_number_by_account(self, account: str) -> str | None:
-        status, answer = self._post(paths.RESOLVE, {"account": account})
-        return None if status == 404 else answer.get("id_number")
+        answer = self._post(paths.RESOLVE, {"account": account})
+        return None if answer is None else answer.get("id_number")
