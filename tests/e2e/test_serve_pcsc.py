@@ -2,38 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import time
-import urllib.request
 
 from device.emulation.vcard import SsseApplet, VpcdCard
 from kiosk.store import open_store
-from tests.conftest import TODAY
-from tests.e2e.conftest import KIOSK, free_port
-
-
-def state(url: str) -> dict:
-    with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
-        health = json.loads(response.read())
-    with urllib.request.urlopen(url + "/terminal/state", timeout=2) as response:
-        return {**json.loads(response.read()), "readers": health["readers"]}
-
-
-def wait_for(url: str, wanted: str, timeout: float = 20.0) -> dict:
-    deadline = time.monotonic() + timeout
-    last: dict = {}
-    while time.monotonic() < deadline:
-        try:
-            last = state(url)
-            if last["state"] == wanted:
-                return last
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"terminal never became {wanted}: {last}")
+from tests.e2e.conftest import free_port
+from tests.helpers.serve import serve_kiosk, wait_for
 
 
 def test_kiosk_started_before_pcscd_reads_cards_once_it_is_up(demo_template, pcscd, tmp_path):
@@ -42,21 +16,7 @@ def test_kiosk_started_before_pcscd_reads_cards_once_it_is_up(demo_template, pcs
     pcscd.stop()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [
-            KIOSK,
-            "serve",
-            "--db",
-            str(tmp_path / "kiosk.db"),
-            "--port",
-            str(port),
-            "--today",
-            TODAY.isoformat(),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "MINGBAI_CONFIG": "", "MINGBAI_PCSC_READERS": "Virtual PCD 00 01"},
-    )
+    process = serve_kiosk(tmp_path / "kiosk.db", port)
     card = VpcdCard(SsseApplet(card_holder.id_number, "王德明"), port=35964)
     try:
         down = wait_for(url, "unavailable")

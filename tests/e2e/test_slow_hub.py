@@ -6,18 +6,15 @@ answer and could not see the card leave until it came (5 s timeout per call, twi
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from device.emulation.vcard import SsseApplet, VpcdCard
 from kiosk.store import open_store
-from tests.conftest import TODAY
-from tests.e2e.conftest import KIOSK, free_port
-from tests.e2e.test_serve_pcsc import wait_for
+from tests.e2e.conftest import free_port
+from tests.helpers.serve import serve_kiosk, wait_for
 
 HUB_DELAY_SECONDS = 10.0
 SESSION_END_SECONDS = 2.0  # what the villager may wait, after taking the card, for the screen to clear
@@ -47,28 +44,13 @@ def test_a_card_taken_away_while_the_hub_is_slow_ends_the_session_within_2_s(dem
     serving.start()
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [
-            KIOSK,
-            "serve",
-            "--db",
-            str(tmp_path / "kiosk.db"),
-            "--port",
-            str(port),
-            "--today",
-            TODAY.isoformat(),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={
-            **os.environ,
-            "MINGBAI_CONFIG": "",
-            "MINGBAI_PCSC_READERS": "Virtual PCD 00 01",
-            "MINGBAI_BACKEND": "remote",
-            "MINGBAI_HUB_URL": f"http://127.0.0.1:{hub.server_port}",
-            "MINGBAI_HUB_SECRET": "s" * 32,
-            "MINGBAI_PERSON_KEY_SECRET": "p" * 32,
-        },
+    process = serve_kiosk(
+        tmp_path / "kiosk.db",
+        port,
+        MINGBAI_BACKEND="remote",
+        MINGBAI_HUB_URL=f"http://127.0.0.1:{hub.server_port}",
+        MINGBAI_HUB_SECRET="s" * 32,
+        MINGBAI_PERSON_KEY_SECRET="p" * 32,
     )
     card = VpcdCard(SsseApplet(holder.id_number, "王德明"), port=35964)
     try:
