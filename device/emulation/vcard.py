@@ -21,6 +21,10 @@ from device.profiles.ssse import SSSE_AID
 log = logging.getLogger(__name__)
 
 VPCD_PORT = 35963  # "Virtual PCD 00 00"; 35964 is "Virtual PCD 00 01"
+# How long a card must stay off vpcd's reader before the next goes on. pcscd polls vpcd every
+# 0.4 s, and a card back within one poll can be handed over in that same poll: to PC/SC the first
+# card never left. Two polls is long enough for the removal to be seen (and no hand is faster).
+SWAP_GAP_SECONDS = 0.8
 OK = b"\x90\x00"
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from device.base import EventHub
-from device.emulation.vcard import VPCD_PORT, Applet, VpcdCard
+from device.emulation.vcard import SWAP_GAP_SECONDS, VPCD_PORT, Applet, VpcdCard
 from device.emulation.virtual import VirtualReader
 from kiosk.config import ConfigError, KioskConfig
 
@@ -23,7 +23,6 @@ log = logging.getLogger(__name__)
 
 PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
-SWAP_GAP_SECONDS = 0.8  # two of pcscd's presence polls: long enough for the removal to be seen
 
 
 class CardSlot(Protocol):
@@ -49,9 +48,7 @@ class VpcdSlot:
 
     def _place(self, applet: Applet) -> None:
         self._take()
-        # A hand takes one card off before it puts the next one down. vpcd tells pcscd that a card
-        # left only at pcscd's next presence poll (every 0.4 s), and a card back before then can be
-        # handed over in that same poll: to PC/SC, and so to anyone, the first card never left.
+        # A hand takes one card off before it puts the next one down (see SWAP_GAP_SECONDS).
         time.sleep(max(0.0, self._taken_at + SWAP_GAP_SECONDS - time.monotonic()))
         self._card = VpcdCard(applet, port=self.port)
         self._card.insert()

@@ -13,6 +13,7 @@ import pytest
 
 from device.base import CardEvent, CardEventKind, EventHub
 from device.emulation.vcard import (
+    SWAP_GAP_SECONDS,
     ChipSerialApplet,
     CorruptPbocApplet,
     LockedSsseApplet,
@@ -26,8 +27,6 @@ from device.pcsc import PcscWatcher, list_readers
 PORT = 35964
 READER = "Virtual PCD 00 01"
 ID = "11010519491231002X"
-# pcscd polls vpcd every 0.4 s; a card put back within one poll can be handed over in it, unseen.
-SWAP_GAP = 0.8
 
 
 class Events:
@@ -217,7 +216,7 @@ def test_a_card_swapped_while_the_watcher_is_busy_is_read(watcher, events, card)
     assert events.next(CardEventKind.READ).identity.id_number == ID
     assert busy.wait(5)
     first.remove()
-    time.sleep(SWAP_GAP)
+    time.sleep(SWAP_GAP_SECONDS)
     second = card(SsseApplet("440524188001010014", "李"))
     second.insert()
     events.next(CardEventKind.REMOVED)

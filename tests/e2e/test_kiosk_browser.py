@@ -13,8 +13,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from device.emulation.vcard import PbocApplet, SsseApplet, VpcdCard
-from kiosk.services.readers import SWAP_GAP_SECONDS
+from device.emulation.vcard import SWAP_GAP_SECONDS, PbocApplet, SsseApplet, VpcdCard
 from kiosk.store import open_store
 from tests.e2e.conftest import KioskProcess
 
