@@ -58,7 +58,7 @@ def add_complaints(url: str, persons: int, count: int) -> None:
     import sqlalchemy as sa
 
     from kiosk.hub.store import HubStore, _case_fields, complaints, kiosks
-    from kiosk.services.complaints import person_key
+    from kiosk.core.complaint import person_key
 
     store = HubStore(url)
     rng = random.Random(11)

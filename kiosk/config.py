@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kiosk.core.clock import parse_date
+
 SYSTEM_CONFIG = Path("/etc/mingbai/kiosk.toml")
 DEMO_PERSON_KEY = "mingbai-demo-person-key-not-for-production"
 
@@ -99,7 +101,7 @@ def _coerce(name: str, raw: Any) -> Any:
         if "Path" in str(field_type):
             return Path(str(raw)).expanduser()
         if "date" in str(field_type):
-            return raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
+            return parse_date(raw)
         if field_type in ("int", int):
             value = int(raw)
             if value < 0:

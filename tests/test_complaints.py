@@ -10,17 +10,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.services.complaints import (
+from kiosk.core.complaint import (
     TRACKING_ALPHABET,
     ComplaintError,
     check_phone,
-    complaints_of,
-    file_complaint,
     new_tracking_number,
     person_key,
     valid_tracking_number,
-    withdraw_complaint,
 )
+from kiosk.services.complaints import complaints_of, file_complaint, withdraw_complaint
 
 ID = "11010519491231002X"
 NOW = dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC)
@@ -38,7 +36,7 @@ def test_tracking_numbers_are_unambiguous_and_self_checking():
     st.sampled_from(TRACKING_ALPHABET),
 )
 def test_any_single_wrong_symbol_is_caught(body, position, replacement):
-    from kiosk.services.complaints import _check_symbol
+    from kiosk.core.complaint import _check_symbol
 
     number = body + _check_symbol(body)
     changed = number[:position] + replacement + number[position + 1 :]
@@ -177,7 +175,8 @@ def test_an_answered_complaint_can_be_reopened_once_from_the_same_card(store):
 
 
 def test_card_reads_are_counted_per_day_for_the_heartbeat(store):
-    from kiosk.link.relay import CHINA, heartbeat_payload
+    from kiosk.core.clock import CHINA
+    from kiosk.link.relay import heartbeat_payload
 
     today = dt.datetime.now(CHINA).date().isoformat()
     for _ in range(3):

@@ -6,16 +6,11 @@ money stays integer fen; periods travel as their codes.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from device.idnumber import mask_account
 from kiosk.backend import CardHolder, LookupResult
+from kiosk.core.clock import parse_date, to_date
 from kiosk.rules import Entitlement, Hint, parse_period
 from kiosk.rules.reconcile import Line, Payment, ProgrammeLines, Reconciliation, Status
-
-
-def _date(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
 
 
 def to_json(result: LookupResult) -> dict:
@@ -68,7 +63,7 @@ def to_json(result: LookupResult) -> dict:
 def from_json(data: dict, id_number: str) -> LookupResult:
     """Rebuild the picture; raises KeyError/ValueError on a malformed answer (the caller says 暂时查不到)."""
     holder = data["holder"]
-    deceased_on = _date(holder.get("deceased_on"))
+    deceased_on = parse_date(holder.get("deceased_on"))
     programmes = []
     for group in data["programmes"]:
         lines = []
@@ -79,7 +74,7 @@ def from_json(data: dict, id_number: str) -> LookupResult:
                     group["code"],
                     period,
                     int(p["amount_fen"]),
-                    dt.date.fromisoformat(p["paid_on"]),
+                    to_date(p["paid_on"]),
                     p.get("account", ""),
                     p.get("batch", ""),
                 )
@@ -94,16 +89,14 @@ def from_json(data: dict, id_number: str) -> LookupResult:
                     period,
                     entitlement,
                     payments,
-                    dt.date.fromisoformat(line["due_on"]),
+                    to_date(line["due_on"]),
                     Status(line["status"]),
                     deceased_on,
                 )
             )
         programmes.append(ProgrammeLines(group["code"], group["name"], group["department"], lines))
     hints = [Hint(h["programme"], h["name"], h["reason"], h["department"]) for h in data.get("hints", [])]
-    reconciliation = Reconciliation(
-        programmes, hints, data["rule_version"], dt.date.fromisoformat(data["today"])
-    )
+    reconciliation = Reconciliation(programmes, hints, data["rule_version"], to_date(data["today"]))
     return LookupResult(
         CardHolder(holder["masked_id"], holder["name"], holder.get("village", ""), deceased_on),
         reconciliation,

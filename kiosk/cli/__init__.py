@@ -13,13 +13,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from kiosk.config import ConfigError, KioskConfig, load_config
+from kiosk.core.clock import parse_date
 
 log = logging.getLogger("kiosk")
 
 
-def _date(text: str) -> dt.date:
+def _date(text: str) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(text)
+        return parse_date(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 

@@ -67,3 +67,14 @@ def format_quantity(quantity: Decimal) -> str:
     """
     text = format(quantity.normalize(), "f")
     return text
+
+
+def plain_yuan(fen: int) -> str:
+    """Fen as yuan text with two decimals and no separators: exact, and what the importer reads back.
+
+    >>> plain_yuan(33600), plain_yuan(-1250), plain_yuan(5)
+    ('336.00', '-12.50', '0.05')
+    """
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{sign}{whole}.{cents:02d}"

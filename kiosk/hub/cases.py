@@ -15,9 +15,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from kiosk.core.clock import CHINA
+from kiosk.core.tables import write_table
 from kiosk.hub import workflow
 from kiosk.hub.accounts import User
-from kiosk.hub.exports import HEADERS, complaint_row, write_table
+from kiosk.hub.exports import HEADERS, complaint_row
 from kiosk.hub.roster import villages
 from kiosk.hub.store import HubStore, _row, audit, complaint_events, complaints, departments, replies
 from kiosk.hub.workflow import WorkflowError
@@ -152,7 +154,7 @@ def _where(query: InboxQuery, user: User, now: dt.datetime) -> list:
 
 
 def _china_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), workflow.CHINA).astimezone(dt.UTC)
+    return dt.datetime.combine(day, dt.time(), CHINA).astimezone(dt.UTC)
 
 
 LIST_COLUMNS = (
@@ -298,9 +300,7 @@ def _act(
             if not reply_text:
                 raise WorkflowError("请写明给群众的阶段性答复")
             try:
-                due = dt.datetime.combine(
-                    dt.date.fromisoformat(form.get("due", "")), dt.time(23, 59), workflow.CHINA
-                )
+                due = dt.datetime.combine(dt.date.fromisoformat(form.get("due", "")), dt.time(23, 59), CHINA)
             except ValueError:
                 raise WorkflowError("请填写新的答复期限") from None
             current = row["due_at"] or now
@@ -504,4 +504,6 @@ def export_rows(store: HubStore, query: InboxQuery, user: User, now: dt.datetime
 def export_complaints(store: HubStore, path: Path | str) -> int:
     """Every complaint to `path` (.xlsx or .csv): `kiosk hub --export` and `kiosk complaints export`."""
     reader = User("cli", "auditor", None)  # the command line reads everything, changes nothing
-    return write_table(path, HEADERS, export_rows(store, InboxQuery(), reader, dt.datetime.now(dt.UTC)))
+    return write_table(
+        path, HEADERS, export_rows(store, InboxQuery(), reader, dt.datetime.now(dt.UTC)), sheet="群众反映"
+    )

@@ -7,9 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from kiosk.core.clock import CHINA
+from kiosk.core.complaint import CATEGORIES
 from kiosk.hub import charts, stats, workflow
 from kiosk.hub.store import HubStore
-from kiosk.services.complaints import CATEGORIES
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class Month:
 
     def bounds(self) -> tuple[dt.datetime, dt.datetime]:
         """Start and end (exclusive) in UTC of the month in Beijing time."""
-        start = dt.datetime(self.year, self.month, 1, tzinfo=workflow.CHINA)
+        start = dt.datetime(self.year, self.month, 1, tzinfo=CHINA)
         end = (start + dt.timedelta(days=32)).replace(day=1)
         return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
@@ -63,7 +64,7 @@ def figures(store: HubStore, month: Month, now: dt.datetime) -> dict:
             "programme": charts.bars(by_programme, title="按补贴项目"),
             "village": charts.bars(by_village, title="按村（前12）"),
         },
-        "generated": now.astimezone(workflow.CHINA),
+        "generated": now.astimezone(CHINA),
     }
 
 

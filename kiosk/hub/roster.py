@@ -22,10 +22,11 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from kiosk.backend import EmbeddedBackend
+from kiosk.core.clock import parse_date
+from kiosk.core.complaint import person_key
 from kiosk.hub.db import metadata, reconnecting
 from kiosk.rules import Enrolment, PersonFacts, load_rulebook, parse_period
 from kiosk.rules.reconcile import Payment
-from kiosk.services.complaints import person_key
 from kiosk.store import PersonRecord, Store
 
 villages = sa.Table(
@@ -119,10 +120,6 @@ class Publication:
     seconds: float
 
 
-def _date(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
-
-
 def _source_rows(source: Store, table: sa.Table, secret: str) -> Iterator[tuple]:
     """Rows of `table` read from the validated embedded store, in the hub's column order."""
     if table is villages:
@@ -139,10 +136,10 @@ def _source_rows(source: Store, table: sa.Table, secret: str) -> Iterator[tuple]
                 person_key(number, secret),
                 name,
                 gender,
-                _date(birth),
+                parse_date(birth),
                 village,
                 household or "",
-                _date(death),
+                parse_date(death),
             )
     elif table is accounts:
         yield from source.iter_rows("SELECT account, person_id FROM accounts")
@@ -150,12 +147,12 @@ def _source_rows(source: Store, table: sa.Table, secret: str) -> Iterator[tuple]
         for pid, code, category, quantity, start, end in source.iter_rows(
             "SELECT person_id, programme, category, quantity, start_on, end_on FROM enrolments"
         ):
-            yield pid, code, category, quantity, _date(start), _date(end)
+            yield pid, code, category, quantity, parse_date(start), parse_date(end)
     elif table is payments:
         for pid, code, period, amount, paid_on, account, batch in source.iter_rows(
             "SELECT person_id, programme, period, amount_fen, paid_on, account, batch FROM payments"
         ):
-            yield pid, code, period, amount, _date(paid_on), account, batch
+            yield pid, code, period, amount, parse_date(paid_on), account, batch
     elif table is policies:
         yield from ((code, name, text) for code, (name, text) in source.policies().items())
 

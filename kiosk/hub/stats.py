@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from kiosk.hub import workflow
+from kiosk.core.clock import CHINA
 from kiosk.hub.roster import programmes, villages
 from kiosk.hub.store import HubStore, _utc, complaints, heartbeat_hours, heartbeats, kiosks
 
@@ -91,8 +91,8 @@ def _programme_names() -> dict[str, str]:
 
 def by_month(store: HubStore, months: int, now: dt.datetime) -> list[tuple[str, int]]:
     """Complaints received per month (Beijing time), the last `months` months, empty months included."""
-    local = now.astimezone(workflow.CHINA)
-    first = dt.datetime(local.year, local.month, 1, tzinfo=workflow.CHINA)
+    local = now.astimezone(CHINA)
+    first = dt.datetime(local.year, local.month, 1, tzinfo=CHINA)
     for _ in range(months - 1):
         first = (first - dt.timedelta(days=1)).replace(day=1)
     with store.engine.connect() as conn:
@@ -101,7 +101,7 @@ def by_month(store: HubStore, months: int, now: dt.datetime) -> list[tuple[str, 
         ).scalars()
         tally: dict[str, int] = {}
         for at in times:
-            key = _utc(at).astimezone(workflow.CHINA).strftime("%Y-%m")  # type: ignore[union-attr]
+            key = _utc(at).astimezone(CHINA).strftime("%Y-%m")  # type: ignore[union-attr]
             tally[key] = tally.get(key, 0) + 1
     labels, cursor = [], first
     while cursor <= local:
@@ -249,6 +249,6 @@ def _reads_per_day(rows: list, now: dt.datetime) -> float:
     """Card reads a day over the last 7 days: each hour's row holds that day's running count at the time."""
     daily: dict[dt.date, int] = {}
     for row in rows:
-        day = _utc(row["hour"]).astimezone(workflow.CHINA).date()  # type: ignore[union-attr]
+        day = _utc(row["hour"]).astimezone(CHINA).date()  # type: ignore[union-attr]
         daily[day] = max(daily.get(day, 0), row["card_reads"])
     return sum(daily.values()) / 7.0

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from kiosk.core.complaint import category_words, show_tracking_number
 from kiosk.hub import roster  # noqa: F401 - registers the roster's tables in `metadata`
 from kiosk.hub.db import metadata, reconnecting
 
@@ -254,13 +255,12 @@ def _add_missing_columns(engine: sa.Engine) -> None:
 
 def _case_fields(payload: dict) -> dict:
     """The columns the back office filters on, copied out of a complaint's payload at intake."""
-    from kiosk.services.complaints import CATEGORIES, show_tracking_number
 
     evidence = payload.get("evidence") or {}
     words = [
         show_tracking_number(payload["tracking_no"]),
         payload["tracking_no"],
-        CATEGORIES.get(payload["category"], (payload["category"],))[0],
+        category_words(payload["category"]),
         payload.get("kiosk_id", ""),
         payload.get("masked_id", ""),
     ]

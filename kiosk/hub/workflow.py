@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from kiosk.core.clock import CHINA
+
 STATUSES = ("received", "assigned", "verifying", "answered", "closed")
 STATUS_NAMES = {
     "received": "待分派",
@@ -123,6 +125,3 @@ def villager_words(
     if status == "answered":
         return "已答复"
     return "已办结"
-
-
-CHINA = dt.timezone(dt.timedelta(hours=8))

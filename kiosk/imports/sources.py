@@ -14,6 +14,7 @@ from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from kiosk.core.tables import unguard
 from kiosk.imports.formats import FormatError, looks_like_header
 
 HEADER_SEARCH_ROWS = 10
@@ -80,7 +81,7 @@ def _csv_tables(path: Path, mapping: Mapping[str, str]) -> Iterator[Table]:
 def _csv_rows(path: Path, reader: csv._reader) -> Iterator[tuple[int, list[str]]]:  # type: ignore[name-defined]
     try:
         for cells in reader:
-            stripped = list(map(str.strip, cells))
+            stripped = [unguard(c.strip()) for c in cells]
             if any(stripped):
                 yield reader.line_num, stripped
     except UnicodeDecodeError as error:

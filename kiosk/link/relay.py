@@ -17,6 +17,7 @@ import threading
 import time
 from pathlib import Path
 
+from kiosk.core.clock import china_today
 from kiosk.link import paths
 from kiosk.link.client import HubClient, HubUnreachableError
 from kiosk.store import Store
@@ -158,7 +159,7 @@ _STARTED = time.monotonic()
 
 def heartbeat_payload(store: Store) -> str:
     """Backlog, today's card reads and uptime: what the hub's fleet dashboard shows of this kiosk."""
-    today = dt.datetime.now(CHINA).date().isoformat()
+    today = china_today().isoformat()
     return json.dumps(
         {
             "outbox_backlog": store.outbox_backlog(),
@@ -166,6 +167,3 @@ def heartbeat_payload(store: Store) -> str:
             "uptime_seconds": int(time.monotonic() - _STARTED),
         }
     )
-
-
-CHINA = dt.timezone(dt.timedelta(hours=8))

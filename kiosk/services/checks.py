@@ -7,7 +7,6 @@ full ID numbers and must be handled as confidential.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -15,20 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from device.idnumber import mask_account
+from kiosk.core.checks import CHECKS
+from kiosk.core.money import plain_yuan
+from kiosk.core.tables import Sheet, write_table
 from kiosk.rules import Rulebook
 from kiosk.rules.reconcile import Line, Status, reconcile
-from kiosk.services.export import plain_yuan
 from kiosk.store import Store
-
-CHECKS = {
-    "paid_after_death": "去世后仍发放",
-    "shared_account": "一个账号为多名无关人员领款",
-    "paid_twice": "同一项目同一期重复发放",
-    "above_standard": "发放金额高于标准",
-    "paid_not_enrolled": "未登记享受却发放",
-    "never_paid": "登记享受但从未发放",
-    "cadre_dibao": "村干部及其家庭成员享受低保（优亲厚友线索）",
-}
 
 
 @dataclass
@@ -195,28 +186,20 @@ def _report_rows(findings: Iterable[Finding]) -> Iterator[list[str]]:
 
 
 def write_report(findings: list[Finding], path: Path) -> Path:
-    """Write the findings as CSV (UTF-8 with BOM) or XLSX, by the file's suffix."""
-    if path.suffix.lower() == ".xlsx":
-        import openpyxl
-
-        workbook = openpyxl.Workbook()
-        sheet = workbook.active
-        sheet.title = "监督检查"
-        sheet.append(REPORT_HEADERS)
-        for row in _report_rows(findings):
-            sheet.append(row)
-        for column, width in zip("ABCDEFGH", (28, 20, 10, 10, 20, 14, 50, 80), strict=True):
-            sheet.column_dimensions[column].width = width
-        summary = workbook.create_sheet("汇总")
-        summary.append(["检查项", "发现数"])
-        for check, title in CHECKS.items():
-            summary.append([title, sum(1 for f in findings if f.check == check)])
-        workbook.save(path)
-    else:
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(REPORT_HEADERS)
-            writer.writerows(_report_rows(findings))
+    """Write the findings as CSV (UTF-8 with BOM) or XLSX, by the file's suffix; XLSX adds a count per check."""
+    summary = Sheet(
+        "汇总",
+        ["检查项", "发现数"],
+        [[title, sum(1 for f in findings if f.check == c)] for c, title in CHECKS.items()],
+    )
+    write_table(
+        path,
+        REPORT_HEADERS,
+        _report_rows(findings),
+        sheet="监督检查",
+        widths=(28, 20, 10, 10, 20, 14, 50, 80),
+        more=[summary],
+    )
     return path
 
 

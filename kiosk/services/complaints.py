@@ -9,85 +9,25 @@ The complaint's UUID is minted when the review screen is shown, so a double tap 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
 import json
-import re
-import secrets
 import sqlite3
 import uuid as uuidlib
 from dataclasses import dataclass
 
+from kiosk.core.clock import utc_stamp
+from kiosk.core.complaint import (
+    CATEGORIES,
+    ComplaintError,
+    check_phone,
+    new_tracking_number,
+    reply_words,
+    show_tracking_number,
+)
 from kiosk.rules.reconcile import Reconciliation
 from kiosk.store import Store
 
-CATEGORIES: dict[str, tuple[str, str]] = {  # code → (words, icon)
-    "not_received": ("没收到", "✖"),
-    "wrong_amount": ("钱数不对", "≠"),
-    "removed": ("被取消了", "⊘"),
-    "impersonated": ("有人冒领", "⚠"),
-    "should_qualify": ("应该有但没有", "？"),
-    "other": ("其他", "…"),
-}
 WITHDRAW_WINDOW = dt.timedelta(minutes=10)
-TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 symbols: no 0/O, no 1/I
-_PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{9,11})$")  # a mobile, or a landline with its area code
-
-
-class ComplaintError(ValueError):
-    """Raised when a complaint cannot be filed or withdrawn; `message_zh` is for the villager."""
-
-    def __init__(self, reason: str, message_zh: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.message_zh = message_zh
-
-
-def _check_symbol(body: str) -> str:
-    """Luhn mod 32: catches any single wrong symbol and most swapped neighbours."""
-    n = len(TRACKING_ALPHABET)
-    total, factor = 0, 2
-    for char in reversed(body):
-        addend = factor * TRACKING_ALPHABET.index(char)
-        total += addend // n + addend % n
-        factor = 1 if factor == 2 else 2
-    return TRACKING_ALPHABET[(n - total % n) % n]
-
-
-def new_tracking_number() -> str:
-    """Eight random symbols and a check symbol, e.g. K7QM3XPDC (shown as K7QM-3XPD-C)."""
-    body = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
-    return body + _check_symbol(body)
-
-
-def valid_tracking_number(text: str) -> bool:
-    """True if `text` (dashes and case ignored) is a well-formed tracking number.
-
-    >>> valid_tracking_number("2222-2222-2"), valid_tracking_number("2222-2222-3")
-    (True, False)
-    """
-    cleaned = text.replace("-", "").upper()
-    return (
-        len(cleaned) == 9
-        and all(c in TRACKING_ALPHABET for c in cleaned)
-        and _check_symbol(cleaned[:8]) == cleaned[8]
-    )
-
-
-def show_tracking_number(number: str) -> str:
-    return f"{number[:4]}-{number[4:8]}-{number[8:]}"
-
-
-def person_key(id_number: str, secret: str) -> str:
-    """The keyed hash that stands for a person in the outbox, logs and on the wire (never the ID number)."""
-    return hmac.new(secret.encode(), id_number.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def check_phone(text: str) -> str:
-    digits = "".join(c for c in text if c.isdigit())
-    if digits and not _PHONE.match(digits):
-        raise ComplaintError("phone", "电话号码不对：手机号是以1开头的11位数字")
-    return digits
 
 
 def evidence_for(reconciliation: Reconciliation, programme: str, period: str) -> dict[str, object]:
@@ -154,7 +94,7 @@ def file_complaint(
     existing = store.complaint(uuid)
     if existing is not None:
         return Filed(uuid, existing["tracking_no"], dt.datetime.fromisoformat(existing["created_at"]), False)
-    created_at = now.astimezone(dt.UTC).isoformat(timespec="seconds")
+    created_at = utc_stamp(now)
     for _ in range(5):  # a tracking number collision is astronomically rare; try another
         complaint = {
             "uuid": uuid,
@@ -203,7 +143,7 @@ def withdraw_complaint(*, store: Store, uuid: str, key: str, now: dt.datetime) -
         raise ComplaintError("already", "这份反映已经撤回了")
     if not can_withdraw(complaint, now):
         raise ComplaintError("too_late", "提交超过10分钟，已不能撤回；如需补充，请再提交一份")
-    at = now.astimezone(dt.UTC).isoformat(timespec="seconds")
+    at = utc_stamp(now)
     payload = json.dumps(
         {"uuid": uuid, "kiosk_id": complaint["kiosk_id"], "withdrawn_at": at}, sort_keys=True
     )
@@ -218,7 +158,7 @@ def reopen_complaint(*, store: Store, uuid: str, key: str, now: dt.datetime) -> 
         raise ComplaintError("unknown", "没有找到这份反映")
     if not complaint.get("may_reopen"):
         raise ComplaintError("not_answered", "这份反映还没有答复，或已经要求重新办理了")
-    at = now.astimezone(dt.UTC).isoformat(timespec="seconds")
+    at = utc_stamp(now)
     payload = json.dumps(
         {"request_id": str(uuidlib.uuid4()), "reason": "群众在终端上表示不满意，要求重新办理"},
         ensure_ascii=False,
@@ -256,9 +196,7 @@ def complaints_of(*, store: Store, key: str) -> list[dict]:
                 ),
                 "status_words": status,
                 "reply_texts": [r["text"] for r in replies],
-                "replies_shown": [
-                    ("阶段性答复" if r.get("kind") == "interim" else "答复", r["text"]) for r in replies
-                ],
+                "replies_shown": [(reply_words(r.get("kind")), r["text"]) for r in replies],
             }
         )
     return listed

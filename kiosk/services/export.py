@@ -6,9 +6,10 @@ exactly what the store holds.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
+from kiosk.core.money import plain_yuan
+from kiosk.core.tables import write_table
 from kiosk.store import Store
 
 EXPORTS = {
@@ -33,30 +34,15 @@ EXPORTS = {
 ORDER = ("villages.csv", "persons.csv", "enrolments.csv", "payments.csv")  # the order to import them in
 
 
-def plain_yuan(fen: int) -> str:
-    """Fen as yuan text with two decimals and no separators: exact, and what the importer reads back.
-
-    >>> plain_yuan(33600), plain_yuan(-1250), plain_yuan(5)
-    ('336.00', '-12.50', '0.05')
-    """
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole}.{cents:02d}"
-
-
 def export_store(store: Store, folder: Path) -> list[Path]:
     """Write the four CSV files into `folder`; return their paths in import order."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name in ORDER:
         headers, query = EXPORTS[name]
-        path = folder / name
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(headers)
-            for row in store.iter_rows(query):
-                if name == "payments.csv":
-                    row = (*row[:4], plain_yuan(row[4]), *row[5:])
-                writer.writerow(row)
-        written.append(path)
+        rows = store.iter_rows(query)
+        if name == "payments.csv":
+            rows = ((*row[:4], plain_yuan(row[4]), *row[5:]) for row in rows)
+        write_table(folder / name, headers, rows)
+        written.append(folder / name)
     return written

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from kiosk.core.clock import parse_date, to_date
 from kiosk.rules import Enrolment, PersonFacts, Rulebook, parse_period
 from kiosk.rules.reconcile import Payment
 
@@ -209,10 +210,6 @@ class DemoCard:
     id_number: str
     label: str
     kind: str = "ssse"
-
-
-def _date(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
 
 
 class Store:
@@ -615,11 +612,11 @@ class Store:
             row[1],
             row[2],
             row[3],
-            _date(row[4]),  # type: ignore[arg-type]  # birth_on is NOT NULL in the schema
+            parse_date(row[4]),  # type: ignore[arg-type]  # birth_on is NOT NULL in the schema
             row[5],
             row[6],
             row[7],
-            _date(row[8]),
+            parse_date(row[8]),
         )
 
     def find_id_number_by_account(self, account: str) -> str | None:
@@ -656,7 +653,9 @@ class Store:
             .fetchall()
         )
         enrolments = tuple(
-            Enrolment(code, _date(start), _date(end), category, Decimal(quantity) if quantity else None)  # type: ignore[arg-type]
+            Enrolment(
+                code, to_date(start), parse_date(end), category, Decimal(quantity) if quantity else None
+            )
             for code, start, end, category, quantity in rows
         )
         return PersonFacts(person.birth_on, person.death_on, enrolments)
@@ -671,7 +670,7 @@ class Store:
             .fetchall()
         )
         return [
-            Payment(code, parse_period(period), amount, _date(paid_on), account, batch)  # type: ignore[arg-type]
+            Payment(code, parse_period(period), amount, parse_date(paid_on), account, batch)  # type: ignore[arg-type]
             for code, period, amount, paid_on, account, batch in rows
         ]
 

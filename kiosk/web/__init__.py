@@ -12,6 +12,7 @@ from flask import Flask, Response
 from device.base import EventHub
 from kiosk.backend import BenefitsBackend, EmbeddedBackend
 from kiosk.config import KioskConfig
+from kiosk.core.clock import china_today
 from kiosk.core.money import format_yuan
 from kiosk.rules import load_rulebook
 from kiosk.services.chip_registry import load_chip_registry
@@ -25,12 +26,6 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
     "media-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
-
-
-def _china_today() -> str:
-    import datetime as dt
-
-    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date().isoformat()
 
 
 def create_app(config: KioskConfig) -> Flask:
@@ -55,7 +50,7 @@ def create_app(config: KioskConfig) -> Flask:
         backend=backend,
         today=config.current_date,
         chip_registry=load_chip_registry(config.chip_registry),
-        on_read=lambda: store.count_card_read(_china_today()),
+        on_read=lambda: store.count_card_read(china_today().isoformat()),
     )
     events.subscribe(terminal.on_card_event)
     readers = start_readers(config, events)

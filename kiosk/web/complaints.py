@@ -15,17 +15,20 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from flask.typing import ResponseReturnValue
 
 from device.printer import PrinterError, open_printer, print_slip
-from kiosk.services.complaints import (
+from kiosk.core.complaint import (
     CATEGORIES,
     ComplaintError,
-    can_withdraw,
     check_phone,
+    person_key,
+    reply_words,
+    show_tracking_number,
+)
+from kiosk.services.complaints import (
+    can_withdraw,
     complaints_of,
     evidence_for,
     file_complaint,
-    person_key,
     reopen_complaint,
-    show_tracking_number,
     withdraw_complaint,
 )
 from kiosk.web.session import COOKIE
@@ -149,10 +152,7 @@ def done(uuid: str) -> ResponseReturnValue:
     result, scratch = _session()
     complaint = _mine(result, uuid)
     evidence = json.loads(complaint["evidence"])
-    replies = [
-        ("阶段性答复" if r.get("kind") == "interim" else "答复", r["text"])
-        for r in json.loads(complaint.get("replies") or "[]")
-    ]
+    replies = [(reply_words(r.get("kind")), r["text"]) for r in json.loads(complaint.get("replies") or "[]")]
     return render_template(
         "kiosk/complaint_done.html",
         complaint=complaint,

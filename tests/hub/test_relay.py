@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.core.complaint import person_key
 from kiosk.link.relay import Relay
-from kiosk.services.complaints import file_complaint, person_key, withdraw_complaint
+from kiosk.services.complaints import file_complaint, withdraw_complaint
 from kiosk.store import open_store
 from tests.conftest import wait_for_http
 from tests.e2e.conftest import free_port

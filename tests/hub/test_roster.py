@@ -9,10 +9,10 @@ import pytest
 from device.idnumber import check_character, parse_id_number
 from kiosk.backend import EmbeddedBackend, PersonNotFoundError
 from kiosk.backend.wire import to_json
+from kiosk.core.complaint import person_key
 from kiosk.hub.roster import Roster, RosterLookups, persons, publish
 from kiosk.hub.store import HubStore
 from kiosk.rules import load_rulebook
-from kiosk.services.complaints import person_key
 from kiosk.store import open_store
 from tests.conftest import TODAY
 

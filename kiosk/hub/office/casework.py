@@ -10,12 +10,14 @@ from pathlib import Path
 from flask import abort, current_app, g, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
+from kiosk.core.clock import CHINA
+from kiosk.core.complaint import CATEGORIES, show_tracking_number
+from kiosk.core.tables import write_table
 from kiosk.hub import cases, evidence, workflow
-from kiosk.hub.exports import HEADERS, write_table
+from kiosk.hub.exports import HEADERS
 from kiosk.hub.office.common import bp, guarded, now, store
 from kiosk.hub.roster import programmes, villages
 from kiosk.hub.workflow import WorkflowError
-from kiosk.services.complaints import CATEGORIES, show_tracking_number
 
 
 def _choices() -> dict:
@@ -96,7 +98,7 @@ def export(kind: str) -> ResponseReturnValue:
     rows = cases.export_rows(store(), query, g.office.user, now())
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"complaints.{kind}"
-        write_table(path, HEADERS, rows)
+        write_table(path, HEADERS, rows, sheet="群众反映")
         data = io.BytesIO(path.read_bytes())
     store().record_audit(
         g.office.user.name,
@@ -105,7 +107,7 @@ def export(kind: str) -> ResponseReturnValue:
         f"ok: {len(rows)} rows",
         now(),
     )
-    stamp = now().astimezone(workflow.CHINA).strftime("%Y%m%d-%H%M")
+    stamp = now().astimezone(CHINA).strftime("%Y%m%d-%H%M")
     return send_file(data, as_attachment=True, download_name=f"群众反映-{stamp}.{kind}")
 
 
@@ -119,7 +121,7 @@ def detail(complaint_id: int) -> ResponseReturnValue:
             g.office.user.name, "read_complaint", str(complaint_id), "refused: not found", now()
         )
         abort(404)
-    today = now().astimezone(workflow.CHINA).date()
+    today = now().astimezone(CHINA).date()
     seen = evidence.gather(
         store(), current_app.extensions["roster_lookups"], case, today, cases._scope(g.office.user)
     )
@@ -151,7 +153,7 @@ def detail(complaint_id: int) -> ResponseReturnValue:
         track=show_tracking_number,
         departments=cases.department_names(store()),
         suggested=_department_of(case["programme"]),
-        china=workflow.CHINA,
+        china=CHINA,
     )
 
 

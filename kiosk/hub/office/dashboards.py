@@ -10,10 +10,12 @@ from pathlib import Path
 from flask import abort, g, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 
+from kiosk.core.checks import CHECKS
+from kiosk.core.clock import CHINA
+from kiosk.core.complaint import CATEGORIES
+from kiosk.core.tables import write_table
 from kiosk.hub import charts, report, stats, workflow
-from kiosk.hub.exports import write_table
 from kiosk.hub.office.common import bp, guarded, now, store
-from kiosk.services.complaints import CATEGORIES
 
 
 @bp.get("/dashboard")
@@ -28,7 +30,6 @@ def dashboard() -> ResponseReturnValue:
     departments = stats.overdue_by_department(store(), at)
     fleet = stats.fleet(store(), at)
     from kiosk.hub.roster import findings_by_check
-    from kiosk.services.checks import CHECKS
 
     findings = [(CHECKS.get(code, code), n) for code, n in findings_by_check(store().engine)]
     store().record_audit(g.office.user.name, "dashboard", "", "ok", at)
@@ -68,7 +69,7 @@ def fleet() -> ResponseReturnValue:
     return render_template(
         "office/fleet.html",
         kiosks=kiosks,
-        china=workflow.CHINA,
+        china=CHINA,
         states={"ok": "正常", "late": "超过15分钟未联系", "dead": "超过1天未联系", "revoked": "已吊销"},
     )
 
@@ -117,7 +118,7 @@ def audit_export(kind: str) -> ResponseReturnValue:
 @guarded("report")
 def monthly_report() -> ResponseReturnValue:
     at = now()
-    default = at.astimezone(workflow.CHINA).strftime("%Y-%m")
+    default = at.astimezone(CHINA).strftime("%Y-%m")
     try:
         month = report.Month.parse(request.args.get("month", default))
     except ValueError:
@@ -128,7 +129,7 @@ def monthly_report() -> ResponseReturnValue:
         **figures,
         categories={k: v[0] for k, v in CATEGORIES.items()},
         status_names=workflow.STATUS_NAMES,
-        china=workflow.CHINA,
+        china=CHINA,
     )
     if request.args.get("format") == "html":
         return html

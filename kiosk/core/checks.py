@@ -1,0 +1,13 @@
+"""The names of the supervision checks, shared by the kiosk that runs them and the hub that shows their findings."""
+
+from __future__ import annotations
+
+CHECKS = {
+    "paid_after_death": "去世后仍发放",
+    "shared_account": "一个账号为多名无关人员领款",
+    "paid_twice": "同一项目同一期重复发放",
+    "above_standard": "发放金额高于标准",
+    "paid_not_enrolled": "未登记享受却发放",
+    "never_paid": "登记享受但从未发放",
+    "cadre_dibao": "村干部及其家庭成员享受低保（优亲厚友线索）",
+}
