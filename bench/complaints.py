@@ -30,8 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchlib import free_port  # noqa: E402
 
-from kiosk.link.relay import Relay  # noqa: E402
 from kiosk.core.complaint import person_key  # noqa: E402
+from kiosk.link.relay import Relay  # noqa: E402
 from kiosk.services.complaints import file_complaint  # noqa: E402
 from kiosk.store import open_store  # noqa: E402
 

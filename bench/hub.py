@@ -57,8 +57,8 @@ def add_complaints(url: str, persons: int, count: int) -> None:
     """`count` complaints from 100 kiosks over the last year, a third of them somewhere along the workflow."""
     import sqlalchemy as sa
 
-    from kiosk.hub.store import HubStore, _case_fields, complaints, kiosks
     from kiosk.core.complaint import person_key
+    from kiosk.hub.store import HubStore, _case_fields, complaints, kiosks
 
     store = HubStore(url)
     rng = random.Random(11)

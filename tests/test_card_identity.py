@@ -12,7 +12,8 @@ from kiosk.config import ConfigError, load_config
 from kiosk.services.chip_registry import RegistryError, load_chip_registry
 from kiosk.services.demo import ensure_demo
 from kiosk.services.lookup import CardLookupError, look_up_card_holder
-from kiosk.store import _MIGRATIONS, SCHEMA_VERSION, open_store
+from kiosk.store import SCHEMA_VERSION, open_store
+from kiosk.store.schema import _MIGRATIONS
 from tests.conftest import TODAY
 
 

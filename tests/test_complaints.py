@@ -184,3 +184,12 @@ def test_card_reads_are_counted_per_day_for_the_heartbeat(store):
     store.count_card_read("2020-01-01")
     beat = json.loads(heartbeat_payload(store))
     assert beat["card_reads_today"] == 3 and beat["outbox_backlog"] == 0 and beat["uptime_seconds"] >= 0
+
+
+def test_a_tracking_number_already_used_is_replaced_not_mistaken_for_a_double_tap(store, monkeypatch):
+    first = filing(store)
+    minted = iter([first.tracking_no, "2222-2222-2".replace("-", "")])
+    monkeypatch.setattr("kiosk.services.complaints.new_tracking_number", lambda: next(minted))
+    second = filing(store)
+    assert second.first_time and second.tracking_no == "222222222" and second.uuid != first.uuid
+    assert store.connection().execute("SELECT count(*) FROM complaints").fetchone()[0] == 2

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from device.idnumber import IdNumber
+from kiosk.core.person import PersonRecord
 from kiosk.rules import PersonFacts, Rulebook
 from kiosk.rules.reconcile import Payment, Reconciliation, reconcile
-from kiosk.store import PersonRecord
 
 
 class PersonNotFoundError(LookupError):

@@ -24,10 +24,11 @@ import sqlalchemy as sa
 from kiosk.backend import EmbeddedBackend
 from kiosk.core.clock import parse_date
 from kiosk.core.complaint import person_key
+from kiosk.core.person import PersonRecord
 from kiosk.hub.db import metadata, reconnecting
 from kiosk.rules import Enrolment, PersonFacts, load_rulebook, parse_period
 from kiosk.rules.reconcile import Payment
-from kiosk.store import PersonRecord, Store
+from kiosk.store import Store
 
 villages = sa.Table(
     "villages",
@@ -123,13 +124,11 @@ class Publication:
 def _source_rows(source: Store, table: sa.Table, secret: str) -> Iterator[tuple]:
     """Rows of `table` read from the validated embedded store, in the hub's column order."""
     if table is villages:
-        yield from source.iter_rows("SELECT code, name, township FROM villages")
+        yield from source.table_rows("villages")
     elif table is programmes:
-        yield from source.iter_rows("SELECT code, name, department, period_kind FROM programmes")
+        yield from source.table_rows("programmes")
     elif table is persons:
-        for pid, number, name, gender, birth, village, household, death in source.iter_rows(
-            "SELECT id, id_number, name, gender, birth_on, village_code, household, death_on FROM persons"
-        ):
+        for pid, number, name, gender, birth, village, household, death in source.table_rows("persons"):
             yield (
                 pid,
                 number,
@@ -142,16 +141,12 @@ def _source_rows(source: Store, table: sa.Table, secret: str) -> Iterator[tuple]
                 parse_date(death),
             )
     elif table is accounts:
-        yield from source.iter_rows("SELECT account, person_id FROM accounts")
+        yield from source.table_rows("accounts")
     elif table is enrolments:
-        for pid, code, category, quantity, start, end in source.iter_rows(
-            "SELECT person_id, programme, category, quantity, start_on, end_on FROM enrolments"
-        ):
+        for pid, code, category, quantity, start, end in source.table_rows("enrolments"):
             yield pid, code, category, quantity, parse_date(start), parse_date(end)
     elif table is payments:
-        for pid, code, period, amount, paid_on, account, batch in source.iter_rows(
-            "SELECT person_id, programme, period, amount_fen, paid_on, account, batch FROM payments"
-        ):
+        for pid, code, period, amount, paid_on, account, batch in source.table_rows("payments"):
             yield pid, code, period, amount, parse_date(paid_on), account, batch
     elif table is policies:
         yield from ((code, name, text) for code, (name, text) in source.policies().items())

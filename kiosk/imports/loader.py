@@ -13,7 +13,6 @@ import csv
 import datetime as dt
 import hashlib
 import json
-import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from kiosk.imports import validate as v
 from kiosk.imports.formats import FormatError, match_headers, missing_columns, recognise
 from kiosk.imports.sources import open_tables
 from kiosk.rules import PolicyError, Rulebook
-from kiosk.store import Store
+from kiosk.store import Rollback, Store, Tx
 
 CHUNK = 5000
 MAX_ERRORS_KEPT = 1000
@@ -90,7 +89,7 @@ class _Importer:
         self,
         *,
         store: Store,
-        tx: sqlite3.Connection,
+        tx: Tx,
         rulebook: Rulebook,
         today: dt.date,
         report: ImportReport,
@@ -353,7 +352,7 @@ def _chunks(
 
 def _load_tables(
     store: Store,
-    tx: sqlite3.Connection,
+    tx: Tx,
     tables: Iterator,
     *,
     path: Path,
@@ -418,9 +417,7 @@ def import_file(
         return import_policy(store, path, rulebook=rulebook)
     mapping = mapping or {}
     report = ImportReport(file=path.name)
-    tx = store.connection()
-    tx.execute("BEGIN IMMEDIATE")
-    try:
+    with store.import_transaction() as tx:
         store.save_programmes(tx, rulebook)  # the codes rows refer to (and their current names)
         import_id = store.begin_import(tx, file_name=path.name, kind=kind or "")
         with closing(open_tables(path, mapping)) as tables:
@@ -437,9 +434,8 @@ def import_file(
                 import_id=import_id,
             )
         if report.error_count and not skip_bad_rows:
-            tx.execute("ROLLBACK")
             report.skipped = 0
-            return report
+            raise Rollback  # nothing of a file with errors goes in, unless asked to skip them
         skipped = [
             {"sheet": e.sheet, "row": e.row, "column": e.column, "problem": e.problem} for e in report.errors
         ]
@@ -454,13 +450,8 @@ def import_file(
             rows_skipped=report.skipped,
             skipped=json.dumps(skipped, ensure_ascii=False),
         )
-        tx.execute("COMMIT")
-        report.committed = True
-        return report
-    except BaseException:
-        if tx.in_transaction:
-            tx.execute("ROLLBACK")
-        raise
+        report.committed = True  # once the block's COMMIT returns; a failing COMMIT raises past the return
+    return report
 
 
 def import_policy(store: Store, path: Path, *, rulebook: Rulebook) -> ImportReport:

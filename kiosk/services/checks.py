@@ -49,12 +49,7 @@ def _evidence(line: Line) -> list[str]:
 def _person_findings(
     store: Store, rulebook: Rulebook, today: dt.date, since_on: dt.date
 ) -> Iterator[Finding]:
-    persons = store.iter_rows(
-        "SELECT p.id_number FROM persons p WHERE EXISTS (SELECT 1 FROM payments y WHERE "
-        "y.person_id = p.id) OR EXISTS (SELECT 1 FROM enrolments e WHERE e.person_id = p.id) "
-        "ORDER BY p.id"
-    )
-    for (id_number,) in list(persons):
+    for id_number in store.checked_id_numbers():
         person = store.find_person(id_number)
         if person is None:  # deleted between the two queries: nothing to check
             continue
@@ -96,13 +91,7 @@ def _person_findings(
 
 
 def _shared_accounts(store: Store) -> Iterator[Finding]:
-    rows = store.iter_rows(
-        "SELECT y.account, p.id_number, p.name, COALESCE(v.name, ''), p.household, COUNT(*), SUM(y.amount_fen) "
-        "FROM payments y JOIN persons p ON p.id = y.person_id LEFT JOIN villages v ON v.code = p.village_code "
-        "WHERE y.account IN (SELECT y2.account FROM payments y2 JOIN persons p2 ON p2.id = y2.person_id "
-        "WHERE y2.account <> '' GROUP BY y2.account HAVING COUNT(DISTINCT p2.household) > 1) "
-        "GROUP BY y.account, p.id ORDER BY y.account, p.id"
-    )
+    rows = store.shared_account_payees()
     by_account: dict[str, list[tuple]] = defaultdict(list)
     for account, *rest in rows:
         by_account[account].append(tuple(rest))
@@ -126,17 +115,7 @@ def _shared_accounts(store: Store) -> Iterator[Finding]:
 
 def _cadre_dibao(store: Store, cadres: Iterable[tuple[str, str, str]]) -> Iterator[Finding]:
     for cadre_id, cadre_name, position in cadres:
-        rows = list(
-            store.iter_rows(
-                "SELECT p.id_number, p.name, COALESCE(v.name, ''), "
-                "(SELECT COUNT(*) FROM payments y WHERE y.person_id = p.id AND y.programme = 'dibao'), "
-                "(SELECT COALESCE(SUM(amount_fen), 0) FROM payments y WHERE y.person_id = p.id AND y.programme = 'dibao'),"
-                " EXISTS (SELECT 1 FROM enrolments e WHERE e.person_id = p.id AND e.programme = 'dibao') "
-                "FROM persons p LEFT JOIN villages v ON v.code = p.village_code "
-                "WHERE p.household = (SELECT household FROM persons WHERE id_number = ?) AND p.household <> ''",
-                (cadre_id,),
-            )
-        )
+        rows = store.household_dibao(cadre_id)
         for id_number, name, village, count, total, enrolled in rows:
             if count or enrolled:
                 relation = (
@@ -158,7 +137,7 @@ def run_checks(
     store: Store, rulebook: Rulebook, *, today: dt.date, cadres: Iterable[tuple[str, str, str]] = ()
 ) -> list[Finding]:
     """Run every check over the store; `cadres` are (id_number, name, position) of village cadres."""
-    first = next(store.iter_rows("SELECT MIN(period) FROM payments"), (None,))[0]
+    first = store.first_paid_period()
     since_on = dt.date(int(first[:4]), 1, 1) if first else dt.date(today.year, 1, 1)
     findings = list(_person_findings(store, rulebook, today, since_on))
     findings.extend(_shared_accounts(store))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import json
-import sqlite3
 import uuid as uuidlib
 from dataclasses import dataclass
 
@@ -25,7 +24,7 @@ from kiosk.core.complaint import (
     show_tracking_number,
 )
 from kiosk.rules.reconcile import Reconciliation
-from kiosk.store import Store
+from kiosk.store import Store, TrackingNumberTakenError
 
 WITHDRAW_WINDOW = dt.timedelta(minutes=10)
 
@@ -113,7 +112,7 @@ def file_complaint(
         try:
             with store.transaction() as tx:
                 first = store.insert_complaint(tx, complaint, payload)
-        except sqlite3.IntegrityError:
+        except TrackingNumberTakenError:
             continue
         if not first:  # filed by a concurrent double tap between our check and our insert
             existing = store.complaint(uuid)

@@ -151,7 +151,7 @@ def test_lookups_survive_a_postgresql_restart(postgres, demo_county):
     secret = store.register_kiosk("kiosk-1", NOW)
     publish(store.engine, open_store(demo_county), secret="s", source_name="demo", now=NOW)
     client = app.test_client()
-    number = next(open_store(demo_county).iter_rows("SELECT id_number FROM persons LIMIT 1"))[0]
+    number = next(open_store(demo_county).connection().execute("SELECT id_number FROM persons LIMIT 1"))[0]
     body = (f'{{"id_number": "{number}", "today": "2026-11-22"}}').encode()
     assert send(client, secret, body, path="/api/v1/lookup").status_code == 200
     postgres.restart()

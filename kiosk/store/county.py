@@ -1,0 +1,377 @@
+"""The county's data in the kiosk store: villages, persons, accounts, enrolments, the payment ledger,
+policies and the import log, with every query over them.
+
+Imports write through natural-key upserts (a re-import changes nothing) inside one
+`import_transaction`; lookups read one person; exports, supervision checks and publishing
+to a hub read whole tables through the named queries below, never SQL of their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
+from decimal import Decimal
+
+from kiosk.core.clock import parse_date, to_date, utc_stamp
+from kiosk.core.person import PersonRecord
+from kiosk.rules import Enrolment, PersonFacts, Rulebook, parse_period
+from kiosk.rules.reconcile import Payment
+from kiosk.store.base import Connected, Tx
+
+EXPORT_QUERIES = {  # the importer's own columns: see kiosk.services.export for their headers
+    "villages": "SELECT code, name, township FROM villages ORDER BY code",
+    "persons": "SELECT p.id_number, p.name, CASE p.gender WHEN 'M' THEN '男' ELSE '女' END, p.village_code, "
+    "p.household, COALESCE(p.death_on, ''), COALESCE((SELECT MIN(account) FROM accounts a "
+    "WHERE a.person_id = p.id), '') FROM persons p ORDER BY p.id",
+    "enrolments": "SELECT p.id_number, e.programme, COALESCE(e.category, ''), COALESCE(e.quantity, ''), e.start_on, "
+    "COALESCE(e.end_on, '') FROM enrolments e JOIN persons p ON p.id = e.person_id ORDER BY e.id",
+    "payments": "SELECT p.id_number, p.name, y.programme, y.period, y.amount_fen, y.paid_on, y.account, y.batch "
+    "FROM payments y JOIN persons p ON p.id = y.person_id ORDER BY y.id",
+}
+PUBLISH_QUERIES = {  # raw rows with internal ids, for a hub's roster tables
+    "villages": "SELECT code, name, township FROM villages",
+    "programmes": "SELECT code, name, department, period_kind FROM programmes",
+    "persons": "SELECT id, id_number, name, gender, birth_on, village_code, household, death_on FROM persons",
+    "accounts": "SELECT account, person_id FROM accounts",
+    "enrolments": "SELECT person_id, programme, category, quantity, start_on, end_on FROM enrolments",
+    "payments": "SELECT person_id, programme, period, amount_fen, paid_on, account, batch FROM payments",
+}
+
+
+class CountyData(Connected):
+    """Reads and writes of the county's tables (mixed into `kiosk.store.Store`)."""
+
+    def import_transaction(self) -> AbstractContextManager[Tx]:
+        """The one transaction an import runs in: all its rows and its log entry commit together, or none
+        (raise `kiosk.store.Rollback` inside it to keep nothing without an error)."""
+        return self.transaction()
+
+    # -- writing (the demo's generator and tests) ----------------------------------
+    def save_programmes(self, tx: Tx, rulebook: Rulebook) -> None:
+        tx.executemany(
+            "INSERT INTO programmes(code, name, department, period_kind) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(code) DO UPDATE SET name = excluded.name, department = excluded.department, "
+            "period_kind = excluded.period_kind",
+            [(p.code, p.name, p.department, p.period_kind) for p in rulebook.policies.values()],
+        )
+
+    def add_villages(self, tx: Tx, rows: Iterable[tuple[str, str, str]]) -> None:
+        tx.executemany("INSERT INTO villages(code, name, township) VALUES (?, ?, ?)", rows)
+
+    def add_persons(self, tx: Tx, rows: Iterable[tuple]) -> None:
+        """Insert (id, id_number, name, gender, birth_on, village_code, household, death_on) rows."""
+        tx.executemany(
+            "INSERT INTO persons(id, id_number, name, gender, birth_on, village_code, household, death_on) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def add_accounts(self, tx: Tx, rows: Iterable[tuple[str, int]]) -> None:
+        tx.executemany("INSERT OR IGNORE INTO accounts(account, person_id) VALUES (?, ?)", rows)
+
+    def add_enrolments(self, tx: Tx, rows: Iterable[tuple]) -> None:
+        """Insert (person_id, programme, category, quantity, start_on, end_on) rows."""
+        tx.executemany(
+            "INSERT INTO enrolments(person_id, programme, category, quantity, start_on, end_on) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def add_payments(self, tx: Tx, rows: Iterable[tuple]) -> None:
+        """Insert (person_id, programme, period, amount_fen, paid_on, account, batch) rows."""
+        tx.executemany(
+            "INSERT INTO payments(person_id, programme, period, amount_fen, paid_on, account, batch) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    # -- imports: upserts keyed on natural keys, so a re-import changes nothing ----
+    @staticmethod
+    def _changed(tx: Tx, sql: str, rows: Iterable[tuple]) -> int:
+        """Run `sql` for every row; return how many rows it inserted or changed."""
+        before = tx.total_changes
+        tx.executemany(sql, rows)
+        return tx.total_changes - before
+
+    def upsert_villages(self, tx: Tx, rows: Iterable[tuple[str, str, str]]) -> int:
+        """Insert or update (code, name, township); return rows changed."""
+        return self._changed(
+            tx,
+            "INSERT INTO villages(code, name, township) VALUES (?, ?, ?) ON CONFLICT(code) DO UPDATE "
+            "SET name = excluded.name, township = excluded.township "
+            "WHERE (name, township) IS NOT (excluded.name, excluded.township)",
+            rows,
+        )
+
+    def village_codes(self) -> dict[str, str]:
+        """Map both village codes and names to codes."""
+        mapping: dict[str, str] = {}
+        for code, name in self.connection().execute("SELECT code, name FROM villages"):
+            mapping[code] = code
+            mapping.setdefault(name, code)
+        return mapping
+
+    def upsert_persons(self, tx: Tx, rows: Iterable[tuple]) -> int:
+        """Insert or update (id_number, name, gender, birth_on, village_code, household, death_on); return rows changed."""
+        return self._changed(
+            tx,
+            "INSERT INTO persons(id_number, name, gender, birth_on, village_code, household, death_on) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id_number) DO UPDATE SET name = excluded.name, "
+            "gender = excluded.gender, birth_on = excluded.birth_on, village_code = excluded.village_code, "
+            "household = excluded.household, death_on = excluded.death_on "
+            "WHERE (name, gender, birth_on, village_code, household, death_on) IS NOT "
+            "(excluded.name, excluded.gender, excluded.birth_on, excluded.village_code, excluded.household, "
+            "excluded.death_on)",
+            rows,
+        )
+
+    def upsert_enrolments(self, tx: Tx, rows: Iterable[tuple]) -> int:
+        """Insert or update (person_id, programme, category, quantity, start_on, end_on); return rows changed."""
+        return self._changed(
+            tx,
+            "INSERT INTO enrolments(person_id, programme, category, quantity, start_on, end_on) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(person_id, programme, start_on) DO UPDATE SET "
+            "category = excluded.category, quantity = excluded.quantity, end_on = excluded.end_on "
+            "WHERE (category, quantity, end_on) IS NOT (excluded.category, excluded.quantity, excluded.end_on)",
+            rows,
+        )
+
+    def insert_new_payments(self, tx: Tx, rows: Iterable[tuple]) -> int:
+        """Insert (person_id, programme, period, amount_fen, paid_on, account, batch, import_id, source_row) rows
+        not already in the ledger (same person, programme, period, batch, amount and date); return how many."""
+        return self._changed(
+            tx,
+            "INSERT OR IGNORE INTO payments(person_id, programme, period, amount_fen, paid_on, account, batch, "
+            "import_id, source_row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    def payment_origin(self, tx: Tx, key: tuple) -> tuple[int | None, int | None]:
+        """Return (import_id, source_row) of the ledger row with natural key
+        (person_id, programme, period, batch, amount_fen, paid_on)."""
+        row = tx.execute(
+            "SELECT import_id, source_row FROM payments WHERE person_id = ? AND programme = ? AND "
+            "period = ? AND batch = ? AND amount_fen = ? AND paid_on = ?",
+            key,
+        ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def insert_new_accounts(self, tx: Tx, rows: Iterable[tuple[str, int]]) -> None:
+        tx.executemany("INSERT OR IGNORE INTO accounts(account, person_id) VALUES (?, ?)", rows)
+
+    def persons_by_id_number(self, id_numbers: Iterable[str]) -> dict[str, tuple[int, str, str | None]]:
+        """Return {id_number: (person_id, name, household)} for those known, one query per 5,000 numbers."""
+        wanted = list(set(id_numbers))
+        found: dict[str, tuple[int, str, str | None]] = {}
+        conn = self.connection()
+        for start in range(0, len(wanted), 5000):  # SQLite ≥ 3.32 allows 32,766 parameters
+            chunk = wanted[start : start + 5000]
+            marks = ",".join("?" * len(chunk))
+            for pid, number, name, household in conn.execute(
+                f"SELECT id, id_number, name, household FROM persons WHERE id_number IN ({marks})",  # noqa: S608 - only "?" marks are interpolated
+                chunk,
+            ):
+                found[number] = (pid, name, household)
+        return found
+
+    def begin_import(self, tx: Tx, *, file_name: str, kind: str) -> int:
+        """Open an import-log entry inside the import's transaction; its id tags the rows it brings."""
+        at = utc_stamp(dt.datetime.now(dt.UTC))
+        cursor = tx.execute(
+            "INSERT INTO import_log(at, file_name, sha256, kind, rows_read, rows_imported, "
+            "rows_unchanged, rows_skipped) VALUES (?, ?, '', ?, 0, 0, 0, 0)",
+            (at, file_name, kind),
+        )
+        return int(cursor.lastrowid)  # type: ignore[arg-type]
+
+    def finish_import(
+        self,
+        tx: Tx,
+        import_id: int,
+        *,
+        sha256: str,
+        kind: str,
+        rows_read: int,
+        rows_imported: int,
+        rows_unchanged: int,
+        rows_skipped: int,
+        skipped: str,
+    ) -> None:
+        tx.execute(
+            "UPDATE import_log SET sha256 = ?, kind = ?, rows_read = ?, rows_imported = ?, rows_unchanged = ?,"
+            " rows_skipped = ?, skipped = ? WHERE id = ?",
+            (sha256, kind, rows_read, rows_imported, rows_unchanged, rows_skipped, skipped, import_id),
+        )
+
+    def import_log(self) -> list[tuple]:
+        return (
+            self.connection()
+            .execute(
+                "SELECT at, file_name, kind, rows_read, rows_imported, rows_unchanged, rows_skipped, skipped "
+                "FROM import_log ORDER BY id"
+            )
+            .fetchall()
+        )
+
+    def save_policy(self, tx: Tx, code: str, file_name: str, source: str) -> None:
+        at = utc_stamp(dt.datetime.now(dt.UTC))
+        tx.execute(
+            "INSERT INTO policies(code, file_name, source, imported_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(code) DO UPDATE SET file_name = excluded.file_name, source = excluded.source, "
+            "imported_at = excluded.imported_at",
+            (code, file_name, source, at),
+        )
+
+    def policies(self) -> dict[str, tuple[str, str]]:
+        """Imported policy texts: {code: (file_name, source)}."""
+        return {
+            code: (name, source)
+            for code, name, source in self.connection().execute(
+                "SELECT code, file_name, source FROM policies"
+            )
+        }
+
+    # -- one person, for a lookup ---------------------------------------------------
+    def find_person(self, id_number: str) -> PersonRecord | None:
+        row = (
+            self.connection()
+            .execute(
+                "SELECT p.id, p.id_number, p.name, p.gender, p.birth_on, p.village_code, v.name, p.household, "
+                "p.death_on FROM persons p LEFT JOIN villages v ON v.code = p.village_code WHERE p.id_number = ?",
+                (id_number,),
+            )
+            .fetchone()
+        )
+        if row is None:
+            return None
+        return PersonRecord(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            parse_date(row[4]),  # type: ignore[arg-type]  # birth_on is NOT NULL in the schema
+            row[5],
+            row[6],
+            row[7],
+            parse_date(row[8]),
+        )
+
+    def find_id_number_by_account(self, account: str) -> str | None:
+        """Return the ID number of the one person paid through `account`; None if nobody or several."""
+        rows = (
+            self.connection()
+            .execute(
+                "SELECT p.id_number FROM accounts a JOIN persons p ON p.id = a.person_id WHERE a.account = ? LIMIT 2",
+                (account,),
+            )
+            .fetchall()
+        )
+        return rows[0][0] if len(rows) == 1 else None
+
+    def account_of(self, id_number: str) -> str | None:
+        row = (
+            self.connection()
+            .execute(
+                "SELECT a.account FROM accounts a JOIN persons p ON p.id = a.person_id WHERE p.id_number = ? LIMIT 1",
+                (id_number,),
+            )
+            .fetchone()
+        )
+        return row[0] if row else None
+
+    def load_facts(self, person: PersonRecord) -> PersonFacts:
+        rows = (
+            self.connection()
+            .execute(
+                "SELECT programme, start_on, end_on, category, quantity FROM enrolments WHERE person_id = ? "
+                "ORDER BY start_on",
+                (person.id,),
+            )
+            .fetchall()
+        )
+        enrolments = tuple(
+            Enrolment(
+                code, to_date(start), parse_date(end), category, Decimal(quantity) if quantity else None
+            )
+            for code, start, end, category, quantity in rows
+        )
+        return PersonFacts(person.birth_on, person.death_on, enrolments)
+
+    def load_payments(self, person: PersonRecord) -> list[Payment]:
+        rows = (
+            self.connection()
+            .execute(
+                "SELECT programme, period, amount_fen, paid_on, account, batch FROM payments WHERE person_id = ?",
+                (person.id,),
+            )
+            .fetchall()
+        )
+        return [
+            Payment(code, parse_period(period), amount, parse_date(paid_on), account, batch)  # type: ignore[arg-type]
+            for code, period, amount, paid_on, account, batch in rows
+        ]
+
+    def load_person(self, id_number: str) -> tuple[PersonRecord, PersonFacts, list[Payment]] | None:
+        person = self.find_person(id_number)
+        if person is None:
+            return None
+        return person, self.load_facts(person), self.load_payments(person)
+
+    def counts(self) -> dict[str, int]:
+        conn = self.connection()
+        return {
+            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
+            for table in ("persons", "enrolments", "payments", "villages", "audit_log")
+        }
+
+    # -- named reads over the whole county: export, supervision checks, publishing to a hub ----
+    def export_rows(self, table: str) -> Iterator[tuple]:
+        """The rows of one importable table, in the columns and order `kiosk import` reads back."""
+        yield from self.connection().execute(EXPORT_QUERIES[table])
+
+    def table_rows(self, table: str) -> Iterator[tuple]:
+        """One roster table's raw rows, for publishing the county to a hub (columns as in PUBLISH_QUERIES)."""
+        yield from self.connection().execute(PUBLISH_QUERIES[table])
+
+    def checked_id_numbers(self) -> list[str]:
+        """Everyone with an enrolment or a payment: the persons the supervision checks reconcile."""
+        return [
+            number
+            for (number,) in self.connection().execute(
+                "SELECT p.id_number FROM persons p WHERE EXISTS (SELECT 1 FROM payments y WHERE "
+                "y.person_id = p.id) OR EXISTS (SELECT 1 FROM enrolments e WHERE e.person_id = p.id) "
+                "ORDER BY p.id"
+            )
+        ]
+
+    def first_paid_period(self) -> str | None:
+        """The earliest period code in the ledger (where the checks' history starts)."""
+        return self.connection().execute("SELECT MIN(period) FROM payments").fetchone()[0]
+
+    def shared_account_payees(self) -> Iterator[tuple[str, str, str, str, str, int, int]]:
+        """(account, id_number, name, village, household, payment count, total fen) for every account that
+        pays persons of more than one household, one row per account and person."""
+        yield from self.connection().execute(
+            "SELECT y.account, p.id_number, p.name, COALESCE(v.name, ''), p.household, COUNT(*), SUM(y.amount_fen) "
+            "FROM payments y JOIN persons p ON p.id = y.person_id LEFT JOIN villages v ON v.code = p.village_code "
+            "WHERE y.account IN (SELECT y2.account FROM payments y2 JOIN persons p2 ON p2.id = y2.person_id "
+            "WHERE y2.account <> '' GROUP BY y2.account HAVING COUNT(DISTINCT p2.household) > 1) "
+            "GROUP BY y.account, p.id ORDER BY y.account, p.id"
+        )
+
+    def household_dibao(self, id_number: str) -> list[tuple[str, str, str, int, int, bool]]:
+        """(id_number, name, village, dibao payments, dibao fen, enrolled in dibao) for everyone in the
+        household of `id_number` (the cadre check); empty when the person has no household recorded."""
+        return [
+            (number, name, village, count, total, bool(enrolled))
+            for number, name, village, count, total, enrolled in self.connection().execute(
+                "SELECT p.id_number, p.name, COALESCE(v.name, ''), "
+                "(SELECT COUNT(*) FROM payments y WHERE y.person_id = p.id AND y.programme = 'dibao'), "
+                "(SELECT COALESCE(SUM(amount_fen), 0) FROM payments y WHERE y.person_id = p.id AND y.programme = 'dibao'),"
+                " EXISTS (SELECT 1 FROM enrolments e WHERE e.person_id = p.id AND e.programme = 'dibao') "
+                "FROM persons p LEFT JOIN villages v ON v.code = p.village_code "
+                "WHERE p.household = (SELECT household FROM persons WHERE id_number = ?) AND p.household <> ''",
+                (id_number,),
+            )
+        ]

@@ -1,0 +1,170 @@
+"""The kiosk store's schema, as numbered migrations: each runs once, in order, in its own transaction.
+
+PRAGMA user_version records how far a file has come; a file from a newer program is refused rather
+than guessed at. A migration is never edited after release, only followed by a new one.
+"""
+
+from __future__ import annotations
+
+SCHEMA_VERSION = 7
+
+_MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE villages (
+        code TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        township TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE programmes (
+        code TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        department TEXT NOT NULL,
+        period_kind TEXT NOT NULL CHECK (period_kind IN ('month', 'quarter', 'semester', 'year'))
+    );
+    CREATE TABLE persons (
+        id INTEGER PRIMARY KEY,
+        id_number TEXT NOT NULL UNIQUE CHECK (length(id_number) = 18),
+        name TEXT NOT NULL,
+        gender TEXT NOT NULL CHECK (gender IN ('M', 'F')),
+        birth_on TEXT NOT NULL,
+        village_code TEXT REFERENCES villages(code),
+        household TEXT NOT NULL DEFAULT '',
+        death_on TEXT
+    );
+    CREATE INDEX persons_by_household ON persons(household);
+    CREATE TABLE accounts (
+        account TEXT NOT NULL,
+        person_id INTEGER NOT NULL REFERENCES persons(id),
+        PRIMARY KEY (account, person_id)
+    );
+    CREATE TABLE enrolments (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL REFERENCES persons(id),
+        programme TEXT NOT NULL REFERENCES programmes(code),
+        category TEXT,
+        quantity TEXT,
+        start_on TEXT NOT NULL,
+        end_on TEXT,
+        CHECK (end_on IS NULL OR end_on >= start_on)
+    );
+    CREATE INDEX enrolments_by_person ON enrolments(person_id);
+    CREATE TABLE payments (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL REFERENCES persons(id),
+        programme TEXT NOT NULL REFERENCES programmes(code),
+        period TEXT NOT NULL,
+        amount_fen INTEGER NOT NULL,
+        paid_on TEXT NOT NULL,
+        account TEXT NOT NULL DEFAULT '',
+        batch TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX payments_by_person ON payments(person_id);
+    CREATE TABLE demo_cards (
+        position INTEGER PRIMARY KEY,
+        id_number TEXT NOT NULL,
+        label TEXT NOT NULL
+    );
+    CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL DEFAULT '',
+        outcome TEXT NOT NULL
+    );
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;
+    """,
+    2: """
+    ALTER TABLE demo_cards ADD COLUMN kind TEXT NOT NULL DEFAULT 'ssse';
+    CREATE INDEX accounts_by_person ON accounts(person_id);
+    """,
+    3: """
+    CREATE UNIQUE INDEX payments_natural ON payments(person_id, programme, period, batch, amount_fen, paid_on);
+    CREATE UNIQUE INDEX enrolments_natural ON enrolments(person_id, programme, start_on);
+    CREATE TABLE import_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        rows_read INTEGER NOT NULL,
+        rows_imported INTEGER NOT NULL,
+        rows_unchanged INTEGER NOT NULL,
+        rows_skipped INTEGER NOT NULL,
+        skipped TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE TABLE policies (
+        code TEXT PRIMARY KEY,
+        file_name TEXT NOT NULL,
+        source TEXT NOT NULL,
+        imported_at TEXT NOT NULL
+    );
+    """,
+    4: """
+    ALTER TABLE payments ADD COLUMN import_id INTEGER REFERENCES import_log(id);
+    ALTER TABLE payments ADD COLUMN source_row INTEGER;
+    """,
+    5: """
+    CREATE TABLE complaints (
+        uuid TEXT PRIMARY KEY,
+        tracking_no TEXT NOT NULL UNIQUE,
+        kiosk_id TEXT NOT NULL,
+        person_key TEXT NOT NULL,
+        masked_id TEXT NOT NULL,
+        programme TEXT NOT NULL DEFAULT '',
+        period TEXT NOT NULL DEFAULT '',
+        category TEXT NOT NULL,
+        phone TEXT NOT NULL DEFAULT '',
+        evidence TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        withdrawn_at TEXT
+    );
+    CREATE INDEX complaints_by_person ON complaints(person_key);
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        complaint_uuid TEXT NOT NULL REFERENCES complaints(uuid),
+        kind TEXT NOT NULL CHECK (kind IN ('submit', 'withdraw')),
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        delivered_at TEXT,
+        last_error TEXT NOT NULL DEFAULT '',
+        UNIQUE (complaint_uuid, kind)
+    );
+    CREATE INDEX outbox_pending ON outbox(delivered_at, next_attempt_at);
+    CREATE TRIGGER complaints_no_delete BEFORE DELETE ON complaints
+        BEGIN SELECT RAISE(ABORT, 'complaints are never deleted'); END;
+    """,
+    6: """
+    ALTER TABLE complaints ADD COLUMN hub_status TEXT NOT NULL DEFAULT '';
+    ALTER TABLE complaints ADD COLUMN replies TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE complaints ADD COLUMN checked_at TEXT;
+    """,
+    7: """
+    ALTER TABLE complaints ADD COLUMN hub_words TEXT NOT NULL DEFAULT '';
+    ALTER TABLE complaints ADD COLUMN may_reopen INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE outbox_v7 (
+        id INTEGER PRIMARY KEY,
+        complaint_uuid TEXT NOT NULL REFERENCES complaints(uuid),
+        kind TEXT NOT NULL CHECK (kind IN ('submit', 'withdraw', 'reopen')),
+        payload TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        delivered_at TEXT,
+        last_error TEXT NOT NULL DEFAULT ''
+    );
+    INSERT INTO outbox_v7 SELECT id, complaint_uuid, kind, payload, created_at, attempts, next_attempt_at,
+        delivered_at, last_error FROM outbox;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_v7 RENAME TO outbox;
+    CREATE UNIQUE INDEX outbox_once ON outbox(complaint_uuid, kind) WHERE kind IN ('submit', 'withdraw');
+    CREATE INDEX outbox_pending ON outbox(delivered_at, next_attempt_at);
+    CREATE TABLE card_reads (day TEXT PRIMARY KEY, reads INTEGER NOT NULL);
+    """,
+}
