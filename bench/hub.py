@@ -58,7 +58,9 @@ def add_complaints(url: str, persons: int, count: int) -> None:
     import sqlalchemy as sa
 
     from kiosk.core.complaint import person_key
-    from kiosk.hub.store import HubStore, _case_fields, complaints, kiosks
+    from kiosk.hub.db import complaints, kiosks
+    from kiosk.hub.intake import _case_fields
+    from kiosk.hub.store import HubStore
 
     store = HubStore(url)
     rng = random.Random(11)

@@ -116,6 +116,43 @@ def test_core_and_rules_import_only_the_standard_library_and_what_they_may():
                 ), f"{name} imports {target}"
 
 
+# (what may import it, the only modules that may, why): narrow edges that a NEVER rule cannot say.
+ONLY = [
+    (
+        "kiosk.store",
+        (
+            "kiosk.store",
+            "kiosk.services",
+            "kiosk.imports",
+            "kiosk.link.relay",
+            "kiosk.hub.publish",
+            "kiosk.cli",
+            "kiosk.web.wiring",
+        ),
+        "the kiosk's file is reached through its use cases",
+    ),
+    ("sqlite3", ("kiosk.store",), "all of the kiosk's SQL is in the store"),
+    ("sqlalchemy", ("kiosk.hub",), "the hub's database is the hub's"),
+]
+
+
+@pytest.mark.parametrize(("target", "allowed", "why"), ONLY, ids=[rule[0] for rule in ONLY])
+def test_only_these_import(target, allowed, why):
+    broken = sorted(
+        f"{name} imports {imported}"
+        for name, path in MODULES.items()
+        if not any(within(name, ok) for ok in allowed)
+        for imported in imports_of(path)
+        if within(imported, target)
+    )
+    assert broken == [], f"only {allowed} may import {target} ({why})"
+
+
+def test_back_office_views_hold_no_sql():
+    views = [name for name in MODULES if within(name, "kiosk.hub.office")]
+    assert views and all(not any(within(t, "sqlalchemy") for t in imports_of(MODULES[v])) for v in views)
+
+
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     """Strongly connected components with more than one module (Tarjan's algorithm)."""
     index: dict[str, int] = {}

@@ -398,7 +398,7 @@ def cmd_hub(args: argparse.Namespace) -> int:
 
 
 def _publish_roster(store, args: argparse.Namespace, now) -> int:  # type: ignore[no-untyped-def]
-    from kiosk.hub.roster import publish
+    from kiosk.hub.publish import publish
     from kiosk.store import StoreError, open_store
 
     if not args.publish.is_file():

@@ -21,7 +21,8 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from kiosk.hub.store import HubStore, _row, office_sessions, users
+from kiosk.hub.db import as_dict, office_sessions, users
+from kiosk.hub.store import HubStore
 
 hasher = PasswordHasher()  # argon2id with the library's current defaults
 MAX_FAILURES = 5
@@ -118,13 +119,13 @@ def create_user(
 
 def account(store: HubStore, name: str) -> dict | None:
     with store.engine.connect() as conn:
-        return _row(conn.execute(sa.select(users).where(users.c.name == name)).mappings().first())
+        return as_dict(conn.execute(sa.select(users).where(users.c.name == name)).mappings().first())
 
 
 def list_users(store: HubStore) -> list[dict]:
     with store.engine.connect() as conn:
         rows = conn.execute(sa.select(users).order_by(users.c.role, users.c.name)).mappings()
-        return [dict(_row(r) or {}) for r in rows]
+        return [dict(as_dict(r) or {}) for r in rows]
 
 
 def unlock(store: HubStore, name: str) -> bool:
@@ -269,7 +270,7 @@ def resume_session(store: HubStore, token: str, now: dt.datetime) -> tuple[Sessi
         .where(office_sessions.c.id_hash == _hash_token(token))
     )
     with store.engine.connect() as conn:
-        row = _row(conn.execute(query).mappings().first())
+        row = as_dict(conn.execute(query).mappings().first())
     if row is None or row["ended_at"] is not None:
         return None, "none"
     reason = (

@@ -19,9 +19,9 @@ from kiosk.core.clock import CHINA
 from kiosk.core.tables import write_table
 from kiosk.hub import workflow
 from kiosk.hub.accounts import User
+from kiosk.hub.db import as_dict, audit, complaint_events, complaints, departments, replies, villages
 from kiosk.hub.exports import HEADERS, complaint_row
-from kiosk.hub.roster import villages
-from kiosk.hub.store import HubStore, _row, audit, complaint_events, complaints, departments, replies
+from kiosk.hub.store import HubStore
 from kiosk.hub.workflow import WorkflowError
 
 PAGE_SIZES = (25, 50, 100)
@@ -194,7 +194,7 @@ def inbox(
         select = select.limit(query.per_page).offset((query.page - 1) * query.per_page)
     with store.engine.connect() as conn:
         total = conn.execute(sa.select(sa.func.count()).select_from(complaints).where(*where)).scalar_one()
-        rows = [_listed(_row(r), now) for r in conn.execute(select).mappings()]  # type: ignore[arg-type]
+        rows = [_listed(as_dict(r), now) for r in conn.execute(select).mappings()]  # type: ignore[arg-type]
     return rows, total
 
 
@@ -215,7 +215,7 @@ def _listed(row: dict, now: dt.datetime) -> dict:
 def case(store: HubStore, complaint_id: int, user: User) -> dict | None:
     """One complaint `user` may see, with its payload parsed, history and replies; None otherwise."""
     with store.engine.connect() as conn:
-        row = _row(
+        row = as_dict(
             conn.execute(sa.select(complaints).where(complaints.c.id == complaint_id, _scope(user)))
             .mappings()
             .first()
@@ -224,7 +224,7 @@ def case(store: HubStore, complaint_id: int, user: User) -> dict | None:
             return None
         row["payload"] = json.loads(row["payload"])
         row["events"] = [
-            _row(e)
+            as_dict(e)
             for e in conn.execute(
                 sa.select(complaint_events)
                 .where(complaint_events.c.complaint_id == complaint_id)
@@ -232,7 +232,7 @@ def case(store: HubStore, complaint_id: int, user: User) -> dict | None:
             ).mappings()
         ]
         row["replies"] = [
-            _row(r)
+            as_dict(r)
             for r in conn.execute(
                 sa.select(replies).where(replies.c.complaint_id == complaint_id).order_by(replies.c.id)
             ).mappings()
@@ -269,7 +269,7 @@ def _act(
     store: HubStore, complaint_id: int, user: User, action_name: str, form: dict[str, str], now: dt.datetime
 ) -> str:
     with store.engine.begin() as conn:
-        row = _row(
+        row = as_dict(
             conn.execute(
                 sa.select(complaints).where(complaints.c.id == complaint_id, _scope(user)).with_for_update()
             )
@@ -382,7 +382,7 @@ def reopen_from_kiosk(
     """The villager asked again at a kiosk. Idempotent on `request_id`; returns the status, or None if this
     kiosk sent no such complaint. WorkflowError if it is not answered or closed."""
     with store.engine.begin() as conn:
-        row = _row(
+        row = as_dict(
             conn.execute(
                 sa.select(complaints)
                 .where(complaints.c.kiosk_id == kiosk_id, complaints.c.uuid == uuid)
@@ -449,7 +449,7 @@ def escalate_overdue(store: HubStore, now: dt.datetime) -> int:
 def kiosk_status(store: HubStore, kiosk_id: str, uuid: str) -> dict | None:
     """What a kiosk may show the villager about one of its complaints: where it stands and the replies."""
     with store.engine.connect() as conn:
-        row = _row(
+        row = as_dict(
             conn.execute(
                 sa.select(complaints).where(complaints.c.kiosk_id == kiosk_id, complaints.c.uuid == uuid)
             )

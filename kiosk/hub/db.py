@@ -1,12 +1,14 @@
-"""The hub database's shared parts: the one SQLAlchemy `MetaData` every hub table is declared on, and
-the retry a read gets when PostgreSQL dropped its connection.
+"""The hub's database: every table it keeps, the engine for a URL, and bringing a database up to date.
 
-Kept apart from `kiosk.hub.store` so that the roster's tables (kiosk.hub.roster) and the
-store's can both be declared on one metadata without the two modules importing each other.
+SQLAlchemy Core, so the same code runs on a SQLite file and on PostgreSQL. Tables are
+declared here, in one place, on one `MetaData`; the queries live with the module that
+owns each concern (kiosks, intake, cases, accounts, stats, roster, publish, evidence).
+Schema changes so far only add columns and indexes, which `create_schema` does in place.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import logging
 from collections.abc import Callable
@@ -19,6 +21,249 @@ log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+# -- the county roster, filled by publishing a validated kiosk store (kiosk.hub.publish) --------------
+villages = sa.Table(
+    "villages",
+    metadata,
+    sa.Column("code", sa.String(32), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("township", sa.Text, nullable=False),
+)
+programmes = sa.Table(
+    "programmes",
+    metadata,
+    sa.Column("code", sa.String(32), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("department", sa.Text, nullable=False),
+    sa.Column("period_kind", sa.String(16), nullable=False),
+)
+persons = sa.Table(
+    "persons",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("id_number", sa.String(18), nullable=False, unique=True),
+    sa.Column("person_key", sa.String(64), nullable=False, index=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("gender", sa.String(1), nullable=False),
+    sa.Column("birth_on", sa.Date, nullable=False),
+    sa.Column("village_code", sa.String(32)),
+    sa.Column("household", sa.Text, nullable=False),
+    sa.Column("death_on", sa.Date),
+)
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("account", sa.String(40), primary_key=True),
+    sa.Column("person_id", sa.Integer, primary_key=True),
+)
+enrolments = sa.Table(
+    "enrolments",
+    metadata,
+    sa.Column("person_id", sa.Integer, nullable=False, index=True),
+    sa.Column("programme", sa.String(32), nullable=False),
+    sa.Column("category", sa.Text),
+    sa.Column("quantity", sa.Text),
+    sa.Column("start_on", sa.Date, nullable=False),
+    sa.Column("end_on", sa.Date),
+)
+payments = sa.Table(
+    "payments",
+    metadata,
+    sa.Column("person_id", sa.Integer, nullable=False, index=True),
+    sa.Column("programme", sa.String(32), nullable=False),
+    sa.Column("period", sa.String(16), nullable=False),
+    sa.Column("amount_fen", sa.BigInteger, nullable=False),
+    sa.Column("paid_on", sa.Date, nullable=False),
+    sa.Column("account", sa.String(40), nullable=False),
+    sa.Column("batch", sa.Text, nullable=False),
+)
+policies = sa.Table(
+    "policies",
+    metadata,
+    sa.Column("code", sa.String(32), primary_key=True),
+    sa.Column("file_name", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+)
+publications = sa.Table(
+    "roster_publications",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("persons", sa.Integer, nullable=False),
+    sa.Column("payments", sa.BigInteger, nullable=False),
+)
+
+check_findings = sa.Table(  # the supervision checks run over the published roster, counted for the dashboard
+    "check_findings",
+    metadata,
+    sa.Column("check_code", sa.String(32), nullable=False),
+    sa.Column("village", sa.Text, nullable=False),
+    sa.Column("programme", sa.String(32), nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+)
+
+
+# -- kiosks, complaints and the back office ------------------------------------------------------------
+kiosks = sa.Table(
+    "kiosks",
+    metadata,
+    sa.Column("kiosk_id", sa.String(64), primary_key=True),
+    sa.Column("secret", sa.String(128), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("revoked_at", sa.DateTime(timezone=True)),
+)
+complaints = sa.Table(
+    "complaints",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kiosk_id", sa.String(64), sa.ForeignKey("kiosks.kiosk_id"), nullable=False),
+    sa.Column("uuid", sa.String(36), nullable=False),
+    sa.Column("tracking_no", sa.String(16), nullable=False),
+    sa.Column("person_key", sa.String(64), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("payload_sha256", sa.String(64), nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("withdrawn_at", sa.DateTime(timezone=True)),
+    # Case handling (the back office): copied out of the payload at intake so the inbox can filter and sort.
+    sa.Column("status", sa.String(16), nullable=False, server_default="received"),
+    sa.Column("category", sa.String(32), nullable=False, server_default=""),
+    sa.Column("programme", sa.String(32), nullable=False, server_default=""),
+    sa.Column("period", sa.String(16), nullable=False, server_default=""),
+    sa.Column("village_code", sa.String(32)),
+    sa.Column("person_id", sa.Integer),
+    sa.Column("department", sa.String(64)),
+    sa.Column("due_at", sa.DateTime(timezone=True)),
+    sa.Column("assigned_at", sa.DateTime(timezone=True)),
+    sa.Column("first_answer_at", sa.DateTime(timezone=True)),
+    sa.Column("answered_at", sa.DateTime(timezone=True)),
+    sa.Column("closed_at", sa.DateTime(timezone=True)),
+    sa.Column("escalated_at", sa.DateTime(timezone=True)),
+    sa.Column("outcome", sa.String(16)),
+    sa.Column("reopened", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("search_text", sa.Text, nullable=False, server_default=""),
+    sa.UniqueConstraint("kiosk_id", "uuid", name="complaints_kiosk_uuid"),
+    sa.Index("complaints_by_received", "received_at"),
+    sa.Index("complaints_by_status", "status", "received_at"),
+    sa.Index("complaints_by_department", "department", "status"),
+    sa.Index("complaints_by_village", "village_code"),
+    sa.Index("complaints_by_person", "person_key"),
+)
+nonces = sa.Table(
+    "nonces",
+    metadata,
+    sa.Column("kiosk_id", sa.String(64), primary_key=True),
+    sa.Column("nonce", sa.String(64), primary_key=True),
+    sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+)
+replies = sa.Table(  # what the villager reads at the kiosk: interim replies and the answer
+    "replies",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("complaint_id", sa.Integer, sa.ForeignKey("complaints.id"), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("author", sa.String(64), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False, server_default="answer"),
+)
+users = sa.Table(  # back-office accounts: administrator, supervisor, department handler, auditor
+    "users",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("department", sa.String(64)),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("totp_secret", sa.String(64)),
+    sa.Column("totp_last_step", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("disabled_at", sa.DateTime(timezone=True)),
+)
+office_sessions = sa.Table(  # server-side sessions: the cookie holds a random id, the row holds the rest
+    "office_sessions",
+    metadata,
+    sa.Column("id_hash", sa.String(64), primary_key=True),
+    sa.Column("user_name", sa.String(64), sa.ForeignKey("users.name"), nullable=False),
+    sa.Column("stage", sa.String(16), nullable=False),  # 'password' (second factor owed) or 'full'
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("ended_at", sa.DateTime(timezone=True)),
+)
+departments = sa.Table(
+    "departments",
+    metadata,
+    sa.Column("code", sa.String(64), primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+)
+complaint_events = sa.Table(  # the case history: every transition and note, by whom and when
+    "complaint_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("complaint_id", sa.Integer, sa.ForeignKey("complaints.id"), nullable=False, index=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("from_status", sa.String(16), nullable=False),
+    sa.Column("to_status", sa.String(16), nullable=False),
+    sa.Column("department", sa.String(64)),
+    sa.Column("note", sa.Text, nullable=False, server_default=""),
+    sa.Column("request_id", sa.String(36), unique=True),  # a kiosk's reopen request, received once
+)
+heartbeat_hours = sa.Table(  # one row per kiosk and hour: enough for uptime and use, small for 10 k kiosks
+    "heartbeat_hours",
+    metadata,
+    sa.Column("kiosk_id", sa.String(64), primary_key=True),
+    sa.Column("hour", sa.DateTime(timezone=True), primary_key=True),
+    sa.Column("beats", sa.Integer, nullable=False),
+    sa.Column("card_reads", sa.Integer, nullable=False),
+    sa.Column("backlog", sa.Integer, nullable=False),
+)
+audit = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False),
+    sa.Column("subject", sa.String(128), nullable=False),
+    sa.Column("outcome", sa.String(64), nullable=False),
+)
+sa.event.listen(
+    audit,
+    "after_create",
+    sa.DDL(
+        "CREATE TRIGGER audit_log_append_only_u BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is "
+        "append-only'); END"
+    ).execute_if(dialect="sqlite"),
+)
+sa.event.listen(
+    audit,
+    "after_create",
+    sa.DDL(
+        "CREATE TRIGGER audit_log_append_only_d BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log is "
+        "append-only'); END"
+    ).execute_if(dialect="sqlite"),
+)
+sa.event.listen(
+    audit,
+    "after_create",
+    sa.DDL(
+        "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "RAISE EXCEPTION 'audit log is append-only'; END $$; "
+        "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON audit_log "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only()"
+    ).execute_if(dialect="postgresql"),
+)
+
+heartbeats = sa.Table(
+    "heartbeats",
+    metadata,
+    sa.Column("kiosk_id", sa.String(64), sa.ForeignKey("kiosks.kiosk_id"), primary_key=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+)
 
 
 def reconnecting(read: Callable[P, R]) -> Callable[P, R]:
@@ -36,3 +281,90 @@ def reconnecting(read: Callable[P, R]) -> Callable[P, R]:
             return read(*args, **kwargs)
 
     return wrapper
+
+
+def as_utc(value: dt.datetime | None) -> dt.datetime | None:
+    """Times are stored in UTC; SQLite returns them without their zone, PostgreSQL with it."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=dt.UTC)
+
+
+def as_dict(row: sa.RowMapping | None) -> dict | None:
+    """A result row as a dict, its times in UTC."""
+    if row is None:
+        return None
+    return {
+        key: as_utc(value) if isinstance(value, dt.datetime) else value for key, value in dict(row).items()
+    }
+
+
+def engine_for(url: str) -> sa.Engine:
+    """A SQLAlchemy engine for a `postgresql://…` URL or a SQLite file path."""
+    if "://" not in url:
+        url = f"sqlite:///{url}"
+    elif url.startswith(("postgresql://", "postgres://")):  # psycopg 3, not SQLAlchemy's psycopg2 default
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    # No ping before each use (a round trip that cost a quarter of a lookup's time): a connection the server
+    # dropped fails once, SQLAlchemy then discards the whole pool, and the hot reads retry (`reconnecting`).
+    engine = sa.create_engine(url, pool_pre_ping=False, pool_recycle=1800)
+    if engine.dialect.name == "sqlite":
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(connection, _record):  # type: ignore[no-untyped-def]
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = FULL")
+            connection.execute("PRAGMA foreign_keys = ON")
+            connection.execute("PRAGMA busy_timeout = 5000")
+
+    return engine
+
+
+def _add_missing_columns(engine: sa.Engine) -> None:
+    """Bring a hub database made by an earlier version up to date: changes so far only add columns and
+    indexes, which both SQLite and PostgreSQL do in place."""
+    inspector = sa.inspect(engine)
+    with engine.begin() as conn:
+        for table in metadata.sorted_tables:
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in present:
+                    kind = column.type.compile(dialect=engine.dialect)
+                    default = (
+                        f" DEFAULT '{getattr(column.server_default, 'arg', '')}'"
+                        if column.server_default is not None
+                        else ""
+                    )
+                    not_null = " NOT NULL" if not column.nullable and default else ""
+                    conn.execute(
+                        sa.text(
+                            f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}{default}{not_null}"
+                        )
+                    )
+            for index in table.indexes:
+                index.create(conn, checkfirst=True)
+
+
+def _add_text_search_index(engine: sa.Engine) -> None:
+    """A trigram index for the inbox's search (ILIKE '%…%' on 100k complaints: ~400 ms scanned, a few ms
+    indexed). pg_trgm ships with PostgreSQL and is a trusted extension, so the database's owner may add it;
+    where it cannot be added the search still works, scanning."""
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+            conn.execute(
+                sa.text(
+                    "CREATE INDEX IF NOT EXISTS complaints_search_trgm ON complaints "
+                    "USING gin (search_text gin_trgm_ops)"
+                )
+            )
+    except sa.exc.DBAPIError as error:
+        log.warning("no trigram index for the inbox search (%s): searching will scan", error.orig)
+
+
+def create_schema(engine: sa.Engine) -> None:
+    """Create what is missing: tables, columns added since, indexes (and the inbox's trigram index)."""
+    metadata.create_all(engine)
+    _add_missing_columns(engine)
+    if engine.dialect.name == "postgresql":
+        _add_text_search_index(engine)

@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from device.idnumber import IdNumberError, parse_id_number
 from kiosk.backend import PersonNotFoundError
 from kiosk.hub import roster
-from kiosk.hub.store import HubStore, complaints
+from kiosk.hub.db import complaints
+from kiosk.hub.store import HubStore
 from kiosk.rules.reconcile import Status
 
 FINDING_STATUSES = {

@@ -1,227 +1,36 @@
-"""The county roster inside the hub's database: persons, enrolments, accounts and the payment ledger.
+"""Reads of the county roster the hub holds: a person for a kiosk's lookup, ledger rows for the evidence
+view, the supervision checks' counts for the dashboard.
 
-The hub answers kiosk lookups (and, later, the supervisors' evidence view) from these tables, on SQLite
-or PostgreSQL. They are filled by *publishing* a store that `kiosk import` has already validated: the
-importer keeps its single set of checks and error reports, and the hub receives only clean rows.
-
-A publication replaces the whole roster in one transaction. It deletes rather than truncates, so on
-PostgreSQL kiosks keep reading the previous roster (MVCC) until the new one commits; rows go in with
-COPY there, in chunks of executemany on SQLite. Each person also carries the keyed hash that complaints
-use on the wire, so the hub can find the person behind a complaint without ever receiving an ID number.
+The hub answers kiosk lookups with the same embedded backend a kiosk runs, over these tables,
+on SQLite or PostgreSQL. The tables are filled by kiosk.hub.publish; each person carries the
+keyed hash complaints use on the wire, so the hub finds the person behind a complaint without
+ever receiving an ID number.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from kiosk.backend import EmbeddedBackend
-from kiosk.core.clock import parse_date
-from kiosk.core.complaint import person_key
 from kiosk.core.person import PersonRecord
-from kiosk.hub.db import metadata, reconnecting
+from kiosk.hub.db import (
+    accounts,
+    check_findings,
+    enrolments,
+    payments,
+    persons,
+    policies,
+    programmes,
+    publications,
+    reconnecting,
+    villages,
+)
 from kiosk.rules import Enrolment, PersonFacts, load_rulebook, parse_period
 from kiosk.rules.reconcile import Payment
-from kiosk.store import Store
-
-villages = sa.Table(
-    "villages",
-    metadata,
-    sa.Column("code", sa.String(32), primary_key=True),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("township", sa.Text, nullable=False),
-)
-programmes = sa.Table(
-    "programmes",
-    metadata,
-    sa.Column("code", sa.String(32), primary_key=True),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("department", sa.Text, nullable=False),
-    sa.Column("period_kind", sa.String(16), nullable=False),
-)
-persons = sa.Table(
-    "persons",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("id_number", sa.String(18), nullable=False, unique=True),
-    sa.Column("person_key", sa.String(64), nullable=False, index=True),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("gender", sa.String(1), nullable=False),
-    sa.Column("birth_on", sa.Date, nullable=False),
-    sa.Column("village_code", sa.String(32)),
-    sa.Column("household", sa.Text, nullable=False),
-    sa.Column("death_on", sa.Date),
-)
-accounts = sa.Table(
-    "accounts",
-    metadata,
-    sa.Column("account", sa.String(40), primary_key=True),
-    sa.Column("person_id", sa.Integer, primary_key=True),
-)
-enrolments = sa.Table(
-    "enrolments",
-    metadata,
-    sa.Column("person_id", sa.Integer, nullable=False, index=True),
-    sa.Column("programme", sa.String(32), nullable=False),
-    sa.Column("category", sa.Text),
-    sa.Column("quantity", sa.Text),
-    sa.Column("start_on", sa.Date, nullable=False),
-    sa.Column("end_on", sa.Date),
-)
-payments = sa.Table(
-    "payments",
-    metadata,
-    sa.Column("person_id", sa.Integer, nullable=False, index=True),
-    sa.Column("programme", sa.String(32), nullable=False),
-    sa.Column("period", sa.String(16), nullable=False),
-    sa.Column("amount_fen", sa.BigInteger, nullable=False),
-    sa.Column("paid_on", sa.Date, nullable=False),
-    sa.Column("account", sa.String(40), nullable=False),
-    sa.Column("batch", sa.Text, nullable=False),
-)
-policies = sa.Table(
-    "policies",
-    metadata,
-    sa.Column("code", sa.String(32), primary_key=True),
-    sa.Column("file_name", sa.Text, nullable=False),
-    sa.Column("source", sa.Text, nullable=False),
-)
-publications = sa.Table(
-    "roster_publications",
-    metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("source", sa.Text, nullable=False),
-    sa.Column("persons", sa.Integer, nullable=False),
-    sa.Column("payments", sa.BigInteger, nullable=False),
-)
-
-check_findings = sa.Table(  # the supervision checks run over the published roster, counted for the dashboard
-    "check_findings",
-    metadata,
-    sa.Column("check_code", sa.String(32), nullable=False),
-    sa.Column("village", sa.Text, nullable=False),
-    sa.Column("programme", sa.String(32), nullable=False),
-    sa.Column("count", sa.Integer, nullable=False),
-)
-
-# Publication order: referenced tables first; deletion runs in reverse.
-_TABLES = (villages, programmes, persons, accounts, enrolments, payments, policies)
-
-
-@dataclass(frozen=True)
-class Publication:
-    counts: dict[str, int]
-    seconds: float
-
-
-def _source_rows(source: Store, table: sa.Table, secret: str) -> Iterator[tuple]:
-    """Rows of `table` read from the validated embedded store, in the hub's column order."""
-    if table is villages:
-        yield from source.table_rows("villages")
-    elif table is programmes:
-        yield from source.table_rows("programmes")
-    elif table is persons:
-        for pid, number, name, gender, birth, village, household, death in source.table_rows("persons"):
-            yield (
-                pid,
-                number,
-                person_key(number, secret),
-                name,
-                gender,
-                parse_date(birth),
-                village,
-                household or "",
-                parse_date(death),
-            )
-    elif table is accounts:
-        yield from source.table_rows("accounts")
-    elif table is enrolments:
-        for pid, code, category, quantity, start, end in source.table_rows("enrolments"):
-            yield pid, code, category, quantity, parse_date(start), parse_date(end)
-    elif table is payments:
-        for pid, code, period, amount, paid_on, account, batch in source.table_rows("payments"):
-            yield pid, code, period, amount, parse_date(paid_on), account, batch
-    elif table is policies:
-        yield from ((code, name, text) for code, (name, text) in source.policies().items())
-
-
-def _chunks(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
-    chunk: list[tuple] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _copy(conn: sa.Connection, table: sa.Table, rows: Iterable[tuple]) -> int:
-    """Bulk-load rows: COPY on PostgreSQL, executemany elsewhere. Returns the row count."""
-    names = [column.name for column in table.columns]
-    count = 0
-    if conn.dialect.name == "postgresql":
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-                count += 1
-        return count
-    statement = sa.insert(table)
-    for chunk in _chunks(rows, 10_000):
-        conn.execute(statement, [dict(zip(names, row, strict=True)) for row in chunk])
-        count += len(chunk)
-    return count
-
-
-def publish(
-    engine: sa.Engine,
-    source: Store,
-    *,
-    secret: str,
-    source_name: str,
-    now: dt.datetime,
-    findings: list | None = None,
-) -> Publication:
-    """Replace the hub's roster with the contents of `source`, atomically; with `findings` (kiosk.services.checks run over
-    `source`), replace the supervision-check counts too."""
-    started = time.perf_counter()
-    counts: dict[str, int] = {}
-    with engine.begin() as conn:
-        for table in reversed(_TABLES):
-            conn.execute(sa.delete(table))
-        for table in _TABLES:
-            counts[table.name] = _copy(conn, table, _source_rows(source, table, secret))
-        if findings is not None:
-            conn.execute(sa.delete(check_findings))
-            tally: dict[tuple[str, str, str], int] = {}
-            for finding in findings:
-                key = (finding.check, finding.village, finding.programme)
-                tally[key] = tally.get(key, 0) + 1
-            if tally:
-                conn.execute(
-                    sa.insert(check_findings),
-                    [
-                        {"check_code": c, "village": v, "programme": p, "count": n}
-                        for (c, v, p), n in tally.items()
-                    ],
-                )
-        conn.execute(
-            sa.insert(publications).values(
-                at=now, source=source_name, persons=counts["persons"], payments=counts["payments"]
-            )
-        )
-    if engine.dialect.name == "postgresql":  # fresh statistics, so lookups use the indexes at once
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(sa.text("ANALYZE villages, persons, accounts, enrolments, payments"))
-    return Publication(counts, time.perf_counter() - started)
 
 
 class Roster:
@@ -393,3 +202,33 @@ def account_sharers(engine: sa.Engine, person_id: int) -> int:
                 accounts.c.account.in_(mine), accounts.c.person_id != person_id
             )
         ).scalar_one()
+
+
+def village_choices(engine: sa.Engine) -> list[tuple[str, str]]:
+    """(code, name) of every village on the roster, by name: what the inbox's village filter offers."""
+    with engine.connect() as conn:
+        query = sa.select(villages.c.code, villages.c.name).order_by(villages.c.name)
+        return [(code, name) for code, name in conn.execute(query)]
+
+
+def programme_choices(engine: sa.Engine) -> list[tuple[str, str]]:
+    """(code, name) of the roster's programmes; before any publication, the rulebook's codes."""
+    with engine.connect() as conn:
+        listed = conn.execute(
+            sa.select(programmes.c.code, programmes.c.name).order_by(programmes.c.code)
+        ).all()
+    return [(code, name) for code, name in listed] or [
+        (code, code) for code in sorted(load_rulebook().policies)
+    ]
+
+
+def department_of(engine: sa.Engine, programme: str) -> str:
+    """The department responsible for a programme: the roster's, else the rulebook's, else ""."""
+    with engine.connect() as conn:
+        found = conn.execute(
+            sa.select(programmes.c.department).where(programmes.c.code == programme)
+        ).scalar()
+    if found:
+        return found
+    policy = load_rulebook().policies.get(programme)
+    return policy.department if policy else ""

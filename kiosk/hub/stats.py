@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from kiosk.core.clock import CHINA
-from kiosk.hub.roster import programmes, villages
-from kiosk.hub.store import HubStore, _utc, complaints, heartbeat_hours, heartbeats, kiosks
+from kiosk.hub.db import as_utc, complaints, heartbeat_hours, heartbeats, kiosks, programmes, villages
+from kiosk.hub.store import HubStore
 
 MIN_SAMPLE = 5
 
@@ -101,7 +101,7 @@ def by_month(store: HubStore, months: int, now: dt.datetime) -> list[tuple[str, 
         ).scalars()
         tally: dict[str, int] = {}
         for at in times:
-            key = _utc(at).astimezone(CHINA).strftime("%Y-%m")  # type: ignore[union-attr]
+            key = as_utc(at).astimezone(CHINA).strftime("%Y-%m")  # type: ignore[union-attr]
             tally[key] = tally.get(key, 0) + 1
     labels, cursor = [], first
     while cursor <= local:
@@ -125,7 +125,7 @@ class Durations:
 
 
 def _durations(pairs: list[tuple[dt.datetime, dt.datetime]]) -> Durations:
-    days = sorted((_utc(end) - _utc(start)).total_seconds() / 86400 for start, end in pairs)  # type: ignore[operator]
+    days = sorted((as_utc(end) - as_utc(start)).total_seconds() / 86400 for start, end in pairs)  # type: ignore[operator]
     if not days:
         return Durations(None, None, 0)
     return Durations(days[len(days) // 2], days[min(len(days) - 1, int(len(days) * 0.9))], len(days))
@@ -177,7 +177,7 @@ def overdue_list(store: HubStore, now: dt.datetime, limit: int = 500) -> list[di
             .order_by(c.received_at)
             .limit(limit)
         ).mappings()
-        return [{k: _utc(v) if isinstance(v, dt.datetime) else v for k, v in row.items()} for row in rows]
+        return [{k: as_utc(v) if isinstance(v, dt.datetime) else v for k, v in row.items()} for row in rows]
 
 
 @dataclass(frozen=True)
@@ -214,10 +214,10 @@ def fleet(store: HubStore, now: dt.datetime) -> list[KioskHealth]:
         per_kiosk.setdefault(row["kiosk_id"], []).append(row)
     result = []
     for kiosk_id, revoked_at, created_at, last_at, status in listed:
-        last_at = _utc(last_at)
+        last_at = as_utc(last_at)
         rows = per_kiosk.get(kiosk_id, [])
-        beats = sum(r["beats"] for r in rows if (_utc(r["hour"]) or day_ago) >= day_ago)
-        expected_since = max(_utc(created_at) or day_ago, day_ago)
+        beats = sum(r["beats"] for r in rows if (as_utc(r["hour"]) or day_ago) >= day_ago)
+        expected_since = max(as_utc(created_at) or day_ago, day_ago)
         expected = max(1, int((now - expected_since).total_seconds() // 60))
         reads = _reads_per_day(rows, now)
         backlog = int(json.loads(status or "{}").get("outbox_backlog", 0)) if status else 0
@@ -249,6 +249,6 @@ def _reads_per_day(rows: list, now: dt.datetime) -> float:
     """Card reads a day over the last 7 days: each hour's row holds that day's running count at the time."""
     daily: dict[dt.date, int] = {}
     for row in rows:
-        day = _utc(row["hour"]).astimezone(CHINA).date()  # type: ignore[union-attr]
+        day = as_utc(row["hour"]).astimezone(CHINA).date()  # type: ignore[union-attr]
         daily[day] = max(daily.get(day, 0), row["card_reads"])
     return sum(daily.values()) / 7.0

@@ -111,7 +111,7 @@ def office(hub_db):
     for name, (role, department) in ACCOUNTS.items():
         accounts.create_user(store, name, role, PASSWORD, START, department=department)
     with store.engine.begin() as conn:  # pre-enrolled second factors, so tests can compute the codes
-        from kiosk.hub.store import users
+        from kiosk.hub.db import users
 
         for name, secret in TOTP_SECRETS.items():
             conn.execute(users.update().where(users.c.name == name).values(totp_secret=secret))

@@ -43,7 +43,7 @@ class SignedAs:
 
 @pytest.fixture(scope="module")
 def hub_app(tmp_path_factory, demo_county):
-    from kiosk.hub.roster import publish
+    from kiosk.hub.publish import publish
     from kiosk.store import open_store
 
     app = create_hub_app(str(tmp_path_factory.mktemp("schema") / "hub.db"))

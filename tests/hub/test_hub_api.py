@@ -143,7 +143,7 @@ def test_nonces_too_old_to_replay_are_forgotten(hub):
 def test_lookups_survive_a_postgresql_restart(postgres, demo_county):
     """No ping before each use: the first request after a restart meets a dead connection and retries."""
 
-    from kiosk.hub.roster import publish
+    from kiosk.hub.publish import publish
     from kiosk.store import open_store
 
     app = create_hub_app(postgres.new_database())

@@ -229,7 +229,7 @@ def test_through_a_faulty_proxy_the_hub_ends_with_exactly_the_acknowledged_set(h
     try:
         import sqlalchemy as sa
 
-        from kiosk.hub.store import complaints
+        from kiosk.hub.db import complaints
 
         with store.engine.connect() as conn:
             received = [row[0] for row in conn.execute(sa.select(complaints.c.uuid))]

@@ -10,7 +10,9 @@ from device.idnumber import check_character, parse_id_number
 from kiosk.backend import EmbeddedBackend, PersonNotFoundError
 from kiosk.backend.wire import to_json
 from kiosk.core.complaint import person_key
-from kiosk.hub.roster import Roster, RosterLookups, persons, publish
+from kiosk.hub.db import persons
+from kiosk.hub.publish import publish
+from kiosk.hub.roster import Roster, RosterLookups
 from kiosk.hub.store import HubStore
 from kiosk.rules import load_rulebook
 from kiosk.store import open_store

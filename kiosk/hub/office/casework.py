@@ -13,52 +13,26 @@ from flask.typing import ResponseReturnValue
 from kiosk.core.clock import CHINA
 from kiosk.core.complaint import CATEGORIES, show_tracking_number
 from kiosk.core.tables import write_table
-from kiosk.hub import cases, evidence, workflow
+from kiosk.hub import cases, evidence, roster, workflow
 from kiosk.hub.exports import HEADERS
 from kiosk.hub.office.common import bp, guarded, now, store
-from kiosk.hub.roster import programmes, villages
 from kiosk.hub.workflow import WorkflowError
 
 
 def _choices() -> dict:
     """What the filters offer: villages and programmes of the roster, categories, statuses, departments."""
-    import sqlalchemy as sa
-
-    with store().engine.connect() as conn:
-        village_list = conn.execute(
-            sa.select(villages.c.code, villages.c.name).order_by(villages.c.name)
-        ).all()
-        programme_list = conn.execute(
-            sa.select(programmes.c.code, programmes.c.name).order_by(programmes.c.code)
-        ).all()
+    engine = store().engine
     return {
-        "villages": [tuple(v) for v in village_list],
-        "programmes": [tuple(p) for p in programme_list] or [(c, c) for c in _rule_programmes()],
+        "villages": roster.village_choices(engine),
+        "programmes": roster.programme_choices(engine),
         "statuses": [*workflow.STATUS_NAMES.items(), ("withdrawn", "已撤回")],
         "departments": cases.department_names(store()),
     }
 
 
-def _rule_programmes() -> list[str]:
-    from kiosk.rules import load_rulebook
-
-    return sorted(load_rulebook().policies)
-
-
 def _department_of(programme: str) -> str:
-    """The department responsible for a programme (the roster's, else the rulebook's): the default choice."""
-    import sqlalchemy as sa
-
-    with store().engine.connect() as conn:
-        found = conn.execute(
-            sa.select(programmes.c.department).where(programmes.c.code == programme)
-        ).scalar()
-    if found:
-        return found
-    from kiosk.rules import load_rulebook
-
-    policy = load_rulebook().policies.get(programme)
-    return policy.department if policy else ""
+    """The department responsible for a programme: the default choice when assigning a case."""
+    return roster.department_of(store().engine, programme)
 
 
 def _any_view() -> None:
