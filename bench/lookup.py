@@ -103,10 +103,11 @@ def measure(path: Path, persons: int, samples: int) -> dict[str, float]:
     from device.idnumber import parse_id_number
     from kiosk.config import load_config
     from kiosk.web import create_app
+    from kiosk.web.context import services
 
     app = create_app(load_config({"db_path": path, "today": TODAY}, environ={}))
-    backend = app.extensions["mingbai"]["terminal"].backend
-    conn = app.extensions["mingbai"]["store"].connection()
+    backend = services(app).terminal.backend
+    conn = services(app).store.connection()
     rng = random.Random(11)
     chosen = [parse_id_number(id_number(rng.randint(1, persons))) for _ in range(samples)]
     warm = [parse_id_number(id_number(rng.randint(1, persons))) for _ in range(100)]

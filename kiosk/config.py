@@ -1,7 +1,9 @@
-"""Kiosk configuration: a frozen dataclass loaded once, in layers.
+"""Configuration of a kiosk and of a hub: frozen dataclasses, each loaded once, in layers.
 
 defaults → config file (TOML: $MINGBAI_CONFIG, else /etc/mingbai/kiosk.toml if it
-exists) → environment (MINGBAI_*) → explicit overrides (command-line flags).
+exists; a kiosk reads its [kiosk] table, a hub its [hub] table) → environment
+(MINGBAI_*) → explicit overrides (command-line flags). This module is the only reader
+of the environment: everything else is handed the config it needs.
 """
 
 from __future__ import annotations
@@ -93,8 +95,32 @@ READER_KINDS = ("auto", "pcsc", "virtual", "none")
 PROFILE_NAMES = ("ssse", "pboc", "idserial")
 
 
-def _coerce(name: str, raw: Any) -> Any:
-    field_type = {f.name: f.type for f in dataclasses.fields(KioskConfig)}[name]
+@dataclass(frozen=True)
+class HubConfig:
+    db_url: str = ""  # a SQLite file path or a postgresql:// URL
+    host: str = "127.0.0.1"
+    port: int = 8090
+    threads: int = 8  # waitress worker threads
+    escalate_every: float = 300.0  # seconds between passes flagging overdue complaints; 0: none
+    secure_cookie: bool = False  # the back office's cookie is Secure (set it behind TLS)
+    kiosk_cache_seconds: float = 5.0  # how long a kiosk's credential is remembered (a revocation's delay)
+    person_key_secret: str = DEMO_PERSON_KEY  # the county's secret, to key the persons it publishes
+
+
+_HUB_ENV = {
+    "db_url": "MINGBAI_HUB_DB",
+    "host": "MINGBAI_HUB_HOST",
+    "port": "MINGBAI_HUB_PORT",
+    "threads": "MINGBAI_HUB_THREADS",
+    "escalate_every": "MINGBAI_HUB_ESCALATE_EVERY",
+    "secure_cookie": "MINGBAI_HUB_SECURE_COOKIE",
+    "kiosk_cache_seconds": "MINGBAI_HUB_KIOSK_CACHE_SECONDS",
+    "person_key_secret": "MINGBAI_PERSON_KEY_SECRET",
+}
+
+
+def _coerce(name: str, raw: Any, kind: type = KioskConfig) -> Any:
+    field_type = {f.name: f.type for f in dataclasses.fields(kind)}[name]
     try:
         if raw is None:
             return None
@@ -107,6 +133,11 @@ def _coerce(name: str, raw: Any) -> Any:
             if value < 0:
                 raise ValueError("must not be negative")
             return value
+        if field_type in ("float", float):
+            number = float(raw)
+            if not number >= 0:
+                raise ValueError("must be a number, not negative")
+            return number
         if "tuple" in str(field_type):
             items = raw.split(",") if isinstance(raw, str) else list(raw)
             return tuple(str(item).strip() for item in items if str(item).strip())
@@ -124,26 +155,7 @@ def load_config(
     config_file: Path | None = None,
 ) -> KioskConfig:
     """Build the configuration from the layers; raise ConfigError naming any bad value."""
-    environ = os.environ if environ is None else environ
-    values: dict[str, Any] = {}
-    path = config_file or (Path(environ["MINGBAI_CONFIG"]) if environ.get("MINGBAI_CONFIG") else None)
-    if path is None and SYSTEM_CONFIG.exists():
-        path = SYSTEM_CONFIG
-    if path is not None:
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError) as error:
-            raise ConfigError(f"cannot read config file {path}: {error}") from None
-        section = raw.get("kiosk", raw)
-        known = {f.name for f in dataclasses.fields(KioskConfig)}
-        unknown = set(section) - known
-        if unknown:
-            raise ConfigError(f"{path}: unknown settings {sorted(unknown)}")
-        values.update(section)
-    for name, variable in _ENV.items():
-        if environ.get(variable):
-            values[name] = environ[variable]
-    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    values = _layers(KioskConfig, "kiosk", _ENV, overrides, environ, config_file)
     config = KioskConfig(**{name: _coerce(name, raw) for name, raw in values.items()})
     if config.reader not in READER_KINDS:
         raise ConfigError(f"reader = {config.reader!r}: must be one of {', '.join(READER_KINDS)}")
@@ -155,3 +167,56 @@ def load_config(
             f"card_profiles {list(config.card_profiles)}: choose from {', '.join(PROFILE_NAMES)}"
         )
     return config
+
+
+def load_hub_config(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+) -> HubConfig:
+    """The hub's configuration from the same layers (the file's [hub] table); raise ConfigError if bad.
+
+    person_key_secret falls back to the file's [kiosk] table: a county's kiosks and hub share it.
+    """
+    values = _layers(HubConfig, "hub", _HUB_ENV, overrides, environ, config_file)
+    config = HubConfig(**{name: _coerce(name, raw, HubConfig) for name, raw in values.items()})
+    if not config.db_url:
+        raise ConfigError("the hub's database is not set: --db PATH_OR_URL, or MINGBAI_HUB_DB")
+    return config
+
+
+def _layers(
+    kind: type,
+    table: str,
+    variables: Mapping[str, str],
+    overrides: Mapping[str, Any] | None,
+    environ: Mapping[str, str] | None,
+    config_file: Path | None,
+) -> dict[str, Any]:
+    """The raw values for `kind`: its table of the config file, then the environment, then overrides."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    path = config_file or (Path(environ["MINGBAI_CONFIG"]) if environ.get("MINGBAI_CONFIG") else None)
+    if path is None and SYSTEM_CONFIG.exists():
+        path = SYSTEM_CONFIG
+    if path is not None:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as error:
+            raise ConfigError(f"cannot read config file {path}: {error}") from None
+        known = {f.name for f in dataclasses.fields(kind)}
+        if table == "kiosk":
+            section = raw.get("kiosk", {k: v for k, v in raw.items() if k != "hub"})
+        else:
+            shared = raw.get("kiosk", raw)
+            section = {k: shared[k] for k in ("person_key_secret",) if k in shared} | raw.get("hub", {})
+        unknown = set(section) - known
+        if unknown:
+            raise ConfigError(f"{path}: unknown settings {sorted(unknown)}")
+        values.update(section)
+    for name, variable in variables.items():
+        if environ.get(variable):
+            values[name] = environ[variable]
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    return values

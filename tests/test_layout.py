@@ -127,7 +127,6 @@ ONLY = [
             "kiosk.link.relay",
             "kiosk.hub.publish",
             "kiosk.cli",
-            "kiosk.web.wiring",
         ),
         "the kiosk's file is reached through its use cases",
     ),
@@ -146,6 +145,25 @@ def test_only_these_import(target, allowed, why):
         if within(imported, target)
     )
     assert broken == [], f"only {allowed} may import {target} ({why})"
+
+
+def reads_environment(path: Path) -> bool:
+    """Does the module touch os.environ or os.getenv (directly, or as `from os import environ`)?"""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        attribute = isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv", "putenv")
+        if attribute and isinstance(node.value, ast.Name) and node.value.id == "os":  # type: ignore[attr-defined]
+            return True
+        named = isinstance(node, ast.ImportFrom) and node.module == "os"
+        if named and any(alias.name in ("environ", "getenv") for alias in node.names):  # type: ignore[attr-defined]
+            return True
+    return False
+
+
+def test_only_the_config_reads_the_environment():
+    readers = sorted(
+        name for name, path in MODULES.items() if within(name, "kiosk") and reads_environment(path)
+    )
+    assert readers == ["kiosk.config"]
 
 
 def test_back_office_views_hold_no_sql():

@@ -9,9 +9,10 @@ import datetime as dt
 import threading
 import time
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from kiosk.hub.context import parts
 from kiosk.hub.store import HubStore, IntakeConflictError
 from kiosk.link import paths
 from kiosk.link.signing import SignatureError, verify
@@ -31,13 +32,12 @@ REQUIRED = (
 
 
 def _store() -> HubStore:
-    return current_app.extensions["hub_store"]
+    return parts().store
 
 
 def _now() -> dt.datetime:
-    """Now, from the app's clock when a test set one (signatures still check the real time)."""
-    clock = current_app.extensions.get("hub_clock")
-    return clock() if clock else dt.datetime.now(dt.UTC)
+    """Now, from the app's clock (a test may set one; signatures still check the real time)."""
+    return parts().now()
 
 
 def _problem(status: int, reason: str):  # type: ignore[no-untyped-def]
@@ -48,11 +48,12 @@ _credentials_lock = threading.Lock()
 
 
 def _credential(kiosk_id: str) -> dict | None:
-    """The kiosk's row, remembered for KIOSK_CACHE_SECONDS (default 5): a lookup then costs one query less,
-    and a revocation made anywhere takes effect on every hub process within that time."""
-    ttl = current_app.config.get("KIOSK_CACHE_SECONDS", 5.0)
+    """The kiosk's row, remembered for the config's kiosk_cache_seconds (default 5): a lookup then costs one
+    query less, and a revocation made anywhere takes effect on every hub process within that time."""
+    hub = parts()
+    ttl = hub.config.kiosk_cache_seconds
     now = time.monotonic()
-    credentials = current_app.extensions.setdefault("kiosk_credentials", {})
+    credentials = hub.credentials
     with _credentials_lock:
         cached = credentials.get(kiosk_id)
     if cached is not None and now - cached[0] < ttl:
@@ -165,7 +166,7 @@ def lookup() -> ResponseReturnValue:
     from kiosk.backend.wire import to_json
 
     _authenticate()
-    backend = current_app.extensions["roster_lookups"].backend()
+    backend = parts().lookups.backend()
     if backend is None:
         return _problem(503, "this hub holds no roster")
     body = request.get_json(silent=True)
@@ -193,7 +194,7 @@ def lookup() -> ResponseReturnValue:
 def resolve() -> ResponseReturnValue:
     """The ID number of the one person the ledger pays through a bank account."""
     _authenticate()
-    backend = current_app.extensions["roster_lookups"].backend()
+    backend = parts().lookups.backend()
     if backend is None:
         return _problem(503, "this hub holds no roster")
     found = backend.find_id_number_by_account(str((request.get_json(silent=True) or {}).get("account", "")))

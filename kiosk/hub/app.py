@@ -11,7 +11,9 @@ from flask import Flask, Response
 from flask.typing import ResponseReturnValue
 from flask_babel import Babel, format_date, format_datetime
 
+from kiosk.config import HubConfig
 from kiosk.core.money import format_yuan
+from kiosk.hub.context import HubParts, install
 from kiosk.hub.roster import RosterLookups
 from kiosk.hub.store import HubStore
 from kiosk.hub.workflow import ACTIONS
@@ -20,15 +22,16 @@ ROOT = Path(__file__).resolve().parents[2]
 CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 
-def create_hub_app(db_url: str, *, escalate_every: float = 0.0) -> Flask:
-    """The hub over `db_url`; once a roster is published there (`kiosk hub --publish`) it answers lookups."""
+def create_hub_app(config: HubConfig) -> Flask:
+    """The hub over `config.db_url`; once a roster is published there (`kiosk hub --publish`) it answers
+    lookups. With `config.escalate_every`, a thread flags overdue complaints."""
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     # Sessions are server-side (kiosk/hub/accounts.py): no secret key, no Flask session cookie, so any number
     # of hub processes behind a proxy share them through the database.
     app.config.update(BABEL_DEFAULT_LOCALE="zh_Hans_CN", BABEL_DEFAULT_TIMEZONE="Asia/Shanghai")
     Babel(app)
-    app.extensions["hub_store"] = store = HubStore(db_url)
-    app.extensions["roster_lookups"] = RosterLookups(store.engine)
+    store = HubStore(config.db_url)
+    install(app, HubParts(config, store, RosterLookups(store.engine)))
     seed_departments(store)
     app.jinja_env.filters["yuan"] = format_yuan
     app.jinja_env.filters["when"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""
@@ -41,7 +44,7 @@ def create_hub_app(db_url: str, *, escalate_every: float = 0.0) -> Flask:
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:
-        return {"status": "ok", "complaints": app.extensions["hub_store"].count_complaints()}
+        return {"status": "ok", "complaints": store.count_complaints()}
 
     @app.after_request
     def headers(response: Response) -> Response:
@@ -51,8 +54,8 @@ def create_hub_app(db_url: str, *, escalate_every: float = 0.0) -> Flask:
         response.headers.setdefault("Content-Security-Policy", CSP)
         return response
 
-    if escalate_every:
-        _start_escalation(store, escalate_every)
+    if config.escalate_every:
+        _start_escalation(store, config.escalate_every)
     return app
 
 

@@ -3,7 +3,7 @@
 A complaint is acknowledged ("已提交" and a tracking number) only after the local
 COMMIT returns (WAL, synchronous=FULL): what the villager was told exists is on disk.
 The complaint's UUID is minted when the review screen is shown, so a double tap on
-"提交" files it once.
+"提交" files it once. After each commit `on_queued` is called (the kiosk nudges its relay).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import datetime as dt
 import hmac
 import json
 import uuid as uuidlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from kiosk.core.clock import utc_stamp
@@ -78,6 +79,7 @@ def file_complaint(
     phone: str,
     evidence: dict[str, object],
     now: dt.datetime,
+    on_queued: Callable[[], None] = lambda: None,
 ) -> Filed:
     """Write the complaint and its outbox row in one transaction; return only after COMMIT.
 
@@ -121,6 +123,7 @@ def file_complaint(
             return Filed(
                 uuid, existing["tracking_no"], dt.datetime.fromisoformat(existing["created_at"]), False
             )
+        on_queued()  # committed: the relay may carry it to the hub at once
         return Filed(uuid, complaint["tracking_no"], dt.datetime.fromisoformat(created_at), True)
     raise ComplaintError("tracking", "暂时不能提交，请再试一次")
 
@@ -130,7 +133,9 @@ def can_withdraw(complaint: dict, now: dt.datetime) -> bool:
     return complaint["withdrawn_at"] is None and now - created <= WITHDRAW_WINDOW
 
 
-def withdraw_complaint(*, store: Store, uuid: str, key: str, now: dt.datetime) -> None:
+def withdraw_complaint(
+    *, store: Store, uuid: str, key: str, now: dt.datetime, on_queued: Callable[[], None] = lambda: None
+) -> None:
     """Withdraw within ten minutes, from the same person's card; the withdrawal goes to the outbox too.
 
     Raises ComplaintError 'not_found', 'too_late' or 'already'.
@@ -148,9 +153,12 @@ def withdraw_complaint(*, store: Store, uuid: str, key: str, now: dt.datetime) -
     )
     with store.transaction() as tx:
         store.withdraw_complaint(tx, uuid, at, payload)
+    on_queued()
 
 
-def reopen_complaint(*, store: Store, uuid: str, key: str, now: dt.datetime) -> None:
+def reopen_complaint(
+    *, store: Store, uuid: str, key: str, now: dt.datetime, on_queued: Callable[[], None] = lambda: None
+) -> None:
     """The villager is not satisfied with the answer: queue a request to handle it again (same card only)."""
     complaint = store.complaint(uuid)
     if complaint is None or not hmac.compare_digest(complaint["person_key"], key):
@@ -165,6 +173,7 @@ def reopen_complaint(*, store: Store, uuid: str, key: str, now: dt.datetime) -> 
     )
     with store.transaction() as tx:
         store.request_reopening(tx, uuid, at, payload)
+    on_queued()
 
 
 def complaints_of(*, store: Store, key: str) -> list[dict]:

@@ -1,6 +1,7 @@
-"""The kiosk's Flask app factory: wires config, store, rules, reader and blueprints.
+"""The kiosk's Flask app factory: wiring only, the running services (kiosk.services.wiring) to the views.
 
-Views stay thin: parse input, call a service or the terminal, render.
+Views stay thin: parse input, call a service or the terminal, render. They reach the
+services through `kiosk.web.context.services()`.
 """
 
 from __future__ import annotations
@@ -9,16 +10,10 @@ from pathlib import Path
 
 from flask import Flask, Response
 
-from device.base import EventHub
-from kiosk.backend import BenefitsBackend, EmbeddedBackend
 from kiosk.config import KioskConfig
-from kiosk.core.clock import china_today
 from kiosk.core.money import format_yuan
-from kiosk.rules import load_rulebook
-from kiosk.services.chip_registry import load_chip_registry
-from kiosk.services.readers import start_readers
-from kiosk.services.terminal import Terminal
-from kiosk.store import open_store
+from kiosk.services.wiring import KioskServices, start_services
+from kiosk.web.context import install
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,52 +23,11 @@ CSP = (
 )
 
 
-def create_app(config: KioskConfig) -> Flask:
-    """Build the kiosk app for `config`: embedded store, rules, and the card readers it asks for.
-
-    The readers' worker threads start here; `app.extensions["mingbai"]["readers"].stop()` ends them.
-    """
+def create_app(config: KioskConfig, parts: KioskServices | None = None) -> Flask:
+    """The kiosk app for `config`, over `parts` (default: `start_services(config)`, which starts the card
+    readers' and the relay's threads; `services(app).stop()` ends them)."""
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
-    app.config["KIOSK"] = config
-    store = open_store(config.db_path)
-    rulebook = load_rulebook(config.policy_dir, store.policies())  # policies imported into the store win
-    if config.backend == "remote":
-        from kiosk.backend.remote import RemoteBackend
-
-        backend: BenefitsBackend = RemoteBackend(
-            hub_url=config.hub_url, kiosk_id=config.kiosk_id, secret=config.hub_secret
-        )
-    else:
-        backend = EmbeddedBackend(store, rulebook, history_years=config.history_years)
-    events = EventHub()
-    terminal = Terminal(
-        backend=backend,
-        today=config.current_date,
-        chip_registry=load_chip_registry(config.chip_registry),
-        on_read=lambda: store.count_card_read(china_today().isoformat()),
-    )
-    events.subscribe(terminal.on_card_event)
-    readers = start_readers(config, events)
-    relay = None
-    if config.hub_url:
-        from kiosk.link.relay import Relay
-
-        relay = Relay(
-            config.db_path,
-            hub_url=config.hub_url,
-            kiosk_id=config.kiosk_id,
-            secret=config.hub_secret,
-            status_every=config.hub_poll_seconds,
-        )
-        relay.start()
-    app.extensions["mingbai"] = {
-        "store": store,
-        "rulebook": rulebook,
-        "terminal": terminal,
-        "events": events,
-        "readers": readers,
-        "relay": relay,
-    }
+    install(app, parts or start_services(config))
 
     from kiosk.web import complaints, health, villager
 

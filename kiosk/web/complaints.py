@@ -31,13 +31,14 @@ from kiosk.services.complaints import (
     reopen_complaint,
     withdraw_complaint,
 )
+from kiosk.web.context import services
 from kiosk.web.session import COOKIE
 
 bp = Blueprint("complaints", __name__, url_prefix="/me/complaint")
 
 
 def _session():  # type: ignore[no-untyped-def]
-    terminal = current_app.extensions["mingbai"]["terminal"]
+    terminal = services().terminal
     token = request.cookies.get(COOKIE)
     result, scratch = terminal.result_for(token), terminal.scratch(token)
     if result is None or scratch is None:
@@ -48,7 +49,7 @@ def _session():  # type: ignore[no-untyped-def]
 
 
 def _key(result) -> str:  # type: ignore[no-untyped-def]
-    return person_key(result.id_number, current_app.config["KIOSK"].person_key_secret)
+    return person_key(result.id_number, services().config.person_key_secret)
 
 
 def _now() -> dt.datetime:
@@ -115,10 +116,10 @@ def submit() -> ResponseReturnValue:
     draft = _draft(scratch)
     if request.form.get("uuid") != draft["uuid"]:
         abort(409)
-    config = current_app.config["KIOSK"]
+    config = services().config
     try:
         filed = file_complaint(
-            store=current_app.extensions["mingbai"]["store"],
+            store=services().store,
             kiosk_id=config.kiosk_id,
             key=_key(result),
             masked_id=result.holder.masked_id,
@@ -129,19 +130,17 @@ def submit() -> ResponseReturnValue:
             phone=draft["phone"],
             evidence=draft["evidence"],
             now=_now(),
+            on_queued=services().outbox_queued,
         )
     except ComplaintError as error:
         return render_template(
             "kiosk/complaint_review.html", draft=draft, error=error.message_zh, **_common(result, scratch)
         ), 422
-    relay = current_app.extensions["mingbai"].get("relay")
-    if relay is not None:
-        relay.nudge()
     return redirect(url_for("complaints.done", uuid=filed.uuid), code=303)
 
 
 def _mine(result, uuid: str) -> dict:  # type: ignore[no-untyped-def]
-    complaint = current_app.extensions["mingbai"]["store"].complaint(uuid)
+    complaint = services().store.complaint(uuid)
     if complaint is None or complaint["person_key"] != _key(result):
         abort(404)
     return complaint
@@ -161,7 +160,7 @@ def done(uuid: str) -> ResponseReturnValue:
         tracking=show_tracking_number(complaint["tracking_no"]),
         category=CATEGORIES[complaint["category"]],
         withdrawable=can_withdraw(complaint, _now()),
-        printer=bool(current_app.config["KIOSK"].printer),
+        printer=bool(services().config.printer),
         message=request.args.get("m", ""),
         **_common(result, scratch),
     )
@@ -179,7 +178,7 @@ def qr(uuid: str) -> ResponseReturnValue:
 
 
 def _qr_text(tracking_no: str) -> str:
-    base = current_app.config["KIOSK"].public_status_url
+    base = services().config.public_status_url
     return f"{base.rstrip('/')}/{tracking_no}" if base else f"MINGBAI:{tracking_no}"
 
 
@@ -187,11 +186,14 @@ def _villager_asks(uuid: str, service, done_words: str):  # type: ignore[no-unty
     """Withdraw or reopen through `service` (same card only), queue it for the hub, and say how it went."""
     result, _ = _session()
     try:
-        service(store=current_app.extensions["mingbai"]["store"], uuid=uuid, key=_key(result), now=_now())
+        service(
+            store=services().store,
+            uuid=uuid,
+            key=_key(result),
+            now=_now(),
+            on_queued=services().outbox_queued,
+        )
         message = done_words
-        relay = current_app.extensions["mingbai"].get("relay")
-        if relay is not None:
-            relay.nudge()
     except ComplaintError as error:
         message = error.message_zh
     return redirect(url_for("complaints.done", uuid=uuid, m=message), code=303)
@@ -227,11 +229,11 @@ def print_(uuid: str) -> ResponseReturnValue:
         "扫码可查询进度",
     ]
     try:
-        device = open_printer(current_app.config["KIOSK"].printer)
+        device = open_printer(services().config.printer)
         if device is None:
             abort(404)
         print_slip(device, lines, _qr_text(complaint["tracking_no"]))
-        current_app.extensions["mingbai"]["last_slip"] = getattr(device, "output", b"")
+        services().last_slip = getattr(device, "output", b"")
         message = "凭条已打印"
     except PrinterError as error:
         current_app.logger.warning("slip not printed: %s", error)
@@ -241,4 +243,4 @@ def print_(uuid: str) -> ResponseReturnValue:
 
 def mine_for_summary(result) -> list[dict]:  # type: ignore[no-untyped-def]
     """The person's complaints for the summary's "我的反映"."""
-    return complaints_of(store=current_app.extensions["mingbai"]["store"], key=_key(result))
+    return complaints_of(store=services().store, key=_key(result))

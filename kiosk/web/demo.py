@@ -7,10 +7,11 @@ must carry the X-Kiosk-Demo header, which a cross-site form cannot send.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, abort, request
 from flask.typing import ResponseReturnValue
 
 from kiosk.services.demo_cards import applet_for
+from kiosk.web.context import services
 
 bp = Blueprint("demo", __name__, url_prefix="/demo")
 
@@ -18,7 +19,7 @@ bp = Blueprint("demo", __name__, url_prefix="/demo")
 def _slot():  # type: ignore[no-untyped-def]
     if request.headers.get("X-Kiosk-Demo") != "1":
         abort(403)
-    slot = current_app.extensions["mingbai"]["readers"].slot
+    slot = services().readers.slot
     if slot is None:
         abort(404)
     return slot
@@ -27,7 +28,7 @@ def _slot():  # type: ignore[no-untyped-def]
 @bp.post("/place/<int:position>")
 def place(position: int) -> ResponseReturnValue:
     slot = _slot()
-    store = current_app.extensions["mingbai"]["store"]
+    store = services().store
     card = {card.position: card for card in store.demo_cards()}.get(position)
     if card is None:
         abort(404)

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
+
+from kiosk.web.context import services
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
-    parts = current_app.extensions["mingbai"]
-    config = current_app.config["KIOSK"]
+    parts = services()
+    config = parts.config
     try:
-        counts = parts["store"].counts()
-        store = {
+        counts = parts.store.counts()
+        store: dict[str, object] = {
             "ok": True,
-            "schema": parts["store"].schema_version(),
+            "schema": parts.store.schema_version(),
             "persons": counts["persons"],
             "payments": counts["payments"],
-            "outbox_backlog": parts["store"].outbox_backlog(),
+            "outbox_backlog": parts.store.outbox_backlog(),
         }
     except Exception as error:  # noqa: BLE001 - health must answer even when the store does not
         store = {"ok": False, "error": type(error).__name__}
@@ -27,8 +29,8 @@ def healthz() -> ResponseReturnValue:
         status="ok" if store["ok"] else "degraded",
         kiosk_id=config.kiosk_id,
         mode="demo" if config.demo else "production",
-        terminal=parts["terminal"].snapshot().state.value,
-        readers=parts["readers"].description,
-        rule_version=parts["rulebook"].version,
+        terminal=parts.terminal.snapshot().state.value,
+        readers=parts.readers.description,
+        rule_version=parts.rulebook.version,
         store=store,
     ), (200 if store["ok"] else 503)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     jsonify,
     make_response,
     redirect,
@@ -22,6 +21,7 @@ from flask.typing import ResponseReturnValue
 from kiosk.rules.reconcile import Reconciliation, Status
 from kiosk.services.terminal import Terminal
 from kiosk.web.complaints import mine_for_summary
+from kiosk.web.context import services
 from kiosk.web.session import COOKIE
 
 bp = Blueprint("villager", __name__)
@@ -30,7 +30,7 @@ LONG_POLL_SECONDS = 20.0
 
 
 def _terminal() -> Terminal:
-    return current_app.extensions["mingbai"]["terminal"]
+    return services().terminal
 
 
 def _session_result():  # type: ignore[no-untyped-def]
@@ -40,8 +40,7 @@ def _session_result():  # type: ignore[no-untyped-def]
 @bp.get("/")
 def attract() -> ResponseReturnValue:
     snapshot = _terminal().snapshot()
-    store = current_app.extensions["mingbai"]["store"]
-    cards = store.demo_cards() if current_app.config["KIOSK"].demo else []
+    cards = services().store.demo_cards() if services().config.demo else []
     return render_template("kiosk/attract.html", snapshot=snapshot, demo_cards=cards)
 
 
@@ -134,7 +133,7 @@ def programme(code: str) -> ResponseReturnValue:
         key=lambda line: line.period.start_on,
         reverse=True,
     )
-    policy = current_app.extensions["mingbai"]["rulebook"].policies.get(code)
+    policy = services().rulebook.policies.get(code)
     return render_template(
         "kiosk/programme.html",
         holder=result.holder,

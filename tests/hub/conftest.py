@@ -10,8 +10,10 @@ from dataclasses import dataclass
 import pyotp
 import pytest
 
+from kiosk.config import HubConfig
 from kiosk.hub import accounts
 from kiosk.hub.app import create_hub_app
+from kiosk.hub.context import parts
 
 PASSWORD = "a long passphrase 1"
 START = dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)  # 09:00 in Beijing
@@ -105,9 +107,9 @@ def csrf_of(page: str) -> str:
 @pytest.fixture
 def office(hub_db):
     clock = Clock(START)
-    app = create_hub_app(hub_db)
-    app.extensions["hub_clock"] = clock
-    store = app.extensions["hub_store"]
+    app = create_hub_app(HubConfig(db_url=hub_db, escalate_every=0))
+    parts(app).clock = clock
+    store = parts(app).store
     for name, (role, department) in ACCOUNTS.items():
         accounts.create_user(store, name, role, PASSWORD, START, department=department)
     with store.engine.begin() as conn:  # pre-enrolled second factors, so tests can compute the codes

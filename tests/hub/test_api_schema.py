@@ -13,7 +13,9 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
+from kiosk.config import HubConfig
 from kiosk.hub.app import create_hub_app
+from kiosk.hub.context import parts
 from kiosk.link.signing import sign
 
 NOW = dt.datetime(2026, 11, 22, tzinfo=dt.UTC)
@@ -46,8 +48,10 @@ def hub_app(tmp_path_factory, demo_county):
     from kiosk.hub.publish import publish
     from kiosk.store import open_store
 
-    app = create_hub_app(str(tmp_path_factory.mktemp("schema") / "hub.db"))
-    store = app.extensions["hub_store"]
+    app = create_hub_app(
+        HubConfig(db_url=str(tmp_path_factory.mktemp("schema") / "hub.db"), escalate_every=0)
+    )
+    store = parts(app).store
     secret = store.register_kiosk("kiosk-1", NOW)
     publish(
         store.engine, open_store(demo_county), secret="s", source_name="demo.db", now=NOW

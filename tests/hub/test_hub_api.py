@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import time
@@ -9,7 +10,9 @@ import time
 import pytest
 from openapi_spec_validator import validate
 
+from kiosk.config import HubConfig
 from kiosk.hub.app import create_hub_app
+from kiosk.hub.context import parts
 from kiosk.link.signing import sign
 
 NOW = dt.datetime.now(dt.UTC)
@@ -17,11 +20,12 @@ NOW = dt.datetime.now(dt.UTC)
 
 @pytest.fixture
 def hub(hub_db):
-    app = create_hub_app(hub_db)
-    app.config["KIOSK_CACHE_SECONDS"] = 0  # revocations below take effect at once
-    secret = app.extensions["hub_store"].register_kiosk("kiosk-1", NOW)
+    app = create_hub_app(
+        HubConfig(db_url=hub_db, escalate_every=0, kiosk_cache_seconds=0)
+    )  # revocations: at once
+    secret = parts(app).store.register_kiosk("kiosk-1", NOW)
     yield app, app.test_client(), secret
-    app.extensions["hub_store"].close()
+    parts(app).store.close()
 
 
 def complaint(**changes):  # type: ignore[no-untyped-def]
@@ -54,7 +58,7 @@ def test_intake_is_idempotent_on_the_kiosk_uuid(hub):
     again = send(client, secret, complaint())
     assert again.status_code == 200 and again.json["replay"] is True
     assert again.json["received_at"] == first.json["received_at"]
-    assert app.extensions["hub_store"].count_complaints() == 1
+    assert parts(app).store.count_complaints() == 1
 
 
 def test_same_uuid_different_payload_is_refused(hub):
@@ -79,7 +83,7 @@ def test_replayed_nonce_wrong_signature_stale_unknown_and_revoked(hub):
         == 401
     )
     assert client.post("/api/v1/complaints", data=complaint()).status_code == 401
-    app.extensions["hub_store"].revoke_kiosk("kiosk-1", NOW)
+    parts(app).store.revoke_kiosk("kiosk-1", NOW)
     assert send(client, secret, complaint(uuid="6f1c2a3e-1111-4222-8333-944455550000")).status_code == 403
 
 
@@ -119,10 +123,10 @@ def test_a_revocation_reaches_a_running_hub_within_the_credential_cache_time(hub
     import time
 
     app, client, secret = hub
-    app.config["KIOSK_CACHE_SECONDS"] = 0.5
+    parts(app).config = dataclasses.replace(parts(app).config, kiosk_cache_seconds=0.5)
     beat = b'{"outbox_backlog": 0}'
     assert send(client, secret, beat, path="/api/v1/heartbeat").status_code == 200
-    app.extensions["hub_store"].revoke_kiosk("kiosk-1", NOW)
+    parts(app).store.revoke_kiosk("kiosk-1", NOW)
     assert send(client, secret, beat, path="/api/v1/heartbeat").status_code == 200  # still remembered
     time.sleep(0.6)
     assert send(client, secret, beat, path="/api/v1/heartbeat").status_code == 403
@@ -132,7 +136,7 @@ def test_nonces_too_old_to_replay_are_forgotten(hub):
     import datetime as dt
 
     app, client, secret = hub
-    store = app.extensions["hub_store"]
+    store = parts(app).store
     assert store.use_nonce("kiosk-1", "old", NOW - dt.timedelta(minutes=20))
     assert store.use_nonce("kiosk-1", "fresh", NOW - dt.timedelta(minutes=1))
     assert store.forget_nonces(NOW) == 1
@@ -146,8 +150,8 @@ def test_lookups_survive_a_postgresql_restart(postgres, demo_county):
     from kiosk.hub.publish import publish
     from kiosk.store import open_store
 
-    app = create_hub_app(postgres.new_database())
-    store = app.extensions["hub_store"]
+    app = create_hub_app(HubConfig(db_url=postgres.new_database(), escalate_every=0))
+    store = parts(app).store
     secret = store.register_kiosk("kiosk-1", NOW)
     publish(store.engine, open_store(demo_county), secret="s", source_name="demo", now=NOW)
     client = app.test_client()

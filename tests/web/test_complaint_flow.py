@@ -8,6 +8,7 @@ import pytest
 
 from kiosk.config import load_config
 from kiosk.web import create_app
+from kiosk.web.context import services
 from tests.conftest import TODAY
 from tests.helpers.kiosk_client import place_card
 
@@ -71,7 +72,7 @@ def test_file_a_complaint_on_a_missing_month(printing_app):
     assert qr.mimetype == "image/svg+xml" and b"<svg" in qr.data
     again = client.post("/me/complaint/submit", data={"csrf": csrf, "uuid": uuid})
     assert again.headers["Location"].endswith(uuid), "a double tap files once"
-    store = printing_app.extensions["mingbai"]["store"]
+    store = services(printing_app).store
     assert (
         store.connection().execute("SELECT count(*) FROM complaints WHERE uuid = ?", (uuid,)).fetchone()[0]
         == 1
@@ -82,10 +83,10 @@ def test_print_slip_and_withdraw(printing_app):
     client = printing_app.test_client()
     open_card(client, 4)
     uuid, csrf = file_one(client, phone="")
-    tracking = printing_app.extensions["mingbai"]["store"].complaint(uuid)["tracking_no"]
+    tracking = services(printing_app).store.complaint(uuid)["tracking_no"]
     printed = client.post(f"/me/complaint/{uuid}/print", data={"csrf": csrf}, follow_redirects=True)
     assert "凭条已打印" in printed.get_data(as_text=True)
-    slip = printing_app.extensions["mingbai"]["last_slip"]
+    slip = services(printing_app).last_slip
     assert f"{tracking[:4]}-{tracking[4:8]}-{tracking[8]}".encode("gb18030") in slip
     withdrawn = client.post(f"/me/complaint/{uuid}/withdraw", data={"csrf": csrf}, follow_redirects=True)
     assert "已撤回" in withdrawn.get_data(as_text=True)

@@ -7,13 +7,14 @@ import io
 import tempfile
 from pathlib import Path
 
-from flask import abort, current_app, g, redirect, render_template, request, send_file, url_for
+from flask import abort, g, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 
 from kiosk.core.clock import CHINA
 from kiosk.core.complaint import CATEGORIES, show_tracking_number
 from kiosk.core.tables import write_table
 from kiosk.hub import cases, evidence, roster, workflow
+from kiosk.hub.context import parts
 from kiosk.hub.exports import HEADERS
 from kiosk.hub.office.common import bp, guarded, now, store
 from kiosk.hub.workflow import WorkflowError
@@ -96,9 +97,7 @@ def detail(complaint_id: int) -> ResponseReturnValue:
         )
         abort(404)
     today = now().astimezone(CHINA).date()
-    seen = evidence.gather(
-        store(), current_app.extensions["roster_lookups"], case, today, cases._scope(g.office.user)
-    )
+    seen = evidence.gather(store(), parts().lookups, case, today, cases._scope(g.office.user))
     store().record_audit(g.office.user.name, "read_complaint", case["uuid"], "ok", now())
     user = g.office.user
     allowed = [

@@ -1,7 +1,7 @@
 """What every back-office page shares: the /office blueprint and the guard every page goes through.
 
 `guarded(permission)` resumes the server-side session from the `mingbai_office` cookie (its own cookie,
-path /office, HttpOnly, SameSite=Strict; Secure when MINGBAI_HUB_SECURE_COOKIE=1 behind TLS), sends a
+path /office, HttpOnly, SameSite=Strict; Secure when the hub's config says secure_cookie, behind TLS), sends a
 visitor without one to sign in, a half-signed-in one to the second factor, refuses a role without the
 permission (403) and a POST without the session's form token (400). Refusals are audited.
 """
@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 from collections.abc import Callable
 
-from flask import Blueprint, abort, current_app, g, redirect, request, url_for
+from flask import Blueprint, abort, g, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from kiosk.hub import accounts
+from kiosk.hub.context import parts
 from kiosk.hub.store import HubStore
 
 bp = Blueprint("office", __name__, url_prefix="/office")
@@ -24,11 +24,11 @@ COOKIE = "mingbai_office"
 
 
 def store() -> HubStore:
-    return current_app.extensions["hub_store"]
+    return parts().store
 
 
 def now() -> dt.datetime:
-    return current_app.extensions.get("hub_clock", lambda: dt.datetime.now(dt.UTC))()
+    return parts().now()
 
 
 def set_cookie(response: BaseResponse, token: str) -> BaseResponse:
@@ -38,7 +38,7 @@ def set_cookie(response: BaseResponse, token: str) -> BaseResponse:
         path="/office",
         httponly=True,
         samesite="Strict",
-        secure=os.environ.get("MINGBAI_HUB_SECURE_COOKIE") == "1",
+        secure=parts().config.secure_cookie,
     )
     return response
 

@@ -1,0 +1,127 @@
+"""`kiosk doctor`: policies, store, outbox, secrets and card readers checked, each with a plain verdict;
+with --trace, one card read recorded (masked) for a technician."""
+
+from __future__ import annotations
+
+import argparse
+
+from kiosk.cli.common import kiosk_config
+from kiosk.config import KioskConfig
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from kiosk.rules import PolicyError, load_rulebook
+    from kiosk.services.chip_registry import RegistryError, load_chip_registry
+    from kiosk.store import StoreError, open_store
+
+    config = kiosk_config(args)
+    healthy = True
+
+    def report(part: str, status: str, text: str) -> None:
+        print(f"{part:<10} {status:<5} {text}")
+
+    try:
+        rulebook = load_rulebook(config.policy_dir)
+        report("policies", "ok", f"{len(rulebook.policies)} programmes, rule version {rulebook.version}")
+    except PolicyError as error:
+        report("policies", "FAIL", str(error))
+        healthy = False
+    try:
+        store = open_store(config.db_path)
+        counts = store.counts()
+        report(
+            "store",
+            "ok",
+            f"{config.db_path} (schema {store.schema_version()}): {counts['persons']} persons, "
+            f"{counts['enrolments']} enrolments, {counts['payments']} payments",
+        )
+        if not counts["persons"]:
+            report("store", "WARN", "no persons: load data (or run `kiosk demo`)")
+        backlog = store.outbox_backlog()
+        report(
+            "outbox",
+            "WARN" if backlog else "ok",
+            f"{backlog} complaint message(s) waiting for the hub" if backlog else "empty",
+        )
+    except StoreError as error:
+        report("store", "FAIL", str(error))
+        healthy = False
+    try:
+        registry = load_chip_registry(config.chip_registry)
+        if config.chip_registry:
+            report("chips", "ok", f"{len(registry)} chip serials in {config.chip_registry}")
+    except RegistryError as error:
+        report("chips", "FAIL", str(error))
+        healthy = False
+    from kiosk.config import DEMO_PERSON_KEY
+
+    if config.person_key_secret == DEMO_PERSON_KEY:
+        report(
+            "secrets", "WARN", "person_key_secret is the demo value: set a county-wide secret before real use"
+        )
+    if config.hub_url and not config.hub_secret:
+        report("hub", "FAIL", "hub_url is set but hub_secret is empty: register this kiosk at the hub")
+        healthy = False
+    healthy &= _doctor_readers(config, report)
+    if args.trace:
+        healthy &= _doctor_trace(config, args.trace_timeout)
+    return 0 if healthy else 1
+
+
+def _doctor_readers(config: KioskConfig, report) -> bool:  # type: ignore[no-untyped-def]
+    healthy = True
+    if config.reader in ("auto", "pcsc"):
+        try:
+            from device.pcsc import list_readers
+        except ImportError:
+            report("pcsc", "FAIL", "pyscard is not installed")
+            return False
+        readers, status = list_readers()
+        if status != "ok":
+            report("pcsc", "FAIL" if config.reader == "pcsc" or not config.demo else "WARN", status)
+            healthy = config.demo
+        for name, state in readers:
+            wanted = not config.pcsc_readers or any(f in name for f in config.pcsc_readers)
+            report("pcsc", "ok", f"{name}: {state}{'' if wanted else ' (not used: pcsc_readers)'}")
+    if config.sam_port:
+        from device.base import EventHub
+        from device.errors import ReaderError
+        from device.sam_reader import SamReader
+
+        try:
+            found = SamReader(EventHub(), config.sam_port, baudrate=config.sam_baudrate).probe()
+            report(
+                "sam",
+                "ok",
+                f"{config.sam_port}: answers ({'card present' if found.sw3 == 0x9F else 'no card'})",
+            )
+        except (OSError, ReaderError) as error:
+            report("sam", "FAIL", f"{config.sam_port}: {error}")
+            healthy = False
+    return healthy
+
+
+def _doctor_trace(config: KioskConfig, timeout: float) -> bool:
+    from device.trace import Trace
+
+    print(f"Place the card on the reader (waiting {timeout:.0f} s)…", flush=True)
+    if config.sam_port:
+        from device.base import EventHub
+        from device.sam_reader import SamReader
+
+        trace = Trace()
+        identity, outcome = SamReader(
+            EventHub(), config.sam_port, baudrate=config.sam_baudrate, today=config.current_date, trace=trace
+        ).read_once(timeout)
+        lines = trace.lines
+        if identity is not None:
+            outcome = f"read by the SAM reader: {identity!r}"
+    else:
+        from device.pcsc import trace_one_card
+
+        lines, outcome = trace_one_card(
+            profiles=config.card_profiles, reader_filter=config.pcsc_readers, timeout=timeout
+        )
+    print("\n".join(lines))
+    print(f"outcome: {outcome}")
+    return outcome.startswith("read by")

@@ -1,0 +1,158 @@
+"""`kiosk hub` and `kiosk complaints export`: serve the hub, or run one of its one-shot jobs and exit.
+
+The one-shot flags (--publish, --export, --add-user, --register, --revoke) are dispatched
+through ONE_SHOTS; each gets the hub's store and closes it after. `kiosk complaints
+export` is the same export as `kiosk hub --export`, kept as an alias for its flags.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import getpass
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from kiosk.cli.serve import run_waitress
+from kiosk.config import HubConfig, load_hub_config
+from kiosk.core.clock import china_today, now_utc
+from kiosk.hub.store import HubStore
+
+OneShot = Callable[[HubStore, argparse.Namespace, HubConfig, dt.datetime], int]
+
+
+def hub_config(args: argparse.Namespace) -> HubConfig:
+    overrides = {
+        "db_url": args.db,
+        "host": getattr(args, "host", None),
+        "port": getattr(args, "port", None),
+        "threads": getattr(args, "threads", None),
+        "escalate_every": getattr(args, "escalate_every", None),
+    }
+    return load_hub_config(overrides, config_file=getattr(args, "config", None))
+
+
+def export_complaints_to(store: HubStore, out: Path, now: dt.datetime) -> int:
+    """Every complaint with its evidence and replies, to `out` (.csv or .xlsx); audited; prints the count."""
+    from kiosk.hub.cases import export_complaints
+
+    count = export_complaints(store, out)
+    store.record_audit("cli", "export_complaints", str(out), "ok", now)
+    print(f"{count} complaints → {out}")
+    return 0
+
+
+def _export(store: HubStore, args: argparse.Namespace, config: HubConfig, now: dt.datetime) -> int:
+    return export_complaints_to(store, args.export, now)
+
+
+def _publish(store: HubStore, args: argparse.Namespace, config: HubConfig, now: dt.datetime) -> int:
+    from kiosk.hub.publish import publish
+    from kiosk.store import StoreError, open_store
+
+    if not args.publish.is_file():
+        print(f"kiosk hub: no store at {args.publish}", file=sys.stderr)
+        return 2
+    try:
+        source = open_store(args.publish)
+    except StoreError as error:
+        print(f"kiosk hub: {error}", file=sys.stderr)
+        return 2
+    findings = None
+    if not args.skip_checks:  # the supervision checks' counts, for the dashboard
+        from kiosk.rules import load_rulebook
+        from kiosk.services.checks import run_checks
+
+        findings = run_checks(source, load_rulebook(None, source.policies()), today=china_today(now))
+    done = publish(
+        store.engine,
+        source,
+        secret=config.person_key_secret,
+        source_name=args.publish.name,
+        now=now,
+        findings=findings,
+    )
+    counts = done.counts
+    store.record_audit(
+        "cli",
+        "publish_roster",
+        args.publish.name,
+        f"ok: {counts['persons']} persons, {counts['payments']} payments",
+        now,
+    )
+    print(
+        f"published {counts['persons']:,} persons, {counts['enrolments']:,} enrolments, "
+        f"{counts['payments']:,} payments in {done.seconds:.1f} s"
+    )
+    return 0
+
+
+def _add_user(store: HubStore, args: argparse.Namespace, config: HubConfig, now: dt.datetime) -> int:
+    from kiosk.hub.accounts import AccountError, create_user
+    from kiosk.hub.app import seed_departments
+
+    seed_departments(store)
+    password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
+    try:
+        create_user(store, args.add_user, args.role, password, now, department=args.department)
+    except AccountError as error:
+        print(f"kiosk hub: {error}", file=sys.stderr)
+        return 2
+    store.record_audit("cli", "save_user", args.add_user, f"ok: {args.role}", now)
+    second = ": a TOTP code is set up at the first sign-in" if args.role in ("admin", "supervisor") else ""
+    print(f"{args.role} {args.add_user} ready{second}")
+    return 0
+
+
+def _register(store: HubStore, args: argparse.Namespace, config: HubConfig, now: dt.datetime) -> int:
+    print(store.register_kiosk(args.register, now))
+    return 0
+
+
+def _revoke(store: HubStore, args: argparse.Namespace, config: HubConfig, now: dt.datetime) -> int:
+    if not store.revoke_kiosk(args.revoke, now):
+        print(f"kiosk hub: no kiosk {args.revoke!r}", file=sys.stderr)
+        return 1
+    print(f"revoked {args.revoke}")
+    return 0
+
+
+# flag → job, in the order they win when several are given
+ONE_SHOTS: tuple[tuple[str, OneShot], ...] = (
+    ("publish", _publish),
+    ("export", _export),
+    ("add_user", _add_user),
+    ("register", _register),
+    ("revoke", _revoke),
+)
+
+
+def cmd_hub(args: argparse.Namespace) -> int:
+    config = hub_config(args)
+    for flag, job in ONE_SHOTS:
+        if getattr(args, flag):
+            store = HubStore(config.db_url)
+            try:
+                return job(store, args, config, now_utc())
+            finally:
+                store.close()
+    from kiosk.hub.app import create_hub_app
+
+    app = create_hub_app(config)
+    print(f"Mingbai hub on http://{config.host}:{config.port}/api/v1/openapi.json", flush=True)
+    return run_waitress(
+        app, config.host, config.port, threads=config.threads, ident="mingbai-hub", prog="kiosk hub"
+    )
+
+
+def cmd_complaints(args: argparse.Namespace) -> int:
+    """`kiosk complaints export`: the alias of `kiosk hub --export`, with --format choosing the suffix."""
+    out = args.out or Path(f"complaints.{args.format}")
+    if out.suffix.lower() != f".{args.format}":
+        out = out.with_suffix(f".{args.format}")
+    store = HubStore(hub_config(args).db_url)
+    try:
+        return export_complaints_to(store, out, now_utc())
+    finally:
+        store.close()

@@ -1,0 +1,149 @@
+"""The `kiosk` command line: every sub-command, its flags and their help, in one parser.
+
+The flags are a contract (scripts, the README, systemd units use them): add, never rename.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from kiosk.core.clock import parse_date
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return parse_date(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _store_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", type=Path, help="embedded store file (default: the configured store)")
+    parser.add_argument(
+        "--config", type=Path, help="config file (TOML); default $MINGBAI_CONFIG or /etc/mingbai/kiosk.toml"
+    )
+
+
+def _serve_args(parser: argparse.ArgumentParser) -> None:
+    _store_args(parser)
+    parser.add_argument(
+        "--host", help="address to listen on (default 127.0.0.1: the kiosk's own browser only)"
+    )
+    parser.add_argument("--port", type=int, help="port to listen on (default 8080)")
+    parser.add_argument("--today", type=_date, help="pretend today is this date (demos and tests)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description="Mingbai (明白) entitlement kiosk.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    demo = commands.add_parser(
+        "demo", help="build the demo county if needed and serve the kiosk with a virtual card"
+    )
+    _serve_args(demo)
+    demo.add_argument("--seed", type=int, default=2025, help="seed of the demo county generator")
+    serve = commands.add_parser("serve", help="serve the production kiosk on the configured store")
+    _serve_args(serve)
+    imp = commands.add_parser(
+        "import", help="load villages, persons, enrolments, payments (CSV/XLSX) or policies (TOML)"
+    )
+    _store_args(imp)
+    imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    imp.add_argument(
+        "--kind",
+        choices=["villages", "persons", "enrolments", "payments"],
+        help="kind of data (default: recognised from the headers)",
+    )
+    imp.add_argument(
+        "--mapping", type=Path, help="TOML file mapping the county's headers to ours (docs/import.md)"
+    )
+    imp.add_argument(
+        "--skip-bad-rows",
+        action="store_true",
+        help="import the good rows and record the bad ones, instead of importing nothing",
+    )
+    imp.add_argument(
+        "--no-error-file", action="store_true", help="do not write FILE.errors.csv beside a bad file"
+    )
+    imp.add_argument(
+        "--report", type=Path, help="after importing, write the supervision report here (.csv/.xlsx)"
+    )
+    imp.add_argument("--today", type=_date, help=argparse.SUPPRESS)
+    checks = commands.add_parser("checks", help="run the supervision checks and write a report")
+    _store_args(checks)
+    checks.add_argument("--out", type=Path, help="report file (.csv or .xlsx); default: print a summary only")
+    checks.add_argument("--cadres", type=Path, help="CSV/XLSX of village cadres (身份证号, 姓名, 职务)")
+    checks.add_argument("--today", type=_date, help=argparse.SUPPRESS)
+    export = commands.add_parser("export", help="write the store as CSV files that `kiosk import` reads")
+    _store_args(export)
+    export.add_argument("--out", type=Path, required=True, help="folder for the CSV files")
+    complaints = commands.add_parser("complaints", help="the hub's complaints: export them for supervisors")
+    complaints_commands = complaints.add_subparsers(
+        dest="complaints_command", required=True, metavar="ACTION"
+    )
+    export_complaints = complaints_commands.add_parser(
+        "export", help="every complaint with its evidence and replies (the same as `kiosk hub --export`)"
+    )
+    export_complaints.add_argument(
+        "--db", help="the hub's store: a SQLite file or a postgresql:// URL (default: $MINGBAI_HUB_DB)"
+    )
+    export_complaints.add_argument("--format", choices=["csv", "xlsx"], default="xlsx")
+    export_complaints.add_argument("--out", type=Path, help="file to write (default: complaints.FORMAT)")
+    hub = commands.add_parser("hub", help="serve the hub (complaint intake from kiosks) on waitress")
+    hub.add_argument("--db", help="a SQLite file path or a postgresql:// URL (default: $MINGBAI_HUB_DB)")
+    hub.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    hub.add_argument("--port", type=int, help="port to listen on (default 8090)")
+    hub.add_argument("--threads", type=int, help="waitress worker threads (default 8)")
+    hub.add_argument(
+        "--skip-checks",
+        action="store_true",
+        help="with --publish: do not run the supervision checks (their dashboard counts stay as they were)",
+    )
+    hub.add_argument(
+        "--config",
+        type=Path,
+        help="config file (TOML; its [hub] table, and person_key_secret); default as the kiosk's",
+    )
+    hub.add_argument(
+        "--publish",
+        metavar="STORE",
+        type=Path,
+        help="replace the hub's roster with a county store loaded by `kiosk import`, and exit",
+    )
+    hub.add_argument(
+        "--register", metavar="KIOSK_ID", help="create or re-key a kiosk's credential, print it, exit"
+    )
+    hub.add_argument("--revoke", metavar="KIOSK_ID", help="revoke a kiosk's credential and exit")
+    hub.add_argument(
+        "--export", metavar="FILE", type=Path, help="write every complaint to FILE (.csv or .xlsx), and exit"
+    )
+    hub.add_argument(
+        "--add-user",
+        metavar="NAME",
+        help="create or reset a back-office account (password from standard input), and exit",
+    )
+    hub.add_argument(
+        "--role",
+        choices=["admin", "supervisor", "handler", "auditor"],
+        default="supervisor",
+        help="the account's role (with --add-user; default supervisor)",
+    )
+    hub.add_argument("--department", help="a handler's department (with --add-user --role handler)")
+    hub.add_argument(
+        "--escalate-every",
+        type=float,
+        metavar="SECONDS",
+        help="how often to flag overdue complaints for the supervisors (default 300)",
+    )
+    doctor = commands.add_parser(
+        "doctor", help="check policies, store, card readers; --trace records one card read"
+    )
+    _store_args(doctor)
+    doctor.add_argument(
+        "--trace",
+        action="store_true",
+        help="wait for a card and print a masked trace of its APDUs, for a technician to send",
+    )
+    doctor.add_argument("--trace-timeout", type=float, default=30.0, help="seconds to wait for the card (30)")
+    return parser

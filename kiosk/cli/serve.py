@@ -1,0 +1,57 @@
+"""`kiosk demo` and `kiosk serve`: the kiosk on waitress (and the demo county built first if needed)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from flask import Flask
+
+from kiosk.cli.common import kiosk_config
+from kiosk.config import KioskConfig
+
+
+def _serve(config: KioskConfig) -> int:
+    from kiosk.web import create_app
+
+    app = create_app(config)
+    url = f"http://{'127.0.0.1' if config.host in ('0.0.0.0', '') else config.host}:{config.port}/"  # noqa: S104 - shown, not bound
+    print(
+        f"Mingbai kiosk ({'demo' if config.demo else 'production'}) on {url}  store: {config.db_path}",
+        flush=True,
+    )
+    return run_waitress(app, config.host, config.port, threads=config.threads, ident="mingbai", prog="kiosk")
+
+
+def run_waitress(app: Flask, host: str, port: int, *, threads: int, ident: str, prog: str) -> int:
+    """Serve `app` on waitress until stopped; 2 with a clear message if the address cannot be had."""
+    import waitress
+
+    try:
+        # Reading ahead lets a long poll learn that its browser left (environ's
+        # waitress.client_disconnected), so abandoned pages free their worker thread at once.
+        waitress.serve(app, host=host, port=port, threads=threads, ident=ident, channel_request_lookahead=1)
+    except OSError as error:
+        print(f"{prog}: cannot listen on {host}:{port}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from kiosk.rules import load_rulebook
+    from kiosk.services.demo import ensure_demo
+    from kiosk.store import open_store
+
+    config = kiosk_config(args, demo=True)
+    store = open_store(config.db_path)
+    if ensure_demo(store, load_rulebook(config.policy_dir), today=config.current_date(), seed=args.seed):
+        counts = store.counts()
+        print(
+            f"Built the demo county: {counts['persons']} persons, {counts['payments']} payments.", flush=True
+        )
+    store.close()
+    return _serve(config)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    return _serve(kiosk_config(args))

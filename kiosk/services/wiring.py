@@ -1,0 +1,77 @@
+"""The parts one kiosk runs, built from its config: store, rules, backend, terminal, readers, relay.
+
+Built and started here, not in the web app's factory, so the app only wires views to
+these parts, and a command (or a test) can start and stop a kiosk without Flask. The
+readers and the relay run worker threads: `stop()` ends them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from device.base import EventHub
+from kiosk.backend import BenefitsBackend, EmbeddedBackend
+from kiosk.config import KioskConfig
+from kiosk.core.clock import china_today
+from kiosk.link.relay import Relay
+from kiosk.rules import Rulebook, load_rulebook
+from kiosk.services.chip_registry import load_chip_registry
+from kiosk.services.readers import Readers, start_readers
+from kiosk.services.terminal import Terminal
+from kiosk.store import Store, open_store
+
+
+@dataclass
+class KioskServices:
+    config: KioskConfig
+    store: Store
+    rulebook: Rulebook
+    terminal: Terminal
+    events: EventHub
+    readers: Readers
+    relay: Relay | None
+    last_slip: bytes = field(default=b"")  # the dummy printer's output, for the tests of printing
+
+    def outbox_queued(self) -> None:
+        """A complaint message was committed to the outbox: deliver it now rather than at the next pass."""
+        if self.relay is not None:
+            self.relay.nudge()
+
+    def stop(self) -> None:
+        self.readers.stop()
+        if self.relay is not None:
+            self.relay.stop()
+
+
+def start_services(config: KioskConfig) -> KioskServices:
+    """Open the store, load the rules, and start the card readers (and the relay when a hub is set)."""
+    store = open_store(config.db_path)
+    rulebook = load_rulebook(config.policy_dir, store.policies())  # policies imported into the store win
+    if config.backend == "remote":
+        from kiosk.backend.remote import RemoteBackend
+
+        backend: BenefitsBackend = RemoteBackend(
+            hub_url=config.hub_url, kiosk_id=config.kiosk_id, secret=config.hub_secret
+        )
+    else:
+        backend = EmbeddedBackend(store, rulebook, history_years=config.history_years)
+    events = EventHub()
+    terminal = Terminal(
+        backend=backend,
+        today=config.current_date,
+        chip_registry=load_chip_registry(config.chip_registry),
+        on_read=lambda: store.count_card_read(china_today().isoformat()),
+    )
+    events.subscribe(terminal.on_card_event)
+    readers = start_readers(config, events)
+    relay = None
+    if config.hub_url:
+        relay = Relay(
+            config.db_path,
+            hub_url=config.hub_url,
+            kiosk_id=config.kiosk_id,
+            secret=config.hub_secret,
+            status_every=config.hub_poll_seconds,
+        )
+        relay.start()
+    return KioskServices(config, store, rulebook, terminal, events, readers, relay)
