@@ -36,7 +36,7 @@ from lookup import build  # noqa: E402
 
 from kiosk.link.signing import sign  # noqa: E402
 from kiosk.store import open_store  # noqa: E402
-from tests.pgserver import Postgres  # noqa: E402
+from tests.helpers.pgserver import Postgres  # noqa: E402
 
 KIOSK = str(Path(sys.executable).with_name("kiosk"))
 PASSWORD = "bench passphrase 1"

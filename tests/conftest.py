@@ -1,23 +1,21 @@
-"""Shared fixtures: the rulebook, fact factories, temporary stores, and a guard against the network."""
+"""Shared fixtures: the rulebook, the demo county, temporary stores, pcscd, PostgreSQL, an import runner, and a
+guard against the network. Helpers that are not fixtures live in tests/helpers/."""
 
 from __future__ import annotations
 
-import datetime as dt
 import ipaddress
-import shutil
 import socket
-import subprocess
-import time
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from kiosk.rules import Enrolment, PersonFacts, load_rulebook
+from kiosk.imports.loader import import_file
+from kiosk.rules import load_rulebook
 from kiosk.store import open_store
-from tests.pgserver import Postgres
-
-TODAY = dt.date(2026, 11, 22)
+from tests.helpers.county import LI, PERSONS, WANG, write_csv
+from tests.helpers.facts import TODAY
+from tests.helpers.pcscd import Pcscd
+from tests.helpers.pgserver import Postgres
 
 
 @pytest.fixture(autouse=True)
@@ -44,20 +42,6 @@ def rulebook():  # type: ignore[no-untyped-def]
     return load_rulebook()
 
 
-def make_facts(
-    born: dt.date = dt.date(1950, 3, 5), death_on: dt.date | None = None, **enrolments: object
-) -> PersonFacts:
-    """Build facts; each keyword is a programme code mapped to a dict of Enrolment fields (or True)."""
-    built = []
-    for code, spec in enrolments.items():
-        fields = {"start_on": dt.date(2015, 1, 1)} if spec is True else dict(spec)  # type: ignore[arg-type]
-        fields.setdefault("start_on", dt.date(2015, 1, 1))
-        if "quantity" in fields and fields["quantity"] is not None:
-            fields["quantity"] = Decimal(str(fields["quantity"]))
-        built.append(Enrolment(code, **fields))  # type: ignore[arg-type]
-    return PersonFacts(born, death_on, tuple(built))
-
-
 @pytest.fixture(scope="session")
 def demo_county(tmp_path_factory, rulebook):
     """The demo county built once into a store, for tests that only read it."""
@@ -77,74 +61,15 @@ def store(tmp_path):  # type: ignore[no-untyped-def]
     opened.close()
 
 
-PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
-
-
-class Pcscd:
-    """The host's one pcscd (fixed socket), started and restarted by the tests that need real PC/SC."""
-
-    def __init__(self) -> None:
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        binary = shutil.which("pcscd") or "/usr/sbin/pcscd"
-        self.process = subprocess.Popen(
-            [binary, "--foreground"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 10
-        while not PCSCD_SOCKET.exists():
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                raise RuntimeError("pcscd did not start")
-            time.sleep(0.02)
-        time.sleep(0.2)  # vpcd's listening sockets come up just after pcscd's
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-        deadline = time.monotonic() + 5
-        while PCSCD_SOCKET.exists() and time.monotonic() < deadline:
-            time.sleep(0.02)
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-
 @pytest.fixture(scope="session")
 def pcscd():
-    """A pcscd with vsmartcard's vpcd driver for the whole session (any other pcscd is stopped first)."""
-    subprocess.run(["pkill", "-x", "pcscd"], check=False)
-    deadline = time.monotonic() + 5
-    while PCSCD_SOCKET.exists() and time.monotonic() < deadline:
-        time.sleep(0.05)
+    """A pcscd of the suite's own, with vsmartcard's vpcd driver, for the whole session.
+
+    One runs per host: one already running is stopped by its pid and started again at the end."""
     daemon = Pcscd()
-    daemon.start()
+    daemon.take_over()
     yield daemon
-    daemon.stop()
-
-
-def wait_for_http(url: str, process: subprocess.Popen | None = None, timeout: float = 30.0) -> None:
-    """Wait until `url` answers (a server we started is ready); fail early if `process` died."""
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"{url}: the server exited with {process.returncode}")
-        try:
-            urllib.request.urlopen(url, timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    daemon.hand_back()
 
 
 @pytest.fixture(scope="session")
@@ -160,3 +85,29 @@ def hub_db(request, tmp_path):
     if request.param == "sqlite":
         return str(tmp_path / "hub.db")
     return request.getfixturevalue("postgres").new_database()
+
+
+@pytest.fixture
+def roster(tmp_path, rulebook):
+    """A store with one village and two persons, and a function importing a file into it."""
+    store = open_store(tmp_path / "county.db")
+
+    def load(path: Path, **kwargs):  # type: ignore[no-untyped-def]
+        return import_file(store, path, rulebook=rulebook, today=TODAY, **kwargs)
+
+    load(
+        write_csv(tmp_path / "villages.csv", ["村代码", "村名", "乡镇"], [["522799001", "石桥村", "明白镇"]])
+    )
+    report = load(
+        write_csv(
+            tmp_path / "persons.csv",
+            PERSONS,
+            [
+                [WANG, "王秀英", "女", "石桥村", "H1", "", "6217990100000000123"],
+                [LI, "李四", "男", "522799001", "H2", "", ""],
+            ],
+        )
+    )
+    assert report.committed, report.errors
+    store.load = load  # type: ignore[attr-defined]
+    return store

@@ -212,3 +212,46 @@ def test_the_cycle_finder_finds_a_cycle():
 
 def test_no_import_cycles():
     assert cycles(GRAPH) == []
+
+
+# -- the tests' own layout ------------------------------------------------------------------------------
+TESTS = ROOT / "tests"
+CROSS_CUTTING = {"e2e", "helpers"}  # whole-product tests, and helpers that are not tests
+
+
+def test_tests_mirror_the_packages():
+    """tests/<part>/ for each package part (kiosk/<part>, or device); only this file at the top."""
+    parts = {p.name for p in (ROOT / "kiosk").iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    folders = {p.name for p in TESTS.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert folders - CROSS_CUTTING <= parts | {"device"}, folders - CROSS_CUTTING - parts - {"device"}
+    assert sorted(p.name for p in TESTS.glob("test_*.py")) == ["test_layout.py"]
+
+
+def test_no_test_imports_another_test_module():
+    broken = []
+    for path in TESTS.rglob("*.py"):
+        for target in imports_of_test(path):
+            if target.startswith("tests.") and not target.startswith("tests.helpers"):
+                broken.append(f"{path.relative_to(ROOT)} imports {target}")
+    assert broken == []
+
+
+def test_pcscd_is_stopped_by_process_id_never_by_name():
+    named = [
+        str(path.relative_to(ROOT))
+        for path in [*TESTS.rglob("*.py"), *(ROOT / "scripts").rglob("*"), *(ROOT / "bench").rglob("*.py")]
+        if path.is_file()
+        and path.name != "test_layout.py"
+        and any(word in path.read_text(errors="replace") for word in ("pkill", "killall"))
+    ]
+    assert named == []
+
+
+def imports_of_test(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found.add(node.module)
+    return found

@@ -5,13 +5,12 @@ Reader "Virtual PCD 00 01" (port 35964), so the e2e kiosks keep "00 00" to thems
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
 
 import pytest
 
-from device.base import CardEvent, CardEventKind, EventHub
+from device.base import CardEvent, CardEventKind
 from device.emulation.vcard import (
     SWAP_GAP_SECONDS,
     ChipSerialApplet,
@@ -23,31 +22,11 @@ from device.emulation.vcard import (
     VpcdCard,
 )
 from device.pcsc import PcscWatcher, list_readers
+from tests.helpers.events import Events
 
 PORT = 35964
 READER = "Virtual PCD 00 01"
 ID = "11010519491231002X"
-
-
-class Events:
-    def __init__(self) -> None:
-        self.hub = EventHub()
-        self.queue: queue.Queue[CardEvent] = queue.Queue()
-        self.hub.subscribe(self.queue.put)
-
-    def next(self, *kinds: CardEventKind, timeout: float = 10.0) -> CardEvent:
-        """Return the next event of one of `kinds`, skipping others; fail after `timeout`."""
-        deadline = time.monotonic() + timeout
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise AssertionError(f"no {kinds} within {timeout} s")
-            try:
-                event = self.queue.get(timeout=remaining)
-            except queue.Empty:
-                continue
-            if event.kind in kinds:
-                return event
 
 
 @pytest.fixture

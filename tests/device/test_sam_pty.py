@@ -11,7 +11,7 @@ from device.base import CardEventKind
 from device.emulation.sam_emulator import SamEmulator
 from device.sam import FIND, READ_TEXT_PHOTO, SELECT, IdCardText
 from device.sam_reader import SamReader
-from tests.device.test_pcsc_pcscd import Events
+from tests.helpers.events import Events
 
 CARD = IdCardText(
     "欧阳娜娜",

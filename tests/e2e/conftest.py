@@ -2,76 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.conftest import TODAY
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-KIOSK = str(Path(sys.executable).with_name("kiosk"))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class KioskProcess:
-    """`kiosk demo --db … --port … --today …` in its own process; stopped at teardown."""
-
-    def __init__(self, db: Path, log: Path, **env: str) -> None:
-        self.db = db
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        environment = {**os.environ, "MINGBAI_CONFIG": "", **env}
-        self.log = log.open("w")
-        self.process = subprocess.Popen(
-            [KIOSK, "demo", "--db", str(db), "--port", str(self.port), "--today", TODAY.isoformat()],
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-            env=environment,
-        )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"kiosk exited early: {log.read_text()}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"kiosk did not start: {log.read_text()}")
-
-    def take_card(self) -> None:
-        request = urllib.request.Request(
-            self.url + "/demo/take", method="POST", headers={"X-Kiosk-Demo": "1"}
-        )
-        urllib.request.urlopen(request, timeout=5).close()
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-        self.log.close()
+from tests.helpers.kiosk_process import CHROMIUM, CHROMIUM_ARGS, KioskProcess
 
 
 @pytest.fixture(scope="session")

@@ -15,14 +15,14 @@ import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import KIOSK, KioskProcess
-from tests.hub.test_relay import Hub
+from tests.helpers.hub import HubProcess
+from tests.helpers.kiosk_process import KIOSK, KioskProcess
 
 pytestmark = pytest.mark.browser
 
 
 def test_complaint_reaches_the_hub_and_the_reply_comes_back(demo_template, browser, tmp_path):
-    hub = Hub(str(tmp_path / "hub.db"))
+    hub = HubProcess(str(tmp_path / "hub.db"))
     secret = hub.register("clinic-7")
     subprocess.run(
         [KIOSK, "hub", "--db", hub.db, "--add-user", "jiwei", "--role", "supervisor"],

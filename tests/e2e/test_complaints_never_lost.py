@@ -21,8 +21,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from tests.conftest import TODAY, wait_for_http
-from tests.e2e.conftest import KIOSK, free_port
+from tests.helpers.facts import TODAY
+from tests.helpers.kiosk_process import KIOSK
+from tests.helpers.net import free_port, wait_for_http
 
 SUBMISSIONS = 200
 

@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from device.emulation.vcard import SWAP_GAP_SECONDS, PbocApplet, SsseApplet, VpcdCard
 from kiosk.store import open_store
-from tests.e2e.conftest import KioskProcess
+from tests.helpers.kiosk_process import KioskProcess
 
 pytestmark = pytest.mark.browser
 

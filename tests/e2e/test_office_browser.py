@@ -12,9 +12,8 @@ from playwright.sync_api import expect
 
 from kiosk.hub import accounts, cases
 from kiosk.hub.store import HubStore
-from tests.e2e.conftest import KIOSK
-from tests.hub.conftest import PASSWORD, complaint_payload
-from tests.hub.test_relay import Hub
+from tests.helpers.hub import PASSWORD, HubProcess, complaint_payload
+from tests.helpers.kiosk_process import KIOSK
 
 pytestmark = pytest.mark.browser
 NOW = dt.datetime.now(dt.UTC)
@@ -22,7 +21,7 @@ NOW = dt.datetime.now(dt.UTC)
 
 @pytest.fixture
 def seeded_hub(tmp_path):
-    hub = Hub(str(tmp_path / "hub.db"))
+    hub = HubProcess(str(tmp_path / "hub.db"))
     store = HubStore(hub.db)
     store.register_kiosk("kiosk-1", NOW)
     accounts.create_user(store, "shenji", "auditor", PASSWORD, NOW)

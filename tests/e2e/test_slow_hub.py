@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from device.emulation.vcard import SsseApplet, VpcdCard
 from kiosk.store import open_store
-from tests.e2e.conftest import free_port
+from tests.helpers.net import free_port
 from tests.helpers.serve import serve_kiosk, wait_for
 
 HUB_DELAY_SECONDS = 10.0

@@ -11,7 +11,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import TODAY
+from tests.helpers.facts import TODAY
 
 KIOSK = str(Path(sys.executable).with_name("kiosk"))
 # The e2e kiosks keep "Virtual PCD 00 00" (port 35963); serve processes read "00 01".

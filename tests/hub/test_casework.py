@@ -12,7 +12,7 @@ from kiosk.hub import cases
 from kiosk.hub.accounts import User
 from kiosk.hub.workflow import WorkflowError
 from kiosk.link.signing import sign
-from tests.hub.conftest import START, complaint_payload
+from tests.helpers.hub import START, complaint_payload
 
 SUPERVISOR = User("jiwei", "supervisor", None)
 HANDLER = User("minzheng", "handler", "县民政局")

@@ -9,7 +9,7 @@ import re
 import pyotp
 
 from kiosk.hub import accounts
-from tests.hub.conftest import PASSWORD, TOTP_SECRETS, csrf_of
+from tests.helpers.hub import PASSWORD, TOTP_SECRETS, csrf_of
 
 
 def audit(office) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ import pytest
 
 from kiosk.hub import cases
 from kiosk.hub.accounts import User
-from tests.hub.conftest import csrf_of
+from tests.helpers.hub import csrf_of
 
 ROLES = ("admin", "supervisor", "handler", "auditor")
 SIGN_IN = {"admin": "admin", "supervisor": "jiwei", "handler": "minzheng", "auditor": "shenji"}

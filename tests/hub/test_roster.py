@@ -16,7 +16,7 @@ from kiosk.hub.roster import Roster, RosterLookups
 from kiosk.hub.store import HubStore
 from kiosk.rules import load_rulebook
 from kiosk.store import open_store
-from tests.conftest import TODAY
+from tests.helpers.facts import TODAY
 
 NOW = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 STRANGER = "11010119900307457" + check_character("11010119900307457")

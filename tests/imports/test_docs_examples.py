@@ -8,7 +8,7 @@ from kiosk.imports.formats import load_mapping
 from kiosk.imports.loader import import_file
 from kiosk.services.checks import run_checks
 from kiosk.store import open_store
-from tests.conftest import TODAY
+from tests.helpers.facts import TODAY
 
 EXAMPLES = Path(__file__).parents[2] / "docs" / "examples"
 

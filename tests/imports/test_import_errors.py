@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.imports.conftest import ENROLMENTS, LI, PAYMENTS, PERSONS, WANG, write_csv
+from tests.helpers.county import ENROLMENTS, LI, PAYMENTS, PERSONS, WANG, write_csv
 
 GOOD_PAYMENT = [
     WANG,

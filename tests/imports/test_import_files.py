@@ -21,8 +21,8 @@ from kiosk.rules.reconcile import Status
 from kiosk.services.demo import ensure_demo
 from kiosk.services.export import export_store
 from kiosk.store import open_store
-from tests.conftest import TODAY
-from tests.imports.conftest import PAYMENTS, WANG, write_csv
+from tests.helpers.county import PAYMENTS, WANG, write_csv
+from tests.helpers.facts import TODAY
 
 ROW = [WANG, "王秀英", "pension_basic", "2025-03", "123.00", "2025-03-12", "6217990100000000123", "P2025-03"]
 

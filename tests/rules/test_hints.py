@@ -1,6 +1,6 @@
 import datetime as dt
 
-from tests.conftest import TODAY, make_facts
+from tests.helpers.facts import TODAY, make_facts
 
 
 def codes(rulebook, facts):

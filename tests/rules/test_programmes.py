@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from kiosk.rules import parse_period
-from tests.conftest import make_facts
+from tests.helpers.facts import make_facts
 
 PENSIONER = make_facts(dt.date(1950, 3, 5), pension_basic=True)
 

@@ -9,7 +9,7 @@ import pytest
 from kiosk.config import load_config
 from kiosk.web import create_app
 from kiosk.web.context import services
-from tests.conftest import TODAY
+from tests.helpers.facts import TODAY
 from tests.helpers.kiosk_client import place_card
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from kiosk.config import load_config
 from kiosk.web import create_app
-from tests.conftest import TODAY
+from tests.helpers.county import ENROLMENTS, PAYMENTS, WANG, write_csv
+from tests.helpers.facts import TODAY
 from tests.helpers.kiosk_client import place_card
-from tests.imports.conftest import ENROLMENTS, PAYMENTS, WANG, roster, write_csv  # noqa: F401 - fixture
 
 ROW = [WANG, "王秀英", "pension_basic", "2025-03", "123.00", "2025-03-12", "6217990100000000123", "P2025-03"]
 

@@ -5,7 +5,7 @@ import re
 from kiosk.config import load_config
 from kiosk.store import SCHEMA_VERSION
 from kiosk.web import create_app
-from tests.conftest import TODAY
+from tests.helpers.facts import TODAY
 
 
 def text(response):

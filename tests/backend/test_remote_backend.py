@@ -10,9 +10,10 @@ import pytest
 from kiosk.config import load_config
 from kiosk.store import open_store
 from kiosk.web import create_app
-from tests.conftest import TODAY, wait_for_http
-from tests.e2e.conftest import KIOSK, free_port
+from tests.helpers.facts import TODAY
 from tests.helpers.kiosk_client import place_card
+from tests.helpers.kiosk_process import KIOSK
+from tests.helpers.net import free_port, wait_for_http
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from kiosk.rules import parse_period
 from kiosk.rules.reconcile import Payment, Status, reconcile
-from tests.conftest import make_facts
+from tests.helpers.facts import make_facts
 
 TODAY = dt.date(2025, 11, 22)
 SINCE = dt.date(2025, 1, 1)

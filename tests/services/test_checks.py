@@ -5,8 +5,8 @@ from __future__ import annotations
 import openpyxl
 
 from kiosk.services.checks import CHECKS, run_checks, write_report
-from tests.conftest import TODAY
-from tests.imports.conftest import ENROLMENTS, LI, PAYMENTS, PERSONS, WANG, write_csv
+from tests.helpers.county import ENROLMENTS, LI, PAYMENTS, PERSONS, WANG, write_csv
+from tests.helpers.facts import TODAY
 
 ZHAO = "522799195003050019"  # a third person, male, in another household
 ACCOUNT = "6217990100000000123"

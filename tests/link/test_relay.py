@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import random
 import subprocess
 import sys
@@ -17,8 +16,8 @@ from kiosk.core.complaint import person_key
 from kiosk.link.relay import Relay
 from kiosk.services.complaints import file_complaint, withdraw_complaint
 from kiosk.store import open_store
-from tests.conftest import wait_for_http
-from tests.e2e.conftest import free_port
+from tests.helpers.hub import HubProcess
+from tests.helpers.net import free_port
 
 KIOSK = str(Path(sys.executable).with_name("kiosk"))
 NOW = dt.datetime.now(dt.UTC)
@@ -45,40 +44,9 @@ def file_some(store, count: int) -> list[str]:  # type: ignore[no-untyped-def]
     return filed
 
 
-class Hub:
-    def __init__(self, db: str) -> None:
-        self.db = db
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
-
-    def register(self, kiosk_id: str) -> str:
-        return subprocess.run(
-            [KIOSK, "hub", "--db", str(self.db), "--register", kiosk_id],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=60,
-        ).stdout.strip()
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [KIOSK, "hub", "--db", str(self.db), "--port", str(self.port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "MINGBAI_CONFIG": ""},
-        )
-        wait_for_http(self.url + "/healthz", self.process)
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-
 @pytest.fixture
 def hub(hub_db):
-    started = Hub(hub_db)
+    started = HubProcess(hub_db)
     yield started
     started.stop()
 
@@ -198,7 +166,7 @@ def test_backoff_doubles_with_jitter_up_to_the_cap(tmp_path):
 
 def test_through_a_faulty_proxy_the_hub_ends_with_exactly_the_acknowledged_set(hub, tmp_path):
     from kiosk.hub.store import HubStore
-    from tests.hub.fault_proxy import FaultProxy
+    from tests.helpers.fault_proxy import FaultProxy
 
     secret = hub.register("kiosk-1")
     hub.start()

@@ -8,7 +8,7 @@ from device.emulation.vcard import SsseApplet, UnknownApplet
 from device.emulation.virtual import VirtualReader
 from kiosk.backend import PersonNotFoundError
 from kiosk.services.terminal import State, Terminal
-from tests.conftest import TODAY
+from tests.helpers.facts import TODAY
 
 
 class FakeBackend:

@@ -14,7 +14,7 @@ from kiosk.services.demo import ensure_demo
 from kiosk.services.lookup import CardLookupError, look_up_card_holder
 from kiosk.store import SCHEMA_VERSION, open_store
 from kiosk.store.schema import _MIGRATIONS
-from tests.conftest import TODAY
+from tests.helpers.facts import TODAY
 
 
 @pytest.fixture(scope="module")

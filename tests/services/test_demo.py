@@ -9,7 +9,7 @@ from kiosk.backend import EmbeddedBackend
 from kiosk.rules.reconcile import Status
 from kiosk.services.demo import ensure_demo
 from kiosk.store import open_store
-from tests.conftest import TODAY
+from tests.helpers.facts import TODAY
 
 
 @pytest.fixture(scope="module")
