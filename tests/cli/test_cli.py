@@ -76,3 +76,45 @@ def test_doctor_warns_about_the_demo_person_key_and_a_hub_without_a_secret(tmp_p
     monkeypatch.setenv("MINGBAI_HUB_URL", "http://127.0.0.1:9")
     assert main(["doctor", "--db", str(tmp_path / "k.db")]) == 1
     assert "hub_secret is empty" in capsys.readouterr().out
+
+
+def test_hub_config_layers_share_the_kiosks_person_key(tmp_path):
+    from kiosk.config import load_hub_config
+
+    file = tmp_path / "mingbai.toml"
+    file.write_text(
+        '[kiosk]\nperson_key_secret = "county"\n[hub]\ndb_url = "hub.db"\nport = 9000\nsecure_cookie = true\n',
+        encoding="utf-8",
+    )
+    config = load_hub_config({"threads": 3}, environ={"MINGBAI_HUB_PORT": "9100"}, config_file=file)
+    assert (config.db_url, config.port, config.threads, config.secure_cookie) == ("hub.db", 9100, 3, True)
+    assert config.person_key_secret == "county"
+    assert load_config(environ={}, config_file=file).person_key_secret == "county"  # [hub] is not the kiosk's
+    file.write_text("[hub]\nnonsense = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown settings"):
+        load_hub_config(environ={}, config_file=file)
+
+
+def test_a_hub_without_a_database_is_a_clear_error(capsys, monkeypatch):
+    monkeypatch.delenv("MINGBAI_HUB_DB", raising=False)
+    monkeypatch.setenv("MINGBAI_CONFIG", "")
+    assert main(["hub", "--register", "k1"]) == 2
+    assert "the hub's database is not set" in capsys.readouterr().err
+
+
+def test_complaints_export_is_the_hubs_export_under_another_name(tmp_path, capsys):
+    import datetime as dt
+
+    from kiosk.hub.store import HubStore
+    from tests.helpers.hub import complaint_payload
+
+    db = str(tmp_path / "hub.db")
+    store = HubStore(db)
+    store.register_kiosk("kiosk-1", dt.datetime.now(dt.UTC))
+    store.receive_complaint("kiosk-1", complaint_payload(1), dt.datetime.now(dt.UTC))
+    store.close()
+    assert main(["hub", "--db", db, "--export", str(tmp_path / "a.csv")]) == 0
+    assert main(["complaints", "export", "--db", db, "--format", "csv", "--out", str(tmp_path / "b")]) == 0
+    assert capsys.readouterr().out.count("1 complaints →") == 2
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+    assert "K7QM-0000-1" in (tmp_path / "a.csv").read_text(encoding="utf-8-sig")
