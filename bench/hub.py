@@ -59,7 +59,7 @@ def add_complaints(url: str, persons: int, count: int) -> None:
 
     from kiosk.core.complaint import person_key
     from kiosk.hub.db import complaints, kiosks
-    from kiosk.hub.intake import _case_fields
+    from kiosk.hub.intake import case_fields
     from kiosk.hub.store import HubStore
 
     store = HubStore(url)
@@ -106,7 +106,7 @@ def add_complaints(url: str, persons: int, count: int) -> None:
             "department": None,
             "assigned_at": None,
             "due_at": None,
-            **_case_fields(payload),
+            **case_fields(payload),
         }
         if status != "received":
             row.update(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from device.profiles import DEFAULT_ORDER, PROFILES
 from kiosk.core.clock import parse_date
 
 SYSTEM_CONFIG = Path("/etc/mingbai/kiosk.toml")
@@ -47,7 +48,7 @@ class KioskConfig:
     kiosk_id: str = "kiosk-dev"
     # card readers
     reader: str = "auto"  # auto | pcsc | virtual | none (auto: PC/SC, or in-process in a demo without pcscd)
-    card_profiles: tuple[str, ...] = ("ssse", "pboc", "idserial")  # tried in this order
+    card_profiles: tuple[str, ...] = DEFAULT_ORDER  # tried in this order
     pcsc_readers: tuple[str, ...] = ()  # substrings of reader names to use; empty: all
     vpcd_port: int = 35963  # demo only: the virtual reader the demo panel's cards go into
     sam_port: str = ""  # serial port of an ID-card SAM reader, e.g. /dev/ttyUSB0; empty: none
@@ -92,7 +93,7 @@ _ENV = {
     "backend": "MINGBAI_BACKEND",
 }
 READER_KINDS = ("auto", "pcsc", "virtual", "none")
-PROFILE_NAMES = ("ssse", "pboc", "idserial")
+PROFILE_NAMES = tuple(PROFILES)  # the card profiles device/ knows
 
 
 @dataclass(frozen=True)

@@ -166,6 +166,19 @@ def test_only_the_config_reads_the_environment():
     assert readers == ["kiosk.config"]
 
 
+def test_no_module_imports_anothers_private_names():
+    """`from x import _name` across modules: a helper used in two places is public, with a name that says so."""
+    broken = sorted(
+        f"{name} imports {node.module}.{alias.name}"
+        for name, path in MODULES.items()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(("kiosk", "device"))
+        for alias in node.names
+        if alias.name.startswith("_") and not alias.name.startswith("__")
+    )
+    assert broken == []
+
+
 def test_back_office_views_hold_no_sql():
     views = [name for name in MODULES if within(name, "kiosk.hub.office")]
     assert views and all(not any(within(t, "sqlalchemy") for t in imports_of(MODULES[v])) for v in views)

@@ -104,7 +104,8 @@ class InboxQuery:
         return {key: value for key, value in values.items() if value}
 
 
-def _overdue_clause(now: dt.datetime):  # type: ignore[no-untyped-def]
+def overdue(now: dt.datetime) -> sa.ColumnElement[bool]:
+    """Complaints past their time: unassigned beyond the assignment limit, or unanswered past their due date."""
     c = complaints.c
     return sa.and_(
         c.withdrawn_at.is_(None),
@@ -115,7 +116,7 @@ def _overdue_clause(now: dt.datetime):  # type: ignore[no-untyped-def]
     )
 
 
-def _scope(user: User):  # type: ignore[no-untyped-def]
+def visible_to(user: User) -> sa.ColumnElement[bool]:
     """The complaints `user` may see at all."""
     if user.may("view_all"):
         return sa.true()
@@ -126,7 +127,7 @@ def _scope(user: User):  # type: ignore[no-untyped-def]
 
 def _where(query: InboxQuery, user: User, now: dt.datetime) -> list:
     c = complaints.c
-    clauses = [_scope(user)]
+    clauses = [visible_to(user)]
     if query.village:
         clauses.append(c.village_code == query.village)
     if query.programme:
@@ -149,7 +150,7 @@ def _where(query: InboxQuery, user: User, now: dt.datetime) -> list:
     if query.received_to:
         clauses.append(c.received_at < _china_midnight(query.received_to + dt.timedelta(days=1)))
     if query.overdue:
-        clauses.append(_overdue_clause(now))
+        clauses.append(overdue(now))
     return clauses
 
 
@@ -216,7 +217,7 @@ def case(store: HubStore, complaint_id: int, user: User) -> dict | None:
     """One complaint `user` may see, with its payload parsed, history and replies; None otherwise."""
     with store.engine.connect() as conn:
         row = as_dict(
-            conn.execute(sa.select(complaints).where(complaints.c.id == complaint_id, _scope(user)))
+            conn.execute(sa.select(complaints).where(complaints.c.id == complaint_id, visible_to(user)))
             .mappings()
             .first()
         )
@@ -271,7 +272,9 @@ def _act(
     with store.engine.begin() as conn:
         row = as_dict(
             conn.execute(
-                sa.select(complaints).where(complaints.c.id == complaint_id, _scope(user)).with_for_update()
+                sa.select(complaints)
+                .where(complaints.c.id == complaint_id, visible_to(user))
+                .with_for_update()
             )
             .mappings()
             .first()
@@ -424,7 +427,7 @@ def escalate_overdue(store: HubStore, now: dt.datetime) -> int:
     with store.engine.begin() as conn:
         due = conn.execute(
             sa.select(complaints.c.id, complaints.c.status, complaints.c.department).where(
-                _overdue_clause(now), complaints.c.escalated_at.is_(None)
+                overdue(now), complaints.c.escalated_at.is_(None)
             )
         ).all()
         for complaint_id, status, department in due:

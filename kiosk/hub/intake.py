@@ -31,7 +31,7 @@ class Received:
     first_time: bool
 
 
-def _case_fields(payload: dict) -> dict:
+def case_fields(payload: dict) -> dict:
     """The columns the back office filters on, copied out of a complaint's payload at intake."""
 
     evidence = payload.get("evidence") or {}
@@ -74,7 +74,7 @@ class Intake:
             "payload": text,
             "payload_sha256": digest,
             "received_at": now,
-            **_case_fields(payload),
+            **case_fields(payload),
         }
         try:
             with self.engine.begin() as conn:

@@ -165,7 +165,7 @@ def overdue_by_department(store: HubStore, now: dt.datetime) -> list[tuple[str, 
 
 
 def overdue_list(store: HubStore, now: dt.datetime, limit: int = 500) -> list[dict]:
-    from kiosk.hub.cases import _overdue_clause
+    from kiosk.hub.cases import overdue
 
     c = complaints.c
     with store.engine.connect() as conn:
@@ -173,7 +173,7 @@ def overdue_list(store: HubStore, now: dt.datetime, limit: int = 500) -> list[di
             sa.select(
                 c.id, c.tracking_no, c.category, c.programme, c.department, c.received_at, c.due_at, c.status
             )
-            .where(_overdue_clause(now))
+            .where(overdue(now))
             .order_by(c.received_at)
             .limit(limit)
         ).mappings()

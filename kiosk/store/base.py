@@ -11,7 +11,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from kiosk.store.schema import _MIGRATIONS, SCHEMA_VERSION
+from kiosk.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 Tx = sqlite3.Connection  # what a write method takes: the connection inside `with store.transaction() as tx`
 
@@ -59,7 +59,7 @@ class Connected:
         if version > SCHEMA_VERSION:
             raise StoreError(f"{self.path} has schema {version}, newer than this program ({SCHEMA_VERSION})")
         for target in range(version + 1, SCHEMA_VERSION + 1):
-            script = f"BEGIN IMMEDIATE;\n{_MIGRATIONS[target]}\nPRAGMA user_version = {target};\nCOMMIT;"
+            script = f"BEGIN IMMEDIATE;\n{MIGRATIONS[target]}\nPRAGMA user_version = {target};\nCOMMIT;"
             try:
                 conn.executescript(script)
             except sqlite3.Error as error:

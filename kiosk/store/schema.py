@@ -8,7 +8,7 @@ from __future__ import annotations
 
 SCHEMA_VERSION = 7
 
-_MIGRATIONS: dict[int, str] = {
+MIGRATIONS: dict[int, str] = {
     1: """
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE villages (

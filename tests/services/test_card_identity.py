@@ -13,7 +13,7 @@ from kiosk.services.chip_registry import RegistryError, load_chip_registry
 from kiosk.services.demo import ensure_demo
 from kiosk.services.lookup import CardLookupError, look_up_card_holder
 from kiosk.store import SCHEMA_VERSION, open_store
-from kiosk.store.schema import _MIGRATIONS
+from kiosk.store.schema import MIGRATIONS
 from tests.helpers.facts import TODAY
 
 
@@ -118,7 +118,7 @@ def test_list_settings_from_environment_and_file(tmp_path):
 
 def test_schema_1_store_migrates_through_every_version(tmp_path):
     conn = sqlite3.connect(tmp_path / "old.db")
-    conn.executescript(_MIGRATIONS[1] + "\nPRAGMA user_version = 1;")
+    conn.executescript(MIGRATIONS[1] + "\nPRAGMA user_version = 1;")
     conn.execute("INSERT INTO demo_cards(position, id_number, label) VALUES (1, '11010519491231002X', 'x')")
     conn.commit()
     conn.close()

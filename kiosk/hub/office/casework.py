@@ -97,7 +97,7 @@ def detail(complaint_id: int) -> ResponseReturnValue:
         )
         abort(404)
     today = now().astimezone(CHINA).date()
-    seen = evidence.gather(store(), parts().lookups, case, today, cases._scope(g.office.user))
+    seen = evidence.gather(store(), parts().lookups, case, today, cases.visible_to(g.office.user))
     store().record_audit(g.office.user.name, "read_complaint", case["uuid"], "ok", now())
     user = g.office.user
     allowed = [
