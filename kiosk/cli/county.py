@@ -8,9 +8,11 @@ from pathlib import Path
 
 from kiosk.cli.common import kiosk_config
 from kiosk.config import KioskConfig
+from kiosk.rules import Rulebook
+from kiosk.store import Store
 
 
-def _store_and_rules(config: KioskConfig):  # type: ignore[no-untyped-def]
+def _store_and_rules(config: KioskConfig) -> tuple[Store, Rulebook]:
     from kiosk.rules import load_rulebook
     from kiosk.store import open_store
 
@@ -64,7 +66,9 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _run_checks(store, rulebook, config: KioskConfig, *, out: Path | None, cadres: Path | None) -> None:  # type: ignore[no-untyped-def]
+def _run_checks(
+    store: Store, rulebook: Rulebook, config: KioskConfig, *, out: Path | None, cadres: Path | None
+) -> None:
     from kiosk.services.checks import run_checks, summary_zh, write_report
 
     people = _read_cadres(cadres, rulebook, config) if cadres else []
@@ -74,7 +78,7 @@ def _run_checks(store, rulebook, config: KioskConfig, *, out: Path | None, cadre
         print(f"检查报告：{write_report(findings, out)}")
 
 
-def _read_cadres(path: Path, rulebook, config: KioskConfig) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+def _read_cadres(path: Path, rulebook: Rulebook, config: KioskConfig) -> list[tuple[str, str, str]]:
     from kiosk.imports import validate as v
     from kiosk.imports.formats import match_headers, missing_columns
     from kiosk.imports.sources import open_tables

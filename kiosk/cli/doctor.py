@@ -4,6 +4,7 @@ with --trace, one card read recorded (masked) for a technician."""
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 
 from kiosk.cli.common import kiosk_config
 from kiosk.config import KioskConfig
@@ -68,7 +69,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return 0 if healthy else 1
 
 
-def _doctor_readers(config: KioskConfig, report) -> bool:  # type: ignore[no-untyped-def]
+def _doctor_readers(config: KioskConfig, report: Callable[[str, str, str], None]) -> bool:
     healthy = True
     if config.reader in ("auto", "pcsc"):
         try:

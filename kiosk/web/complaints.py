@@ -10,11 +10,14 @@ import datetime as dt
 import io
 import json
 import uuid
+from collections.abc import Callable
+from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from device.printer import PrinterError, open_printer, print_slip
+from kiosk.backend import LookupResult
 from kiosk.core.complaint import (
     CATEGORIES,
     ComplaintError,
@@ -37,7 +40,7 @@ from kiosk.web.session import COOKIE
 bp = Blueprint("complaints", __name__, url_prefix="/me/complaint")
 
 
-def _session():  # type: ignore[no-untyped-def]
+def _session() -> tuple[LookupResult, dict[str, Any]]:
     terminal = services().terminal
     token = request.cookies.get(COOKIE)
     result, scratch = terminal.result_for(token), terminal.scratch(token)
@@ -48,7 +51,7 @@ def _session():  # type: ignore[no-untyped-def]
     return result, scratch
 
 
-def _key(result) -> str:  # type: ignore[no-untyped-def]
+def _key(result: LookupResult) -> str:
     return person_key(result.id_number, services().config.person_key_secret)
 
 
@@ -56,7 +59,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _common(result, scratch) -> dict:  # type: ignore[no-untyped-def]
+def _common(result: LookupResult, scratch: dict[str, Any]) -> dict[str, object]:
     return {"holder": result.holder, "csrf": scratch["csrf"], "categories": CATEGORIES}
 
 
@@ -80,7 +83,7 @@ def new() -> ResponseReturnValue:
     )
 
 
-def _draft(scratch):  # type: ignore[no-untyped-def]
+def _draft(scratch: dict[str, Any]) -> dict[str, Any]:
     draft = scratch.get("draft")
     if draft is None:
         abort(redirect(url_for("villager.summary")))
@@ -139,7 +142,7 @@ def submit() -> ResponseReturnValue:
     return redirect(url_for("complaints.done", uuid=filed.uuid), code=303)
 
 
-def _mine(result, uuid: str) -> dict:  # type: ignore[no-untyped-def]
+def _mine(result: LookupResult, uuid: str) -> dict[str, Any]:
     complaint = services().store.complaint(uuid)
     if complaint is None or complaint["person_key"] != _key(result):
         abort(404)
@@ -182,7 +185,7 @@ def _qr_text(tracking_no: str) -> str:
     return f"{base.rstrip('/')}/{tracking_no}" if base else f"MINGBAI:{tracking_no}"
 
 
-def _villager_asks(uuid: str, service, done_words: str):  # type: ignore[no-untyped-def]
+def _villager_asks(uuid: str, service: Callable[..., None], done_words: str) -> ResponseReturnValue:
     """Withdraw or reopen through `service` (same card only), queue it for the hub, and say how it went."""
     result, _ = _session()
     try:
@@ -241,6 +244,6 @@ def print_(uuid: str) -> ResponseReturnValue:
     return redirect(url_for("complaints.done", uuid=uuid, m=message), code=303)
 
 
-def mine_for_summary(result) -> list[dict]:  # type: ignore[no-untyped-def]
+def mine_for_summary(result: LookupResult) -> list[dict]:
     """The person's complaints for the summary's "我的反映"."""
     return complaints_of(store=services().store, key=_key(result))

@@ -11,12 +11,13 @@ from flask import Blueprint, abort, request
 from flask.typing import ResponseReturnValue
 
 from kiosk.services.demo_cards import applet_for
+from kiosk.services.readers import CardSlot
 from kiosk.web.context import services
 
 bp = Blueprint("demo", __name__, url_prefix="/demo")
 
 
-def _slot():  # type: ignore[no-untyped-def]
+def _slot() -> CardSlot:
     if request.headers.get("X-Kiosk-Demo") != "1":
         abort(403)
     slot = services().readers.slot

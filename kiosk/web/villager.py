@@ -18,6 +18,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 
+from kiosk.backend import LookupResult
 from kiosk.rules.reconcile import Reconciliation, Status
 from kiosk.services.terminal import Terminal
 from kiosk.web.complaints import mine_for_summary
@@ -33,7 +34,7 @@ def _terminal() -> Terminal:
     return services().terminal
 
 
-def _session_result():  # type: ignore[no-untyped-def]
+def _session_result() -> LookupResult | None:
     return _terminal().result_for(request.cookies.get(COOKIE))
 
 
