@@ -30,7 +30,17 @@ def run_waitress(app: Flask, host: str, port: int, *, threads: int, ident: str, 
     try:
         # Reading ahead lets a long poll learn that its browser left (environ's
         # waitress.client_disconnected), so abandoned pages free their worker thread at once.
-        waitress.serve(app, host=host, port=port, threads=threads, ident=ident, channel_request_lookahead=1)
+        # A body past the app's limit is refused by waitress before it is read (into memory or a temp file).
+        limit = app.config.get("MAX_CONTENT_LENGTH") or 1024 * 1024
+        waitress.serve(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            ident=ident,
+            channel_request_lookahead=1,
+            max_request_body_size=limit,
+        )
     except OSError as error:
         print(f"{prog}: cannot listen on {host}:{port}: {error.strerror or error}", file=sys.stderr)
         return 2

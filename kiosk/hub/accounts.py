@@ -3,7 +3,10 @@
 Everything the office's sign-in needs, and nothing of Flask: the blueprint calls these functions, the
 tests call them directly. Rules from SECURITY.md: argon2id hashes; a TOTP second factor for supervisors
 and administrators (a code is accepted once: its time step must be newer than the last one used);
-lockout after 5 failures of either factor; sessions kept server-side with a 15-minute idle and an
+each factor counts its own failures (a right password never clears wrong codes), every attempt is
+counted before it is checked (so parallel guesses cannot exceed the limit), and the fifth failure pauses
+sign-in for 5 minutes, doubling with each further failure up to a day, rather than locking for good (an
+attacker could lock anyone); the administrator sees the paused accounts. Sessions are kept server-side with a 15-minute idle and an
 8-hour absolute limit, a new id at sign-in and again once the second factor is given. The cookie holds
 only a random id; the database holds its SHA-256, so a leaked table opens no session.
 """
@@ -26,6 +29,8 @@ from kiosk.hub.store import HubStore
 
 hasher = PasswordHasher()  # argon2id with the library's current defaults
 MAX_FAILURES = 5
+FIRST_PAUSE = dt.timedelta(minutes=5)
+LONGEST_PAUSE = dt.timedelta(hours=24)
 IDLE = dt.timedelta(minutes=15)
 ABSOLUTE = dt.timedelta(hours=8)
 MIN_PASSWORD = 12
@@ -104,6 +109,8 @@ def create_user(
         "totp_secret": None,
         "totp_last_step": 0,
         "failures": 0,
+        "totp_failures": 0,
+        "locked_until": None,
         "disabled_at": None,
     }
     with store.engine.begin() as conn:
@@ -129,8 +136,16 @@ def list_users(store: HubStore) -> list[dict]:
 
 
 def unlock(store: HubStore, name: str) -> bool:
+    """Lift a pause at once (the administrator, having spoken to the account's holder)."""
     with store.engine.begin() as conn:
-        return conn.execute(sa.update(users).where(users.c.name == name).values(failures=0)).rowcount == 1
+        return (
+            conn.execute(
+                sa.update(users)
+                .where(users.c.name == name)
+                .values(failures=0, totp_failures=0, locked_until=None)
+            ).rowcount
+            == 1
+        )
 
 
 def disable(store: HubStore, name: str, now: dt.datetime) -> bool:
@@ -146,34 +161,82 @@ def disable(store: HubStore, name: str, now: dt.datetime) -> bool:
         )
 
 
-def _fail(store: HubStore, name: str) -> int:
+def pause_for(failures: int) -> dt.timedelta:
+    """How long sign-in pauses after `failures` (≥ MAX_FAILURES) attempts that were not right: 5 min, doubling."""
+    return min(FIRST_PAUSE * 2 ** max(0, failures - MAX_FAILURES), LONGEST_PAUSE)
+
+
+def locked(row: dict, now: dt.datetime) -> bool:
+    """Is sign-in paused for this account at `now`?"""
+    return row.get("locked_until") is not None and row["locked_until"] > now
+
+
+@dataclass(frozen=True)
+class Attempt:
+    row: dict | None  # the account, as it was before this attempt
+    allowed: bool  # False: unknown, disabled or paused; nothing may be checked
+    pauses: bool  # this attempt, if it is not right, is the one that paused sign-in
+
+
+def _claim_attempt(store: HubStore, name: str, counter: str, now: dt.datetime) -> Attempt:
+    """Count an attempt at one factor before it is checked, under the account row's lock.
+
+    The first UPDATE takes the row's write lock (PostgreSQL) or the database's (SQLite) until COMMIT, so
+    claims are serialised: of forty parallel guesses, the first five are checked and the rest refused. The
+    attempt that reaches the limit pauses sign-in in advance; if it turns out right, `_succeeded` clears it.
+    """
+    column = users.c[counter]
     with store.engine.begin() as conn:
-        conn.execute(sa.update(users).where(users.c.name == name).values(failures=users.c.failures + 1))
-        return conn.execute(sa.select(users.c.failures).where(users.c.name == name)).scalar_one()
+        if not conn.execute(sa.update(users).where(users.c.name == name).values({column: column})).rowcount:
+            return Attempt(None, False, False)
+        row = as_dict(conn.execute(sa.select(users).where(users.c.name == name)).mappings().first())
+        assert row is not None  # noqa: S101 - the row is locked by the update above
+        if row["disabled_at"] is not None or locked(row, now):
+            return Attempt(row, False, False)
+        count = row[counter] + 1
+        values: dict[str, object] = {counter: count}
+        if count >= MAX_FAILURES:
+            values["locked_until"] = now + pause_for(count)
+        conn.execute(sa.update(users).where(users.c.name == name).values(**values))
+    return Attempt(row, True, count >= MAX_FAILURES)
 
 
-def locked(row: dict) -> bool:
-    return row["failures"] >= MAX_FAILURES
+def paused_accounts(store: HubStore, now: dt.datetime) -> list[dict]:
+    """Accounts whose sign-in is paused now (the administrator's notice), soonest free first."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(users.c.name, users.c.role, users.c.locked_until)
+            .where(users.c.locked_until > now)
+            .order_by(users.c.locked_until)
+        ).mappings()
+        return [dict(as_dict(r) or {}) for r in rows]
 
 
 # -- sign-in ----------------------------------------------------------------------
-def check_password(store: HubStore, name: str, password: str) -> tuple[User | None, str]:
-    """(user, '') when right; (None, reason) otherwise: 'wrong', 'locked' or 'disabled'. Failures count."""
-    row = account(store, name)
-    if row is None:
+def check_password(store: HubStore, name: str, password: str, now: dt.datetime) -> tuple[User | None, str]:
+    """(user, '') when right; (None, reason) otherwise: 'wrong', 'paused' (this failure paused sign-in),
+    'locked' (already paused) or 'disabled'. Every answer costs one password hash, so none is faster
+    than another (a paused or unknown account cannot be told apart by timing)."""
+    attempt = _claim_attempt(store, name, "failures", now)
+    if attempt.row is None or not attempt.allowed:
         _spend_a_check(password)
-        return None, "wrong"
-    if row["disabled_at"] is not None:
-        return None, "disabled"
-    if locked(row):
-        return None, "locked"
+        if attempt.row is None:
+            return None, "wrong"
+        return None, "disabled" if attempt.row["disabled_at"] is not None else "locked"
     try:
-        hasher.verify(row["password_hash"], password)
+        hasher.verify(attempt.row["password_hash"], password)
     except (VerificationError, InvalidHashError):
-        return None, ("locked" if _fail(store, name) >= MAX_FAILURES else "wrong")
+        return None, "paused" if attempt.pauses else "wrong"
     with store.engine.begin() as conn:
-        conn.execute(sa.update(users).where(users.c.name == name).values(failures=0))
-    return _user(row), ""
+        codes_paused = (
+            users.c.totp_failures >= MAX_FAILURES
+        )  # a right password does not lift a pause for codes
+        conn.execute(
+            sa.update(users)
+            .where(users.c.name == name)
+            .values(failures=0, locked_until=sa.case((codes_paused, users.c.locked_until), else_=None))
+        )
+    return _user(attempt.row), ""
 
 
 _DUMMY_HASH = hasher.hash("not a password of anyone")
@@ -207,15 +270,15 @@ def _matching_step(secret: str, code: str, now: dt.datetime) -> int | None:
 def check_totp(
     store: HubStore, name: str, code: str, now: dt.datetime, *, enrol_secret: str | None = None
 ) -> str:
-    """'' if `code` is right and fresh; else 'wrong', 'replayed' or 'locked'. With `enrol_secret`, a right code
-    also makes that secret the account's second factor (enrolment)."""
-    row = account(store, name)
-    if row is None or locked(row):
+    """'' if `code` is right and fresh; else 'wrong', 'replayed', 'paused' (this failure paused sign-in) or
+    'locked'. With `enrol_secret`, a right code also makes that secret the account's second factor."""
+    attempt = _claim_attempt(store, name, "totp_failures", now)
+    if attempt.row is None or not attempt.allowed:
         return "locked"
-    secret = enrol_secret or row["totp_secret"]
+    secret = enrol_secret or attempt.row["totp_secret"]
     step = _matching_step(secret, code, now) if secret else None
     if step is None:
-        return "locked" if _fail(store, name) >= MAX_FAILURES else "wrong"
+        return "paused" if attempt.pauses else "wrong"
     with store.engine.begin() as conn:
         # Accept a step only once: the conditional update is the guard, so two requests racing with the same
         # code cannot both succeed.
@@ -224,11 +287,15 @@ def check_totp(
             .where(users.c.name == name)
             .where(users.c.totp_last_step < step)
             .values(
-                totp_last_step=step, failures=0, **({"totp_secret": enrol_secret} if enrol_secret else {})
+                totp_last_step=step,
+                failures=0,
+                totp_failures=0,
+                locked_until=None,
+                **({"totp_secret": enrol_secret} if enrol_secret else {}),
             )
         ).rowcount
     if not accepted:
-        return "locked" if _fail(store, name) >= MAX_FAILURES else "replayed"
+        return "paused" if attempt.pauses else "replayed"
     return ""
 
 

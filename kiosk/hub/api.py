@@ -15,7 +15,7 @@ from flask.typing import ResponseReturnValue
 from kiosk.hub.context import parts
 from kiosk.hub.store import HubStore, IntakeConflictError
 from kiosk.link import paths
-from kiosk.link.signing import SignatureError, verify
+from kiosk.link.signing import SignatureError, check_headers, verify
 
 bp = Blueprint("api", __name__, url_prefix=paths.PREFIX)
 
@@ -74,6 +74,9 @@ def _authenticate() -> str:
         raise SignatureError(401, "unknown kiosk")
     if kiosk["revoked_at"] is not None:
         raise SignatureError(403, "kiosk credential revoked")
+    check_headers(dict(request.headers), time.time())  # before the body is read: a stranger costs no memory
+    if (request.content_length or 0) > paths.MAX_BODY:
+        raise SignatureError(413, f"a kiosk request body is at most {paths.MAX_BODY // 1024} KiB")
     _, nonce = verify(
         headers=dict(request.headers),
         secret=kiosk["secret"],
@@ -85,6 +88,11 @@ def _authenticate() -> str:
     if not _store().use_nonce(kiosk_id, nonce, _now()):
         raise SignatureError(401, "nonce already used (replay)")
     return kiosk_id
+
+
+@bp.errorhandler(413)
+def _too_large(error: Exception) -> ResponseReturnValue:
+    return _problem(413, f"a kiosk request body is at most {paths.MAX_BODY // 1024} KiB")
 
 
 @bp.errorhandler(SignatureError)

@@ -19,6 +19,9 @@ from kiosk.hub.store import HubStore
 from kiosk.hub.workflow import ACTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
+MAX_BODY = (
+    64 * 1024
+)  # bytes: back-office forms and kiosk requests alike are small (imports are `kiosk import`)
 CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 
@@ -28,7 +31,12 @@ def create_hub_app(config: HubConfig) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
     # Sessions are server-side (kiosk/hub/accounts.py): no secret key, no Flask session cookie, so any number
     # of hub processes behind a proxy share them through the database.
-    app.config.update(BABEL_DEFAULT_LOCALE="zh_Hans_CN", BABEL_DEFAULT_TIMEZONE="Asia/Shanghai")
+    app.config.update(
+        BABEL_DEFAULT_LOCALE="zh_Hans_CN",
+        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
+        MAX_CONTENT_LENGTH=MAX_BODY,  # Flask answers 413 past this; waitress refuses it before reading it
+        MAX_FORM_MEMORY_SIZE=MAX_BODY,
+    )
     Babel(app)
     store = HubStore(config.db_url)
     install(app, HubParts(config, store, RosterLookups(store.engine)))

@@ -176,7 +176,13 @@ users = sa.Table(  # back-office accounts: administrator, supervisor, department
     sa.Column("password_hash", sa.Text, nullable=False),
     sa.Column("totp_secret", sa.String(64)),
     sa.Column("totp_last_step", sa.BigInteger, nullable=False, server_default="0"),
-    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("failures", sa.Integer, nullable=False, server_default="0"),  # password attempts not yet right
+    sa.Column(
+        "totp_failures", sa.Integer, nullable=False, server_default="0"
+    ),  # codes: only a right code resets
+    sa.Column(
+        "locked_until", sa.DateTime(timezone=True)
+    ),  # sign-in paused until then (backoff, not for good)
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("disabled_at", sa.DateTime(timezone=True)),
 )

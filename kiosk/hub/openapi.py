@@ -129,6 +129,7 @@ def document() -> dict:
                         },
                         "400": ERROR,
                         "401": ERROR,
+                        "413": ERROR,
                         "403": ERROR,
                         "422": {**ERROR, "description": "the same uuid with a different payload"},
                     },
@@ -149,6 +150,7 @@ def document() -> dict:
                             },
                         },
                         "401": ERROR,
+                        "413": ERROR,
                         "403": ERROR,
                         "404": ERROR,
                     },
@@ -181,6 +183,7 @@ def document() -> dict:
                         "200": {"description": "reopened (or already reopened by this request)"},
                         "400": ERROR,
                         "401": ERROR,
+                        "413": ERROR,
                         "403": ERROR,
                         "404": ERROR,
                         "409": {**ERROR, "description": "not answered or closed, or withdrawn"},
@@ -197,6 +200,7 @@ def document() -> dict:
                     "responses": {
                         "200": {"description": "withdrawn"},
                         "401": ERROR,
+                        "413": ERROR,
                         "403": ERROR,
                         "404": ERROR,
                     },
@@ -230,6 +234,7 @@ def document() -> dict:
                         "200": {"description": "the picture (amounts in fen, accounts masked)"},
                         "400": ERROR,
                         "401": ERROR,
+                        "413": ERROR,
                         "403": ERROR,
                         "404": ERROR,
                         "503": {**ERROR, "description": "this hub holds no roster"},
@@ -255,6 +260,7 @@ def document() -> dict:
                     "responses": {
                         "200": {"description": "found"},
                         "401": ERROR,
+                        "413": ERROR,
                         "403": ERROR,
                         "404": ERROR,
                         "503": {**ERROR, "description": "this hub holds no roster"},
@@ -279,7 +285,7 @@ def document() -> dict:
                             }
                         }
                     },
-                    "responses": {"200": {"description": "noted"}, "401": ERROR, "403": ERROR},
+                    "responses": {"200": {"description": "noted"}, "401": ERROR, "413": ERROR, "403": ERROR},
                 }
             },
         },

@@ -14,6 +14,7 @@ LOOKUP = "/lookup"
 RESOLVE = "/resolve"
 HEARTBEAT = "/heartbeat"
 OPENAPI = "/openapi.json"
+MAX_BODY = 32 * 1024  # bytes: the largest kiosk request body the hub reads (a complaint is a few KiB)
 
 
 def full(path: str) -> str:

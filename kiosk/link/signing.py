@@ -47,12 +47,11 @@ class SignatureError(ValueError):
         self.reason = reason
 
 
-def verify(
-    *, headers: dict[str, str], secret: str, method: str, path: str, body: bytes, now: float
-) -> tuple[str, str]:
-    """Check timestamp and signature; return (timestamp, nonce) for the caller's nonce check.
+def check_headers(headers: dict[str, str], now: float) -> tuple[str, str]:
+    """The checks that need no body: all headers there, the timestamp fresh. Returns (timestamp, nonce).
 
-    Raises SignatureError(401) for missing headers, a stale timestamp or a wrong signature.
+    The hub runs these before it reads a body, so a stranger's request costs it no memory.
+    Raises SignatureError(401).
     """
     if any(not headers.get(name) for name in HEADERS):
         raise SignatureError(401, "missing authentication headers")
@@ -63,6 +62,17 @@ def verify(
         raise SignatureError(401, "bad timestamp") from None
     if skew > MAX_SKEW:
         raise SignatureError(401, "timestamp outside the allowed window")
+    return timestamp, nonce
+
+
+def verify(
+    *, headers: dict[str, str], secret: str, method: str, path: str, body: bytes, now: float
+) -> tuple[str, str]:
+    """Check timestamp and signature; return (timestamp, nonce) for the caller's nonce check.
+
+    Raises SignatureError(401) for missing headers, a stale timestamp or a wrong signature.
+    """
+    timestamp, nonce = check_headers(headers, now)
     expected = hmac.new(
         secret.encode(), _message(method, path, timestamp, nonce, body), hashlib.sha256
     ).hexdigest()

@@ -17,6 +17,7 @@ from kiosk.web.context import install
 
 ROOT = Path(__file__).resolve().parents[2]
 
+MAX_BODY = 16 * 1024  # bytes: the kiosk's forms are a few fields (a complaint's category and a phone number)
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
     "media-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
@@ -27,6 +28,7 @@ def create_app(config: KioskConfig, parts: KioskServices | None = None) -> Flask
     """The kiosk app for `config`, over `parts` (default: `start_services(config)`, which starts the card
     readers' and the relay's threads; `services(app).stop()` ends them)."""
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, MAX_FORM_MEMORY_SIZE=MAX_BODY)
     install(app, parts or start_services(config))
 
     from kiosk.web import complaints, health, villager

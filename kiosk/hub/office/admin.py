@@ -1,5 +1,6 @@
 """Accounts and departments, for the administrator: create or reset an account (with a role and, for a
-handler, a department), unlock one after five failures, disable one; add a department."""
+handler, a department), see the accounts whose sign-in is paused after
+repeated failures and lift a pause, disable one; add a department."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ def users() -> ResponseReturnValue:
         roles=accounts.ROLE_NAMES,
         departments=cases.department_names(store()),
         error="",
-        max_failures=accounts.MAX_FAILURES,
+        paused=accounts.paused_accounts(store(), now()),
+        now=now(),
     )
 
 
@@ -45,7 +47,8 @@ def save_user() -> ResponseReturnValue:
             roles=accounts.ROLE_NAMES,
             departments=cases.department_names(store()),
             error=str(error),
-            max_failures=accounts.MAX_FAILURES,
+            paused=accounts.paused_accounts(store(), now()),
+            now=now(),
         ), 400
     store().record_audit(g.office.user.name, "save_user", name, f"ok: {form.get('role')}", now())
     return redirect(url_for("office.users"), code=303)

@@ -11,12 +11,15 @@ from flask.typing import ResponseReturnValue
 from kiosk.hub import accounts
 from kiosk.hub.office.common import COOKIE, bp, guarded, now, set_cookie, store
 
-REFUSALS = {
-    "wrong": "用户名或密码不对",
-    "locked": "连续输错5次，账号已锁定，请联系系统管理员解锁",
-    "disabled": "账号已停用",
+# One answer for every refused password, whatever the reason (unknown name, wrong password, paused or
+# disabled account): the sign-in page must not tell an attacker which names exist or which are paused.
+# The audit log keeps the real reason.
+SIGN_IN_REFUSED = "用户名或密码不对，或账号暂时不能登录（多次输错后会暂停登录一段时间）"
+CODE_REFUSALS = {
+    "wrong": "验证码不对，请看手机上当前的6位数字",
     "replayed": "这个验证码已经用过，请等手机上出现新的验证码",
-    "wrong_code": "验证码不对，请看手机上当前的6位数字",
+    "paused": "验证码输错次数过多，登录已暂停，请稍后再试或联系系统管理员",
+    "locked": "验证码输错次数过多，登录已暂停，请稍后再试或联系系统管理员",
 }
 WHY = {"idle": "15分钟没有操作，已自动退出，请重新登录", "expired": "已登录8小时，请重新登录"}
 
@@ -30,10 +33,12 @@ def login() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("office/login.html", error="", notice=WHY.get(request.args.get("why", ""), ""))
     name = request.form.get("name", "").strip()[:64]
-    user, reason = accounts.check_password(store(), name, request.form.get("password", ""))
+    user, reason = accounts.check_password(store(), name, request.form.get("password", ""), now())
     if user is None:
         store().record_audit(name or "?", "login", "password", f"refused: {reason}", now())
-        return render_template("office/login.html", error=REFUSALS[reason], notice=""), 401
+        if reason == "paused":
+            _record_pause(name)
+        return render_template("office/login.html", error=SIGN_IN_REFUSED, notice=""), 401
     stage = "password" if user.role in accounts.NEEDS_TOTP else "full"
     session = accounts.start_session(store(), user, stage, now())  # a new id: a planted cookie is worthless
     store().record_audit(
@@ -41,6 +46,13 @@ def login() -> ResponseReturnValue:
     )
     target = url_for("office.second_factor") if stage == "password" else home_for(user)
     return set_cookie(redirect(target, code=303), session.token)
+
+
+def _record_pause(name: str) -> None:
+    """Sign-in for `name` has just been paused: an audit entry, and the administrator's notice shows it."""
+    row = accounts.account(store(), name) or {}
+    until = row.get("locked_until")
+    store().record_audit(name, "sign_in_paused", until.isoformat() if until else "", "notify: admin", now())
 
 
 def _qr_svg(text: str) -> str:
@@ -77,8 +89,10 @@ def second_factor() -> ResponseReturnValue:
             )
             return set_cookie(redirect(home_for(session.user), code=303), full.token)
         store().record_audit(session.user.name, "login", "totp", f"refused: {reason}", now())
-        error = REFUSALS["wrong_code" if reason == "wrong" else reason]
-        if reason == "locked":
+        if reason == "paused":
+            _record_pause(session.user.name)
+        error = CODE_REFUSALS[reason]
+        if reason in ("paused", "locked"):
             accounts.end_session(store(), session.token, now())
     uri = "" if enrolled else accounts.totp_uri(session.user.name, secret)
     return render_template(
