@@ -95,7 +95,7 @@ def _add_user(store: HubStore, args: argparse.Namespace, config: HubConfig, now:
     seed_departments(store)
     password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
     try:
-        create_user(store, args.add_user, args.role, password, now, department=args.department)
+        create_user(store, args.add_user, args.role, password, now, department=args.department, replace=True)
     except AccountError as error:
         print(f"kiosk hub: {error}", file=sys.stderr)
         return 2

@@ -121,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument(
         "--add-user",
         metavar="NAME",
-        help="create or reset a back-office account (password from standard input), and exit",
+        help="create or reset a back-office account (password from standard input), and exit; the server's "
+        "operator only: the back office itself never overwrites an account",
     )
     hub.add_argument(
         "--role",

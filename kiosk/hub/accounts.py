@@ -23,8 +23,9 @@ import pyotp
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
-from kiosk.hub.db import as_dict, office_sessions, users
+from kiosk.hub.db import as_dict, office_sessions, password_resets, users
 from kiosk.hub.store import HubStore
 
 hasher = PasswordHasher()  # argon2id with the library's current defaults
@@ -39,9 +40,20 @@ MIN_PASSWORD = 12
 # reads no complaint; a handler sees only what is assigned to their department; the auditor reads all
 # and changes nothing.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"users", "fleet"}),
+    "admin": frozenset({"users", "fleet", "approve_reset"}),
     "supervisor": frozenset(
-        {"view_all", "handle", "assign", "close", "reopen", "export", "report", "dashboard", "fleet"}
+        {
+            "view_all",
+            "handle",
+            "assign",
+            "close",
+            "reopen",
+            "export",
+            "report",
+            "dashboard",
+            "fleet",
+            "approve_reset",
+        }
     ),
     "handler": frozenset({"view_department", "handle"}),
     "auditor": frozenset({"view_all", "export", "report", "dashboard", "fleet", "audit"}),
@@ -90,18 +102,39 @@ def _user(row: dict) -> User:
 
 
 # -- accounts --------------------------------------------------------------------
+def check_password_strength(password: str, name: str = "") -> None:
+    """Raise AccountError unless `password` is long and hard to guess (zxcvbn's score 3 of 4 or better:
+    it knows repeats, sequences, keyboard walks and the common-password lists, and the user's own name)."""
+    if not password.strip():
+        raise AccountError("密码不能全是空格")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"密码至少需要{MIN_PASSWORD}个字符")
+    if zxcvbn(password[:100], user_inputs=[name] if name else [])["score"] < 3:
+        raise AccountError(
+            "密码太容易被猜到（重复字符、常见密码、键盘顺序或含用户名），请换一个更长、更不规则的密码"
+        )
+
+
 def create_user(
-    store: HubStore, name: str, role: str, password: str, now: dt.datetime, *, department: str | None = None
+    store: HubStore,
+    name: str,
+    role: str,
+    password: str,
+    now: dt.datetime,
+    *,
+    department: str | None = None,
+    replace: bool = False,
 ) -> None:
-    """Create or reset an account (a reset clears failures and the second factor, which is enrolled again)."""
+    """Create an account. An existing name is refused: the back office resets an account with a token the
+    holder uses (`request_reset`), never by overwriting it. `replace` is for the server's own command line
+    (`kiosk hub --add-user`), whose operator holds the database anyway; it clears the second factor."""
     if role not in PERMISSIONS:
         raise AccountError(f"unknown role {role!r}: one of {', '.join(PERMISSIONS)}")
     if role == "handler" and not department:
         raise AccountError("a department handler needs --department")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
-    if not name or len(name) > 64:
-        raise AccountError("a user name has 1 to 64 characters")
+    if not name or len(name) > 64 or name != name.strip():
+        raise AccountError("a user name has 1 to 64 characters, without spaces at either end")
+    check_password_strength(password, name)
     values = {
         "role": role,
         "department": department if role == "handler" else None,
@@ -114,7 +147,14 @@ def create_user(
         "disabled_at": None,
     }
     with store.engine.begin() as conn:
-        if not conn.execute(sa.update(users).where(users.c.name == name).values(**values)).rowcount:
+        exists = conn.execute(sa.select(users.c.name).where(users.c.name == name)).first() is not None
+        if exists and not replace:
+            raise AccountError(
+                f"账号 {name} 已经存在：要重置它，请用“重置密码”（由本人凭一次性口令设置新密码）"
+            )
+        if exists:
+            conn.execute(sa.update(users).where(users.c.name == name).values(**values))
+        else:
             conn.execute(sa.insert(users).values(name=name, created_at=now, **values))
         conn.execute(
             sa.update(office_sessions)
@@ -122,6 +162,144 @@ def create_user(
             .where(office_sessions.c.ended_at.is_(None))
             .values(ended_at=now)
         )
+
+
+# -- password resets: a one-time token for the holder; a second person approves for the powerful roles ----
+RESET_VALID = dt.timedelta(hours=24)
+NEEDS_SECOND_PERSON = frozenset(
+    {"admin", "supervisor", "auditor"}
+)  # whose account opens complaints or accounts
+APPROVERS = frozenset({"admin", "supervisor"})
+
+
+@dataclass(frozen=True)
+class ResetIssued:
+    token: str  # shown once to the requester, to hand to the holder in person
+    needs_approval: bool
+
+
+def request_reset(
+    store: HubStore, name: str, by: User, now: dt.datetime, *, new_second_factor: bool = False
+) -> ResetIssued:
+    """Issue a one-time reset token for `name`'s account. Nothing changes until the holder uses it; for an
+    administrator's, supervisor's or auditor's account a second administrator or supervisor must approve
+    first, so no one person can take over an account that reads complaints."""
+    target = account(store, name)
+    if target is None:
+        raise AccountError(f"没有账号 {name}")
+    if name == by.name:
+        raise AccountError("不能重置自己的账号：请另一位管理员办理")
+    token = secrets.token_urlsafe(24)
+    needs_approval = target["role"] in NEEDS_SECOND_PERSON
+    with store.engine.begin() as conn:
+        conn.execute(  # one open reset per account: a new one replaces the old
+            sa.update(password_resets)
+            .where(password_resets.c.user_name == name)
+            .where(password_resets.c.used_at.is_(None), password_resets.c.cancelled_at.is_(None))
+            .values(cancelled_at=now)
+        )
+        conn.execute(
+            sa.insert(password_resets).values(
+                user_name=name,
+                token_hash=_hash_token(token),
+                requested_by=by.name,
+                requested_at=now,
+                expires_at=now + RESET_VALID,
+                new_second_factor=new_second_factor,
+                needs_approval=needs_approval,
+            )
+        )
+    return ResetIssued(token, needs_approval)
+
+
+def pending_resets(store: HubStore, now: dt.datetime) -> list[dict]:
+    """Open resets (not used, cancelled or expired), oldest first, for the approvers' list."""
+    r = password_resets.c
+    query = (
+        sa.select(password_resets, users.c.role)
+        .select_from(password_resets.join(users, users.c.name == r.user_name))
+        .where(r.used_at.is_(None), r.cancelled_at.is_(None), r.expires_at > now)
+        .order_by(r.id)
+    )
+    with store.engine.connect() as conn:
+        return [dict(as_dict(row) or {}) for row in conn.execute(query).mappings()]
+
+
+def approve_reset(store: HubStore, reset_id: int, by: User, now: dt.datetime) -> None:
+    """A second administrator or supervisor approves: neither the requester nor the account's holder."""
+    if by.role not in APPROVERS:
+        raise AccountError("只有系统管理员或纪检监察干部可以批准重置")
+    r = password_resets.c
+    with store.engine.begin() as conn:
+        row = conn.execute(sa.select(password_resets).where(r.id == reset_id)).mappings().first()
+        if row is None or row["used_at"] or row["cancelled_at"] or not row["needs_approval"]:
+            raise AccountError("没有等待批准的这项重置")
+        if by.name in (row["requested_by"], row["user_name"]):
+            raise AccountError("提出重置的人和账号本人都不能批准：请另一位管理员或纪检监察干部批准")
+        conn.execute(
+            sa.update(password_resets).where(r.id == reset_id).values(approved_by=by.name, approved_at=now)
+        )
+
+
+def reset_for_token(store: HubStore, token: str, now: dt.datetime) -> dict | None:
+    """The open, approved (or not needing approval), unexpired reset behind `token`, or None."""
+    r = password_resets.c
+    with store.engine.connect() as conn:
+        row = as_dict(
+            conn.execute(sa.select(password_resets).where(r.token_hash == _hash_token(token)))
+            .mappings()
+            .first()
+        )
+    if row is None or row["used_at"] or row["cancelled_at"] or row["expires_at"] <= now:
+        return None
+    if row["needs_approval"] and not row["approved_by"]:
+        return {**row, "waiting": True}
+    return {**row, "waiting": False}
+
+
+def use_reset(store: HubStore, token: str, password: str, now: dt.datetime) -> str:
+    """The holder sets a new password with the token (once); returns the account's name.
+
+    Every session of the account ends; a pause is lifted; the second factor is kept unless the reset was
+    for a lost phone; the holder is told at the next sign-in who reset it and who approved."""
+    reset = reset_for_token(store, token, now)
+    if reset is None or reset["waiting"]:
+        raise AccountError("这个重置口令无效、已用过、已过期或尚未批准")
+    name = reset["user_name"]
+    check_password_strength(password, name)
+    approved = f"，{reset['approved_by']}批准" if reset["approved_by"] else ""
+    notice = (
+        f"您的密码已于{reset['requested_at']:%Y-%m-%d %H:%M}（UTC）由{reset['requested_by']}发起重置{approved}。"
+        "如果不是您本人要求的，请立即报告纪检监察部门。"
+    )
+    values: dict[str, object] = {
+        "password_hash": hasher.hash(password),
+        "failures": 0,
+        "totp_failures": 0,
+        "locked_until": None,
+        "notice": notice,
+    }
+    if reset["new_second_factor"]:
+        values.update(totp_secret=None, totp_last_step=0)
+    r = password_resets.c
+    with store.engine.begin() as conn:
+        claimed = conn.execute(
+            sa.update(password_resets).where(r.id == reset["id"], r.used_at.is_(None)).values(used_at=now)
+        ).rowcount
+        if not claimed:  # used by a parallel request a moment ago
+            raise AccountError("这个重置口令已经用过")
+        conn.execute(sa.update(users).where(users.c.name == name).values(**values))
+        conn.execute(
+            sa.update(office_sessions)
+            .where(office_sessions.c.user_name == name, office_sessions.c.ended_at.is_(None))
+            .values(ended_at=now)
+        )
+    return name
+
+
+def dismiss_notice(store: HubStore, name: str) -> None:
+    with store.engine.begin() as conn:
+        conn.execute(sa.update(users).where(users.c.name == name).values(notice=""))
 
 
 def account(store: HubStore, name: str) -> dict | None:

@@ -185,6 +185,27 @@ users = sa.Table(  # back-office accounts: administrator, supervisor, department
     ),  # sign-in paused until then (backoff, not for good)
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("disabled_at", sa.DateTime(timezone=True)),
+    sa.Column(
+        "notice", sa.Text, nullable=False, server_default=""
+    ),  # shown to the holder at their next pages
+)
+password_resets = (
+    sa.Table(  # a one-time token the holder turns into a new password; some need a second person
+        "password_resets",
+        metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("user_name", sa.String(64), sa.ForeignKey("users.name"), nullable=False, index=True),
+        sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("requested_by", sa.String(64), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("new_second_factor", sa.Boolean, nullable=False),  # the phone was lost: enrol TOTP again
+        sa.Column("needs_approval", sa.Boolean, nullable=False),
+        sa.Column("approved_by", sa.String(64)),
+        sa.Column("approved_at", sa.DateTime(timezone=True)),
+        sa.Column("used_at", sa.DateTime(timezone=True)),
+        sa.Column("cancelled_at", sa.DateTime(timezone=True)),
+    )
 )
 office_sessions = sa.Table(  # server-side sessions: the cookie holds a random id, the row holds the rest
     "office_sessions",

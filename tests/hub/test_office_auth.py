@@ -7,6 +7,7 @@ import datetime as dt
 import re
 
 import pyotp
+import pytest
 
 from kiosk.hub import accounts
 from kiosk.hub.office.auth import SIGN_IN_REFUSED
@@ -254,3 +255,69 @@ def test_a_disabled_account_loses_its_sessions_at_once(office):
         office.client().post("/office/login", data={"name": "minzheng", "password": PASSWORD}).status_code
         == 401
     )
+
+
+def test_weak_and_blank_passwords_are_refused(office):
+    for weak in ("aaaaaaaaaaaa", " " * 12, "password1234", "qwertyuiop12", "minzheng1234"):
+        with pytest.raises(accounts.AccountError):
+            accounts.check_password_strength(weak, "minzheng")
+    accounts.check_password_strength(PASSWORD, "minzheng")
+
+
+def test_an_administrator_cannot_overwrite_an_existing_account(office):
+    before = accounts.account(office.store, "shenji")
+    admin = office.sign_in("admin")
+    page = admin.get("/office/users").get_data(as_text=True)
+    form = {"csrf": csrf_of(page), "name": "shenji", "role": "auditor", "password": "another long pass 77"}
+    refused = admin.post("/office/users", data=form)
+    assert refused.status_code == 400 and "已经存在" in refused.get_data(as_text=True)
+    assert accounts.account(office.store, "shenji")["password_hash"] == before["password_hash"]
+    assert login(office.client(), "shenji", PASSWORD).status_code == 303
+
+
+def test_a_reset_is_a_one_time_token_the_holder_uses_and_is_told_about(office):
+    admin = office.sign_in("admin")
+    page = admin.get("/office/users").get_data(as_text=True)
+    issued = admin.post("/office/users/minzheng/reset", data={"csrf": csrf_of(page)}).get_data(as_text=True)
+    link = re.search(r"<code>https?://[^/]+(/office/reset/[^<]+)</code>", issued).group(1)
+    assert login(office.client(), "minzheng", PASSWORD).status_code == 303  # nothing changed yet
+    holder = office.client()
+    assert holder.post(link, data={"password": "aaaaaaaaaaaa"}).status_code == 400  # weak: refused
+    assert holder.post(link, data={"password": "new river stone 42"}).status_code == 303
+    assert holder.post(link, data={"password": "new river stone 43"}).status_code == 404  # once only
+    assert login(office.client(), "minzheng", PASSWORD).status_code == 401
+    signed_in = office.client()
+    assert login(signed_in, "minzheng", "new river stone 42").status_code == 303
+    inbox = signed_in.get("/office/").get_data(as_text=True)
+    assert "由admin发起重置" in inbox and "如果不是您本人要求的" in inbox
+    signed_in.post("/office/notice/dismiss", data={"csrf": csrf_of(inbox)})
+    assert "由admin发起重置" not in signed_in.get("/office/").get_data(as_text=True)
+
+
+def test_resetting_a_supervisor_needs_a_second_person_and_keeps_the_second_factor(office):
+    accounts.create_user(office.store, "admin2", "admin", PASSWORD, office.clock.now)
+    secret_before = accounts.account(office.store, "jiwei")["totp_secret"]
+    admin = accounts.User("admin", "admin", None)
+    issued = accounts.request_reset(office.store, "jiwei", admin, office.clock.now)
+    assert issued.needs_approval
+    with pytest.raises(accounts.AccountError, match="尚未批准"):
+        accounts.use_reset(office.store, issued.token, "new river stone 42", office.clock.now)
+    (pending,) = [
+        r for r in accounts.pending_resets(office.store, office.clock.now) if r["user_name"] == "jiwei"
+    ]
+    for not_allowed in (
+        admin,
+        accounts.User("jiwei", "supervisor", None),
+        accounts.User("renshe", "handler", "x"),
+    ):
+        with pytest.raises(accounts.AccountError):
+            accounts.approve_reset(office.store, pending["id"], not_allowed, office.clock.now)
+    accounts.approve_reset(
+        office.store, pending["id"], accounts.User("admin2", "admin", None), office.clock.now
+    )
+    assert accounts.use_reset(office.store, issued.token, "new river stone 42", office.clock.now) == "jiwei"
+    assert accounts.account(office.store, "jiwei")["totp_secret"] == secret_before  # the phone still works
+    with pytest.raises(accounts.AccountError, match="自己"):
+        accounts.request_reset(
+            office.store, "admin2", accounts.User("admin2", "admin", None), office.clock.now
+        )

@@ -36,6 +36,12 @@ MATRIX = [
     ("POST", "/office/users/renshe/unlock", None, (303, 403, 403, 403)),
     ("POST", "/office/users/renshe/disable", None, (303, 403, 403, 403)),
     ("POST", "/office/departments", None, (303, 403, 403, 403)),
+    ("POST", "/office/users/renshe/reset", None, (200, 403, 403, 403)),  # the one-time token, shown once
+    ("GET", "/office/resets", None, (200, 200, 403, 403)),
+    ("POST", "/office/resets/999999/approve", None, (400, 400, 403, 403)),  # may approve; no such reset
+    ("GET", "/office/reset/not-a-token", None, (404, 404, 404, 404)),  # public: the token is the credential
+    ("POST", "/office/reset/not-a-token", None, (404, 404, 404, 404)),
+    ("POST", "/office/notice/dismiss", None, (303, 303, 303, 303)),
     ("GET", "/office/second-factor", None, (303, 303, 303, 303)),  # already signed in: sent home
     ("POST", "/office/second-factor", None, (303, 303, 303, 303)),
     ("GET", "/office/login", None, (200, 200, 200, 200)),
@@ -78,8 +84,14 @@ def test_every_office_route_is_in_the_matrix(office):
             covered.add((method, "/office/complaints/<int:complaint_id>/<action>"))
         elif route == "/office/complaints/{id}":
             covered.add((method, "/office/complaints/<int:complaint_id>"))
+        elif route.startswith("/office/users/") and route.endswith("/reset"):
+            covered.add((method, "/office/users/<name>/reset"))
         elif route.startswith("/office/users/"):
             covered.add((method, "/office/users/<name>/<action>"))
+        elif route.startswith("/office/resets/"):
+            covered.add((method, "/office/resets/<int:reset_id>/approve"))
+        elif route.startswith("/office/reset/"):
+            covered.add((method, "/office/reset/<token>"))
         elif route.startswith(("/office/export.", "/office/audit.")):
             covered.add((method, route.split(".")[0] + ".<kind>"))
         else:

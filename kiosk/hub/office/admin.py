@@ -1,6 +1,7 @@
-"""Accounts and departments, for the administrator: create or reset an account (with a role and, for a
-handler, a department), see the accounts whose sign-in is paused after
-repeated failures and lift a pause, disable one; add a department."""
+"""Accounts and departments, for the administrator: create an account (with a role and, for a handler, a
+department), issue a reset token for one (approved by a second person for the powerful roles), see the
+accounts whose sign-in is paused after repeated failures and lift a pause, disable one; add a department.
+The reset pages themselves: approving (administrators, supervisors) and using a token (its holder)."""
 
 from __future__ import annotations
 
@@ -11,18 +12,23 @@ from kiosk.hub import accounts, cases
 from kiosk.hub.office.common import bp, guarded, now, store
 
 
-@bp.get("/users")
-@guarded("users")
-def users() -> ResponseReturnValue:
+def _users_page(error: str = "", status: int = 200) -> ResponseReturnValue:
     return render_template(
         "office/users.html",
         users=accounts.list_users(store()),
         roles=accounts.ROLE_NAMES,
         departments=cases.department_names(store()),
-        error="",
+        error=error,
         paused=accounts.paused_accounts(store(), now()),
+        resets=accounts.pending_resets(store(), now()),
         now=now(),
-    )
+    ), status
+
+
+@bp.get("/users")
+@guarded("users")
+def users() -> ResponseReturnValue:
+    return _users_page()
 
 
 @bp.post("/users")
@@ -41,15 +47,7 @@ def save_user() -> ResponseReturnValue:
         )
     except accounts.AccountError as error:
         store().record_audit(g.office.user.name, "save_user", name, f"refused: {error}", now())
-        return render_template(
-            "office/users.html",
-            users=accounts.list_users(store()),
-            roles=accounts.ROLE_NAMES,
-            departments=cases.department_names(store()),
-            error=str(error),
-            paused=accounts.paused_accounts(store(), now()),
-            now=now(),
-        ), 400
+        return _users_page(str(error), 400)
     store().record_audit(g.office.user.name, "save_user", name, f"ok: {form.get('role')}", now())
     return redirect(url_for("office.users"), code=303)
 
@@ -75,3 +73,77 @@ def add_department() -> ResponseReturnValue:
         cases.add_department(store(), name)
     store().record_audit(g.office.user.name, "add_department", name, "ok" if name else "refused", now())
     return redirect(url_for("office.users"), code=303)
+
+
+@bp.post("/users/<name>/reset")
+@guarded("users")
+def reset_user(name: str) -> ResponseReturnValue:
+    """Issue a one-time token for `name`; shown once, to hand over in person. Nothing changes until it is used."""
+    lost_phone = request.form.get("new_second_factor") == "1"
+    try:
+        issued = accounts.request_reset(store(), name, g.office.user, now(), new_second_factor=lost_phone)
+    except accounts.AccountError as error:
+        store().record_audit(g.office.user.name, "request_reset", name, f"refused: {error}", now())
+        return _users_page(str(error), 400)
+    outcome = "ok: awaiting approval" if issued.needs_approval else "ok"
+    store().record_audit(
+        g.office.user.name,
+        "request_reset",
+        name,
+        outcome + (", new second factor" if lost_phone else ""),
+        now(),
+    )
+    return render_template(
+        "office/reset_issued.html",
+        name=name,
+        issued=issued,
+        link=url_for("office.use_reset", token=issued.token, _external=True),
+    )
+
+
+@bp.get("/resets")
+@guarded("approve_reset")
+def resets() -> ResponseReturnValue:
+    return render_template(
+        "office/resets.html",
+        resets=accounts.pending_resets(store(), now()),
+        roles=accounts.ROLE_NAMES,
+        error="",
+    )
+
+
+@bp.post("/resets/<int:reset_id>/approve")
+@guarded("approve_reset")
+def approve_reset(reset_id: int) -> ResponseReturnValue:
+    try:
+        accounts.approve_reset(store(), reset_id, g.office.user, now())
+    except accounts.AccountError as error:
+        store().record_audit(g.office.user.name, "approve_reset", str(reset_id), f"refused: {error}", now())
+        return render_template(
+            "office/resets.html", resets=accounts.pending_resets(store(), now()), error=str(error)
+        ), 400
+    store().record_audit(g.office.user.name, "approve_reset", str(reset_id), "ok", now())
+    return redirect(url_for("office.resets"), code=303)
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+def use_reset(token: str) -> ResponseReturnValue:
+    """The holder's page: no session (they may have forgotten the password); the token is the credential."""
+    reset = accounts.reset_for_token(store(), token[:64], now())
+    if request.method == "GET" or reset is None or reset["waiting"]:
+        status = 200 if reset is not None else 404
+        return render_template("office/reset_use.html", reset=reset, error=""), status
+    try:
+        name = accounts.use_reset(store(), token[:64], request.form.get("password", ""), now())
+    except accounts.AccountError as error:
+        return render_template("office/reset_use.html", reset=reset, error=str(error)), 400
+    store().record_audit(name, "use_reset", name, "ok", now())
+    return redirect(url_for("office.login", why="reset"), code=303)
+
+
+@bp.post("/notice/dismiss")
+@guarded(None)
+def dismiss_notice() -> ResponseReturnValue:
+    accounts.dismiss_notice(store(), g.office.user.name)
+    store().record_audit(g.office.user.name, "read_notice", "", "ok", now())
+    return redirect(request.referrer or url_for("office.inbox"), code=303)

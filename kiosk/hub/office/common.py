@@ -83,4 +83,12 @@ def guarded(permission: str | None, *, stage: str = "full") -> Callable:
 @bp.app_context_processor
 def _office_context() -> dict:
     office = g.get("office")
-    return {"office": office, "user": office.user if office else None, "csrf": office.csrf if office else ""}
+    notice = ""
+    if office is not None and office.stage == "full":  # e.g. "your password was reset by …": until dismissed
+        notice = (accounts.account(store(), office.user.name) or {}).get("notice", "")
+    return {
+        "office": office,
+        "user": office.user if office else None,
+        "csrf": office.csrf if office else "",
+        "account_notice": notice,
+    }
