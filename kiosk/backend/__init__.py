@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
-from device.idnumber import IdNumber
+from device.idnumber import IdNumber, IdNumberError, mask_account, parse_id_number
 from kiosk.core.person import PersonRecord
 from kiosk.rules import PersonFacts, Rulebook
 from kiosk.rules.reconcile import Payment, Reconciliation, reconcile
@@ -39,6 +39,7 @@ class LookupResult:
     holder: CardHolder
     reconciliation: Reconciliation
     id_number: str = ""
+    person_key: str = ""  # the hub's keyed hash, when the kiosk never learns the number (a bank card, remote)
 
     def __repr__(self) -> str:
         return f"LookupResult({self.holder.masked_id!r})"
@@ -49,8 +50,9 @@ class BenefitsBackend(Protocol):
         """Return the person's owed-vs-paid picture; raise PersonNotFoundError if unknown."""
         ...
 
-    def find_id_number_by_account(self, account: str) -> str | None:
-        """Return the ID number of the one person the ledger pays through `account`, if exactly one."""
+    def look_up_account(self, account: str, *, today: dt.date) -> LookupResult:
+        """The picture of the one person the ledger pays through `account`; raise PersonNotFoundError if no
+        one or several. A remote backend never learns that person's ID number."""
         ...
 
 
@@ -86,7 +88,18 @@ class EmbeddedBackend:
         self.history_years = history_years
 
     def find_id_number_by_account(self, account: str) -> str | None:
+        """The ID number of the one person paid through `account` (the hub resolves bank cards with it)."""
         return self.store.find_id_number_by_account(account)
+
+    def look_up_account(self, account: str, *, today: dt.date) -> LookupResult:
+        number = self.store.find_id_number_by_account(account)
+        if number is None:
+            raise PersonNotFoundError(mask_account(account))
+        try:
+            id_number = parse_id_number(number)
+        except IdNumberError:  # a ledger row with a malformed number: nobody a card can stand for
+            raise PersonNotFoundError(mask_account(account)) from None
+        return self.look_up(id_number, today=today)
 
     def look_up(self, id_number: IdNumber, *, today: dt.date) -> LookupResult:
         found = self.store.load_person(id_number.value)

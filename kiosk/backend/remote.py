@@ -1,7 +1,8 @@
 """The remote BenefitsBackend: a kiosk with no county data asks the hub, signed like every kiosk request.
 
-A lookup sends the ID number read from the card (the hub already holds it); the
-answer is the same picture the embedded backend would compute.
+A lookup sends the ID number read from the card (the hub already holds it); a bank card's account is
+first turned into a short-lived token by the hub. The answer is the same picture the embedded backend
+would compute.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from device.idnumber import IdNumber
+from device.idnumber import IdNumber, mask_account
 from kiosk.backend import LookupResult, PersonNotFoundError
 from kiosk.backend.wire import from_json
 from kiosk.link import paths
@@ -52,6 +53,20 @@ class RemoteBackend:
         except (KeyError, ValueError, TypeError) as error:
             raise HubUnavailableError(f"malformed lookup answer: {error}") from None
 
-    def find_id_number_by_account(self, account: str) -> str | None:
-        answer = self._post(paths.RESOLVE, {"account": account})
-        return None if answer is None else answer.get("id_number")
+    def look_up_account(self, account: str, *, today: dt.date) -> LookupResult:
+        """Two steps: the hub turns the account into a short-lived token (never an ID number), then the
+        token into the picture, which carries the person's keyed hash for complaints."""
+        resolved = self._post(paths.RESOLVE, {"account": account})
+        token = resolved.get("token") if resolved else None
+        if not isinstance(token, str) or not token:
+            raise PersonNotFoundError(mask_account(account))
+        answer = self._post(paths.LOOKUP, {"token": token, "today": today.isoformat()})
+        if answer is None:
+            raise PersonNotFoundError(mask_account(account))
+        try:
+            result = from_json(answer, "")
+        except (KeyError, ValueError, TypeError) as error:
+            raise HubUnavailableError(f"malformed lookup answer: {error}") from None
+        if not result.person_key:  # without it a complaint could not be tied to its person
+            raise HubUnavailableError("the hub's answer for a bank card carries no person_key")
+        return result

@@ -101,4 +101,5 @@ def from_json(data: dict, id_number: str) -> LookupResult:
         CardHolder(holder["masked_id"], holder["name"], holder.get("village", ""), deceased_on),
         reconciliation,
         id_number,
+        str(data.get("person_key", "")),
     )

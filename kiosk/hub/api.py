@@ -12,6 +12,7 @@ import time
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from kiosk.hub import lookup_guard, roster
 from kiosk.hub.context import parts
 from kiosk.hub.store import HubStore, IntakeConflictError
 from kiosk.link import paths
@@ -166,53 +167,85 @@ def reopen(uuid: str) -> ResponseReturnValue:
     return jsonify(uuid=uuid, status=state), 200
 
 
+def _withheld(kiosk_id: str, kind: str, person_id: int | None) -> ResponseReturnValue | None:
+    """Count and log this lookup; a 429 (audited) when the kiosk is past its limits, else None."""
+    if lookup_guard.account(_store(), kiosk_id, kind, person_id, _now()):
+        return None
+    _store().record_audit(kiosk_id, "lookup_limit", kind, "refused: over the kiosk's limit", _now())
+    return _problem(429, "too many lookups for this kiosk's card reads; the supervisors have been shown this")
+
+
 @bp.post(paths.LOOKUP)
 def lookup() -> ResponseReturnValue:
-    """A card holder's owed-vs-paid picture, computed here from the hub's roster."""
+    """A card holder's owed-vs-paid picture, computed here from the hub's roster, by ID number or by a
+    token from /resolve. Every lookup is logged and counted; past the kiosk's limits the answer is withheld."""
     from device.idnumber import IdNumberError, parse_id_number
     from kiosk.backend import PersonNotFoundError
     from kiosk.backend.wire import to_json
 
-    _authenticate()
+    kiosk_id = _authenticate()
     backend = parts().lookups.backend()
     if backend is None:
         return _problem(503, "this hub holds no roster")
     body = request.get_json(silent=True)
     body = body if isinstance(body, dict) else {}
-    raw = str(body.get("id_number", ""))
     try:
         today = dt.date.fromisoformat(body["today"]) if body.get("today") else _now().date()
     except (TypeError, ValueError):
         return _problem(400, "today must be an ISO date")
-    if len(raw) != 18 or not raw[:17].isdigit() or raw[17] not in "0123456789Xx":
-        return _problem(400, "id_number must be 18 characters: 17 digits, then a digit or X")
+    kind = "token" if "token" in body else "id_number"
+    if kind == "token":
+        person_id = lookup_guard.redeem_token(_store(), kiosk_id, str(body["token"])[:64], _now())
+        raw = roster.id_number_of(_store().engine, person_id) if person_id is not None else None
+        if raw is None:
+            return _withheld(kiosk_id, kind, None) or _problem(
+                404, "no such token for this kiosk (or it expired)"
+            )
+    else:
+        raw = str(body.get("id_number", ""))
+        if len(raw) != 18 or not raw[:17].isdigit() or raw[17] not in "0123456789Xx":
+            return _problem(400, "id_number must be 18 characters: 17 digits, then a digit or X")
     try:
         id_number = parse_id_number(raw)
-    except (
-        IdNumberError
-    ) as error:  # well-formed but impossible (check character, birth date): nobody's number
-        return _problem(404, f"no such person: {error.reason}")
+    except IdNumberError as error:  # well-formed but impossible (check character, birth date): nobody's
+        return _withheld(kiosk_id, kind, None) or _problem(404, f"no such person: {error.reason}")
+    found = roster.person_of(_store().engine, id_number.value)
     try:
-        return jsonify(to_json(backend.look_up(id_number, today=today)))
+        answer = to_json(backend.look_up(id_number, today=today)) if found else None
     except PersonNotFoundError:
+        answer = None
+    refused = _withheld(kiosk_id, kind, found[0] if found and answer else None)
+    if refused is not None:
+        return refused
+    if found is None or answer is None:
         return _problem(404, "no such person")
+    answer["person_key"] = found[1]
+    return jsonify(answer)
 
 
 @bp.post(paths.RESOLVE)
 def resolve() -> ResponseReturnValue:
-    """The ID number of the one person the ledger pays through a bank account."""
-    _authenticate()
-    backend = parts().lookups.backend()
-    if backend is None:
+    """A bank card: a short-lived token standing for the one person the ledger pays through the account
+    (never their ID number). Logged and limited like lookups."""
+    kiosk_id = _authenticate()
+    if parts().lookups.backend() is None:
         return _problem(503, "this hub holds no roster")
-    found = backend.find_id_number_by_account(str((request.get_json(silent=True) or {}).get("account", "")))
-    return (jsonify(id_number=found), 200) if found else _problem(404, "no single person for this account")
+    body = request.get_json(silent=True)
+    account = str((body if isinstance(body, dict) else {}).get("account", ""))[:64]
+    person_id = roster.person_paid_through(_store().engine, account)
+    refused = _withheld(kiosk_id, "account", person_id)
+    if refused is not None:
+        return refused
+    if person_id is None:
+        return _problem(404, "no single person for this account")
+    return jsonify(token=lookup_guard.issue_token(_store(), kiosk_id, person_id, _now())), 200
 
 
 @bp.post(paths.HEARTBEAT)
 def heartbeat() -> ResponseReturnValue:
     kiosk_id = _authenticate()
     _store().heartbeat(kiosk_id, request.get_json(silent=True) or {}, _now())
+    lookup_guard.forget_reads(kiosk_id)  # its card reads may have moved: its lookup limit with them
     return jsonify(ok=True), 200
 
 

@@ -247,6 +247,39 @@ heartbeat_hours = sa.Table(  # one row per kiosk and hour: enough for uptime and
     sa.Column("card_reads", sa.Integer, nullable=False),
     sa.Column("backlog", sa.Integer, nullable=False),
 )
+lookup_days = (
+    sa.Table(  # a kiosk's lookups per (China) day and in its current hour: its limits, and the fleet page
+        "lookup_days",
+        metadata,
+        sa.Column("kiosk_id", sa.String(64), primary_key=True),
+        sa.Column("day", sa.Date, primary_key=True),
+        sa.Column("lookups", sa.Integer, nullable=False),
+        sa.Column("not_found", sa.Integer, nullable=False),
+        sa.Column("refused", sa.Integer, nullable=False),
+        sa.Column("hour", sa.DateTime(timezone=True), nullable=False),  # the hour `hour_lookups` counts
+        sa.Column("hour_lookups", sa.Integer, nullable=False),
+    )
+)
+lookup_log = sa.Table(  # every lookup and account resolution a kiosk asked for: who, when, whom, how it ended
+    "lookup_log",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("kiosk_id", sa.String(64), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # id_number | token | account
+    sa.Column("person_id", sa.Integer),
+    sa.Column("outcome", sa.String(16), nullable=False),  # found | not_found | refused
+)
+resolve_tokens = (
+    sa.Table(  # a bank card's account, resolved for one kiosk for a few minutes: never an ID number
+        "resolve_tokens",
+        metadata,
+        sa.Column("token_hash", sa.String(64), primary_key=True),
+        sa.Column("kiosk_id", sa.String(64), nullable=False),
+        sa.Column("person_id", sa.Integer, nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False, index=True),
+    )
+)
 audit = sa.Table(
     "audit_log",
     metadata,

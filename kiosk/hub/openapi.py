@@ -216,7 +216,8 @@ def document() -> dict:
                             "application/json": {
                                 "schema": {
                                     "type": "object",
-                                    "required": ["id_number"],
+                                    "description": "by ID number, or by a token /resolve gave this kiosk",
+                                    "anyOf": [{"required": ["id_number"]}, {"required": ["token"]}],
                                     "properties": {
                                         "id_number": {
                                             "type": "string",
@@ -224,6 +225,7 @@ def document() -> dict:
                                             "description": "18 characters; one failing GB 11643's check is "
                                             "nobody's (404)",
                                         },
+                                        "token": {"type": "string", "maxLength": 64},
                                         "today": {"type": "string", "format": "date"},
                                     },
                                 }
@@ -231,19 +233,23 @@ def document() -> dict:
                         },
                     },
                     "responses": {
-                        "200": {"description": "the picture (amounts in fen, accounts masked)"},
+                        "200": {
+                            "description": "the picture (amounts in fen, accounts masked), with person_key"
+                        },
                         "400": ERROR,
                         "401": ERROR,
                         "413": ERROR,
                         "403": ERROR,
                         "404": ERROR,
+                        "429": {**ERROR, "description": "past this kiosk's lookup limits (audited)"},
                         "503": {**ERROR, "description": "this hub holds no roster"},
                     },
                 }
             },
             "/api/v1/resolve": {
                 "post": {
-                    "summary": "The ID number of the one person the ledger pays through a bank account",
+                    "summary": "A short-lived token for the one person the ledger pays through a bank account "
+                    "(never an ID number); /lookup takes it",
                     "security": SIGNED,
                     "requestBody": {
                         "required": True,
@@ -258,11 +264,12 @@ def document() -> dict:
                         },
                     },
                     "responses": {
-                        "200": {"description": "found"},
+                        "200": {"description": "found: {token}"},
                         "401": ERROR,
                         "413": ERROR,
                         "403": ERROR,
                         "404": ERROR,
+                        "429": {**ERROR, "description": "past this kiosk's lookup limits (audited)"},
                         "503": {**ERROR, "description": "this hub holds no roster"},
                     },
                 }

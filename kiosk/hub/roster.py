@@ -232,3 +232,20 @@ def department_of(engine: sa.Engine, programme: str) -> str:
         return found
     policy = load_rulebook().policies.get(programme)
     return policy.department if policy else ""
+
+
+def person_of(engine: sa.Engine, id_number: str) -> tuple[int, str] | None:
+    """(person id, keyed hash) of the person with this ID number, or None."""
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(persons.c.id, persons.c.person_key).where(persons.c.id_number == id_number)
+        ).first()
+    return (int(row[0]), str(row[1])) if row else None
+
+
+def person_paid_through(engine: sa.Engine, account: str) -> int | None:
+    """The id of the one person the ledger pays through `account`; None if nobody or several."""
+    query = sa.select(accounts.c.person_id).where(accounts.c.account == account).limit(2)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return int(rows[0][0]) if len(rows) == 1 else None

@@ -23,23 +23,14 @@ class CardLookupError(Exception):
         self.advice_zh = advice_zh
 
 
-def resolve_id_number(
-    *, backend: BenefitsBackend, identity: CardIdentity, chip_registry: Mapping[str, str]
-) -> str:
-    """Turn what the card said into an ID number: as read, through the ledger's accounts, or the chip registry.
+def resolve_id_number(*, identity: CardIdentity, chip_registry: Mapping[str, str]) -> str:
+    """Turn what the card said into an ID number: as read, or through the chip registry (a bank card's
+    account is the backend's to resolve: `look_up_card_holder`).
 
-    Raises CardLookupError 'not_found' when a bank card or chip serial maps to nobody.
+    Raises CardLookupError 'not_found' when a chip serial maps to nobody.
     """
     if identity.id_number:
         return identity.id_number
-    if identity.account:
-        found = backend.find_id_number_by_account(identity.account)
-        if found is None:
-            log.info("no person for account %s", mask_account(identity.account))
-            raise CardLookupError(
-                "not_found", "没有找到这张银行卡对应的补贴信息", "请使用身份证或社保卡，或到村委会核实"
-            )
-        return found
     if identity.chip_serial:
         found = chip_registry.get(identity.chip_serial)
         if found is None:
@@ -62,8 +53,10 @@ def look_up_card_holder(
     validation), 'not_found' (nobody with that number, account or chip), or
     'backend' (the data could not be read).
     """
+    if identity.account and not identity.id_number:
+        return _look_up_account(backend, identity.account, today)
     try:
-        number = resolve_id_number(backend=backend, identity=identity, chip_registry=chip_registry or {})
+        number = resolve_id_number(identity=identity, chip_registry=chip_registry or {})
     except CardLookupError:
         raise
     except Exception:
@@ -86,3 +79,17 @@ def look_up_card_holder(
         raise CardLookupError("backend", "暂时查不到信息", "请稍后再试，或请工作人员帮助") from None
     log.info("looked up card %s: %d lines", id_number, len(result.reconciliation.lines))
     return result
+
+
+def _look_up_account(backend: BenefitsBackend, account: str, today: dt.date) -> LookupResult:
+    """A bank card: the backend finds the one person the ledger pays through its account."""
+    try:
+        return backend.look_up_account(account, today=today)
+    except PersonNotFoundError:
+        log.info("no person for account %s", mask_account(account))
+        raise CardLookupError(
+            "not_found", "没有找到这张银行卡对应的补贴信息", "请使用身份证或社保卡，或到村委会核实"
+        ) from None
+    except Exception:
+        log.exception("lookup failed for account %s", mask_account(account))
+        raise CardLookupError("backend", "暂时查不到信息", "请稍后再试，或请工作人员帮助") from None

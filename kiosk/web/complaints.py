@@ -52,7 +52,7 @@ def _session() -> tuple[LookupResult, dict[str, Any]]:
 
 
 def _key(result: LookupResult) -> str:
-    return person_key(result.id_number, services().config.person_key_secret)
+    return result.person_key or person_key(result.id_number, services().config.person_key_secret)
 
 
 def _now() -> dt.datetime:

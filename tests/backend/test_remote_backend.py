@@ -113,6 +113,15 @@ def test_a_bank_card_resolves_through_the_hub(hub_with_roster, demo_county):
     url, secret = hub_with_roster
     roster = open_store(demo_county)
     holder = roster.demo_cards()[0].id_number
+    from kiosk.backend import PersonNotFoundError
+    from kiosk.config import DEMO_PERSON_KEY
+    from kiosk.core.complaint import person_key
+
     backend = RemoteBackend(hub_url=url, kiosk_id="clinic-7", secret=secret)
-    assert backend.find_id_number_by_account(roster.account_of(holder)) == holder
-    assert backend.find_id_number_by_account("6217000000000000000") is None
+    found = backend.look_up_account(roster.account_of(holder), today=TODAY)
+    assert found.id_number == "" and found.person_key == person_key(
+        holder, DEMO_PERSON_KEY
+    )  # never the number
+    assert found.holder.masked_id.endswith(holder[-4:]) and found.reconciliation.lines
+    with pytest.raises(PersonNotFoundError):
+        backend.look_up_account("6217000000000000000", today=TODAY)

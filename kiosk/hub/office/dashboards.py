@@ -14,7 +14,7 @@ from kiosk.core.checks import CHECKS
 from kiosk.core.clock import CHINA
 from kiosk.core.complaint import CATEGORIES
 from kiosk.core.tables import write_table
-from kiosk.hub import charts, report, stats, workflow
+from kiosk.hub import charts, lookup_guard, report, stats, workflow
 from kiosk.hub.office.common import bp, guarded, now, store
 
 
@@ -66,9 +66,12 @@ def dashboard() -> ResponseReturnValue:
 def fleet() -> ResponseReturnValue:
     kiosks = stats.fleet(store(), now())
     store().record_audit(g.office.user.name, "fleet", "", "ok", now())
+    usage = lookup_guard.fleet_usage(store(), now())
     return render_template(
         "office/fleet.html",
         kiosks=kiosks,
+        usage=usage,
+        suspicious=sorted(k for k, u in usage.items() if u.suspicious),
         china=CHINA,
         states={"ok": "正常", "late": "超过15分钟未联系", "dead": "超过1天未联系", "revoked": "已吊销"},
     )
