@@ -12,10 +12,11 @@ import time
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from kiosk.core.complaint import valid_tracking_number
 from kiosk.hub import lookup_guard, roster
 from kiosk.hub.context import parts
 from kiosk.hub.store import HubStore, IntakeConflictError
-from kiosk.link import paths
+from kiosk.link import paths, schemas
 from kiosk.link.signing import SignatureError, check_headers, verify
 
 bp = Blueprint("api", __name__, url_prefix=paths.PREFIX)
@@ -107,6 +108,11 @@ def receive() -> ResponseReturnValue:
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or any(key not in payload for key in REQUIRED):
         return _problem(400, f"a complaint needs {', '.join(REQUIRED)}")
+    wrong = schemas.problem(schemas.COMPLAINT, payload)
+    if wrong is not None:
+        return _problem(422, wrong)
+    if not valid_tracking_number(payload["tracking_no"]):
+        return _problem(422, "tracking_no: its check symbol is wrong")
     if payload["kiosk_id"] != kiosk_id:
         return _problem(403, "a kiosk may only send its own complaints")
     try:
@@ -150,11 +156,7 @@ def reopen(uuid: str) -> ResponseReturnValue:
 
     kiosk_id = _authenticate()
     body = request.get_json(silent=True)
-    if (
-        not isinstance(body, dict)
-        or not isinstance(body.get("request_id"), str)
-        or not 8 <= len(body["request_id"]) <= 36
-    ):
+    if not isinstance(body, dict) or schemas.problem(schemas.REOPENING, body) is not None:
         return _problem(400, "a reopening needs a request_id (the kiosk's UUID for this request)")
     try:
         state = reopen_from_kiosk(
@@ -244,7 +246,12 @@ def resolve() -> ResponseReturnValue:
 @bp.post(paths.HEARTBEAT)
 def heartbeat() -> ResponseReturnValue:
     kiosk_id = _authenticate()
-    _store().heartbeat(kiosk_id, request.get_json(silent=True) or {}, _now())
+    status = request.get_json(silent=True)
+    status = status if status is not None else {}
+    wrong = schemas.problem(schemas.HEARTBEAT, status)
+    if wrong is not None:
+        return _problem(422, wrong)
+    _store().heartbeat(kiosk_id, status, _now())
     lookup_guard.forget_reads(kiosk_id)  # its card reads may have moved: its lookup limit with them
     return jsonify(ok=True), 200
 

@@ -1,6 +1,9 @@
-"""The OpenAPI 3.1 document of the hub's kiosk API (kept beside the routes it describes)."""
+"""The OpenAPI 3.1 document of the hub's kiosk API (kept beside the routes it describes); the request
+bodies' schemas are kiosk.link.schemas, the ones intake checks against."""
 
 from __future__ import annotations
+
+from kiosk.link import schemas
 
 SIGNED: list[dict[str, list[str]]] = [{"kioskSignature": []}]
 ERROR = {
@@ -29,32 +32,7 @@ def document() -> dict:
                     "properties": {"error": {"type": "string"}},
                     "required": ["error"],
                 },
-                "Complaint": {
-                    "type": "object",
-                    "required": [
-                        "uuid",
-                        "tracking_no",
-                        "kiosk_id",
-                        "person_key",
-                        "masked_id",
-                        "category",
-                        "evidence",
-                        "created_at",
-                    ],
-                    "properties": {
-                        "uuid": {"type": "string", "format": "uuid"},
-                        "tracking_no": {"type": "string"},
-                        "kiosk_id": {"type": "string"},
-                        "person_key": {"type": "string", "description": "keyed hash, never the ID"},
-                        "masked_id": {"type": "string"},
-                        "programme": {"type": "string"},
-                        "period": {"type": "string"},
-                        "category": {"type": "string"},
-                        "phone": {"type": "string"},
-                        "evidence": {"type": "object"},
-                        "created_at": {"type": "string", "format": "date-time"},
-                    },
-                },
+                "Complaint": schemas.COMPLAINT,
                 "Status": {
                     "type": "object",
                     "required": [
@@ -131,7 +109,11 @@ def document() -> dict:
                         "401": ERROR,
                         "413": ERROR,
                         "403": ERROR,
-                        "422": {**ERROR, "description": "the same uuid with a different payload"},
+                        "422": {
+                            **ERROR,
+                            "description": "not a well-formed complaint (the place and the problem), or the "
+                            "same uuid with a different payload",
+                        },
                     },
                 }
             },
@@ -166,18 +148,7 @@ def document() -> dict:
                     ],
                     "requestBody": {
                         "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["request_id"],
-                                    "properties": {
-                                        "request_id": {"type": "string", "minLength": 8, "maxLength": 36},
-                                        "reason": {"type": "string"},
-                                    },
-                                }
-                            }
-                        },
+                        "content": {"application/json": {"schema": schemas.REOPENING}},
                     },
                     "responses": {
                         "200": {"description": "reopened (or already reopened by this request)"},
@@ -278,21 +249,14 @@ def document() -> dict:
                 "post": {
                     "summary": "The kiosk is alive; its status (outbox backlog, card reads today, uptime)",
                     "security": SIGNED,
-                    "requestBody": {
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "properties": {
-                                        "outbox_backlog": {"type": "integer", "minimum": 0},
-                                        "card_reads_today": {"type": "integer", "minimum": 0},
-                                        "uptime_seconds": {"type": "integer", "minimum": 0},
-                                    },
-                                }
-                            }
-                        }
+                    "requestBody": {"content": {"application/json": {"schema": schemas.HEARTBEAT}}},
+                    "responses": {
+                        "200": {"description": "noted"},
+                        "401": ERROR,
+                        "413": ERROR,
+                        "403": ERROR,
+                        "422": {**ERROR, "description": "not a heartbeat: the place and the problem"},
                     },
-                    "responses": {"200": {"description": "noted"}, "401": ERROR, "413": ERROR, "403": ERROR},
                 }
             },
         },

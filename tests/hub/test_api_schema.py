@@ -77,8 +77,16 @@ def test_generated_requests_get_documented_answers_and_no_server_errors(hub_app,
             response = case.call()
             assert response.status_code < 500, f"{case.method} {case.path}: {response.status_code}"
             # Signed by the middleware whatever auth schemathesis sent, so its "auth ignored" probe does not apply;
-            # the unsigned run keeps it.
-            case.validate_response(response, excluded_checks=[checks.ignored_auth] if signed else [])
+            # the unsigned run keeps it. A schema cannot say a tracking number's check symbol is right, so a
+            # schema-valid complaint may still get the documented 422: only for that, acceptance is not checked.
+            excluded = [checks.ignored_auth] if signed else []
+            if signed and case.path == "/api/v1/complaints" and response.status_code == 422:
+                assert (
+                    "check symbol" in response.json()["error"]
+                    or "different payload" in response.json()["error"]
+                )
+                excluded.append(checks.positive_data_acceptance)
+            case.validate_response(response, excluded_checks=excluded)
             if not signed:
                 assert response.status_code in (200, 401), (
                     f"{case.method} {case.path} unsigned: {response.status_code}"

@@ -8,6 +8,8 @@ import json
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openapi_spec_validator import validate
 
 from kiosk.config import HubConfig
@@ -31,7 +33,7 @@ def hub(hub_db):
 def complaint(**changes):  # type: ignore[no-untyped-def]
     body = {
         "uuid": "6f1c2a3e-1111-4222-8333-944455556666",
-        "tracking_no": "22222222",
+        "tracking_no": "222222222",
         "kiosk_id": "kiosk-1",
         "person_key": "ab" * 16,
         "masked_id": "110105********002X",
@@ -171,3 +173,58 @@ def test_a_hub_with_no_roster_published_says_so(hub):
     assert response.status_code == 503 and response.json["error"] == "this hub holds no roster"
     resolve = send(client, secret, b'{"account": "6217990000000000001"}', path="/api/v1/resolve")
     assert resolve.status_code == 503
+
+
+@pytest.mark.parametrize(
+    ("changes", "place"),
+    [
+        ({"uuid": "6f1c2a3e-1111-4222-8333-" + "9" * 5000}, "uuid"),
+        ({"category": "angry"}, "category"),
+        ({"evidence": {"owed_fen": "abc"}}, "evidence.owed_fen"),
+        ({"evidence": {"owed_fen": 1.5}}, "evidence.owed_fen"),
+        ({"phone": ["13800138000"]}, "phone"),
+        ({"person_key": "11010519491231002X"}, "person_key"),  # an ID number where the hash belongs
+        ({"tracking_no": "222222223"}, "tracking_no"),  # wrong check symbol
+        ({"created_at": 5}, "created_at"),
+        ({"extra": "x"}, "body"),
+    ],
+)
+def test_malformed_complaints_get_a_422_naming_the_place(hub, changes, place):
+    app, client, secret = hub
+    answer = send(client, secret, complaint(**changes))
+    assert answer.status_code == 422 and answer.json["error"].startswith(place), answer.json
+    assert parts(app).store.count_complaints() == 0
+
+
+def test_a_heartbeat_of_the_wrong_shape_is_422_not_500(hub):
+    _, client, secret = hub
+    for body in (b'{"card_reads_today": "many"}', b"[1, 2]", b'{"outbox_backlog": -1}'):
+        assert send(client, secret, body, path="/api/v1/heartbeat").status_code == 422
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=50),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    changes=st.dictionaries(st.sampled_from(list(json.loads(complaint()))) | st.text(max_size=8), json_values)
+)
+def test_any_complaint_payload_gets_an_answer_never_a_server_error(intake, changes):
+    client, secret = intake
+    body = {**json.loads(complaint()), **changes}
+    answer = send(client, secret, json.dumps(body).encode())
+    assert answer.status_code in (200, 201) or 400 <= answer.status_code < 500, answer.status_code
+
+
+@pytest.fixture(scope="module")
+def intake(tmp_path_factory):
+    app = create_hub_app(
+        HubConfig(db_url=str(tmp_path_factory.mktemp("intake") / "hub.db"), escalate_every=0)
+    )
+    secret = parts(app).store.register_kiosk("kiosk-1", NOW)
+    yield app.test_client(), secret
+    parts(app).store.close()

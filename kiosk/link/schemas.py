@@ -1,0 +1,122 @@
+"""The JSON Schemas of what a kiosk sends the hub: checked at intake (422 with the place and the problem)
+and published in the OpenAPI document, from these same dicts, so the document cannot drift from the check.
+
+Tight on purpose (the red-team sent 5,000-character uuids, invented categories, and an owed amount of
+"abc" that broke the complaint's page ever after): every string bounded, every amount an integer,
+categories from the shared vocabulary, no fields nobody reads.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from kiosk.core.complaint import CATEGORIES, TRACKING_ALPHABET
+
+UUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+MOMENT = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$"
+DAY = r"^\d{4}-\d{2}-\d{2}$"
+FEN = {"type": "integer", "minimum": -(10**12), "maximum": 10**12}
+
+
+def _text(limit: int) -> dict[str, Any]:
+    return {"type": "string", "maxLength": limit}
+
+
+EVIDENCE: dict[str, Any] = {
+    "type": "object",
+    "description": "the owed-vs-paid line complained about, as the kiosk showed it at filing",
+    "maxProperties": 20,
+    "properties": {
+        "rule_version": _text(64),
+        "as_of": {"type": "string", "pattern": DAY},
+        "programme_name": _text(100),
+        "period_label": _text(64),
+        "owed_fen": FEN,
+        "paid_fen": FEN,
+        "status": _text(32),
+        "status_label": _text(64),
+        "explanation": _text(2000),
+        "verdict": _text(2000),
+        "payments": {
+            "type": "array",
+            "maxItems": 400,
+            "items": {
+                "type": "object",
+                "required": ["amount_fen", "paid_on"],
+                "properties": {
+                    "amount_fen": FEN,
+                    "paid_on": {"type": "string", "pattern": DAY},
+                    "batch": _text(64),
+                },
+                "additionalProperties": False,
+            },
+        },
+    },
+    # a newer kiosk may add a field: a short scalar, which the hub keeps and shows as it is
+    "additionalProperties": {"type": ["string", "integer", "number", "boolean", "null"], "maxLength": 2000},
+}
+COMPLAINT: dict[str, Any] = {
+    "type": "object",
+    "required": [
+        "uuid",
+        "tracking_no",
+        "kiosk_id",
+        "person_key",
+        "masked_id",
+        "category",
+        "evidence",
+        "created_at",
+    ],
+    "properties": {
+        "uuid": {"type": "string", "pattern": UUID},
+        "tracking_no": {
+            "type": "string",
+            "pattern": f"^[{TRACKING_ALPHABET}]{{9}}$",
+            "description": "nine symbols, the last a check symbol (a wrong one is refused)",
+        },
+        "kiosk_id": {"type": "string", "minLength": 1, "maxLength": 64},
+        "person_key": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{32}$",
+            "description": "keyed hash, never the ID",
+        },
+        "masked_id": _text(32),
+        "programme": _text(32),
+        "period": _text(16),
+        "category": {"enum": list(CATEGORIES)},
+        "phone": {"type": "string", "pattern": r"^(|1[3-9]\d{9}|0\d{9,11})$"},
+        "evidence": EVIDENCE,
+        "created_at": {"type": "string", "pattern": MOMENT},
+    },
+    "additionalProperties": False,
+}
+HEARTBEAT: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "outbox_backlog": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+        "card_reads_today": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
+        "uptime_seconds": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
+    },
+    "maxProperties": 20,
+}
+REOPENING: dict[str, Any] = {
+    "type": "object",
+    "required": ["request_id"],
+    "properties": {"request_id": {"type": "string", "minLength": 8, "maxLength": 36}, "reason": _text(500)},
+}
+
+_VALIDATORS = {id(s): Draft202012Validator(s) for s in (COMPLAINT, HEARTBEAT, REOPENING)}
+
+
+def problem(schema: dict[str, Any], payload: object) -> str | None:
+    """The first thing wrong with `payload` as words naming its place ("evidence.owed_fen: 'abc' is not of
+    type 'integer'"), or None when it fits `schema`."""
+    errors = sorted(_VALIDATORS[id(schema)].iter_errors(payload), key=lambda e: list(e.absolute_path))
+    if not errors:
+        return None
+    first = errors[0]
+    place = ".".join(str(p) for p in first.absolute_path) or "body"
+    message = first.message if len(first.message) <= 200 else first.message[:200] + "…"
+    return f"{place}: {message}"
