@@ -15,6 +15,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from kiosk.core.bounds import bounded_date, bounded_int
 from kiosk.core.clock import CHINA
 from kiosk.core.tables import write_table
 from kiosk.hub import workflow
@@ -31,6 +32,9 @@ SORTS = {
     "due_asc": complaints.c.due_at.asc().nulls_last(),
     "status": complaints.c.status.asc(),
 }
+
+
+MAX_PAGE = 100_000  # pages of the inbox: beyond the last there is only an empty page
 
 
 @dataclass(frozen=True)
@@ -55,16 +59,10 @@ class InboxQuery:
     @classmethod
     def from_args(cls, args) -> InboxQuery:  # type: ignore[no-untyped-def]
         def day(name: str) -> dt.date | None:
-            try:
-                return dt.date.fromisoformat(args.get(name, ""))
-            except ValueError:
-                return None
+            return bounded_date(args.get(name, ""))
 
         def number(name: str, default: int) -> int:
-            try:
-                return max(1, int(args.get(name, default)))
-            except ValueError:
-                return default
+            return bounded_int(args.get(name, default), default, 1, MAX_PAGE)
 
         per_page = number("per_page", 50)
         return cls(

@@ -72,3 +72,25 @@ def test_waitress_refuses_a_huge_body_without_taking_it(tmp_path):
             health.close()
     finally:
         hub.stop()
+
+
+ABSURD = [
+    "/office/?page=99999999999999999999999",
+    "/office/?page=-3&per_page=100000",
+    "/office/?to=9999-12-31&from=0001-01-01",
+    "/office/?from=2026-13-45",
+    "/office/?q=" + "%" * 500,
+    "/office/export.csv?to=9999-12-31",
+    "/office/audit?page=99999999999999999999999",
+    "/office/report?month=99999-99",
+    "/office/complaints/99999999999999999999999",
+    "/office/dashboard?month=0000-00",
+]
+
+
+def test_absurd_back_office_parameters_get_a_page_or_a_refusal_never_a_server_error(office):
+    supervisor, auditor = office.sign_in("jiwei"), office.sign_in("shenji")
+    for path in ABSURD:
+        for client in (supervisor, auditor):
+            status = client.get(path).status_code
+            assert status < 500, f"{path}: {status}"

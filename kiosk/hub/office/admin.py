@@ -112,7 +112,7 @@ def resets() -> ResponseReturnValue:
     )
 
 
-@bp.post("/resets/<int:reset_id>/approve")
+@bp.post("/resets/<int(max=2147483647):reset_id>/approve")
 @guarded("approve_reset")
 def approve_reset(reset_id: int) -> ResponseReturnValue:
     try:

@@ -86,7 +86,7 @@ def export(kind: str) -> ResponseReturnValue:
     return send_file(data, as_attachment=True, download_name=f"群众反映-{stamp}.{kind}")
 
 
-@bp.get("/complaints/<int:complaint_id>")
+@bp.get("/complaints/<int(max=2147483647):complaint_id>")
 @guarded(None)
 def detail(complaint_id: int) -> ResponseReturnValue:
     _any_view()
@@ -130,7 +130,7 @@ def detail(complaint_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.post("/complaints/<int:complaint_id>/<action>")
+@bp.post("/complaints/<int(max=2147483647):complaint_id>/<action>")
 @guarded(None)
 def act(complaint_id: int, action: str) -> ResponseReturnValue:
     if action not in workflow.ACTIONS:

@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import abort, g, render_template, request, send_file
 from flask.typing import ResponseReturnValue
 
+from kiosk.core.bounds import bounded_int
 from kiosk.core.checks import CHECKS
 from kiosk.core.clock import CHINA
 from kiosk.core.complaint import CATEGORIES
@@ -83,10 +84,7 @@ AUDIT_HEADERS = ["时间（UTC）", "操作人", "操作", "对象", "结果"]
 @bp.get("/audit")
 @guarded("audit")
 def audit_log() -> ResponseReturnValue:
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
+    page = bounded_int(request.args.get("page", "1"), 1, 1, 1_000_000)
     actor = request.args.get("actor", "")[:64]
     entries, total = store().audit_page((page - 1) * 100, 100, actor)
     store().record_audit(g.office.user.name, "read_audit_log", actor, "ok", now())
