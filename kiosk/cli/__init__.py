@@ -17,6 +17,7 @@ from kiosk.cli.hub import cmd_complaints, cmd_hub
 from kiosk.cli.parser import build_parser
 from kiosk.cli.serve import cmd_demo, cmd_serve
 from kiosk.config import ConfigError
+from kiosk.core.private_files import private_umask
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "demo": cmd_demo,
@@ -33,6 +34,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
+    private_umask()  # stores, exports, reports and error lists: created 0600, directories 0700
     try:
         return COMMANDS[args.command](args)
     except ConfigError as error:

@@ -4,10 +4,13 @@ with --trace, one card read recorded (masked) for a technician."""
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 from kiosk.cli.common import kiosk_config
 from kiosk.config import KioskConfig
+from kiosk.core.private_files import too_open
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -60,6 +63,26 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         report(
             "secrets", "WARN", "person_key_secret is the demo value: set a county-wide secret before real use"
         )
+    for path in (
+        config.db_path,
+        config.db_path.with_name(config.db_path.name + "-wal"),
+        config.db_path.parent,
+    ):
+        if too_open(path):
+            report(
+                "files",
+                "WARN",
+                f"{path} can be read by others: chmod {'700' if path.is_dir() else '600'} {path}",
+            )
+    protected, how = at_rest(config.db_path)
+    report(
+        "at-rest",
+        "ok" if protected else "WARN",
+        how
+        if protected
+        else f"{how}: a stolen kiosk carries the county's roster; use full-disk encryption "
+        "(LUKS, see the README's security section)",
+    )
     if config.hub_url and not config.hub_secret:
         report("hub", "FAIL", "hub_url is set but hub_secret is empty: register this kiosk at the hub")
         healthy = False
@@ -67,6 +90,28 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     if args.trace:
         healthy &= _doctor_trace(config, args.trace_timeout)
     return 0 if healthy else 1
+
+
+def at_rest(path: Path) -> tuple[bool, str]:
+    """Is the filesystem holding `path` on an encrypted block device (dm-crypt, as LUKS sets up)?"""
+    try:
+        target = path.resolve() if path.exists() else path.parent.resolve()
+        device = os.stat(target).st_dev
+        block = Path(f"/sys/dev/block/{os.major(device)}:{os.minor(device)}")
+        stack = [block.resolve()]
+        while stack:
+            node = stack.pop()
+            uuid = node / "dm" / "uuid"
+            if uuid.exists() and uuid.read_text().startswith("CRYPT-"):
+                return True, f"{target} is on an encrypted device ({node.name})"
+            slaves = node / "slaves"  # a device mapper device sits on these
+            if slaves.is_dir():
+                stack.extend(slave.resolve() for slave in slaves.iterdir())
+            if (node / "partition").exists():  # a partition: its disk may be the encrypted one
+                stack.append(node.parent)
+    except OSError as error:
+        return False, f"cannot tell whether {path} is encrypted ({error.strerror})"
+    return False, f"{target} is not on an encrypted device"
 
 
 def _doctor_readers(config: KioskConfig, report: Callable[[str, str, str], None]) -> bool:

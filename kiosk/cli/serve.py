@@ -8,7 +8,7 @@ import sys
 from flask import Flask
 
 from kiosk.cli.common import kiosk_config
-from kiosk.config import KioskConfig
+from kiosk.config import DEMO_PERSON_KEY, KioskConfig
 
 
 def _serve(config: KioskConfig) -> int:
@@ -64,4 +64,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    return _serve(kiosk_config(args))
+    """The production kiosk; refused with the demo's person-key secret, which anyone can read in this code
+    (complaints keyed with it could be tied to ID numbers by anyone): `kiosk demo` is the demo."""
+    config = kiosk_config(args)
+    if config.person_key_secret == DEMO_PERSON_KEY:
+        print(
+            "kiosk serve: person_key_secret is the demo value; set the county's secret "
+            "(person_key_secret in the config file, or MINGBAI_PERSON_KEY_SECRET), or run `kiosk demo`",
+            file=sys.stderr,
+        )
+        return 2
+    return _serve(config)

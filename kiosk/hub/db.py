@@ -12,9 +12,12 @@ import datetime as dt
 import functools
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import sqlalchemy as sa
+
+from kiosk.core.private_files import ensure_private_file
 
 metadata = sa.MetaData()
 log = logging.getLogger(__name__)
@@ -362,6 +365,7 @@ def as_dict(row: sa.RowMapping | None) -> dict | None:
 def engine_for(url: str) -> sa.Engine:
     """A SQLAlchemy engine for a `postgresql://…` URL or a SQLite file path."""
     if "://" not in url:
+        ensure_private_file(Path(url))  # kiosk secrets, sessions, complaints: owner-only
         url = f"sqlite:///{url}"
     elif url.startswith(("postgresql://", "postgres://")):  # psycopg 3, not SQLAlchemy's psycopg2 default
         url = "postgresql+psycopg://" + url.split("://", 1)[1]

@@ -11,6 +11,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from kiosk.core.private_files import ensure_private_file
 from kiosk.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 Tx = sqlite3.Connection  # what a write method takes: the connection inside `with store.transaction() as tx`
@@ -35,7 +36,7 @@ class Connected:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
+                ensure_private_file(self.path)  # the county's roster: owner-only from its first byte
                 conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=True)
             except (OSError, sqlite3.Error) as error:
                 raise StoreError(f"cannot open store {self.path}: {error}") from None

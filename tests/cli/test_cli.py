@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -38,8 +39,35 @@ def test_serve_refuses_a_port_in_use(tmp_path):
             capture_output=True,
             text=True,
             timeout=60,
+            env={**os.environ, "MINGBAI_CONFIG": "", "MINGBAI_PERSON_KEY_SECRET": "county secret"},
         )
     assert run.returncode == 2 and "cannot listen" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_serve_refuses_the_demo_person_key_secret(tmp_path):
+    run = subprocess.run(
+        [KIOSK, "serve", "--db", str(tmp_path / "k.db"), "--port", "1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "MINGBAI_CONFIG": "", "MINGBAI_PERSON_KEY_SECRET": ""},
+    )
+    assert run.returncode == 2 and "person_key_secret is the demo value" in run.stderr
+
+
+def test_files_the_kiosk_makes_are_private_and_doctor_names_loose_ones(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("MINGBAI_READER", "none")
+    db = tmp_path / "county" / "k.db"
+    assert main(["doctor", "--db", str(db)]) == 0
+    assert db.stat().st_mode & 0o777 == 0o600 and db.parent.stat().st_mode & 0o777 == 0o700
+    out = capsys.readouterr().out
+    assert "files      WARN" not in out and "at-rest" in out  # this test machine's disk is not encrypted: a WARN
+    db.chmod(0o644)
+    main(["doctor", "--db", str(db)])
+    assert f"files      WARN  {db} can be read by others: chmod 600" in capsys.readouterr().out
+    export = tmp_path / "export"
+    assert main(["export", "--db", str(db), "--out", str(export)]) == 0
+    assert all(f.stat().st_mode & 0o077 == 0 for f in export.iterdir()) and export.stat().st_mode & 0o077 == 0
 
 
 def test_config_layers(tmp_path):

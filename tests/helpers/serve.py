@@ -24,7 +24,13 @@ def serve_kiosk(db: Path, port: int, **env: str) -> subprocess.Popen[bytes]:
         [KIOSK, "serve", "--db", str(db), "--port", str(port), "--today", TODAY.isoformat()],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        env={**os.environ, "MINGBAI_CONFIG": "", "MINGBAI_PCSC_READERS": SERVE_READER, **env},
+        env={
+            **os.environ,
+            "MINGBAI_CONFIG": "",
+            "MINGBAI_PCSC_READERS": SERVE_READER,
+            "MINGBAI_PERSON_KEY_SECRET": "county secret for the tests",
+            **env,
+        },
     )
 
 
