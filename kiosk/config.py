@@ -105,6 +105,7 @@ class HubConfig:
     escalate_every: float = 300.0  # seconds between passes flagging overdue complaints; 0: none
     secure_cookie: bool = False  # the back office's cookie is Secure (set it behind TLS)
     kiosk_cache_seconds: float = 5.0  # how long a kiosk's credential is remembered (a revocation's delay)
+    key_file: Path | None = None  # seals kiosk secrets and TOTP seeds; default beside a SQLite file (hub.key)
     person_key_secret: str = DEMO_PERSON_KEY  # the county's secret, to key the persons it publishes
 
 
@@ -116,6 +117,7 @@ _HUB_ENV = {
     "escalate_every": "MINGBAI_HUB_ESCALATE_EVERY",
     "secure_cookie": "MINGBAI_HUB_SECURE_COOKIE",
     "kiosk_cache_seconds": "MINGBAI_HUB_KIOSK_CACHE_SECONDS",
+    "key_file": "MINGBAI_HUB_KEY_FILE",
     "person_key_secret": "MINGBAI_PERSON_KEY_SECRET",
 }
 

@@ -132,7 +132,7 @@ def cmd_hub(args: argparse.Namespace) -> int:
     config = hub_config(args)
     for flag, job in ONE_SHOTS:
         if getattr(args, flag):
-            store = HubStore(config.db_url)
+            store = HubStore(config.db_url, key_file=config.key_file)
             try:
                 return job(store, args, config, now_utc())
             finally:
@@ -151,7 +151,8 @@ def cmd_complaints(args: argparse.Namespace) -> int:
     out = args.out or Path(f"complaints.{args.format}")
     if out.suffix.lower() != f".{args.format}":
         out = out.with_suffix(f".{args.format}")
-    store = HubStore(hub_config(args).db_url)
+    config = hub_config(args)
+    store = HubStore(config.db_url, key_file=config.key_file)
     try:
         return export_complaints_to(store, out, now_utc())
     finally:

@@ -453,7 +453,7 @@ def check_totp(
     attempt = _claim_attempt(store, name, "totp_failures", now)
     if attempt.row is None or not attempt.allowed:
         return "locked"
-    secret = enrol_secret or attempt.row["totp_secret"]
+    secret = enrol_secret or store.sealer.open(attempt.row["totp_secret"])
     step = _matching_step(secret, code, now) if secret else None
     if step is None:
         return "paused" if attempt.pauses else "wrong"
@@ -469,7 +469,7 @@ def check_totp(
                 failures=0,
                 totp_failures=0,
                 locked_until=None,
-                **({"totp_secret": enrol_secret} if enrol_secret else {}),
+                **({"totp_secret": store.sealer.seal(enrol_secret)} if enrol_secret else {}),
             )
         ).rowcount
     if not accepted:

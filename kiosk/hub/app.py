@@ -38,7 +38,7 @@ def create_hub_app(config: HubConfig) -> Flask:
         MAX_FORM_MEMORY_SIZE=MAX_BODY,
     )
     Babel(app)
-    store = HubStore(config.db_url)
+    store = HubStore(config.db_url, key_file=config.key_file)
     install(app, HubParts(config, store, RosterLookups(store.engine)))
     seed_departments(store)
     app.jinja_env.filters["yuan"] = format_yuan

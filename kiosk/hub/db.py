@@ -113,7 +113,7 @@ kiosks = sa.Table(
     "kiosks",
     metadata,
     sa.Column("kiosk_id", sa.String(64), primary_key=True),
-    sa.Column("secret", sa.String(128), nullable=False),
+    sa.Column("secret", sa.Text, nullable=False),  # sealed (kiosk.hub.sealing)
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revoked_at", sa.DateTime(timezone=True)),
 )
@@ -177,7 +177,7 @@ users = sa.Table(  # back-office accounts: administrator, supervisor, department
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("department", sa.String(64)),
     sa.Column("password_hash", sa.Text, nullable=False),
-    sa.Column("totp_secret", sa.String(64)),
+    sa.Column("totp_secret", sa.Text),  # sealed (kiosk.hub.sealing)
     sa.Column("totp_last_step", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("failures", sa.Integer, nullable=False, server_default="0"),  # password attempts not yet right
     sa.Column(
@@ -430,5 +430,9 @@ def create_schema(engine: sa.Engine) -> None:
     """Create what is missing: tables, columns added since, indexes (and the inbox's trigram index)."""
     metadata.create_all(engine)
     _add_missing_columns(engine)
+    if engine.dialect.name == "postgresql":  # sealed secrets are longer than the columns once were
+        with engine.begin() as conn:
+            conn.execute(sa.text("ALTER TABLE kiosks ALTER COLUMN secret TYPE text"))
+            conn.execute(sa.text("ALTER TABLE users ALTER COLUMN totp_secret TYPE text"))
     if engine.dialect.name == "postgresql":
         _add_text_search_index(engine)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from kiosk.hub.db import as_dict, heartbeat_hours, heartbeats, kiosks, nonces, reconnecting
+from kiosk.hub.sealing import Sealer
 from kiosk.link.signing import MAX_SKEW
 
 
@@ -22,16 +23,23 @@ class KioskRegistry:
     """Queries over kiosks, nonces and heartbeats (mixed into `kiosk.hub.store.HubStore`)."""
 
     engine: sa.Engine
+    sealer: Sealer
 
     def register_kiosk(self, kiosk_id: str, now: dt.datetime) -> str:
         """Create (or re-key) a kiosk's credential; return the secret to install on that kiosk."""
         secret = secrets.token_urlsafe(32)
         with self.engine.begin() as conn:
             updated = conn.execute(
-                sa.update(kiosks).where(kiosks.c.kiosk_id == kiosk_id).values(secret=secret, revoked_at=None)
+                sa.update(kiosks)
+                .where(kiosks.c.kiosk_id == kiosk_id)
+                .values(secret=self.sealer.seal(secret), revoked_at=None)
             ).rowcount
             if not updated:
-                conn.execute(sa.insert(kiosks).values(kiosk_id=kiosk_id, secret=secret, created_at=now))
+                conn.execute(
+                    sa.insert(kiosks).values(
+                        kiosk_id=kiosk_id, secret=self.sealer.seal(secret), created_at=now
+                    )
+                )
         return secret
 
     def revoke_kiosk(self, kiosk_id: str, now: dt.datetime) -> bool:
@@ -48,8 +56,12 @@ class KioskRegistry:
         with self.engine.execution_options(
             isolation_level="AUTOCOMMIT"
         ).connect() as conn:  # one read, no BEGIN
-            row = conn.execute(sa.select(kiosks).where(kiosks.c.kiosk_id == kiosk_id)).mappings().first()
-        return as_dict(row)
+            row = as_dict(
+                conn.execute(sa.select(kiosks).where(kiosks.c.kiosk_id == kiosk_id)).mappings().first()
+            )
+        if row is not None:
+            row["secret"] = self.sealer.open(row["secret"])
+        return row
 
     @reconnecting
     def use_nonce(self, kiosk_id: str, nonce: str, now: dt.datetime) -> bool:

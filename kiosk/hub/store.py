@@ -7,10 +7,13 @@ the engine themselves). Views never hold SQL.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from kiosk.hub.audit import AuditLog
 from kiosk.hub.db import create_schema, engine_for
 from kiosk.hub.intake import Intake, IntakeConflictError, Received
 from kiosk.hub.kiosks import KioskRegistry
+from kiosk.hub.sealing import Sealer, default_key_file
 
 __all__ = ["HubStore", "IntakeConflictError", "Received"]
 
@@ -18,8 +21,9 @@ __all__ = ["HubStore", "IntakeConflictError", "Received"]
 class HubStore(KioskRegistry, Intake, AuditLog):
     """The hub's database at `url` (a PostgreSQL URL or a SQLite file), its schema brought up to date."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, key_file: Path | None = None) -> None:
         self.engine = engine_for(url)
+        self.sealer = Sealer(key_file or default_key_file(url))  # kiosk secrets and TOTP seeds
         create_schema(self.engine)
 
     def close(self) -> None:

@@ -61,7 +61,9 @@ def test_files_the_kiosk_makes_are_private_and_doctor_names_loose_ones(tmp_path,
     assert main(["doctor", "--db", str(db)]) == 0
     assert db.stat().st_mode & 0o777 == 0o600 and db.parent.stat().st_mode & 0o777 == 0o700
     out = capsys.readouterr().out
-    assert "files      WARN" not in out and "at-rest" in out  # this test machine's disk is not encrypted: a WARN
+    assert (
+        "files      WARN" not in out and "at-rest" in out
+    )  # this test machine's disk is not encrypted: a WARN
     db.chmod(0o644)
     main(["doctor", "--db", str(db)])
     assert f"files      WARN  {db} can be read by others: chmod 600" in capsys.readouterr().out

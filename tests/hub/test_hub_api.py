@@ -228,3 +228,25 @@ def intake(tmp_path_factory):
     secret = parts(app).store.register_kiosk("kiosk-1", NOW)
     yield app.test_client(), secret
     parts(app).store.close()
+
+
+def test_kiosk_secrets_are_sealed_with_a_key_outside_the_database(hub_db, tmp_path):
+    from kiosk.hub.db import kiosks
+    from kiosk.hub.sealing import SealingError
+    from kiosk.hub.store import HubStore
+
+    key = tmp_path / "keys" / "hub.key"
+    store = HubStore(hub_db, key_file=key)
+    secret = store.register_kiosk("kiosk-9", NOW)
+    with store.engine.connect() as conn:
+        stored = (
+            conn.execute(kiosks.select().where(kiosks.c.kiosk_id == "kiosk-9")).mappings().one()["secret"]
+        )
+    assert secret not in stored and stored.startswith("sealed:v1:")
+    assert store.kiosk("kiosk-9")["secret"] == secret
+    assert key.stat().st_mode & 0o777 == 0o600
+    store.close()
+    other = HubStore(hub_db, key_file=tmp_path / "another.key")  # the database without its key
+    with pytest.raises(SealingError, match="does not open"):
+        other.kiosk("kiosk-9")
+    other.close()

@@ -77,7 +77,9 @@ def test_first_sign_in_enrols_the_second_factor_from_the_page_qr(office):
         ).status_code
         == 303
     )
-    assert accounts.account(office.store, "newsup")["totp_secret"] == secret
+    stored = accounts.account(office.store, "newsup")["totp_secret"]
+    assert stored.startswith("sealed:v1:") and secret not in stored  # a copy of the database opens nothing
+    assert office.store.sealer.open(stored) == secret
     assert client.get("/office/").status_code == 200
 
 
