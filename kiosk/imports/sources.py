@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import zipfile
 from collections.abc import Generator, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,10 @@ from kiosk.imports.formats import FormatError, looks_like_header
 
 HEADER_SEARCH_ROWS = 10
 SAMPLE_BYTES = 256 * 1024
+MAX_CELL = 1000  # characters: a name, an address, a note; nothing a county sends is longer
+MAX_UNPACKED = 512 * 1024 * 1024  # bytes an XLSX may unpack to (a million ledger rows is well below)
+MAX_RATIO = 100  # an XLSX part that shrank more than this is a zip bomb, not a spreadsheet
+csv.field_size_limit(MAX_CELL * 4)  # the csv module refuses a longer field instead of buffering it
 
 
 @dataclass
@@ -78,19 +83,47 @@ def _csv_tables(path: Path, mapping: Mapping[str, str]) -> Iterator[Table]:
     raise FormatError(f"{path.name}: 前{HEADER_SEARCH_ROWS}行中找不到表头")
 
 
+def _checked(path: Path, where: str, cells: list[str]) -> list[str]:
+    """The row's cells, or FormatError naming the place of one too long to be real data."""
+    for number, cell in enumerate(cells, start=1):
+        if len(cell) > MAX_CELL:
+            raise FormatError(
+                f"{path.name}: {where}第{number}列的内容超过{MAX_CELL}个字符，不像是登记数据（未导入）"
+            )
+    return cells
+
+
 def _csv_rows(path: Path, reader: csv._reader) -> Iterator[tuple[int, list[str]]]:  # type: ignore[name-defined]
     try:
         for cells in reader:
-            stripped = [unguard(c.strip()) for c in cells]
+            stripped = _checked(path, f"第{reader.line_num}行", [unguard(c.strip()) for c in cells])
             if any(stripped):
                 yield reader.line_num, stripped
     except UnicodeDecodeError as error:
         raise FormatError(f"{path.name}: 第{reader.line_num + 1}行附近编码错误: {error.reason}") from None
+    except csv.Error as error:
+        raise FormatError(f"{path.name}: 第{reader.line_num}行附近无法读取（{error}）") from None
+
+
+def _check_unpacked_size(path: Path) -> None:
+    """Refuse an XLSX (a zip) whose parts would unpack to too much, before any of it is parsed."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise FormatError(f"{path.name}: 无法打开Excel文件: {error}") from None
+    total = sum(part.file_size for part in parts)
+    if total > MAX_UNPACKED:
+        raise FormatError(f"{path.name}: 解压后超过{MAX_UNPACKED // 2**20} MB，请分成几个文件导入")
+    for part in parts:
+        if part.file_size > 2**20 and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+            raise FormatError(f"{path.name}: 文件中的{part.filename}压缩比异常（可能是恶意文件），未导入")
 
 
 def _xlsx_tables(path: Path, mapping: Mapping[str, str]) -> Iterator[Table]:
     import openpyxl
 
+    _check_unpacked_size(path)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
@@ -107,16 +140,34 @@ def _xlsx_tables(path: Path, mapping: Mapping[str, str]) -> Iterator[Table]:
                 if looks_like_header(cells, mapping):
                     found_any = True
 
-                    def rows(values=values, start=number) -> Iterator[tuple[int, list[str]]]:  # type: ignore[no-untyped-def]
-                        for offset, data in enumerate(values, start=start + 1):
-                            texts = [cell_text(c) for c in data]
-                            if any(texts):
-                                yield offset, texts
+                    def rows(
+                        values: Iterator[tuple[object, ...]] = values,
+                        start: int = number,
+                        sheet: str = sheet.title,
+                    ) -> Iterator[tuple[int, list[str]]]:
+                        offset = start
+                        try:
+                            for offset, data in enumerate(values, start=start + 1):  # noqa: B007 - kept for errors
+                                texts = _checked(path, f"{sheet} 第{offset}行", [cell_text(c) for c in data])
+                                if any(texts):
+                                    yield offset, texts
+                        except FormatError:
+                            raise
+                        except Exception as error:  # noqa: BLE001 - a broken sheet's XML raises many kinds
+                            raise FormatError(
+                                f"{path.name}: {sheet} 第{offset + 1}行附近无法读取（{type(error).__name__}）"
+                            ) from None
 
                     yield Table(sheet.title, number, cells, rows())
                     break
         if not found_any:
             raise FormatError(f"{path.name}: 每个工作表的前{HEADER_SEARCH_ROWS}行中都找不到表头")
+    except FormatError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a broken sheet's XML (while looking for the header)
+        raise FormatError(
+            f"{path.name}: 工作表无法读取（{type(error).__name__}），请用Excel另存后再导入"
+        ) from None
     finally:
         workbook.close()
 
