@@ -197,10 +197,20 @@ def inbox(
     return rows, total
 
 
+def _at_stake(evidence: dict) -> int | None:
+    """The money a complaint is about: a kiosk's own figure, else |paid − owed|; None when it named none."""
+    stake = evidence.get("at_stake_fen")
+    if isinstance(stake, int):
+        return stake
+    owed, paid = evidence.get("owed_fen"), evidence.get("paid_fen")
+    return abs(paid - owed) if isinstance(owed, int) and isinstance(paid, int) else None
+
+
 def _listed(row: dict, now: dt.datetime) -> dict:
     evidence = json.loads(row.pop("payload")).get("evidence", {})
     row["subject"] = " ".join(str(evidence.get(k, "")) for k in ("programme_name", "period_label")).strip()
     row["evidence"] = evidence
+    row["at_stake_fen"] = _at_stake(evidence)
     row["overdue"] = workflow.is_overdue(
         status=row["status"],
         withdrawn=row["withdrawn_at"] is not None,

@@ -27,7 +27,7 @@ def _text(limit: int) -> dict[str, Any]:
 EVIDENCE: dict[str, Any] = {
     "type": "object",
     "description": "the owed-vs-paid line complained about, as the kiosk showed it at filing",
-    "maxProperties": 20,
+    "maxProperties": 24,
     "properties": {
         "rule_version": _text(64),
         "as_of": {"type": "string", "pattern": DAY},
@@ -39,6 +39,18 @@ EVIDENCE: dict[str, Any] = {
         "status_label": _text(64),
         "explanation": _text(2000),
         "verdict": _text(2000),
+        "at_stake_fen": FEN,
+        "periods": {"type": "array", "maxItems": 120, "items": _text(16)},
+        "lines": {
+            "type": "array",
+            "maxItems": 120,
+            "items": {
+                "type": "object",
+                "required": ["period", "owed_fen", "paid_fen"],
+                "properties": {"period": _text(16), "owed_fen": FEN, "paid_fen": FEN, "status": _text(32)},
+                "additionalProperties": False,
+            },
+        },
         "payments": {
             "type": "array",
             "maxItems": 400,

@@ -24,37 +24,68 @@ from kiosk.core.complaint import (
     reply_words,
     show_tracking_number,
 )
+from kiosk.rules.problems import runs_of
 from kiosk.rules.reconcile import Reconciliation
 from kiosk.store import Store, TrackingNumberTakenError
 
 WITHDRAW_WINDOW = dt.timedelta(minutes=10)
+MAX_PERIODS = 120  # one complaint covers at most ten years of monthly periods
 
 
-def evidence_for(reconciliation: Reconciliation, programme: str, period: str) -> dict[str, object]:
-    """The owed-vs-paid snapshot at filing time, for the line complained about (or the rule version alone)."""
+def evidence_for(
+    reconciliation: Reconciliation, programme: str, period: str, until: str = ""
+) -> dict[str, object]:
+    """The owed-vs-paid snapshot at filing time for what the complaint is about: the periods of
+    `programme` from `period` to `until` (one period when `until` is empty), as one problem with its
+    totals and every period in it; the rule version alone when nothing matches."""
     snapshot: dict[str, object] = {
         "rule_version": reconciliation.rule_version,
         "as_of": reconciliation.today.isoformat(),
     }
-    for line in reconciliation.lines:
-        if line.programme == programme and line.period.code == period:
-            group = next(g for g in reconciliation.programmes if g.code == programme)
-            snapshot.update(
+    group = next((g for g in reconciliation.programmes if g.code == programme), None)
+    if group is None:
+        return snapshot
+    codes = [line.period.code for line in sorted(group.lines, key=lambda line: line.period.start_on)]
+    if period not in codes:
+        return snapshot
+    last = until if until in codes and codes.index(until) >= codes.index(period) else period
+    chosen = codes[codes.index(period) : codes.index(last) + 1][:MAX_PERIODS]
+    lines = [
+        line
+        for line in sorted(group.lines, key=lambda line: line.period.start_on)
+        if line.period.code in chosen
+    ]
+    worst = next((line for line in lines if line.status.is_problem), lines[0])
+    runs = runs_of(group, lines)
+    run = next((r for r in runs if r.status is worst.status), runs[0])
+    snapshot.update(
+        {
+            "programme_name": group.name,
+            "period_label": run.span_zh if len(lines) > 1 else worst.period.label_zh,
+            "owed_fen": sum(line.owed_fen for line in lines),
+            "paid_fen": sum(line.paid_fen for line in lines),
+            "at_stake_fen": run.at_stake_fen,
+            "status": worst.status.value,
+            "status_label": worst.status.label_zh,
+            "explanation": worst.entitlement.explanation,
+            "verdict": run.sentence_zh if len(lines) > 1 else worst.status_note,
+            "periods": chosen,
+            "lines": [
                 {
-                    "programme_name": group.name,
-                    "period_label": line.period.label_zh,
+                    "period": line.period.code,
                     "owed_fen": line.owed_fen,
                     "paid_fen": line.paid_fen,
                     "status": line.status.value,
-                    "status_label": line.status.label_zh,
-                    "explanation": line.entitlement.explanation,
-                    "verdict": line.status_note,
-                    "payments": [
-                        {"amount_fen": p.amount_fen, "paid_on": p.paid_on.isoformat(), "batch": p.batch}
-                        for p in line.payments
-                    ],
                 }
-            )
+                for line in lines
+            ],
+            "payments": [
+                {"amount_fen": p.amount_fen, "paid_on": p.paid_on.isoformat(), "batch": p.batch}
+                for line in lines
+                for p in line.payments
+            ][:400],
+        }
+    )
     return snapshot
 
 

@@ -66,8 +66,8 @@ def _common(result: LookupResult, scratch: dict[str, Any]) -> dict[str, object]:
 @bp.get("/new")
 def new() -> ResponseReturnValue:
     result, scratch = _session()
-    programme, period = request.args.get("programme", ""), request.args.get("period", "")
-    evidence = evidence_for(result.reconciliation, programme, period)
+    programme, period = request.args.get("programme", "")[:32], request.args.get("period", "")[:16]
+    evidence = evidence_for(result.reconciliation, programme, period, request.args.get("until", "")[:16])
     if "programme_name" not in evidence:
         programme = period = ""
     scratch["draft"] = {

@@ -1,4 +1,5 @@
-"""The villager's screens: attract, summary of the year, one programme's periods, and session end.
+"""The villager's screens: attract, the summary (what is wrong first, then the years), one programme's
+periods in runs, and session end.
 
 Personal pages are served only to the browser holding the current card session's
 cookie; when the card goes, the session and its data go with it.
@@ -19,6 +20,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from kiosk.backend import LookupResult
+from kiosk.rules.problems import all_clear_zh, problem_runs, runs_of
 from kiosk.rules.reconcile import Reconciliation, Status
 from kiosk.services.terminal import Terminal
 from kiosk.web.complaints import mine_for_summary
@@ -105,13 +107,17 @@ def summary() -> ResponseReturnValue:
     rows = _programme_rows(reconciliation, year)
     due = reconciliation.totals(year)
     everything = reconciliation.totals(year, include_not_yet_due=True)
+    complaints = mine_for_summary(result)
     return render_template(
         "kiosk/summary.html",
         holder=result.holder,
         reconciliation=reconciliation,
+        problem_runs=problem_runs(reconciliation),
+        all_clear=all_clear_zh(reconciliation),
+        filed=_filed(complaints),
         year=year,
         rows=rows,
-        complaints=mine_for_summary(result),
+        complaints=complaints,
         totals=due,
         pending_fen=everything.owed_fen - due.owed_fen - (everything.paid_fen - due.paid_fen),
         problems=sum(row["problems"] for row in rows),
@@ -129,11 +135,9 @@ def programme(code: str) -> ResponseReturnValue:
         abort(404)
     year = _year_arg(reconciliation)
     years = sorted({line.period.year for line in group.lines}, reverse=True)
-    lines = sorted(
-        (line for line in group.lines if line.period.year == year),
-        key=lambda line: line.period.start_on,
-        reverse=True,
-    )
+    runs = runs_of(group, [line for line in group.lines if line.period.year == year])
+    problems = sorted((r for r in runs if r.status.is_problem), key=lambda r: -r.at_stake_fen)
+    fine = sorted((r for r in runs if not r.status.is_problem), key=lambda r: r.first.start_on, reverse=True)
     policy = services().rulebook.policies.get(code)
     return render_template(
         "kiosk/programme.html",
@@ -141,9 +145,20 @@ def programme(code: str) -> ResponseReturnValue:
         group=group,
         year=year,
         years=years,
-        lines=lines,
+        runs=[*problems, *fine],
+        filed=_filed(mine_for_summary(result)),
         policy=policy,
     )
+
+
+def _filed(complaints: list[dict]) -> dict[tuple[str, str], str]:
+    """(programme, first period) → tracking number of the person's complaints not withdrawn: a problem
+    already reported shows its number instead of a second complaint button."""
+    return {
+        (c["programme"], c["period"]): c["tracking_shown"]
+        for c in complaints
+        if not c["withdrawn_at"] and c["programme"]
+    }
 
 
 @bp.post("/session/end")

@@ -58,7 +58,7 @@ def test_complaint_reaches_the_hub_and_the_reply_comes_back(demo_template, brows
         villager.get_by_role("button", name=re.compile("^④")).click()
         villager.wait_for_url(re.compile(r"/me"))
         villager.goto(kiosk.url + "/me/programme/pension_basic?year=2025")
-        villager.locator("[data-complain='2025-03']").click()
+        villager.locator("[data-complain='2025-02']").click()
         villager.locator("[data-category='not_received']").click()
         for key in "13800138000":
             villager.locator(f".key[data-key='{key}']").click()

@@ -178,7 +178,7 @@ def test_file_a_complaint_on_a_missing_month_and_see_it_next_time(page, kiosk):
     place(page, "④")
     page.wait_for_url(re.compile(r"/me"))
     page.goto(kiosk.url + "/me/programme/pension_basic?year=2025")
-    page.locator("[data-complain='2025-03']").click()
+    page.locator("[data-complain='2025-02']").click()
     expect(page.locator(".evidence")).to_contain_text("未发放")
     page.locator("[data-category='not_received']").click()
     for key in "13800138000":

@@ -145,3 +145,9 @@ def test_a_hostile_sign_in_name_is_no_formula_in_the_audit_exports(office):
     text = auditor.get("/office/audit.csv").data.decode("utf-8-sig")
     values = [value for row in csv.reader(io.StringIO(text)) for value in row]
     assert "'" + hostile in values and hostile not in values
+
+
+def test_the_inbox_shows_the_money_each_complaint_is_about(office):
+    office.file(1)  # owed 123.00, paid 0
+    page = office.sign_in("jiwei").get("/office/").get_data(as_text=True)
+    assert '<td class="money">¥123.00</td>' in page

@@ -62,7 +62,7 @@ def test_file_a_complaint_on_a_missing_month(printing_app):
     client = printing_app.test_client()
     open_card(client, 4)
     detail = client.get("/me/programme/pension_basic?year=2025").get_data(as_text=True)
-    assert 'href="/me/complaint/new?programme=pension_basic&amp;period=2025-03"' in detail
+    assert 'href="/me/complaint/new?programme=pension_basic&amp;period=2025-02&amp;until=2025-03"' in detail
     uuid, csrf = file_one(client)
     done = client.get(f"/me/complaint/{uuid}").get_data(as_text=True)
     assert "已提交" in done and "撤回（10分钟内）" in done

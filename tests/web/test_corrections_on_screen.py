@@ -30,7 +30,8 @@ def test_reversal_and_top_up_are_labelled_and_explained(roster, tmp_path):  # no
     place_card(client, 1)
     client.get("/session/open")
     page = client.get("/me/programme/pension_basic?year=2025").get_data(as_text=True)
-    march = page[page.index('data-period="2025-03"') : page.index('data-period="2025-02"')]
+    start = page.index('data-period="2025-03"')
+    march = page[start : page.index("</li>", page.index("</details>", start))]  # that period's line only
     assert "延迟发放" in march
     assert "其中有冲正（退回）123.00元，已从实发中扣除；分2次发放，后面的批次是补发" in march
     assert "冲正 -¥123.00" in march and "补发 ¥123.00" in march and "批次 REV-1" in march

@@ -1,0 +1,94 @@
+"""Problems first: the summary opens on what is wrong, in runs, across every year shown, each with its
+total; a programme's page shows problem runs and folds the rest; one complaint covers one run."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from kiosk.link import schemas
+from kiosk.web.context import services
+from tests.helpers.kiosk_client import place_card
+
+CARDS = range(1, 16)
+NOT_READ = {11, 12, 14, 15}  # a bad check digit, nobody on the roster, a transit card, a corrupt one
+
+
+def summary(client, position: int) -> str:  # type: ignore[no-untyped-def]
+    place_card(client, position)
+    client.get("/session/open")
+    return client.get("/me").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("position", [p for p in CARDS if p not in NOT_READ])
+def test_the_first_thing_on_the_summary_is_the_worst_problem_or_that_all_is_well(client, position):
+    page = summary(client, position)
+    first = page.index('id="problems"')
+    assert first < page.index('class="years"'), "problems come before the totals by year"
+    problems = re.findall(r'class="problem-sentence"><span aria-hidden="true">.</span> ([^<]+)</p>', page)
+    if problems:
+        assert re.search(
+            r"(至|起|年).*(少发|未发放|多发|延迟发放|去世后仍发放|无登记资格却发放)", problems[0]
+        )
+    else:
+        assert re.search(r"id=\"all-clear\">.*(至今，各项补贴都已足额发放|还没有到发放时间)", page, re.S)
+
+
+def test_card_three_sees_the_440_shortfall_of_last_year_without_a_tap(client):
+    page = summary(client, 3)
+    assert "2025年3月至8月 农村最低生活保障少发，共¥440.00" in page
+    assert page.index("少发，共¥440.00") < page.index('class="years"')
+
+
+def test_a_deceased_persons_payments_read_as_one_ongoing_run_to_check(client):
+    page = summary(client, 2)
+    assert "2024年6月起 城乡居民基础养老金去世后仍发放，共¥3,780.00（请核实）" in page
+
+
+def test_the_programme_page_shows_the_run_with_one_complaint_button_and_folds_the_rest(client):
+    summary(client, 3)
+    page = client.get("/me/programme/dibao?year=2025").get_data(as_text=True)
+    assert page.count("data-complain=") == 1 and 'data-complain="2025-03"' in page
+    assert '<section class="run run-problem status-short" data-first="2025-03"' in page
+    assert re.search(r'<details class="run run-fine status-paid_in_full" data-first="2025-01"', page)
+    assert page.index("run-problem") < page.index("run-fine"), "the problem comes first"
+
+
+@pytest.fixture
+def own_app(demo_county, tmp_path):
+    """A kiosk on its own copy of the demo county: this test files a complaint."""
+    import shutil
+
+    from kiosk.config import load_config
+    from kiosk.web import create_app
+    from tests.helpers.facts import TODAY
+
+    shutil.copy(demo_county, tmp_path / "kiosk.db")
+    return create_app(
+        load_config(
+            {"db_path": tmp_path / "kiosk.db", "demo": True, "today": TODAY, "reader": "virtual"}, environ={}
+        )
+    )
+
+
+def test_one_complaint_carries_every_period_of_its_run_and_the_hub_accepts_it(own_app):
+    app = own_app
+    client = app.test_client()
+    summary(client, 3)
+    page = client.get("/me/complaint/new?programme=dibao&period=2025-03&until=2025-08").get_data(as_text=True)
+    csrf = re.search(r'name="csrf" value="([^"]*)"', page).group(1)
+    client.post("/me/complaint/category", data={"csrf": csrf, "category": "wrong_amount"})
+    page = client.post("/me/complaint/phone", data={"csrf": csrf, "skip": "1"}).get_data(as_text=True)
+    uuid = re.search(r'name="uuid" value="([^"]*)"', page).group(1)
+    assert client.post("/me/complaint/submit", data={"csrf": csrf, "uuid": uuid}).status_code == 303
+    stored = services(app).store.complaint(uuid)
+    evidence = json.loads(stored["evidence"])
+    assert evidence["periods"] == [f"2025-{m:02d}" for m in range(3, 9)]
+    assert evidence["at_stake_fen"] == 44000 and evidence["period_label"] == "2025年3月至8月"
+    assert [line["period"] for line in evidence["lines"]] == evidence["periods"]
+    (outbox,) = services(app).store.due_outbox("9999")
+    assert schemas.problem(schemas.COMPLAINT, json.loads(outbox[3])) is None  # what the hub will check
+    again = client.get("/me").get_data(as_text=True)
+    assert "已反映 · 编号" in again and 'data-complain-run="dibao:2025-03"' not in again
