@@ -40,6 +40,7 @@ class LookupResult:
     reconciliation: Reconciliation
     id_number: str = ""
     person_key: str = ""  # the hub's keyed hash, when the kiosk never learns the number (a bank card, remote)
+    on_roster: bool = True  # False: a valid card whose holder the roster does not know (they may complain)
 
     def __repr__(self) -> str:
         return f"LookupResult({self.holder.masked_id!r})"

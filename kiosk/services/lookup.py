@@ -7,8 +7,9 @@ import logging
 from collections.abc import Mapping
 
 from device.base import CardIdentity
-from device.idnumber import IdNumberError, mask_account, parse_id_number
-from kiosk.backend import BenefitsBackend, LookupResult, PersonNotFoundError
+from device.idnumber import IdNumber, IdNumberError, mask_account, parse_id_number
+from kiosk.backend import BenefitsBackend, CardHolder, LookupResult, PersonNotFoundError
+from kiosk.rules.reconcile import Reconciliation
 
 log = logging.getLogger(__name__)
 
@@ -67,13 +68,13 @@ def look_up_card_holder(
     except IdNumberError as error:
         log.info("card rejected: %s (%s)", error.reason, identity)
         raise CardLookupError(
-            "invalid_id", f"无法识别这张卡：{error.message_zh}", "请换一张卡，或请工作人员帮助"
+            "invalid_id", "这张卡读不出来", "请换一张身份证或社保卡再试；如果还不行，请工作人员帮助"
         ) from None
     try:
         result = backend.look_up(id_number, today=today)
     except PersonNotFoundError:
         log.info("no person for card %s", id_number)
-        raise CardLookupError("not_found", "没有找到您的补贴信息", "请到村委会或乡镇民政所核实登记") from None
+        return unlisted(id_number, today)
     except Exception:
         log.exception("lookup failed for card %s", id_number)
         raise CardLookupError("backend", "暂时查不到信息", "请稍后再试，或请工作人员帮助") from None
@@ -93,3 +94,12 @@ def _look_up_account(backend: BenefitsBackend, account: str, today: dt.date) -> 
     except Exception:
         log.exception("lookup failed for account %s", mask_account(account))
         raise CardLookupError("backend", "暂时查不到信息", "请稍后再试，或请工作人员帮助") from None
+
+
+def unlisted(id_number: IdNumber, today: dt.date) -> LookupResult:
+    """A card read fine whose holder the roster does not know: not an error but a session of its own, in
+    which the villager can report "我应该享受补贴，但没有记录" (the masked number and the keyed hash go with it)."""
+    nobody = Reconciliation(programmes=[], hints=[], rule_version="", today=today)
+    return LookupResult(
+        CardHolder(id_number.masked(), "", "", None), nobody, id_number.value, on_roster=False
+    )

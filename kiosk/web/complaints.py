@@ -67,17 +67,32 @@ def _common(result: LookupResult, scratch: dict[str, Any]) -> dict[str, object]:
 def new() -> ResponseReturnValue:
     result, scratch = _session()
     programme, period = request.args.get("programme", "")[:32], request.args.get("period", "")[:16]
+    about = request.args.get("about", "")
     evidence = evidence_for(result.reconciliation, programme, period, request.args.get("until", "")[:16])
-    if "programme_name" not in evidence:
+    category = ""
+    if about in ("unlisted", "hint"):  # "我应该享受补贴，但没有记录": no period, the category is known
+        hint = next((h for h in result.reconciliation.hints if h.programme == programme), None)
+        evidence.update(
+            programme_name=hint.name if hint else "",
+            period_label="",
+            status_label="没有记录",
+            verdict=hint.reason if hint else "系统里没有查到此人的补贴记录",
+        )
+        programme, period, category = (hint.programme if hint else ""), "", "should_qualify"
+    elif "programme_name" not in evidence:
         programme = period = ""
     scratch["draft"] = {
         "uuid": str(uuid.uuid4()),
         "programme": programme,
         "period": period,
         "evidence": evidence,
-        "category": "",
+        "category": category,
         "phone": "",
     }
+    if category:  # straight to the phone step: the villager said what is wrong by the button they pressed
+        return render_template(
+            "kiosk/complaint_phone.html", draft=scratch["draft"], error="", **_common(result, scratch)
+        )
     return render_template(
         "kiosk/complaint_category.html", draft=scratch["draft"], **_common(result, scratch)
     )

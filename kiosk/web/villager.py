@@ -102,6 +102,10 @@ def summary() -> ResponseReturnValue:
     result = _session_result()
     if result is None:
         return redirect(url_for("villager.attract"))
+    if not result.on_roster:
+        return render_template(
+            "kiosk/unlisted.html", holder=result.holder, complaints=mine_for_summary(result)
+        )
     reconciliation = result.reconciliation
     year = _year_arg(reconciliation)
     rows = _programme_rows(reconciliation, year)

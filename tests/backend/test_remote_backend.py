@@ -104,7 +104,9 @@ def test_unknown_person_through_the_hub(hub_with_roster, demo_county, tmp_path):
     client = kiosk_without_data(
         tmp_path, demo_county, backend="remote", hub_url=url, hub_secret=secret
     ).test_client()
-    assert place_card(client, 12)["message"] == "没有找到您的补贴信息"
+    assert place_card(client, 12)["state"] == "ready"  # the hub knows nobody: the villager may report it
+    client.get("/session/open")
+    assert "系统里没有查到您的补贴记录" in client.get("/me").get_data(as_text=True)
 
 
 def test_a_bank_card_resolves_through_the_hub(hub_with_roster, demo_county):

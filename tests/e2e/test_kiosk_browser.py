@@ -76,10 +76,11 @@ def test_removing_the_card_returns_to_attract_without_a_click(page, kiosk):
 def test_bad_card_and_unknown_person_show_what_to_do(page, kiosk):
     page.goto(kiosk.url + "/")
     place(page, "⑪")
-    expect(page.locator("#error-message")).to_have_text("无法识别这张卡：身份证号校验位错误")
+    expect(page.locator("#error-message")).to_have_text("这张卡读不出来")
     expect(page.locator("#error-advice")).to_be_visible()
     place(page, "⑫")
-    expect(page.locator("#error-message")).to_have_text("没有找到您的补贴信息")
+    page.wait_for_url(re.compile(r"/me"))
+    expect(page.locator("#unlisted")).to_contain_text("系统里没有查到您的补贴记录")
     kiosk.take_card()
     expect(page.get_by_text("请把身份证或社保卡")).to_be_visible()
 

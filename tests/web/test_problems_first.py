@@ -92,3 +92,27 @@ def test_one_complaint_carries_every_period_of_its_run_and_the_hub_accepts_it(ow
     assert schemas.problem(schemas.COMPLAINT, json.loads(outbox[3])) is None  # what the hub will check
     again = client.get("/me").get_data(as_text=True)
     assert "已反映 · 编号" in again and 'data-complain-run="dibao:2025-03"' not in again
+
+
+def test_someone_not_on_the_roster_reports_it_in_one_step_and_it_reaches_the_outbox(own_app):
+    client = own_app.test_client()
+    page = summary(client, 12)
+    assert "系统里没有查到您的补贴记录" in page and 'id="report-unlisted"' in page
+    phone_step = client.get("/me/complaint/new?about=unlisted").get_data(as_text=True)
+    assert "第2步" in phone_step and "没有记录" in phone_step
+    csrf = re.search(r'name="csrf" value="([^"]*)"', phone_step).group(1)
+    page = client.post("/me/complaint/phone", data={"csrf": csrf, "skip": "1"}).get_data(as_text=True)
+    uuid = re.search(r'name="uuid" value="([^"]*)"', page).group(1)
+    assert client.post("/me/complaint/submit", data={"csrf": csrf, "uuid": uuid}).status_code == 303
+    filed = services(own_app).store.complaint(uuid)
+    assert filed["category"] == "should_qualify" and filed["masked_id"].startswith(("5", "1", "4"))
+    (outbox,) = services(own_app).store.due_outbox("9999")
+    assert schemas.problem(schemas.COMPLAINT, json.loads(outbox[3])) is None
+    assert "已反映 · 编号" in client.get("/me").get_data(as_text=True)
+
+
+def test_a_hinted_programme_can_be_reported_as_missing(client):
+    page = summary(client, 6)  # 81 years old, no 高龄津贴
+    assert 'data-complain-hint="elderly_allowance"' in page
+    step = client.get("/me/complaint/new?programme=elderly_allowance&about=hint").get_data(as_text=True)
+    assert "第2步" in step and "高龄津贴" in step
