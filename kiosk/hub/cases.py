@@ -485,6 +485,7 @@ def kiosk_status(store: HubStore, kiosk_id: str, uuid: str) -> dict | None:
             row["status"], withdrawn=withdrawn, department=row["department"], due_at=row["due_at"]
         ),
         "outcome": row["outcome"] or "",
+        "due_at": row["due_at"].isoformat() if row["due_at"] and not withdrawn else None,
         "may_reopen": not withdrawn and row["status"] in ("answered", "closed"),
         "replies": answers,
     }

@@ -54,6 +54,10 @@ def document() -> dict:
                         },
                         "status_words": {"type": "string", "description": "for the villager"},
                         "outcome": {"enum": ["", "resolved", "not_upheld"]},
+                        "due_at": {
+                            "type": ["string", "null"],
+                            "description": "by when the department must answer, once assigned",
+                        },
                         "may_reopen": {"type": "boolean"},
                         "replies": {
                             "type": "array",

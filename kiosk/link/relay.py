@@ -101,6 +101,8 @@ class Relay:
                 now.isoformat(timespec="seconds"),
                 words=str(answer.get("status_words", "")),
                 may_reopen=answer.get("may_reopen") is True,
+                outcome=str(answer.get("outcome") or "")[:16],
+                due_at=str(answer["due_at"])[:40] if isinstance(answer.get("due_at"), str) else None,
             )
             changed += 1
         return changed

@@ -15,7 +15,7 @@ import uuid as uuidlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kiosk.core.clock import utc_stamp
+from kiosk.core.clock import in_china, utc_stamp
 from kiosk.core.complaint import (
     CATEGORIES,
     ComplaintError,
@@ -25,7 +25,7 @@ from kiosk.core.complaint import (
     show_tracking_number,
 )
 from kiosk.rules.problems import runs_of
-from kiosk.rules.reconcile import Reconciliation
+from kiosk.rules.reconcile import Reconciliation, Status
 from kiosk.store import Store, TrackingNumberTakenError
 
 WITHDRAW_WINDOW = dt.timedelta(minutes=10)
@@ -160,8 +160,61 @@ def file_complaint(
 
 
 def can_withdraw(complaint: dict, now: dt.datetime) -> bool:
+    """Within ten minutes, and only while nobody at the hub has acted on it (received is not acting)."""
     created = dt.datetime.fromisoformat(complaint["created_at"])
-    return complaint["withdrawn_at"] is None and now - created <= WITHDRAW_WINDOW
+    untouched = complaint.get("hub_status", "") in ("", "received")
+    return complaint["withdrawn_at"] is None and untouched and now - created <= WITHDRAW_WINDOW
+
+
+ANSWER_TIMES_ZH = (
+    "纪检监察部门会在3天内分派处理，分派后一般在10至30天内答复；答复期限定下后，下次刷卡可以看到"
+)
+PAID_BUT_NOT_SEEN_ZH = "答复说已补发，但目前的发放记录里还没有这笔钱；数据更新后会显示"
+
+
+def due_words(complaint: dict) -> str:
+    """By when the answer is due, in the villager's words (the hub's date once assigned, else the rule)."""
+    due = complaint.get("hub_due_at")
+    if (
+        due
+        and not complaint.get("withdrawn_at")
+        and complaint.get("hub_status") not in ("answered", "closed")
+    ):
+        try:
+            day = in_china(dt.datetime.fromisoformat(due)).date()
+        except ValueError:
+            return ANSWER_TIMES_ZH
+        return f"应在{day.year}年{day.month}月{day.day}日前答复您"
+    return "" if complaint.get("hub_status") in ("answered", "closed") else ANSWER_TIMES_ZH
+
+
+def standing_now(complaint: dict, evidence: dict, reconciliation: Reconciliation | None) -> dict[str, object]:
+    """The reconciliation as it stands now for the complaint's periods, beside what was said at filing; and
+    the plain sentence when the answer says it was paid but the ledger still shows it short."""
+    periods = evidence.get("periods") or ([complaint["period"]] if complaint.get("period") else [])
+    group = next(
+        (
+            g
+            for g in (reconciliation.programmes if reconciliation else [])
+            if g.code == complaint["programme"]
+        ),
+        None,
+    )
+    if group is None or not periods:
+        return {}
+    lines = [line for line in group.lines if line.period.code in periods]
+    if not lines:
+        return {}
+    owed, paid = sum(line.owed_fen for line in lines), sum(line.paid_fen for line in lines)
+    still_short = any(line.status in (Status.SHORT, Status.MISSING) for line in lines)
+    answered = (
+        complaint.get("hub_status") in ("answered", "closed") and complaint.get("hub_outcome") == "resolved"
+    )
+    return {
+        "now_owed_fen": owed,
+        "now_paid_fen": paid,
+        "contradiction": PAID_BUT_NOT_SEEN_ZH if answered and still_short else "",
+    }
 
 
 def withdraw_complaint(
@@ -176,6 +229,8 @@ def withdraw_complaint(
         raise ComplaintError("not_found", "找不到这份反映")
     if complaint["withdrawn_at"] is not None:
         raise ComplaintError("already", "这份反映已经撤回了")
+    if complaint.get("hub_status", "") not in ("", "received"):
+        raise ComplaintError("too_late", "纪检监察部门已经开始处理，不能撤回了；如需补充，请再提交一份")
     if not can_withdraw(complaint, now):
         raise ComplaintError("too_late", "提交超过10分钟，已不能撤回；如需补充，请再提交一份")
     at = utc_stamp(now)
@@ -207,8 +262,9 @@ def reopen_complaint(
     on_queued()
 
 
-def complaints_of(*, store: Store, key: str) -> list[dict]:
-    """The person's complaints, newest first, with words for category and status."""
+def complaints_of(*, store: Store, key: str, reconciliation: Reconciliation | None = None) -> list[dict]:
+    """The person's complaints, newest first, with words for category and status, the due date, and (given
+    the person's reconciliation now) the current figures for the same periods beside the answer."""
     listed = []
     for complaint in store.complaints_of(key):
         words, icon = CATEGORIES.get(complaint["category"], (complaint["category"], ""))
@@ -236,6 +292,9 @@ def complaints_of(*, store: Store, key: str) -> list[dict]:
                 "status_words": status,
                 "reply_texts": [r["text"] for r in replies],
                 "replies_shown": [(reply_words(r.get("kind")), r["text"]) for r in replies],
+                "due_words": due_words(complaint),
+                "may_withdraw": can_withdraw(complaint, dt.datetime.now(dt.UTC)),
+                **standing_now(complaint, evidence, reconciliation),
             }
         )
     return listed

@@ -105,13 +105,23 @@ class ComplaintData(Connected):
         ]
 
     def set_hub_status(
-        self, uuid: str, status: str, replies: str, at: str, *, words: str = "", may_reopen: bool = False
+        self,
+        uuid: str,
+        status: str,
+        replies: str,
+        at: str,
+        *,
+        words: str = "",
+        may_reopen: bool = False,
+        outcome: str = "",
+        due_at: str | None = None,
     ) -> None:
+        """What the hub last said of a complaint: status, its words, the replies, the outcome, the due date."""
         with self.transaction() as tx:
             tx.execute(
-                "UPDATE complaints SET hub_status = ?, replies = ?, checked_at = ?, hub_words = ?, may_reopen = ? "
-                "WHERE uuid = ?",
-                (status, replies, at, words, int(may_reopen), uuid),
+                "UPDATE complaints SET hub_status = ?, replies = ?, checked_at = ?, hub_words = ?, may_reopen = ?, "
+                "hub_outcome = ?, hub_due_at = ? WHERE uuid = ?",
+                (status, replies, at, words, int(may_reopen), outcome, due_at, uuid),
             )
 
     def request_reopening(self, tx: Tx, uuid: str, at: str, payload: str) -> None:

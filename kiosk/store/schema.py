@@ -6,7 +6,7 @@ than guessed at. A migration is never edited after release, only followed by a n
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -166,5 +166,9 @@ MIGRATIONS: dict[int, str] = {
     CREATE UNIQUE INDEX outbox_once ON outbox(complaint_uuid, kind) WHERE kind IN ('submit', 'withdraw');
     CREATE INDEX outbox_pending ON outbox(delivered_at, next_attempt_at);
     CREATE TABLE card_reads (day TEXT PRIMARY KEY, reads INTEGER NOT NULL);
+    """,
+    8: """
+    ALTER TABLE complaints ADD COLUMN hub_outcome TEXT NOT NULL DEFAULT '';
+    ALTER TABLE complaints ADD COLUMN hub_due_at TEXT;
     """,
 }

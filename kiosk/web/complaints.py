@@ -29,6 +29,7 @@ from kiosk.core.complaint import (
 from kiosk.services.complaints import (
     can_withdraw,
     complaints_of,
+    due_words,
     evidence_for,
     file_complaint,
     reopen_complaint,
@@ -178,6 +179,7 @@ def done(uuid: str) -> ResponseReturnValue:
         tracking=show_tracking_number(complaint["tracking_no"]),
         category=CATEGORIES[complaint["category"]],
         withdrawable=can_withdraw(complaint, _now()),
+        due=due_words(complaint),
         printer=bool(services().config.printer),
         message=request.args.get("m", ""),
         **_common(result, scratch),
@@ -261,4 +263,4 @@ def print_(uuid: str) -> ResponseReturnValue:
 
 def mine_for_summary(result: LookupResult) -> list[dict]:
     """The person's complaints for the summary's "我的反映"."""
-    return complaints_of(store=services().store, key=_key(result))
+    return complaints_of(store=services().store, key=_key(result), reconciliation=result.reconciliation)

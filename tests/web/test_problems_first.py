@@ -116,3 +116,53 @@ def test_a_hinted_programme_can_be_reported_as_missing(client):
     assert 'data-complain-hint="elderly_allowance"' in page
     step = client.get("/me/complaint/new?programme=elderly_allowance&about=hint").get_data(as_text=True)
     assert "第2步" in step and "高龄津贴" in step
+
+
+def file_run(client) -> str:  # type: ignore[no-untyped-def]
+    summary(client, 3)
+    page = client.get("/me/complaint/new?programme=dibao&period=2025-03&until=2025-08").get_data(as_text=True)
+    csrf = re.search(r'name="csrf" value="([^"]*)"', page).group(1)
+    client.post("/me/complaint/category", data={"csrf": csrf, "category": "wrong_amount"})
+    page = client.post("/me/complaint/phone", data={"csrf": csrf, "skip": "1"}).get_data(as_text=True)
+    uuid = re.search(r'name="uuid" value="([^"]*)"', page).group(1)
+    client.post("/me/complaint/submit", data={"csrf": csrf, "uuid": uuid})
+    return uuid
+
+
+def test_the_due_date_and_an_answer_the_ledger_contradicts_are_shown_plainly(own_app):
+    client = own_app.test_client()
+    uuid = file_run(client)
+    done = client.get(f"/me/complaint/{uuid}").get_data(as_text=True)
+    assert "3天内分派处理" in done  # at filing: the rule, until the hub sets a date
+    store = services(own_app).store
+    store.set_hub_status(
+        uuid,
+        "assigned",
+        "[]",
+        "2026-11-22T02:00:00+00:00",
+        words="已分派",
+        due_at="2026-12-09T15:59:00+00:00",
+    )
+    assert "应在2026年12月9日前答复您" in client.get("/me").get_data(as_text=True)
+    answer = json.dumps(
+        [{"text": "已补发440元", "kind": "answer", "at": "2026-11-23T02:00:00+00:00"}], ensure_ascii=False
+    )
+    store.set_hub_status(
+        uuid, "answered", answer, "2026-11-23T02:00:00+00:00", words="已答复", outcome="resolved"
+    )
+    page = client.get("/me").get_data(as_text=True)
+    assert "答复：已补发440元" in page and "现在的发放记录：应发 ¥1,640.00 · 实发 ¥1,200.00" in page
+    assert "答复说已补发，但目前的发放记录里还没有这笔钱；数据更新后会显示" in page
+
+
+def test_withdrawal_is_offered_only_until_someone_acts(own_app):
+    client = own_app.test_client()
+    uuid = file_run(client)
+    assert 'id="withdraw"' in client.get(f"/me/complaint/{uuid}").get_data(as_text=True)
+    services(own_app).store.set_hub_status(uuid, "assigned", "[]", "2026-11-22T02:00:00+00:00")
+    page = client.get(f"/me/complaint/{uuid}").get_data(as_text=True)
+    assert 'id="withdraw"' not in page
+    form = client.get("/me/complaint/new").get_data(as_text=True)  # the session's form token
+    csrf = re.search(r'name="csrf" value="([^"]*)"', form).group(1)
+    refused = client.post(f"/me/complaint/{uuid}/withdraw", data={"csrf": csrf}, follow_redirects=True)
+    assert "已经开始处理，不能撤回" in refused.get_data(as_text=True)
