@@ -88,5 +88,5 @@ def check_phone(text: str) -> str:
     """The digits of a phone number the villager typed, or "" for none; raises ComplaintError if malformed."""
     digits = "".join(c for c in text if c.isdigit())
     if digits and not _PHONE.match(digits):
-        raise ComplaintError("phone", "电话号码不对：手机号是以1开头的11位数字")
+        raise ComplaintError("phone", "电话号码不对：手机号是以1开头的11位数字，座机请加区号（如0851开头）")
     return digits

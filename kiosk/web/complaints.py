@@ -122,9 +122,13 @@ def phone() -> ResponseReturnValue:
     draft = _draft(scratch)
     try:
         draft["phone"] = "" if request.form.get("skip") else check_phone(request.form.get("phone", ""))
-    except ComplaintError as error:
+    except ComplaintError as error:  # keep what was typed, so one wrong digit is not twelve to type again
+        typed = "".join(c for c in request.form.get("phone", "") if c.isdigit())[:15]
         return render_template(
-            "kiosk/complaint_phone.html", draft=draft, error=error.message_zh, **_common(result, scratch)
+            "kiosk/complaint_phone.html",
+            draft={**draft, "phone": typed},
+            error=error.message_zh,
+            **_common(result, scratch),
         ), 422
     return render_template("kiosk/complaint_review.html", draft=draft, **_common(result, scratch))
 

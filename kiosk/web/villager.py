@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
+    Response,
     abort,
+    current_app,
     jsonify,
     make_response,
     redirect,
@@ -22,6 +24,7 @@ from flask.typing import ResponseReturnValue
 from kiosk.backend import LookupResult
 from kiosk.rules.problems import all_clear_zh, problem_runs, runs_of
 from kiosk.rules.reconcile import Reconciliation, Status
+from kiosk.services.statement import statement_for
 from kiosk.services.terminal import Terminal
 from kiosk.web.complaints import mine_for_summary
 from kiosk.web.context import services
@@ -178,3 +181,43 @@ def bye() -> ResponseReturnValue:
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     response.delete_cookie(COOKIE, path="/")
     return response
+
+
+@bp.get("/me/statement.pdf")
+def statement_pdf() -> ResponseReturnValue:
+    """The statement as an A4 PDF, for a clinic's ordinary printer (or to save)."""
+    import segno
+    import weasyprint
+
+    result = _session_result()
+    if result is None or not result.on_roster:
+        return redirect(url_for("villager.attract"))
+    statement = statement_for(result)
+    qr = segno.make(statement.qr_text, error="m").svg_inline(scale=3)
+    html = render_template("kiosk/statement.html", s=statement, qr=qr)
+    pdf = weasyprint.HTML(string=html).write_pdf()
+    return Response(
+        pdf, mimetype="application/pdf", headers={"Content-Disposition": 'inline; filename="statement.pdf"'}
+    )
+
+
+@bp.post("/me/statement/print")
+def statement_print() -> ResponseReturnValue:
+    """The statement on the receipt printer, when the kiosk has one."""
+    from device.printer import PrinterError, open_printer, print_slip
+
+    result = _session_result()
+    if result is None or not result.on_roster:
+        return redirect(url_for("villager.attract"))
+    statement = statement_for(result)
+    try:
+        device = open_printer(services().config.printer)
+        if device is None:
+            abort(404)
+        print_slip(device, statement.slip_lines(), statement.qr_text)
+        services().last_slip = getattr(device, "output", b"")
+        printed = "1"
+    except PrinterError as error:
+        current_app.logger.warning("statement not printed: %s", error)
+        printed = "0"
+    return redirect(url_for("villager.summary", printed=printed), code=303)

@@ -122,3 +122,42 @@ def test_a_general_complaint_button_on_every_person_screen(printing_app):
     open_card(client, 1)
     for url in ("/me", "/me/programme/farmland?year=2025", "/me/complaint/new"):
         assert 'id="complain-button" href="/me/complaint/new"' in client.get(url).get_data(as_text=True)
+
+
+def test_the_phone_step_takes_a_landline_and_keeps_a_refused_number(printing_app):
+    client = printing_app.test_client()
+    open_card(client, 4)
+    page = client.get("/me/complaint/new?programme=pension_basic&period=2025-03").get_data(as_text=True)
+    csrf = field(page, "csrf")
+    client.post("/me/complaint/category", data={"csrf": csrf, "category": "not_received"})
+    refused = client.post("/me/complaint/phone", data={"csrf": csrf, "phone": "2380013800"})
+    assert refused.status_code == 422 and 'value="2380013800"' in refused.get_data(as_text=True)
+    assert "座机请加区号" in refused.get_data(as_text=True)
+    review = client.post("/me/complaint/phone", data={"csrf": csrf, "phone": "085186861234"})
+    assert review.status_code == 200 and "第3步" in review.get_data(as_text=True)
+
+
+def test_the_statement_prints_what_the_screen_shows_on_paper_and_as_a_pdf(printing_app, tmp_path):
+    import subprocess
+
+    client = printing_app.test_client()
+    open_card(client, 3)
+    screen = client.get("/me").get_data(as_text=True)
+    problem = "2025年3月至8月 农村最低生活保障少发，共¥440.00"
+    assert problem in screen and 'id="print-statement"' in screen
+    printed = client.post("/me/statement/print", follow_redirects=True)
+    assert "对账单已打印" in printed.get_data(as_text=True)
+    slip = services(printing_app).last_slip.decode("gb18030", "replace")
+    assert problem in slip and "农村最低生活保障（2024年1月起）" in slip and "核验码：" in slip
+    pdf = client.get("/me/statement.pdf")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    (tmp_path / "s.pdf").write_bytes(pdf.data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "s.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(text.split())
+    assert "2025年3月至8月 农村最低生活保障少发，共¥440.00" in flat
+    check = re.search(r"核验码：([0-9A-F]{12})", slip).group(1)
+    assert check in flat, "paper and PDF carry the same figures (same digest)"
+    full = next(c.id_number for c in services(printing_app).store.demo_cards() if c.position == 3)
+    assert full not in flat and full not in slip and full[-4:] in flat  # masked, as on screen
