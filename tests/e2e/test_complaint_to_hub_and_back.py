@@ -79,7 +79,7 @@ def test_complaint_reaches_the_hub_and_the_reply_comes_back(demo_template, brows
             time.sleep(0.3)
         office.get_by_role("link", name=tracking).click()
         expect(office.locator("main")).to_contain_text(
-            "城乡居民基础养老金 · 2025年3月：应发 123.00 元，实发 0.00 元（未发放）"
+            "城乡居民基础养老金 · 2025年2月至3月：应发 246.00 元，实发 0.00 元（未发放）"  # one complaint, the run
         )
         expect(office.locator("main")).to_contain_text("13800138000")
         expect(office.locator("table.current")).to_contain_text(

@@ -1,0 +1,100 @@
+"""Problems first, in Debian's Chromium: the first screen after a card is read names what is wrong with
+its total (or says plainly that nothing is), without a tap or a scroll; the short case's programme page
+fits about one screen; no villager screen overflows at 1920×1080 or 1080×1920."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from device.emulation.vcard import SWAP_GAP_SECONDS
+
+READ_FINE = ["①", "②", "③", "④", "⑤", "⑥", "⑦", "⑧", "⑨", "⑩", "⑬"]
+
+
+def open_card(page, kiosk, label: str) -> None:  # type: ignore[no-untyped-def]
+    kiosk.take_card()
+    time.sleep(SWAP_GAP_SECONDS)
+    page.goto(kiosk.url + "/")
+    page.get_by_role("button", name=re.compile("^" + re.escape(label))).click()
+    page.wait_for_url(re.compile(r"/me"))
+
+
+def in_first_screen(page, selector: str) -> bool:  # type: ignore[no-untyped-def]
+    box = page.locator(selector).first.bounding_box()
+    viewport = page.viewport_size
+    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"]
+
+
+@pytest.mark.parametrize("label", READ_FINE)
+def test_the_first_screen_names_the_worst_problem_or_says_all_is_well(page, kiosk, label):
+    open_card(page, kiosk, label)
+    first = ".problem-sentence" if page.locator(".problem-sentence").count() else "#all-clear"
+    assert in_first_screen(page, first), f"{label}: {first} is not on the first screen"
+    if first == "#all-clear":
+        expect(page.locator("#all-clear")).to_contain_text(
+            re.compile("至今，各项补贴都已足额发放|还没有到发放时间")
+        )
+    else:
+        expect(page.locator(".problem-sentence").first).to_contain_text(re.compile("共¥|延迟发放"))
+
+
+def test_card_three_sees_the_shortfall_with_no_tap_and_its_page_fits_about_one_screen(page, kiosk):
+    open_card(page, kiosk, "③")
+    expect(page.locator(".problem-sentence").first).to_contain_text(
+        "2025年3月至8月 农村最低生活保障少发，共¥440.00"
+    )
+    assert in_first_screen(page, ".problem-sentence")
+    page.get_by_role("link", name="看每期明细").first.click()
+    expect(page.locator(".run-problem")).to_have_count(1)
+    assert in_first_screen(page, ".run-sentence") and in_first_screen(page, "[data-complain]")
+    demo_panel = page.evaluate("(document.querySelector('.demo-panel') || {offsetHeight: 0}).offsetHeight")
+    height = page.evaluate("document.documentElement.scrollHeight") - demo_panel
+    assert height <= 1.5 * page.viewport_size["height"], (
+        f"the 低保 page for 2025 is {height} px tall"
+    )  # was 5,805
+    expect(page.locator("[data-complain]")).to_have_count(1)
+
+
+def test_someone_not_on_the_roster_sees_a_calm_screen_with_a_way_to_report(page, kiosk):
+    open_card(page, kiosk, "⑫")
+    expect(page.locator("#unlisted")).to_contain_text("系统里没有查到您的补贴记录")
+    assert in_first_screen(page, "#report-unlisted")
+
+
+OVERFLOW = """() => {
+  const bad = [];
+  const width = document.documentElement.clientWidth;
+  for (const el of document.querySelectorAll('main *')) {
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden' || el.closest('details:not([open])')) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    if (box.right > width + 1) bad.push(el.tagName + '.' + el.className + ' beyond the screen');
+    if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1 && style.overflowX === "visible" && el.children.length === 0)
+      bad.push(el.tagName + '.' + el.className + ' text overflows');
+  }
+  return bad.slice(0, 10);
+}"""
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1920, "height": 1080}, {"width": 1080, "height": 1920}])
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
+def test_no_villager_screen_overflows(browser, kiosk, viewport, large):
+    context = browser.new_context(viewport=viewport, locale="zh-CN")
+    page = context.new_page()
+    try:
+        open_card(page, kiosk, "③")
+        if large:
+            page.locator("#text-size").click()
+        for path in ("/me", "/me/programme/dibao?year=2025"):
+            page.goto(kiosk.url + path)
+            if large and page.locator("#text-size").get_attribute("aria-pressed") != "true":
+                page.locator("#text-size").click()
+            assert page.evaluate(OVERFLOW) == [], f"{path} at {viewport} ({'large' if large else 'normal'})"
+    finally:
+        kiosk.take_card()
+        context.close()
