@@ -33,6 +33,10 @@ _SUCCESS = _code(scard.SCARD_S_SUCCESS)
 _TIMEOUT = _code(scard.SCARD_E_TIMEOUT)
 _NO_READERS = _code(scard.SCARD_E_NO_READERS_AVAILABLE)
 # The context is gone: release it and establish a new one.
+READ_RETRIES = 1  # one more try after a card that moved mid-read
+RETRY_PAUSE_SECONDS = 0.3
+TRANSIENT = frozenset({"removed", "mute", "blank"})  # reasons a second try may cure; a corrupt card's are not
+
 _SERVICE_LOST = {
     _code(c)
     for c in (
@@ -243,6 +247,18 @@ class PcscWatcher:
                 self._read(context, remaining)
 
     def _read(self, context: int, reader: str) -> None:
+        """Read the card in `reader` and publish what it said; a card that moved mid-read (it answered
+        nothing, or went away for a moment) is tried once more before the villager is asked to place it
+        again, so a slight slide is not an error."""
+        for attempt in range(1 + READ_RETRIES):
+            event = self._read_once(context, reader)
+            if event.kind is CardEventKind.READ or event.reason not in TRANSIENT or attempt == READ_RETRIES:
+                self.events.publish(event)
+                return
+            log.info("card in %s: %s on attempt %d, trying again", reader, event.reason, attempt + 1)
+            time.sleep(RETRY_PAUSE_SECONDS)
+
+    def _read_once(self, context: int, reader: str) -> CardEvent:
         started = time.perf_counter()
         hresult, card, protocol = scard.SCardConnect(
             context, reader, scard.SCARD_SHARE_SHARED, scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1
@@ -252,14 +268,13 @@ class PcscWatcher:
                 raise _ContextLost(describe(hresult))
             reason = "removed" if _code(hresult) in _CARD_GONE else "mute"
             log.info("cannot connect to the card in %s: %s", reader, describe(hresult))
-            self.events.publish(CardEvent(CardEventKind.UNREADABLE, reason=reason, reader=reader))
-            return
+            return CardEvent(CardEventKind.UNREADABLE, reason=reason, reader=reader)
         try:
             connection = PcscConnection(card, protocol)
             identity = read_card(self.wrap(connection) if self.wrap else connection, self.profiles)  # type: ignore[arg-type]
         except CardError as error:
             log.info("card in %s unreadable: %s (%s)", reader, error.reason, error)
-            self.events.publish(CardEvent(CardEventKind.UNREADABLE, reason=error.reason, reader=reader))
+            return CardEvent(CardEventKind.UNREADABLE, reason=error.reason, reader=reader)
         else:
             log.info(
                 "card read in %s by %s in %.0f ms: %r",
@@ -268,7 +283,7 @@ class PcscWatcher:
                 (time.perf_counter() - started) * 1000,
                 identity,
             )
-            self.events.publish(CardEvent(CardEventKind.READ, identity=identity, reader=reader))
+            return CardEvent(CardEventKind.READ, identity=identity, reader=reader)
         finally:
             scard.SCardDisconnect(card, scard.SCARD_LEAVE_CARD)
 

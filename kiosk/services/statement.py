@@ -72,6 +72,7 @@ class Statement:
         for figures in self.programmes:
             lines.append(f"{figures.name}（{figures.first}起）")
             lines.append(f"  应发¥{format_yuan(figures.owed_fen)} 实发¥{format_yuan(figures.paid_fen)}")
+            lines += [f"  依据：{reference}" for reference in figures.references]
         lines += ["", f"核验码：{self.check}", "如有疑问，可到乡镇或在终端上反映"]
         return lines
 

@@ -108,6 +108,10 @@ def test_complaint_reaches_the_hub_and_the_reply_comes_back(demo_template, brows
             time.sleep(0.5)
         expect(villager.locator(".complaint")).to_contain_text("已答复")
         expect(villager.locator(".reply")).to_contain_text("已核实：2025年3月养老金漏发，已于11月补发123元。")
+        # the answer says it was paid; the kiosk's ledger still shows it missing: said so, beside the numbers
+        expect(villager.locator(".contradiction")).to_contain_text(
+            "答复说已补发，但目前的发放记录里还没有这笔钱"
+        )
         villager.locator(".complaint a").first.click()
         villager.locator("#reopen").click()
         expect(villager.locator(".alert")).to_contain_text("已要求重新办理")
@@ -119,6 +123,23 @@ def test_complaint_reaches_the_hub_and_the_reply_comes_back(demo_template, brows
             time.sleep(0.3)
         expect(office.locator("h1 .status")).to_have_text("已分派")  # back with the department, due afresh
         expect(office.locator(".events")).to_contain_text("要求重新办理")
+
+        # someone the roster does not know reports it from the kiosk, and it reaches the supervisors
+        kiosk.take_card()
+        villager.wait_for_url(kiosk.url + "/")
+        villager.get_by_role("button", name=re.compile("^⑫")).click()
+        villager.wait_for_url(re.compile(r"/me"))
+        villager.locator("#report-unlisted").click()
+        villager.get_by_role("button", name="不留电话").click()
+        villager.locator("#submit-complaint").click()
+        unlisted = villager.locator("#tracking-number").inner_text()
+        office.goto(hub.url + "/office/")
+        deadline = time.monotonic() + 20
+        while office.get_by_role("link", name=unlisted).count() == 0 and time.monotonic() < deadline:
+            office.reload()
+            time.sleep(0.3)
+        office.get_by_role("link", name=unlisted).click()
+        expect(office.locator("main")).to_contain_text("应该有但没有")
     finally:
         villager.close()
         office.close()

@@ -90,11 +90,23 @@ def test_no_villager_screen_overflows(browser, kiosk, viewport, large):
         open_card(page, kiosk, "③")
         if large:
             page.locator("#text-size").click()
-        for path in ("/me", "/me/programme/dibao?year=2025"):
+        paths = (
+            "/me",
+            "/me/programme/dibao?year=2025",
+            "/me/complaint/new?programme=dibao&period=2025-03&until=2025-08",
+        )
+        for path in paths:
             page.goto(kiosk.url + path)
             if large and page.locator("#text-size").get_attribute("aria-pressed") != "true":
                 page.locator("#text-size").click()
             assert page.evaluate(OVERFLOW) == [], f"{path} at {viewport} ({'large' if large else 'normal'})"
+        page.locator("[data-category='wrong_amount']").click()  # the phone step: its keys and 下一步
+        assert page.evaluate(OVERFLOW) == [], f"phone step at {viewport}"
+        assert in_first_screen(page, 'button.primary:has-text("下一步")'), (
+            f"下一步 below the fold at {viewport}"
+        )
+        open_card(page, kiosk, "⑫")
+        assert page.evaluate(OVERFLOW) == [], f"the not-on-the-roster screen at {viewport}"
     finally:
         kiosk.take_card()
         context.close()

@@ -149,6 +149,7 @@ def test_the_statement_prints_what_the_screen_shows_on_paper_and_as_a_pdf(printi
     assert "对账单已打印" in printed.get_data(as_text=True)
     slip = services(printing_app).last_slip.decode("gb18030", "replace")
     assert problem in slip and "农村最低生活保障（2024年1月起）" in slip and "核验码：" in slip
+    assert "依据：《社会救助暂行办法》" in slip  # the legal reference on paper too
     pdf = client.get("/me/statement.pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     (tmp_path / "s.pdf").write_bytes(pdf.data)
