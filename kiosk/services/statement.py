@@ -15,6 +15,8 @@ from kiosk.core.money import format_yuan
 from kiosk.rules.problems import all_clear_zh, problem_runs
 from kiosk.rules.reconcile import Status
 
+NOT_ON_ROSTER_ZH = "系统里没有查到此人的补贴记录（可向县纪检监察部门反映，或到乡镇民政所核实登记）"
+
 
 @dataclass(frozen=True)
 class ProgrammeFigures:
@@ -105,7 +107,7 @@ def statement_for(result: LookupResult) -> Statement:
         result.holder.village,
         f"{today.year}年{today.month}月{today.day}日",
         tuple(run.sentence_zh for run in problem_runs(reconciliation)),
-        all_clear_zh(reconciliation),
+        all_clear_zh(reconciliation) if result.on_roster else NOT_ON_ROSTER_ZH,
         tuple(programmes),
         reconciliation.rule_version,
     )

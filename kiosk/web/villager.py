@@ -190,7 +190,7 @@ def statement_pdf() -> ResponseReturnValue:
     import weasyprint
 
     result = _session_result()
-    if result is None or not result.on_roster:
+    if result is None:
         return redirect(url_for("villager.attract"))
     statement = statement_for(result)
     qr = segno.make(statement.qr_text, error="m").svg_inline(scale=3)
@@ -207,7 +207,7 @@ def statement_print() -> ResponseReturnValue:
     from device.printer import PrinterError, open_printer, print_slip
 
     result = _session_result()
-    if result is None or not result.on_roster:
+    if result is None:
         return redirect(url_for("villager.attract"))
     statement = statement_for(result)
     try:
@@ -220,4 +220,4 @@ def statement_print() -> ResponseReturnValue:
     except PrinterError as error:
         current_app.logger.warning("statement not printed: %s", error)
         printed = "0"
-    return redirect(url_for("villager.summary", printed=printed), code=303)
+    return redirect(url_for("villager.summary", printed=printed), code=303)  # the unlisted screen too

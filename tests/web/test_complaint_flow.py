@@ -162,3 +162,13 @@ def test_the_statement_prints_what_the_screen_shows_on_paper_and_as_a_pdf(printi
     assert check in flat, "paper and PDF carry the same figures (same digest)"
     full = next(c.id_number for c in services(printing_app).store.demo_cards() if c.position == 3)
     assert full not in flat and full not in slip and full[-4:] in flat  # masked, as on screen
+
+
+def test_someone_not_on_the_roster_can_take_home_a_statement_that_says_so(printing_app):
+    client = printing_app.test_client()
+    open_card(client, 12)
+    assert 'id="print-statement"' in client.get("/me").get_data(as_text=True)
+    client.post("/me/statement/print")
+    slip = services(printing_app).last_slip.decode("gb18030", "replace")
+    assert "系统里没有查到此人的补贴记录" in slip and "核验码：" in slip
+    assert client.get("/me/statement.pdf").data.startswith(b"%PDF")
