@@ -1,7 +1,7 @@
 """The hub's store: one engine over the hub's database, and the queries of kiosks, intake and the audit log.
 
 The tables are declared in kiosk.hub.db; each concern's queries sit in its own module
-(kiosks, intake, audit here; cases, accounts, stats, roster, publish and evidence take
+(kiosks, intake, audit here; cases, accounts, stats, roster, publish, lookup_guard and evidence take
 the engine themselves). Views never hold SQL.
 """
 

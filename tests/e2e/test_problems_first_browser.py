@@ -101,12 +101,20 @@ def test_no_villager_screen_overflows(browser, kiosk, viewport, large):
                 page.locator("#text-size").click()
             assert page.evaluate(OVERFLOW) == [], f"{path} at {viewport} ({'large' if large else 'normal'})"
         page.locator("[data-category='wrong_amount']").click()  # the phone step: its keys and 下一步
+        expect(page.get_by_text(re.compile("第2步"))).to_be_visible()
         assert page.evaluate(OVERFLOW) == [], f"phone step at {viewport}"
         assert in_first_screen(page, 'button.primary:has-text("下一步")'), (
             f"下一步 below the fold at {viewport}"
         )
+        page.get_by_role("button", name="不留电话").click()  # the review step (not submitted: a shared kiosk)
+        expect(page.get_by_text(re.compile("第3步"))).to_be_visible()
+        assert page.evaluate(OVERFLOW) == [], f"review step at {viewport}"
         open_card(page, kiosk, "⑫")
         assert page.evaluate(OVERFLOW) == [], f"the not-on-the-roster screen at {viewport}"
+        kiosk.take_card()
+        page.wait_for_url(kiosk.url + "/")
+        expect(page.get_by_text("请把身份证或社保卡")).to_be_visible()
+        assert page.evaluate(OVERFLOW) == [], f"the attract screen at {viewport}"
     finally:
         kiosk.take_card()
         context.close()
