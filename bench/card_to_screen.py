@@ -33,18 +33,10 @@ from benchlib import free_port, percentile  # noqa: E402
 from device.base import CardEventKind, EventHub  # noqa: E402
 from device.emulation.vcard import SsseApplet, VpcdCard  # noqa: E402
 from device.pcsc import PcscWatcher  # noqa: E402
+from tests.helpers.kiosk_process import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - the suite's launch, one list
 
 PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
 TODAY = "2026-11-22"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def ensure_pcscd() -> subprocess.Popen | None:
@@ -123,7 +115,7 @@ def measure_screen(url: str, id_number: str, name: str, rounds: int) -> list[flo
 
     times = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
         page.goto(url + "/")
         for _ in range(rounds):

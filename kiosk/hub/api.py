@@ -21,16 +21,7 @@ from kiosk.link.signing import SignatureError, check_headers, verify
 
 bp = Blueprint("api", __name__, url_prefix=paths.PREFIX)
 
-REQUIRED = (
-    "uuid",
-    "tracking_no",
-    "kiosk_id",
-    "person_key",
-    "masked_id",
-    "category",
-    "evidence",
-    "created_at",
-)
+REQUIRED = tuple(schemas.COMPLAINT["required"])  # checked first, for a plain 400 naming them all
 
 
 def _store() -> HubStore:

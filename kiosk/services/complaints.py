@@ -45,16 +45,14 @@ def evidence_for(
     group = next((g for g in reconciliation.programmes if g.code == programme), None)
     if group is None:
         return snapshot
-    codes = [line.period.code for line in sorted(group.lines, key=lambda line: line.period.start_on)]
+    ordered = sorted(group.lines, key=lambda line: line.period.start_on)
+    codes = [line.period.code for line in ordered]
     if period not in codes:
         return snapshot
-    last = until if until in codes and codes.index(until) >= codes.index(period) else period
-    chosen = codes[codes.index(period) : codes.index(last) + 1][:MAX_PERIODS]
-    lines = [
-        line
-        for line in sorted(group.lines, key=lambda line: line.period.start_on)
-        if line.period.code in chosen
-    ]
+    first = codes.index(period)
+    last = codes.index(until) if until in codes and codes.index(until) >= first else first
+    lines = ordered[first : last + 1][:MAX_PERIODS]
+    chosen = [line.period.code for line in lines]
     worst = next((line for line in lines if line.status.is_problem), lines[0])
     runs = runs_of(group, lines)
     run = next((r for r in runs if r.status is worst.status), runs[0])

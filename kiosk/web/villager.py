@@ -24,7 +24,7 @@ from flask.typing import ResponseReturnValue
 from kiosk.backend import LookupResult
 from kiosk.rules.problems import all_clear_zh, problem_runs, runs_of
 from kiosk.rules.reconcile import Reconciliation, Status
-from kiosk.services.statement import statement_for
+from kiosk.services.statement import Statement, statement_for
 from kiosk.services.terminal import Terminal
 from kiosk.web.complaints import mine_for_summary
 from kiosk.web.context import services
@@ -183,16 +183,21 @@ def bye() -> ResponseReturnValue:
     return response
 
 
+def _statement() -> Statement | None:
+    """The statement of the current card session, or None without one."""
+    result = _session_result()
+    return statement_for(result) if result is not None else None
+
+
 @bp.get("/me/statement.pdf")
 def statement_pdf() -> ResponseReturnValue:
     """The statement as an A4 PDF, for a clinic's ordinary printer (or to save)."""
     import segno
     import weasyprint
 
-    result = _session_result()
-    if result is None:
+    statement = _statement()
+    if statement is None:
         return redirect(url_for("villager.attract"))
-    statement = statement_for(result)
     qr = segno.make(statement.qr_text, error="m").svg_inline(scale=3)
     html = render_template("kiosk/statement.html", s=statement, qr=qr)
     pdf = weasyprint.HTML(string=html).write_pdf()
@@ -206,10 +211,9 @@ def statement_print() -> ResponseReturnValue:
     """The statement on the receipt printer, when the kiosk has one."""
     from device.printer import PrinterError, open_printer, print_slip
 
-    result = _session_result()
-    if result is None:
+    statement = _statement()
+    if statement is None:
         return redirect(url_for("villager.attract"))
-    statement = statement_for(result)
     try:
         device = open_printer(services().config.printer)
         if device is None:

@@ -74,9 +74,8 @@ def own_app(demo_county, tmp_path):
     )
 
 
-def test_one_complaint_carries_every_period_of_its_run_and_the_hub_accepts_it(own_app):
-    app = own_app
-    client = app.test_client()
+def file_run(client) -> str:  # type: ignore[no-untyped-def]
+    """File one complaint on card ③'s 低保 run (March to August 2025); its uuid."""
     summary(client, 3)
     page = client.get("/me/complaint/new?programme=dibao&period=2025-03&until=2025-08").get_data(as_text=True)
     csrf = re.search(r'name="csrf" value="([^"]*)"', page).group(1)
@@ -84,6 +83,13 @@ def test_one_complaint_carries_every_period_of_its_run_and_the_hub_accepts_it(ow
     page = client.post("/me/complaint/phone", data={"csrf": csrf, "skip": "1"}).get_data(as_text=True)
     uuid = re.search(r'name="uuid" value="([^"]*)"', page).group(1)
     assert client.post("/me/complaint/submit", data={"csrf": csrf, "uuid": uuid}).status_code == 303
+    return uuid
+
+
+def test_one_complaint_carries_every_period_of_its_run_and_the_hub_accepts_it(own_app):
+    app = own_app
+    client = app.test_client()
+    uuid = file_run(client)
     stored = services(app).store.complaint(uuid)
     evidence = json.loads(stored["evidence"])
     assert evidence["periods"] == [f"2025-{m:02d}" for m in range(3, 9)]
@@ -117,17 +123,6 @@ def test_a_hinted_programme_can_be_reported_as_missing(client):
     assert 'data-complain-hint="elderly_allowance"' in page
     step = client.get("/me/complaint/new?programme=elderly_allowance&about=hint").get_data(as_text=True)
     assert "第2步" in step and "高龄津贴" in step
-
-
-def file_run(client) -> str:  # type: ignore[no-untyped-def]
-    summary(client, 3)
-    page = client.get("/me/complaint/new?programme=dibao&period=2025-03&until=2025-08").get_data(as_text=True)
-    csrf = re.search(r'name="csrf" value="([^"]*)"', page).group(1)
-    client.post("/me/complaint/category", data={"csrf": csrf, "category": "wrong_amount"})
-    page = client.post("/me/complaint/phone", data={"csrf": csrf, "skip": "1"}).get_data(as_text=True)
-    uuid = re.search(r'name="uuid" value="([^"]*)"', page).group(1)
-    client.post("/me/complaint/submit", data={"csrf": csrf, "uuid": uuid})
-    return uuid
 
 
 def test_the_due_date_and_an_answer_the_ledger_contradicts_are_shown_plainly(own_app):
