@@ -66,15 +66,9 @@ class Run:
     @property
     def span_zh(self) -> str:
         """'2025年3月至8月', '2024年11月至2025年2月', '2025年3月', or '2024年6月起' while ongoing."""
-        first, last = self.first, self.last
         if self.ongoing and len(self.lines) > 1:
-            return f"{first.label_zh}起"
-        if first == last:
-            return first.label_zh
-        tail = last.label_zh
-        if last.year == first.year and tail.startswith(f"{last.year}年"):
-            tail = tail[len(f"{last.year}年") :]
-        return f"{first.label_zh}至{tail}"
+            return f"{self.first.label_zh}起"
+        return _span(self.first, self.last)
 
     @property
     def each_zh(self) -> str:
@@ -86,6 +80,24 @@ class Run:
         return f"{unit}少¥{format_yuan(-differences.pop())}"
 
     @property
+    def bases(self) -> list[tuple[str, Line]]:
+        """The run's amounts as the rules explain them, one entry per stretch with the same explanation.
+
+        A run can cross a change of standard (低保 260 → 300 from July); naming only the first month's
+        basis would explain the later months wrongly. Each entry is (span words, first line of the stretch);
+        the span is '' when one explanation covers the whole run.
+        """
+        stretches: list[list[Line]] = []
+        for line in self.lines:
+            if stretches and stretches[-1][-1].entitlement.explanation == line.entitlement.explanation:
+                stretches[-1].append(line)
+            else:
+                stretches.append([line])
+        if len(stretches) == 1:
+            return [("", stretches[0][0])]
+        return [(_span(stretch[0].period, stretch[-1].period), stretch[0]) for stretch in stretches]
+
+    @property
     def words_zh(self) -> str:
         return _WORDS.get(self.status, self.status.label_zh)
 
@@ -95,6 +107,16 @@ class Run:
         money = f"，共¥{format_yuan(self.at_stake_fen)}" if self.at_stake_fen else ""
         check = "（请核实）" if self.status in _CHECK else ""
         return f"{self.span_zh} {self.name}{self.words_zh}{money}{check}"
+
+
+def _span(first: Period, last: Period) -> str:
+    """'2025年3月至8月', '2024年11月至2025年2月', or '2025年3月' for one period."""
+    if first == last:
+        return first.label_zh
+    tail = last.label_zh
+    if last.year == first.year and tail.startswith(f"{last.year}年"):
+        tail = tail[len(f"{last.year}年") :]
+    return f"{first.label_zh}至{tail}"
 
 
 def runs_of(group: ProgrammeLines, lines: list[Line] | None = None) -> list[Run]:

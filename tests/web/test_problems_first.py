@@ -57,6 +57,18 @@ def test_the_programme_page_shows_the_run_with_one_complaint_button_and_folds_th
     assert page.index("run-problem") < page.index("run-fine"), "the problem comes first"
 
 
+def test_a_run_that_crosses_a_change_of_standard_explains_each_stretch_with_its_own_reference(client):
+    summary(client, 3)
+    page = client.get("/me/programme/dibao?year=2025").get_data(as_text=True)
+    start = page.index('<section class="run run-problem')
+    run = page[start : page.index("</section>", start)]
+    bases = re.findall(r'<p class="explain run-basis">(.*?)</p>', run, re.S)
+    # 260 a month until June, 300 from July: one basis would explain July wrongly
+    assert len(bases) == 2, bases
+    assert "2025年3月至6月" in bases[0] and "每月260.00元" in bases[0] and "社会救助暂行办法" in bases[0]
+    assert "2025年7月至8月" in bases[1] and "每月300.00元" in bases[1] and "2025年7月起" in bases[1]
+
+
 @pytest.fixture
 def own_app(demo_county, tmp_path):
     """A kiosk on its own copy of the demo county: this test files a complaint."""
