@@ -62,6 +62,10 @@ class KioskConfig:
     hub_secret: str = ""  # this kiosk's credential, from `kiosk hub --register KIOSK_ID`
     hub_poll_seconds: int = 300  # how often replies to this kiosk's complaints are fetched
     backend: str = "embedded"  # embedded (this terminal's store) | remote (ask the hub at hub_url)
+    # voice and keypad
+    headset: str = ""  # virtual | pulse | alsa[:CARD] | none; empty: virtual in a demo, pulse otherwise
+    voice_pack: Path | None = None  # a folder of recorded clips (docs/voice-packs.md); None: synthesis only
+    keymap: Path | None = None  # JSON: keypad key → action, over the defaults (README, "The keypad")
 
     def current_date(self) -> dt.date:
         return self.today or dt.date.today()
@@ -91,6 +95,9 @@ _ENV = {
     "hub_secret": "MINGBAI_HUB_SECRET",
     "hub_poll_seconds": "MINGBAI_HUB_POLL_SECONDS",
     "backend": "MINGBAI_BACKEND",
+    "headset": "MINGBAI_HEADSET",
+    "voice_pack": "MINGBAI_VOICE_PACK",
+    "keymap": "MINGBAI_KEYMAP",
 }
 READER_KINDS = ("auto", "pcsc", "virtual", "none")
 PROFILE_NAMES = tuple(PROFILES)  # the card profiles device/ knows
@@ -164,6 +171,8 @@ def load_config(
         raise ConfigError(f"reader = {config.reader!r}: must be one of {', '.join(READER_KINDS)}")
     if config.backend not in ("embedded", "remote") or (config.backend == "remote" and not config.hub_url):
         raise ConfigError(f"backend = {config.backend!r}: embedded, or remote with a hub_url")
+    if config.headset.partition(":")[0] not in ("", "virtual", "pulse", "alsa", "none"):
+        raise ConfigError(f"headset = {config.headset!r}: virtual, pulse, alsa[:CARD] or none")
     unknown_profiles = [p for p in config.card_profiles if p not in PROFILE_NAMES]
     if unknown_profiles or not config.card_profiles:
         raise ConfigError(

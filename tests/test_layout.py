@@ -44,6 +44,11 @@ NEVER = [
         ("flask", "kiosk.web", "kiosk.hub", "sqlite3"),
         "use cases know no web framework, no SQL",
     ),
+    (
+        "kiosk.speech",
+        ("flask", "kiosk.web", "kiosk.hub", "kiosk.services", "kiosk.store", "sqlite3"),
+        "what is said is composed from data and voiced offline: no web framework, no storage",
+    ),
     ("kiosk.web", ("kiosk.hub",), "the kiosk app is not the hub"),
     ("kiosk.hub", ("kiosk.web", "kiosk.services"), "the hub is not the kiosk app, nor its use cases"),
     (

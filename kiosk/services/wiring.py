@@ -7,18 +7,28 @@ readers and the relay run worker threads: `stop()` ends them.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from device.base import EventHub
+from device.headset import Headset, open_headset
 from kiosk.backend import BenefitsBackend, EmbeddedBackend
 from kiosk.config import KioskConfig
 from kiosk.core.clock import china_today
+from kiosk.core.complaint import person_key
 from kiosk.link.relay import Relay
 from kiosk.rules import Rulebook, load_rulebook
 from kiosk.services.chip_registry import load_chip_registry
+from kiosk.services.keypad import load_keymap
 from kiosk.services.readers import Readers, start_readers
+from kiosk.services.speech import Speech
 from kiosk.services.terminal import Terminal
+from kiosk.speech.engine import EspeakEngine, SpeechEngine, SpeechEngineError, Unavailable
+from kiosk.speech.packs import VoicePackError, load_voice_pack
+from kiosk.speech.render import Voice
 from kiosk.store import Store, open_store
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -30,6 +40,9 @@ class KioskServices:
     events: EventHub
     readers: Readers
     relay: Relay | None
+    speech: Speech
+    headset: Headset
+    keymap: dict[str, str] = field(default_factory=dict)  # keypad key code → action, over the defaults
     last_slip: bytes = field(default=b"")  # the dummy printer's output, for the tests of printing
 
     def outbox_queued(self) -> None:
@@ -45,6 +58,7 @@ class KioskServices:
 
 def start_services(config: KioskConfig) -> KioskServices:
     """Open the store, load the rules, and start the card readers (and the relay when a hub is set)."""
+    keymap = load_keymap(config.keymap)  # before any thread starts: a bad keymap stops the start
     store = open_store(config.db_path)
     rulebook = load_rulebook(config.policy_dir, store.policies())  # policies imported into the store win
     if config.backend == "remote":
@@ -74,4 +88,32 @@ def start_services(config: KioskConfig) -> KioskServices:
             status_every=config.hub_poll_seconds,
         )
         relay.start()
-    return KioskServices(config, store, rulebook, terminal, events, readers, relay)
+    headset = open_headset(config.headset or ("virtual" if config.demo else "pulse"))
+    speech = Speech(
+        terminal=terminal,
+        headset=headset,
+        voice=_voice(config, rulebook),
+        store=store,
+        person_key=lambda result: result.person_key or person_key(result.id_number, config.person_key_secret),
+    )
+    return KioskServices(
+        config, store, rulebook, terminal, events, readers, relay, speech, headset, keymap=keymap
+    )
+
+
+def _voice(config: KioskConfig, rulebook: Rulebook) -> Voice:
+    """The offline engine, and the voice pack when one is configured; a kiosk whose engine is missing
+    still shows every screen (the audio answers 503 with the reason), and a bad pack is refused whole."""
+    engine: SpeechEngine
+    try:
+        engine = EspeakEngine()
+    except SpeechEngineError as error:
+        log.warning("no speech: %s", error)
+        engine = Unavailable(str(error))
+    pack = None
+    if config.voice_pack is not None:
+        try:
+            pack = load_voice_pack(config.voice_pack, rulebook.codes)
+        except VoicePackError as error:
+            log.error("%s", error)
+    return Voice(engine, pack)

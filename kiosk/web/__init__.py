@@ -13,7 +13,8 @@ from flask import Flask, Response
 from kiosk.config import KioskConfig
 from kiosk.core.money import format_yuan
 from kiosk.services.wiring import KioskServices, start_services
-from kiosk.web.context import install
+from kiosk.web.context import install, services
+from kiosk.web.icons import icon
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,11 +32,12 @@ def create_app(config: KioskConfig, parts: KioskServices | None = None) -> Flask
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, MAX_FORM_MEMORY_SIZE=MAX_BODY)
     install(app, parts or start_services(config))
 
-    from kiosk.web import complaints, health, villager
+    from kiosk.web import complaints, health, speech, villager
 
     app.register_blueprint(villager.bp)
     app.register_blueprint(complaints.bp)
     app.register_blueprint(health.bp)
+    app.register_blueprint(speech.bp)
     if config.demo:
         from kiosk.web import demo
 
@@ -44,9 +46,11 @@ def create_app(config: KioskConfig, parts: KioskServices | None = None) -> Flask
     app.jinja_env.filters["yuan"] = format_yuan
     app.jinja_env.filters["money"] = lambda fen: ("-¥" if fen < 0 else "¥") + format_yuan(abs(fen))
 
+    app.jinja_env.globals["icon"] = icon
+
     @app.context_processor
     def kiosk_globals() -> dict[str, object]:
-        return {"demo": config.demo, "config": config}
+        return {"demo": config.demo, "config": config, "keymap": services(app).keymap}
 
     @app.after_request
     def secure_headers(response: Response) -> Response:

@@ -60,6 +60,11 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def _show(screen: str, **params: object) -> None:
+    """Tell the voice which complaint step the session's browser now shows."""
+    services().speech.show(request.cookies.get(COOKIE), screen, **params)
+
+
 def _common(result: LookupResult, scratch: dict[str, Any]) -> dict[str, object]:
     return {"holder": result.holder, "csrf": scratch["csrf"], "categories": CATEGORIES}
 
@@ -91,9 +96,11 @@ def new() -> ResponseReturnValue:
         "phone": "",
     }
     if category:  # straight to the phone step: the villager said what is wrong by the button they pressed
+        _show("complaint_phone")
         return render_template(
             "kiosk/complaint_phone.html", draft=scratch["draft"], error="", **_common(result, scratch)
         )
+    _show("complaint_category")
     return render_template(
         "kiosk/complaint_category.html", draft=scratch["draft"], **_common(result, scratch)
     )
@@ -113,6 +120,7 @@ def category() -> ResponseReturnValue:
     if request.form.get("category") not in CATEGORIES:
         abort(400)
     draft["category"] = request.form["category"]
+    _show("complaint_phone")
     return render_template("kiosk/complaint_phone.html", draft=draft, error="", **_common(result, scratch))
 
 
@@ -124,12 +132,14 @@ def phone() -> ResponseReturnValue:
         draft["phone"] = "" if request.form.get("skip") else check_phone(request.form.get("phone", ""))
     except ComplaintError as error:  # keep what was typed, so one wrong digit is not twelve to type again
         typed = "".join(c for c in request.form.get("phone", "") if c.isdigit())[:15]
+        _show("complaint_phone", refused=True)
         return render_template(
             "kiosk/complaint_phone.html",
             draft={**draft, "phone": typed},
             error=error.message_zh,
             **_common(result, scratch),
         ), 422
+    _show("complaint_review")
     return render_template("kiosk/complaint_review.html", draft=draft, **_common(result, scratch))
 
 
@@ -156,6 +166,7 @@ def submit() -> ResponseReturnValue:
             on_queued=services().outbox_queued,
         )
     except ComplaintError as error:
+        _show("complaint_review")
         return render_template(
             "kiosk/complaint_review.html", draft=draft, error=error.message_zh, **_common(result, scratch)
         ), 422
@@ -173,6 +184,7 @@ def _mine(result: LookupResult, uuid: str) -> dict[str, Any]:
 def done(uuid: str) -> ResponseReturnValue:
     result, scratch = _session()
     complaint = _mine(result, uuid)
+    _show("complaint_done", uuid=uuid)
     evidence = json.loads(complaint["evidence"])
     replies = [(reply_words(r.get("kind")), r["text"]) for r in json.loads(complaint.get("replies") or "[]")]
     return render_template(

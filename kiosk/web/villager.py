@@ -106,9 +106,11 @@ def summary() -> ResponseReturnValue:
     if result is None:
         return redirect(url_for("villager.attract"))
     if not result.on_roster:
+        services().speech.show(request.cookies.get(COOKIE), "unlisted")
         return render_template(
             "kiosk/unlisted.html", holder=result.holder, complaints=mine_for_summary(result)
         )
+    services().speech.show(request.cookies.get(COOKIE), "summary")
     reconciliation = result.reconciliation
     year = _year_arg(reconciliation)
     rows = _programme_rows(reconciliation, year)
@@ -141,6 +143,7 @@ def programme(code: str) -> ResponseReturnValue:
     if group is None:
         abort(404)
     year = _year_arg(reconciliation)
+    services().speech.show(request.cookies.get(COOKIE), "programme", code=code, year=year)
     years = sorted({line.period.year for line in group.lines}, reverse=True)
     runs = runs_of(group, [line for line in group.lines if line.period.year == year])
     problems = sorted((r for r in runs if r.status.is_problem), key=lambda r: -r.at_stake_fen)

@@ -64,7 +64,7 @@ def test_removing_the_card_returns_to_attract_without_a_click(page, kiosk):
     page.goto(kiosk.url + "/")
     place(page, "③")
     page.wait_for_url(re.compile(r"/me"))
-    expect(page.locator(".year-flag")).to_have_text("⚠ 6期待核实")
+    expect(page.locator(".year-flag")).to_have_text("6期待核实")
     kiosk.take_card()
     page.wait_for_url(kiosk.url + "/")
     expect(page.get_by_text("请把身份证或社保卡")).to_be_visible()

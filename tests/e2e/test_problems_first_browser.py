@@ -8,6 +8,7 @@ import re
 import time
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from device.emulation.vcard import SWAP_GAP_SECONDS
@@ -68,28 +69,66 @@ def test_someone_not_on_the_roster_sees_a_calm_screen_with_a_way_to_report(page,
 OVERFLOW = """() => {
   const bad = [];
   const width = document.documentElement.clientWidth;
-  for (const el of document.querySelectorAll('main *')) {
+  const shown = (el) => {
     const style = getComputedStyle(el);
-    if (style.display === 'none' || style.visibility === 'hidden' || el.closest('details:not([open])')) continue;
+    return style.display !== 'none' && style.visibility !== 'hidden' && !el.closest('details:not([open])')
+      && !el.closest('[hidden]');
+  };
+  const leaves = [];
+  for (const el of document.querySelectorAll('main *, header *')) {
+    if (!shown(el) || el.closest('svg')) continue;
     const box = el.getBoundingClientRect();
     if (box.width === 0 && box.height === 0) continue;
+    const style = getComputedStyle(el);
     if (box.right > width + 1) bad.push(el.tagName + '.' + el.className + ' beyond the screen');
     if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 1 && style.overflowX === "visible" && el.children.length === 0)
       bad.push(el.tagName + '.' + el.className + ' text overflows');
+    if (el.matches('.tool') && box.height > 2.2 * parseFloat(style.fontSize) + 40)
+      bad.push('header button ' + el.id + ' wraps into a column');
+    if (el.children.length === 0 && el.textContent.trim()) leaves.push([el, [...el.getClientRects()]]);  // one box per line
+  }
+  for (let i = 0; i < leaves.length; i++) {  // no two pieces of text on top of each other
+    for (let j = i + 1; j < leaves.length; j++) {
+      const [a, ps] = leaves[i], [b, qs] = leaves[j];
+      if (a.contains(b) || b.contains(a)) continue;
+      const hit = ps.some((p) => qs.some((q) =>
+        Math.min(p.right, q.right) - Math.max(p.left, q.left) > 2 && Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top) > 2));
+      if (hit) bad.push('"' + a.textContent.trim().slice(0, 12) + '" overlaps "' + b.textContent.trim().slice(0, 12) + '"');
+    }
   }
   return bad.slice(0, 10);
 }"""
 
+SIZES = [0, 1, 2]  # 28, 40, 48 px body text
+THEMES = ["light", "contrast"]
 
-@pytest.mark.parametrize("viewport", [{"width": 1920, "height": 1080}, {"width": 1080, "height": 1920}])
-@pytest.mark.parametrize("large", [False, True], ids=["normal", "large"])
-def test_no_villager_screen_overflows(browser, kiosk, viewport, large):
+
+def settle_display(page, size: int, theme: str) -> None:  # type: ignore[no-untyped-def]
+    """Set the text size and theme the way a villager does: the buttons in the header."""
+    while page.locator("#text-size").get_attribute("data-size") != str(size):
+        page.locator("#text-size").click()
+    if (page.locator("#theme").get_attribute("aria-pressed") == "true") != (theme == "contrast"):
+        page.locator("#theme").click()
+
+
+def check(page, where: str) -> None:  # type: ignore[no-untyped-def]
+    assert page.evaluate(OVERFLOW) == [], where
+
+
+@pytest.mark.parametrize(
+    "viewport",
+    [{"width": 1920, "height": 1080}, {"width": 1080, "height": 1920}],
+    ids=["landscape", "portrait"],
+)
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("size", SIZES, ids=["28px", "40px", "48px"])
+def test_no_villager_screen_overflows(browser, kiosk, viewport, size, theme):
     context = browser.new_context(viewport=viewport, locale="zh-CN")
     page = context.new_page()
+    where = f"at {viewport['width']}×{viewport['height']}, size {size}, {theme}"
     try:
         open_card(page, kiosk, "③")
-        if large:
-            page.locator("#text-size").click()
+        settle_display(page, size, theme)
         paths = (
             "/me",
             "/me/programme/dibao?year=2025",
@@ -97,24 +136,35 @@ def test_no_villager_screen_overflows(browser, kiosk, viewport, large):
         )
         for path in paths:
             page.goto(kiosk.url + path)
-            if large and page.locator("#text-size").get_attribute("aria-pressed") != "true":
-                page.locator("#text-size").click()
-            assert page.evaluate(OVERFLOW) == [], f"{path} at {viewport} ({'large' if large else 'normal'})"
+            assert page.locator("#text-size").get_attribute("data-size") == str(size), (
+                "the size stays all session"
+            )
+            check(page, f"{path} {where}")
+            if path != paths[-1]:
+                result = Axe().run(page, options={"rules": {"color-contrast-enhanced": {"enabled": True}}})
+                assert result.violations_count == 0, f"{path} {where}: " + result.generate_report()
         page.locator("[data-category='wrong_amount']").click()  # the phone step: its keys and 下一步
         expect(page.get_by_text(re.compile("第2步"))).to_be_visible()
-        assert page.evaluate(OVERFLOW) == [], f"phone step at {viewport}"
-        assert in_first_screen(page, 'button.primary:has-text("下一步")'), (
-            f"下一步 below the fold at {viewport}"
-        )
+        check(page, f"phone step {where}")
+        if size < 2:
+            assert in_first_screen(page, 'button.primary:has-text("下一步")'), (
+                f"下一步 below the fold {where}"
+            )
         page.get_by_role("button", name="不留电话").click()  # the review step (not submitted: a shared kiosk)
         expect(page.get_by_text(re.compile("第3步"))).to_be_visible()
-        assert page.evaluate(OVERFLOW) == [], f"review step at {viewport}"
+        check(page, f"review step {where}")
         open_card(page, kiosk, "⑫")
-        assert page.evaluate(OVERFLOW) == [], f"the not-on-the-roster screen at {viewport}"
+        assert page.locator("#text-size").get_attribute("data-size") == "0", (
+            "a new card starts at the normal size"
+        )
+        assert page.locator("#theme").get_attribute("aria-pressed") == "false", "... and the normal theme"
+        settle_display(page, size, theme)
+        check(page, f"the not-on-the-roster screen {where}")
         kiosk.take_card()
         page.wait_for_url(kiosk.url + "/")
         expect(page.get_by_text("请把身份证或社保卡")).to_be_visible()
-        assert page.evaluate(OVERFLOW) == [], f"the attract screen at {viewport}"
+        settle_display(page, size, theme)
+        check(page, f"the attract screen {where}")
     finally:
         kiosk.take_card()
         context.close()

@@ -1,3 +1,5 @@
+import shutil
+
 import pytest
 
 from kiosk.config import load_config
@@ -33,3 +35,14 @@ def place(client):
         return None
 
     return placing
+
+
+@pytest.fixture
+def own_app(demo_county, tmp_path):
+    """A kiosk on its own copy of the demo county: this test files a complaint."""
+    shutil.copy(demo_county, tmp_path / "kiosk.db")
+    return create_app(
+        load_config(
+            {"db_path": tmp_path / "kiosk.db", "demo": True, "today": TODAY, "reader": "virtual"}, environ={}
+        )
+    )

@@ -27,7 +27,7 @@ def test_the_first_thing_on_the_summary_is_the_worst_problem_or_that_all_is_well
     page = summary(client, position)
     first = page.index('id="problems"')
     assert first < page.index('class="years"'), "problems come before the totals by year"
-    problems = re.findall(r'class="problem-sentence"><span aria-hidden="true">.</span> ([^<]+)</p>', page)
+    problems = re.findall(r'class="problem-sentence"><svg class="icon [^>]*>.*?</svg> ([^<]+)</p>', page)
     if problems:
         assert re.search(
             r"(至|起|年).*(少发|未发放|多发|延迟发放|去世后仍发放|无登记资格却发放)", problems[0]
@@ -67,23 +67,6 @@ def test_a_run_that_crosses_a_change_of_standard_explains_each_stretch_with_its_
     assert len(bases) == 2, bases
     assert "2025年3月至6月" in bases[0] and "每月260.00元" in bases[0] and "社会救助暂行办法" in bases[0]
     assert "2025年7月至8月" in bases[1] and "每月300.00元" in bases[1] and "2025年7月起" in bases[1]
-
-
-@pytest.fixture
-def own_app(demo_county, tmp_path):
-    """A kiosk on its own copy of the demo county: this test files a complaint."""
-    import shutil
-
-    from kiosk.config import load_config
-    from kiosk.web import create_app
-    from tests.helpers.facts import TODAY
-
-    shutil.copy(demo_county, tmp_path / "kiosk.db")
-    return create_app(
-        load_config(
-            {"db_path": tmp_path / "kiosk.db", "demo": True, "today": TODAY, "reader": "virtual"}, environ={}
-        )
-    )
 
 
 def file_run(client) -> str:  # type: ignore[no-untyped-def]

@@ -46,7 +46,10 @@ def test_deceased_but_paid_card(client, place):
 
 def test_year_tabs_flag_problem_years(client, place):
     page = text(place(4))
-    assert re.search(r"2025年<span class=\"year-flag\">⚠ 2期待核实</span>", page)
+    assert re.search(
+        r"2025年<span class=\"year-flag\"><svg class=\"icon icon-warning\"[^>]*>.*?</svg> 2期待核实</span>",
+        page,
+    )
     assert "未发放" in text(client.get("/me?year=2025"))
 
 

@@ -1,0 +1,56 @@
+"""The voice's two contracts: `GET /speech/script` (what the current screen says, as JSON) and
+`GET /speech/audio` (the same, as a WAV), both for the channel in use now; and `/speech/channel`,
+which the screen polls to switch to voice mode when a headset is plugged in.
+
+Optional arguments: `prompt=still_there&seconds=N` (the idle prompt and its countdown), `say=TEXT`
+(the label the keypad's focus moved to; headset only), `slow=1` (slower speech).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from kiosk.speech import Script
+from kiosk.speech.engine import SpeechEngineError
+from kiosk.web.context import services
+from kiosk.web.session import COOKIE
+
+bp = Blueprint("speech", __name__, url_prefix="/speech")
+
+
+def _script() -> tuple[Script, str]:
+    speech = services().speech
+    label = request.args.get("say", "")
+    if label:
+        return speech.focus(label)
+    return speech.script(
+        request.cookies.get(COOKIE),
+        prompt_name=request.args.get("prompt", "")[:32],
+        seconds=request.args.get("seconds", default=0, type=int) or 0,
+    )
+
+
+@bp.get("/script")
+def script() -> ResponseReturnValue:
+    spoken, channel = _script()
+    return jsonify(spoken.as_json(channel))
+
+
+@bp.get("/audio")
+def audio() -> ResponseReturnValue:
+    spoken, channel = _script()
+    try:
+        wav = services().speech.audio(spoken, slow=request.args.get("slow") == "1")
+    except SpeechEngineError as error:
+        return Response(f"speech unavailable: {error}", status=503, mimetype="text/plain")
+    return Response(
+        wav,
+        mimetype="audio/wav",
+        headers={"X-Speech-Screen": spoken.screen, "X-Speech-Channel": channel, "Cache-Control": "no-store"},
+    )
+
+
+@bp.get("/channel")
+def channel() -> ResponseReturnValue:
+    return jsonify({"channel": services().speech.channel()})
