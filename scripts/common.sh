@@ -21,6 +21,9 @@ need_debian_packages() {
 # WeasyPrint (the hub's monthly PDF report) draws text with Pango.
 HUB_PACKAGES=(libpango-1.0-0 libpangoft2-1.0-0)
 
+# The kiosk's offline voice: espeak-ng's Mandarin (kiosk/speech/engine.py).
+VOICE_PACKAGES=(espeak-ng)
+
 # pcscd with vsmartcard's vpcd driver (the demo's virtual reader); pyscard builds against libpcsclite with swig.
 PCSC_PACKAGES=(pcscd vsmartcard-vpcd libpcsclite-dev swig build-essential pkg-config)
 

@@ -68,7 +68,9 @@
       voice.audio.pause();
       voice.audio.src = url;
       voice.audio.volume = voice.volume;
-      voice.log.push({ query: voice.last, at: Date.now(), state: body.dataset.state, slow: voice.slow });
+      var entry = { query: voice.last, at: Date.now(), asked: performance.now(), state: body.dataset.state, slow: voice.slow };
+      voice.log.push(entry);
+      voice.audio.addEventListener("loadedmetadata", function () { entry.heard = performance.now(); }, { once: true });
       var playing = voice.audio.play();
       if (playing && playing.catch) { playing.catch(function () { /* no sound device: the screen still shows it */ }); }
     },

@@ -21,6 +21,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",  # the voice speaks without a tap, as on the kiosk
 ]
 KIOSK = str(Path(sys.executable).with_name("kiosk"))
 
