@@ -1,4 +1,4 @@
-"""`kiosk doctor`: policies, store, outbox, secrets and card readers checked, each with a plain verdict;
+"""`kiosk doctor`: policies, store, outbox, secrets, voice and card readers checked, each with a plain verdict;
 with --trace, one card read recorded (masked) for a technician."""
 
 from __future__ import annotations
@@ -86,6 +86,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     if config.hub_url and not config.hub_secret:
         report("hub", "FAIL", "hub_url is set but hub_secret is empty: register this kiosk at the hub")
         healthy = False
+    healthy &= _doctor_voice(config, report)
     healthy &= _doctor_readers(config, report)
     if args.trace:
         healthy &= _doctor_trace(config, args.trace_timeout)
@@ -171,3 +172,29 @@ def _doctor_trace(config: KioskConfig, timeout: float) -> bool:
     print("\n".join(lines))
     print(f"outcome: {outcome}")
     return outcome.startswith("read by")
+
+
+def _doctor_voice(config: KioskConfig, report: Callable[[str, str, str], None]) -> bool:
+    """The offline speech engine, the voice pack if one is set, and where the headset is read from."""
+    from kiosk.rules import PolicyError, load_rulebook
+    from kiosk.speech.engine import EspeakEngine, SpeechEngineError
+    from kiosk.speech.packs import VoicePackError, load_voice_pack
+
+    healthy = True
+    try:
+        engine = EspeakEngine()
+        seconds = engine.synthesize("请取回您的卡").seconds
+        report("voice", "ok", f"{engine.name} speaks Mandarin offline ({seconds:.1f} s for 请取回您的卡)")
+    except SpeechEngineError as error:
+        report("voice", "FAIL", f"{error}: the screens work, but nothing is spoken (apt install espeak-ng)")
+        healthy = False
+    if config.voice_pack is not None:
+        try:
+            pack = load_voice_pack(config.voice_pack, load_rulebook(config.policy_dir).codes)
+            report("voicepack", "ok", f"{pack.name}: {len(pack.clips)} clips")
+        except (VoicePackError, PolicyError) as error:
+            report("voicepack", "FAIL", str(error))
+            healthy = False
+    source = config.headset or ("virtual" if config.demo else "pulse")
+    report("headset", "ok", f"read from {source}")
+    return healthy

@@ -137,6 +137,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="how often to flag overdue complaints for the supervisors (default 300)",
     )
+    voice = commands.add_parser("voice", help="make or check a voice pack of recorded clips")
+    _store_args(voice)
+    action = voice.add_mutually_exclusive_group(required=True)
+    action.add_argument("--build", type=Path, metavar="DIR", help="record every clip with the offline engine")
+    action.add_argument(
+        "--check", type=Path, metavar="DIR", help="check a pack: every clip present and readable"
+    )
+    action.add_argument("--script", action="store_true", help="print what each clip must say, to record it")
+    voice.add_argument("--name", default="普通话（espeak-ng 合成）", help="the pack's name (with --build)")
     doctor = commands.add_parser(
         "doctor", help="check policies, store, card readers; --trace records one card read"
     )

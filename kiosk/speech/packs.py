@@ -18,12 +18,13 @@ everything rather than speak half a sentence in one voice and half in another by
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kiosk.speech.pcm import AudioFormatError, Pcm, read_wav
-from kiosk.speech.words import required_keys
+from kiosk.core.spoken import month_words
+from kiosk.speech.pcm import AudioFormatError, Pcm, read_wav, to_wav
+from kiosk.speech.words import PROMPTS, required_keys
 
 MANIFEST = "manifest.toml"
 
@@ -82,3 +83,32 @@ def load_voice_pack(folder: Path, programme_codes: Iterable[str]) -> VoicePack:
         folder=folder,
         clips=clips,
     )
+
+
+def clip_texts(programme_names: dict[str, str]) -> dict[str, str]:
+    """What each required clip says, in Mandarin: the script a county reads from when it records a pack."""
+    texts = {f"prompt.{name}": text for name, text in PROMPTS.items()}
+    texts.update({f"digit.{n}": "零一二三四五六七八九"[n] for n in range(10)})
+    units = {"shi": "十", "bai": "百", "qian": "千", "wan": "万", "yi": "亿", "yuan": "元", "jiao": "角"}
+    units.update({"fen": "分", "nian": "年", "minus": "负"})
+    texts.update({f"unit.{key}": word for key, word in units.items()})
+    texts.update({f"month.{n}": month_words(n) for n in range(1, 13)})
+    texts.update({f"programme.{code}": name for code, name in programme_names.items()})
+    return texts
+
+
+def write_voice_pack(folder: Path, name: str, texts: dict[str, str], speak: Callable[[str], Pcm]) -> int:
+    """Record every clip of `texts` with `speak` into `folder` (a pack made by an engine, or the script
+    of one to record by voice); return the number of clips written."""
+    (folder / "clips").mkdir(parents=True, exist_ok=True)
+    lines = [f"name = {_toml_string(name)}", 'language = "zh-CN"', "", "[clips]"]
+    for key, text in sorted(texts.items()):
+        relative = f"clips/{key}.wav"
+        (folder / relative).write_bytes(to_wav(speak(text)))
+        lines.append(f"{_toml_string(key)} = {_toml_string(relative)}  # {text}")
+    (folder / MANIFEST).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(texts)
+
+
+def _toml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -51,7 +51,7 @@ class Voice:
             if pending.strip("，。 "):
                 out += self.engine.synthesize(pending, slow=slow)
             elif pending:
-                out += silence(SYMBOL_PAUSE_SECONDS)  # a comma between clips is a pause
+                out += silence(SYMBOL_PAUSE_SECONDS * (2 if slow else 1))  # a comma between clips is a pause
             pending = ""
             out += clip
         if pending.strip("，。 "):

@@ -154,3 +154,23 @@ def test_the_audio_is_a_wav_whose_length_fits_its_script(client):
 def test_the_headset_endpoints_need_the_demo_header(client):
     assert client.post("/demo/headset/in").status_code == 403
     assert client.get("/speech/channel").get_json() == {"channel": "speaker"}
+
+
+def test_a_kiosk_with_a_voice_pack_speaks_its_recordings(demo_county, tmp_path):
+    from kiosk.config import load_config
+    from kiosk.rules import load_rulebook
+    from kiosk.web import create_app
+    from tests.helpers.audio import write_tone_pack
+    from tests.helpers.facts import TODAY
+
+    pack = write_tone_pack(tmp_path / "pack", load_rulebook().codes, seconds=0.25)
+    app = create_app(
+        load_config(
+            {"db_path": demo_county, "demo": True, "today": TODAY, "reader": "virtual", "voice_pack": pack},
+            environ={},
+        )
+    )
+    answer = app.test_client().get("/speech/audio")  # the attract screen: two prompts, both recorded
+    with wave.open(io.BytesIO(answer.data)) as sound:
+        seconds = sound.getnframes() / sound.getframerate()
+    assert seconds == pytest.approx(0.25 + 0.45 + 0.25, abs=0.01)  # clip, pause, clip: no synthesis
