@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from kiosk.core.i18n import N_, say
 from kiosk.rules.facts import Enrolment, PersonFacts
 from kiosk.rules.hints import Hint, find_hints
 from kiosk.rules.parameters import PolicyError, ProgrammePolicy, load_policy, parse_policy, rule_version
 from kiosk.rules.periods import Period, add_months, parse_period, period_of, periods_between
-from kiosk.rules.programmes import RULES, Entitlement
+from kiosk.rules.programmes import RULES, Entitlement, owed
 
 DEFAULT_POLICY_DIR = Path(__file__).with_name("params")
 
@@ -51,7 +52,14 @@ class Rulebook:
         """Return what `code` owes the person for `period`, with its explanation."""
         policy = self.policies[code]
         if period.kind != policy.period_kind:
-            return Entitlement(0, f"此项按{_KIND_ZH[policy.period_kind]}发放，不按{_KIND_ZH[period.kind]}")
+            return owed(
+                0,
+                say(
+                    N_("此项按%(kind)s发放，不按%(asked)s"),
+                    kind=say(_KIND_ZH[policy.period_kind]),
+                    asked=say(_KIND_ZH[period.kind]),
+                ),
+            )
         return RULES[code](facts, period, policy)
 
     def due_on(self, code: str, period: Period) -> dt.date:
@@ -67,7 +75,7 @@ def _due_on(period: Period, due_months: int) -> dt.date:
     return add_months(period.start_on, due_months) - dt.timedelta(days=1)
 
 
-_KIND_ZH = {"month": "月", "quarter": "季度", "semester": "学期", "year": "年"}
+_KIND_ZH = {"month": N_("月"), "quarter": N_("季度"), "semester": N_("学期"), "year": N_("年")}
 
 
 def load_rulebook(

@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from kiosk.core.i18n import N_, Message, Term, say
 from kiosk.rules.facts import PersonFacts
 from kiosk.rules.parameters import ProgrammePolicy
 
@@ -22,10 +23,20 @@ class Hint:
     name: str
     reason: str
     department: str
+    why: Message | None = None  # `reason` with its parts
+
+    @property
+    def message(self) -> Message:
+        return say(
+            N_("您可能符合“%(name)s”：%(reason)s。请咨询%(department)s。"),
+            name=Term(self.programme, "name", self.name),
+            reason=self.why or say("%(reason)s", reason=self.reason),
+            department=Term(self.programme, "department", self.department),
+        )
 
     @property
     def message_zh(self) -> str:
-        return f"您可能符合“{self.name}”：{self.reason}。请咨询{self.department}。"
+        return str(self.message)
 
 
 def find_hints(facts: PersonFacts, today: dt.date, policies: Mapping[str, ProgrammePolicy]) -> list[Hint]:
@@ -35,24 +46,24 @@ def find_hints(facts: PersonFacts, today: dt.date, policies: Mapping[str, Progra
     age = facts.age_on(today)
     hints: list[Hint] = []
 
-    def suggest(code: str, reason: str) -> None:
+    def suggest(code: str, reason: Message) -> None:
         policy = policies.get(code)
         if policy is not None and facts.enrolment(code, today) is None:
-            hints.append(Hint(code, policy.name, reason, policy.department))
+            hints.append(Hint(code, policy.name, str(reason), policy.department, reason))
 
     if "pension_basic" in policies:
         min_age = policies["pension_basic"]["min_age"].at(today).value
         if age >= min_age:  # type: ignore[operator]
-            suggest("pension_basic", f"您已年满{min_age}周岁")
+            suggest("pension_basic", say(N_("您已年满%(age)s周岁"), age=min_age))
     if "elderly_allowance" in policies:
         lowest = min(int(b) for b in policies["elderly_allowance"]["monthly_by_age"].at(today).value)  # type: ignore[union-attr]
         if age >= lowest:
-            suggest("elderly_allowance", f"您已年满{lowest}周岁")
+            suggest("elderly_allowance", say(N_("您已年满%(age)s周岁"), age=lowest))
     living = facts.enrolment("disability_living", today)
     care = facts.enrolment("disability_care", today)
     if living is not None and living.quantity is not None and int(living.quantity) in (1, 2):
-        suggest("disability_care", "您持有一、二级残疾证")
+        suggest("disability_care", say(N_("您持有一、二级残疾证")))
     poor = facts.enrolment("dibao", today) or facts.enrolment("tekun", today)
     if care is not None and poor is not None:
-        suggest("disability_living", "您持有残疾证并享受低保或特困供养")
+        suggest("disability_living", say(N_("您持有残疾证并享受低保或特困供养")))
     return hints

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import ClassVar
 
+from kiosk.core.i18n import N_, Message, Month, MonthName, say
+
 
 class PeriodError(ValueError):
     """Raised when a period code cannot be parsed."""
@@ -72,6 +74,31 @@ class Period:
         if self.kind == "semester":
             return f"{self.year}年{'春季' if self.first_month == 1 else '秋季'}学期"
         return f"{self.year}年"
+
+    @property
+    def label(self) -> Message:
+        """The period's name in words, in any language (`label_zh` is its Chinese)."""
+        if self.kind == "month":
+            return say("%(month)s", month=Month(self.start_on))  # a month is a date: formatted per language
+        if self.kind == "quarter":
+            return say(
+                N_("%(year)s年第%(quarter)s季度"), year=self.year, quarter=(self.first_month - 1) // 3 + 1
+            )
+        if self.kind == "semester":
+            words = N_("%(year)s年春季学期") if self.first_month == 1 else N_("%(year)s年秋季学期")
+            return say(words, year=self.year)
+        return say(N_("%(year)s年"), year=self.year)
+
+    @property
+    def tail_label(self) -> Message:
+        """The name without its year, for the end of a span within one year ("至8月", "至第3季度")."""
+        if self.kind == "month":
+            return say("%(month)s", month=MonthName(self.first_month))
+        if self.kind == "quarter":
+            return say(N_("第%(quarter)s季度"), quarter=(self.first_month - 1) // 3 + 1)
+        if self.kind == "semester":
+            return say(N_("春季学期") if self.first_month == 1 else N_("秋季学期"))
+        return self.label
 
     def next(self) -> Period:
         start = add_months(self.start_on, self.months)

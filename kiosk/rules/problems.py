@@ -10,18 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kiosk.core.money import format_yuan
+from kiosk.core.i18n import N_, Message, Month, Term, Yuan, say
 from kiosk.rules.periods import Period
 from kiosk.rules.reconcile import Line, ProgrammeLines, Reconciliation, Status
 
 # How a problem reads after the programme's name, and whether its money is owed to or by the person.
 _WORDS = {
-    Status.SHORT: "少发",
-    Status.MISSING: "未发放",
-    Status.OVERPAID: "多发",
-    Status.PAID_LATE: "延迟发放",
-    Status.PAID_AFTER_DEATH: "去世后仍发放",
-    Status.PAID_WITHOUT_ENTITLEMENT: "无登记资格却发放",
+    Status.SHORT: N_("少发"),
+    Status.MISSING: N_("未发放"),
+    Status.OVERPAID: N_("多发"),
+    Status.PAID_LATE: N_("延迟发放"),
+    Status.PAID_AFTER_DEATH: N_("去世后仍发放"),
+    Status.PAID_WITHOUT_ENTITLEMENT: N_("无登记资格却发放"),
 }
 _CHECK = (Status.PAID_AFTER_DEATH, Status.PAID_WITHOUT_ENTITLEMENT, Status.OVERPAID)  # "（请核实）"
 
@@ -64,28 +64,35 @@ class Run:
         return abs(self.paid_fen - self.owed_fen)
 
     @property
-    def span_zh(self) -> str:
+    def span(self) -> Message:
         """'2025年3月至8月', '2024年11月至2025年2月', '2025年3月', or '2024年6月起' while ongoing."""
         if self.ongoing and len(self.lines) > 1:
-            return f"{self.first.label_zh}起"
-        return _span(self.first, self.last)
+            return say(N_("%(first)s起"), first=self.first.label)
+        return span_of(self.first, self.last)
+
+    @property
+    def span_zh(self) -> str:
+        return str(self.span)
+
+    @property
+    def each(self) -> Message | None:
+        """'每月少¥73.33' when every period of the run is off by the same amount, else None."""
+        differences = {line.paid_fen - line.owed_fen for line in self.lines}
+        if self.status is not Status.SHORT or len(differences) != 1 or len(self.lines) < 2:
+            return None
+        return say(_EACH[self.first.kind], amount=Yuan(-differences.pop()))
 
     @property
     def each_zh(self) -> str:
-        """'每月少¥73.33' when every period of the run is off by the same amount, else ''."""
-        differences = {line.paid_fen - line.owed_fen for line in self.lines}
-        if self.status is not Status.SHORT or len(differences) != 1 or len(self.lines) < 2:
-            return ""
-        unit = {"month": "每月", "quarter": "每季度", "semester": "每学期", "year": "每年"}[self.first.kind]
-        return f"{unit}少¥{format_yuan(-differences.pop())}"
+        return str(self.each) if self.each else ""
 
     @property
-    def bases(self) -> list[tuple[str, Line]]:
+    def bases(self) -> list[tuple[Message | None, Line]]:
         """The run's amounts as the rules explain them, one entry per stretch with the same explanation.
 
         A run can cross a change of standard (低保 260 → 300 from July); naming only the first month's
         basis would explain the later months wrongly. Each entry is (span words, first line of the stretch);
-        the span is '' when one explanation covers the whole run.
+        the span is None when one explanation covers the whole run.
         """
         stretches: list[list[Line]] = []
         for line in self.lines:
@@ -94,29 +101,56 @@ class Run:
             else:
                 stretches.append([line])
         if len(stretches) == 1:
-            return [("", stretches[0][0])]
-        return [(_span(stretch[0].period, stretch[-1].period), stretch[0]) for stretch in stretches]
+            return [(None, stretches[0][0])]
+        return [(span_of(stretch[0].period, stretch[-1].period), stretch[0]) for stretch in stretches]
 
     @property
     def words_zh(self) -> str:
         return _WORDS.get(self.status, self.status.label_zh)
 
     @property
-    def sentence_zh(self) -> str:
+    def sentence(self) -> Message:
         """One sentence with its total: '2025年3月至8月 低保少发，共¥440.00'."""
-        money = f"，共¥{format_yuan(self.at_stake_fen)}" if self.at_stake_fen else ""
-        check = "（请核实）" if self.status in _CHECK else ""
-        return f"{self.span_zh} {self.name}{self.words_zh}{money}{check}"
+        parts: dict[str, object] = {
+            "span": self.span,
+            "name": Term(self.programme, "name", self.name),
+            "words": say(self.words_zh),
+            "check": say(N_("（请核实）")) if self.status in _CHECK else "",
+        }
+        if self.at_stake_fen:
+            return say(
+                N_("%(span)s %(name)s%(words)s，共¥%(amount)s%(check)s"),
+                amount=Yuan(self.at_stake_fen),
+                **parts,
+            )
+        return say(N_("%(span)s %(name)s%(words)s%(check)s"), **parts)
+
+    @property
+    def sentence_zh(self) -> str:
+        return str(self.sentence)
 
 
-def _span(first: Period, last: Period) -> str:
+_EACH = {
+    "month": N_("每月少¥%(amount)s"),
+    "quarter": N_("每季度少¥%(amount)s"),
+    "semester": N_("每学期少¥%(amount)s"),
+    "year": N_("每年少¥%(amount)s"),
+}
+
+
+def span_of(first: Period, last: Period) -> Message:
     """'2025年3月至8月', '2024年11月至2025年2月', or '2025年3月' for one period."""
     if first == last:
-        return first.label_zh
-    tail = last.label_zh
-    if last.year == first.year and tail.startswith(f"{last.year}年"):
-        tail = tail[len(f"{last.year}年") :]
-    return f"{first.label_zh}至{tail}"
+        return first.label
+    if first.year == last.year and first.kind != "year":
+        return say(
+            N_("%(first)s至%(tail)s"),
+            first=first.label,
+            tail=last.tail_label,
+            first_tail=first.tail_label,
+            year=first.year,
+        )
+    return say(N_("%(first)s至%(last)s"), first=first.label, last=last.label)
 
 
 def runs_of(group: ProgrammeLines, lines: list[Line] | None = None) -> list[Run]:
@@ -155,10 +189,14 @@ def find_run(reconciliation: Reconciliation, programme: str, first_period: str) 
     return None
 
 
-def all_clear_zh(reconciliation: Reconciliation) -> str:
+def all_clear(reconciliation: Reconciliation) -> Message:
     """For a screen with no problem: one line for the whole period shown, not for the current year alone."""
     due = [line for line in reconciliation.lines if line.status is not Status.NOT_YET_DUE]
     if not due:
-        return "目前还没有到发放时间的补贴"
+        return say(N_("目前还没有到发放时间的补贴"))
     first = min(due, key=lambda line: line.period.start_on).period
-    return f"{first.year}年{first.first_month}月至今，各项补贴都已足额发放"
+    return say(N_("%(first)s至今，各项补贴都已足额发放"), first=Month(first.start_on))
+
+
+def all_clear_zh(reconciliation: Reconciliation) -> str:
+    return str(all_clear(reconciliation))

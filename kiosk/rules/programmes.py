@@ -7,12 +7,12 @@ the period after it), and explains its answer in words a villager can read.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kiosk.core.money import format_quantity, format_yuan, multiply_fen
+from kiosk.core.i18n import N_, Day, Message, Month, Yuan, say
+from kiosk.core.money import format_quantity, multiply_fen
 from kiosk.rules.facts import PersonFacts
 from kiosk.rules.parameters import DatedValue, Parameter, ProgrammePolicy
 from kiosk.rules.periods import Period
@@ -30,14 +30,8 @@ class Entitlement:
     explanation: str
     reference: str = ""
     change_note: str | None = None
-
-
-def _date_zh(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def _month_zh(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月"
+    message: Message | None = None  # `explanation` with its parts, for other languages
+    change: Message | None = None  # `change_note`'s
 
 
 def _pick(value: object, key: str | None) -> int | None:
@@ -48,7 +42,7 @@ def _pick(value: object, key: str | None) -> int | None:
 
 def _change_note(
     parameter: Parameter, dated: DatedValue, period: Period, key: str | None, per: str
-) -> str | None:
+) -> Message | None:
     """Describe a change of standard that took effect in the period's year, if any."""
     if dated.start_on.year != period.year:
         return None
@@ -58,25 +52,38 @@ def _change_note(
     old, new = _pick(previous.value, key), _pick(dated.value, key)
     if old is None or new is None or old == new:
         return None
-    return f"{_month_zh(dated.start_on)}起{per}标准由{format_yuan(old)}元调整为{format_yuan(new)}元"
+    return say(_CHANGE[per], month=Month(dated.start_on), old=Yuan(old), new=Yuan(new))
 
 
-def _not_owed(reason: str) -> Entitlement:
-    return Entitlement(0, reason)
+_CHANGE = {
+    "每月": N_("%(month)s起每月标准由%(old)s元调整为%(new)s元"),
+    "每学期": N_("%(month)s起每学期标准由%(old)s元调整为%(new)s元"),
+    "每亩": N_("%(month)s起每亩标准由%(old)s元调整为%(new)s元"),
+}
+_AMOUNT = {"每月": N_("%(what)s，每月%(amount)s元"), "每学期": N_("%(what)s，每学期%(amount)s元")}
+
+
+def owed(amount: int, message: Message, reference: str = "", change: Message | None = None) -> Entitlement:
+    """An entitlement explained by `message` (its Chinese kept as `explanation` for every older caller)."""
+    return Entitlement(amount, str(message), reference, str(change) if change else None, message, change)
+
+
+def _not_owed(reason: Message) -> Entitlement:
+    return owed(0, reason)
 
 
 def _precheck(facts: PersonFacts, period: Period, code: str) -> Entitlement | None:
     """Return a zero entitlement when the person was dead or not enrolled on the period's first day."""
     day = period.start_on
     if not facts.alive_on(day):
-        return _not_owed(f"已于{_date_zh(facts.death_on)}去世，此后不应再发放")  # type: ignore[arg-type]
+        return _not_owed(say(N_("已于%(day)s去世，此后不应再发放"), day=Day(facts.death_on)))  # type: ignore[arg-type]
     if facts.enrolment(code, day) is None:
-        return _not_owed(f"{period.label_zh}未登记享受此项")
+        return _not_owed(say(N_("%(period)s未登记享受此项"), period=period.label))
     return None
 
 
 def _amount_from(
-    parameter: Parameter, period: Period, key: str | None, per: str, describe: str
+    parameter: Parameter, period: Period, key: str | None, per: str, describe: Message
 ) -> Entitlement:
     dated = parameter.at(period.start_on)
     memo_key = (dated.start_on, key, per, describe, period.year)
@@ -85,11 +92,11 @@ def _amount_from(
         return cached
     amount = _pick(dated.value, key)
     if amount is None:
-        entitlement = _not_owed(f"{describe}不在补助范围内")
+        entitlement = _not_owed(say(N_("%(what)s不在补助范围内"), what=describe))
     else:
-        entitlement = Entitlement(
+        entitlement = owed(
             amount,
-            f"{describe}，{per}{format_yuan(amount)}元",
+            say(_AMOUNT[per], what=describe, amount=Yuan(amount)),
             dated.reference,
             _change_note(parameter, dated, period, key, per),
         )
@@ -103,8 +110,8 @@ def pension_basic(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -
         return zero
     min_age = policy["min_age"].at(period.start_on).value
     if facts.age_on(period.start_on) < min_age:  # type: ignore[operator]
-        return _not_owed(f"{period.label_zh}初未满{min_age}周岁")
-    return _amount_from(policy["monthly_amount"], period, None, "每月", "基础养老金")
+        return _not_owed(say(N_("%(period)s初未满%(age)s周岁"), period=period.label, age=min_age))
+    return _amount_from(policy["monthly_amount"], period, None, "每月", say(N_("基础养老金")))
 
 
 def elderly_allowance(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
@@ -116,9 +123,16 @@ def elderly_allowance(facts: PersonFacts, period: Period, policy: ProgrammePolic
     age = facts.age_on(period.start_on)
     reached = [int(low) for low in bands if age >= int(low)]  # type: ignore[union-attr]
     if not reached:
-        return _not_owed(f"{period.label_zh}初{age}周岁，未满{min(int(b) for b in bands)}周岁")  # type: ignore[union-attr]
+        lowest = min(int(b) for b in bands)  # type: ignore[union-attr]
+        return _not_owed(
+            say(
+                N_("%(period)s初%(age)s周岁，未满%(lowest)s周岁"), period=period.label, age=age, lowest=lowest
+            )
+        )
     band = str(max(reached))
-    return _amount_from(parameter, period, band, "每月", f"年满{band}周岁（现{age}周岁）")
+    return _amount_from(
+        parameter, period, band, "每月", say(N_("年满%(band)s周岁（现%(age)s周岁）"), band=band, age=age)
+    )
 
 
 def dibao(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
@@ -126,14 +140,20 @@ def dibao(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitl
     if (zero := _precheck(facts, period, policy.code)) is not None:
         return zero
     category = facts.enrolment(policy.code, period.start_on).category or ""  # type: ignore[union-attr]
-    return _amount_from(policy["monthly_by_category"], period, category, "每月", f"低保{category}类")
+    return _amount_from(
+        policy["monthly_by_category"],
+        period,
+        category,
+        "每月",
+        say(N_("低保%(category)s类"), category=category),
+    )
 
 
 def tekun(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
     """Owe the monthly support standard to persons in 特困 support."""
     if (zero := _precheck(facts, period, policy.code)) is not None:
         return zero
-    return _amount_from(policy["monthly_amount"], period, None, "每月", "特困供养")
+    return _amount_from(policy["monthly_amount"], period, None, "每月", say(N_("特困供养")))
 
 
 def _grade(facts: PersonFacts, period: Period, code: str) -> str:
@@ -141,16 +161,20 @@ def _grade(facts: PersonFacts, period: Period, code: str) -> str:
     return str(int(quantity)) if quantity is not None else "?"
 
 
-_GRADE_ZH = {"1": "一", "2": "二", "3": "三", "4": "四"}
+_GRADE_ZH = {
+    "1": N_("残疾等级一级"),
+    "2": N_("残疾等级二级"),
+    "3": N_("残疾等级三级"),
+    "4": N_("残疾等级四级"),
+}
 
 
 def _by_grade(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
     if (zero := _precheck(facts, period, policy.code)) is not None:
         return zero
     grade = _grade(facts, period, policy.code)
-    return _amount_from(
-        policy["monthly_by_grade"], period, grade, "每月", f"残疾等级{_GRADE_ZH.get(grade, grade)}级"
-    )
+    describe = say(_GRADE_ZH[grade]) if grade in _GRADE_ZH else say(N_("残疾等级%(grade)s级"), grade=grade)
+    return _amount_from(policy["monthly_by_grade"], period, grade, "每月", describe)
 
 
 def disability_living(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
@@ -171,12 +195,18 @@ def _per_mu(facts: PersonFacts, period: Period, policy: ProgrammePolicy, land: s
     dated = parameter.at(period.start_on)
     rate = dated.value
     amount = multiply_fen(area, rate)  # type: ignore[arg-type]
-    return Entitlement(
+    return owed(
         amount,
-        f"{land}{format_quantity(area)}亩 × {format_yuan(rate)}元/亩 = {format_yuan(amount)}元",  # type: ignore[arg-type,unused-ignore]
+        say(_PER_MU[land], area=format_quantity(area), rate=Yuan(rate), amount=Yuan(amount)),  # type: ignore[arg-type,unused-ignore]
         dated.reference,
         _change_note(parameter, dated, period, None, "每亩"),
     )
+
+
+_PER_MU = {
+    "承包耕地": N_("承包耕地%(area)s亩 × %(rate)s元/亩 = %(amount)s元"),
+    "公益林": N_("公益林%(area)s亩 × %(rate)s元/亩 = %(amount)s元"),
+}
 
 
 def farmland(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
@@ -189,7 +219,7 @@ def forest(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entit
     return _per_mu(facts, period, policy, "公益林")
 
 
-_STAGE_ZH = {"preschool": "学前教育", "primary": "小学", "junior": "初中", "senior": "高中"}
+_STAGE_ZH = {"preschool": N_("学前教育"), "primary": N_("小学"), "junior": N_("初中"), "senior": N_("高中")}
 
 
 def education(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
@@ -197,7 +227,8 @@ def education(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> En
     if (zero := _precheck(facts, period, policy.code)) is not None:
         return zero
     stage = facts.enrolment(policy.code, period.start_on).category or ""  # type: ignore[union-attr]
-    return _amount_from(policy["semester_by_stage"], period, stage, "每学期", _STAGE_ZH.get(stage, stage))
+    describe = say(_STAGE_ZH[stage]) if stage in _STAGE_ZH else say("%(stage)s", stage=stage)
+    return _amount_from(policy["semester_by_stage"], period, stage, "每学期", describe)
 
 
 Rule = Callable[[PersonFacts, Period, ProgrammePolicy], Entitlement]

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from operator import attrgetter
 
-from kiosk.core.money import format_yuan
+from kiosk.core.i18n import N_, Day, Message, Yuan, say
 from kiosk.rules import Entitlement, Hint, Period, PersonFacts, Rulebook, periods_between
+from kiosk.rules.programmes import owed as explained
 
 _PERIOD_ORDER = attrgetter("start_on", "kind")  # C-level sort key; dataclass __lt__ builds tuples
 
@@ -46,14 +47,14 @@ class Status(StrEnum):
 
 
 _LABELS = {
-    Status.PAID_IN_FULL: ("足额发放", "✔"),
-    Status.PAID_LATE: ("延迟发放", "⏱"),
-    Status.SHORT: ("少发", "▼"),
-    Status.MISSING: ("未发放", "✖"),
-    Status.OVERPAID: ("多发", "▲"),
-    Status.PAID_AFTER_DEATH: ("去世后仍发放", "⚠"),
-    Status.PAID_WITHOUT_ENTITLEMENT: ("无资格却发放", "⚠"),
-    Status.NOT_YET_DUE: ("未到发放时间", "…"),
+    Status.PAID_IN_FULL: (N_("足额发放"), "✔"),
+    Status.PAID_LATE: (N_("延迟发放"), "⏱"),
+    Status.SHORT: (N_("少发"), "▼"),
+    Status.MISSING: (N_("未发放"), "✖"),
+    Status.OVERPAID: (N_("多发"), "▲"),
+    Status.PAID_AFTER_DEATH: (N_("去世后仍发放"), "⚠"),
+    Status.PAID_WITHOUT_ENTITLEMENT: (N_("无资格却发放"), "⚠"),
+    Status.NOT_YET_DUE: (N_("未到发放时间"), "…"),
 }
 
 
@@ -84,28 +85,36 @@ class Line:
     @property
     def status_note(self) -> str:
         """The verdict in plain words, made only for the lines a screen shows."""
-        return describe(self)
+        return str(describe_message(self))
 
     @property
-    def corrections_note(self) -> str:
-        """Explain reversals and later batches for the period, if there were any."""
+    def status_message(self) -> Message:
+        return describe_message(self)
+
+    @property
+    def corrections(self) -> list[Message]:
+        """Reversals and later batches for the period, if there were any."""
         reversed_fen = -sum(p.amount_fen for p in self.payments if p.amount_fen < 0)
         positive = [p for p in self.payments if p.amount_fen > 0]
         notes = []
         if reversed_fen:
-            notes.append(f"其中有冲正（退回）{format_yuan(reversed_fen)}元，已从实发中扣除")
+            notes.append(say(N_("其中有冲正（退回）%(amount)s元，已从实发中扣除"), amount=Yuan(reversed_fen)))
         if len(positive) > 1 and self.status is not Status.OVERPAID:
-            notes.append(f"分{len(positive)}次发放，后面的批次是补发")
-        return "；".join(notes)
+            notes.append(say(N_("分%(count)s次发放，后面的批次是补发"), count=len(positive)))
+        return notes
+
+    @property
+    def corrections_note(self) -> str:
+        return "；".join(str(note) for note in self.corrections)
 
     def payment_label(self, payment: Payment) -> str:
         """'冲正' for a reversal, '补发' for a later positive batch (or '重复' when the period is overpaid)."""
         if payment.amount_fen < 0:
-            return "冲正"
+            return N_("冲正")
         positive = [p for p in self.payments if p.amount_fen > 0]
         if positive and payment is not positive[0]:
-            return "重复" if self.status is Status.OVERPAID else "补发"
-        return "发放"
+            return N_("重复") if self.status is Status.OVERPAID else N_("补发")
+        return N_("发放")
 
     @property
     def owed_fen(self) -> int:
@@ -176,10 +185,6 @@ class Reconciliation:
         return sorted({line.period.year for line in self.lines}, reverse=True)
 
 
-def _date_zh(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def judge(
     entitlement: Entitlement,
     payments: tuple[Payment, ...],
@@ -208,28 +213,52 @@ def judge(
 
 def describe(line: Line) -> str:
     """Say in one line of plain words how the period's payment compares with what was owed."""
+    return str(describe_message(line))
+
+
+def describe_message(line: Line) -> Message:
+    """`describe`, with its parts, for any language."""
     owed, paid = line.owed_fen, line.paid_fen
-    owed_y, paid_y = format_yuan(owed), format_yuan(paid)
     status = line.status
     if status is Status.PAID_AFTER_DEATH:
-        return f"本人已于{_date_zh(line.death_on)}去世，此期仍发放{paid_y}元"  # type: ignore[arg-type]
+        return say(N_("本人已于%(day)s去世，此期仍发放%(paid)s元"), day=Day(line.death_on), paid=Yuan(paid))  # type: ignore[arg-type]
     if status is Status.PAID_WITHOUT_ENTITLEMENT:
-        return f"此期不应发放（{line.entitlement.explanation}），却发放{paid_y}元"
+        why = line.entitlement.message or say("%(why)s", why=line.entitlement.explanation)
+        return say(N_("此期不应发放（%(why)s），却发放%(paid)s元"), why=why, paid=Yuan(paid))
     if status is Status.NOT_YET_DUE:
-        return f"应发{owed_y}元，{_date_zh(line.due_on)}前发放"
+        return say(N_("应发%(owed)s元，%(day)s前发放"), owed=Yuan(owed), day=Day(line.due_on))
     if status is Status.MISSING:
-        return f"应发{owed_y}元，至今未收到"
+        return say(N_("应发%(owed)s元，至今未收到"), owed=Yuan(owed))
     if status is Status.SHORT:
-        return f"应发{owed_y}元，实发{paid_y}元，少发{format_yuan(owed - paid)}元"
+        return say(
+            N_("应发%(owed)s元，实发%(paid)s元，少发%(short)s元"),
+            owed=Yuan(owed),
+            paid=Yuan(paid),
+            short=Yuan(owed - paid),
+        )
     if status is Status.OVERPAID:
-        count = f"（共{len(line.payments)}笔）" if len(line.payments) > 1 else ""
-        return f"应发{owed_y}元，实发{paid_y}元{count}，多发{format_yuan(paid - owed)}元"
+        if len(line.payments) > 1:
+            return say(
+                N_("应发%(owed)s元，实发%(paid)s元（共%(count)s笔），多发%(over)s元"),
+                owed=Yuan(owed),
+                paid=Yuan(paid),
+                count=len(line.payments),
+                over=Yuan(paid - owed),
+            )
+        return say(
+            N_("应发%(owed)s元，实发%(paid)s元，多发%(over)s元"),
+            owed=Yuan(owed),
+            paid=Yuan(paid),
+            over=Yuan(paid - owed),
+        )
     if owed == 0:
-        return "发放后已冲正，净额0.00元"
+        return say(N_("发放后已冲正，净额0.00元"))
     last_paid_on = max(p.paid_on for p in line.payments)
     if status is Status.PAID_LATE:
-        return f"应在{_date_zh(line.due_on)}前发放，实际{_date_zh(last_paid_on)}才发放"
-    return f"应发{owed_y}元，已于{_date_zh(last_paid_on)}足额发放"
+        return say(
+            N_("应在%(due)s前发放，实际%(paid_on)s才发放"), due=Day(line.due_on), paid_on=Day(last_paid_on)
+        )
+    return say(N_("应发%(owed)s元，已于%(paid_on)s足额发放"), owed=Yuan(owed), paid_on=Day(last_paid_on))
 
 
 def reconcile(
@@ -263,7 +292,7 @@ def reconcile(
             if len(found) > 1:
                 found = sorted(found, key=lambda p: p.paid_on)
             if policy is None:
-                entitlement = Entitlement(0, "未知补贴项目")
+                entitlement = explained(0, say(N_("未知补贴项目")))
                 due_on = period.end_on
             else:
                 entitlement = rulebook.owed(code, facts, period)
