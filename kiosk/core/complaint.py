@@ -12,15 +12,20 @@ import hmac
 import re
 import secrets
 
+from kiosk.core.i18n import N_
+
 CATEGORIES: dict[str, tuple[str, str]] = {  # code → (words, icon)
-    "not_received": ("没收到", "✖"),
-    "wrong_amount": ("钱数不对", "≠"),
-    "removed": ("被取消了", "⊘"),
-    "impersonated": ("有人冒领", "⚠"),
-    "should_qualify": ("应该有但没有", "？"),
-    "other": ("其他", "…"),
+    "not_received": (N_("没收到"), "✖"),
+    "wrong_amount": (N_("钱数不对"), "≠"),
+    "removed": (N_("被取消了"), "⊘"),
+    "impersonated": (N_("有人冒领"), "⚠"),
+    "should_qualify": (N_("应该有但没有"), "？"),
+    "other": (N_("其他"), "…"),
 }
-REPLY_WORDS = {"interim": "阶段性答复", "final": "答复"}  # reply kind → what the villager reads above it
+REPLY_WORDS = {
+    "interim": N_("阶段性答复"),
+    "final": N_("答复"),
+}  # reply kind → what the villager reads above it
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 symbols: no 0/O, no 1/I
 _PHONE = re.compile(r"^(1[3-9]\d{9}|0\d{9,11})$")  # a mobile, or a landline with its area code
 
@@ -88,5 +93,7 @@ def check_phone(text: str) -> str:
     """The digits of a phone number the villager typed, or "" for none; raises ComplaintError if malformed."""
     digits = "".join(c for c in text if c.isdigit())
     if digits and not _PHONE.match(digits):
-        raise ComplaintError("phone", "电话号码不对：手机号是以1开头的11位数字，座机请加区号（如0851开头）")
+        raise ComplaintError(
+            "phone", N_("电话号码不对：手机号是以1开头的11位数字，座机请加区号（如0851开头）")
+        )
     return digits

@@ -78,6 +78,18 @@ class ProgrammePolicy:
     note: str
     parameters: Mapping[str, Parameter]
     source: str
+    # language → {"name", "department", "note": text; "references": {Chinese reference: its translation}}
+    translations: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+
+    def term(self, language: str, field_name: str, chinese: str) -> str | None:
+        """`chinese` (this programme's name, department, note or a reference) in `language`, if the file says."""
+        words = self.translations.get(language, {})
+        if field_name == "reference":
+            references = words.get("references", {})
+            found = references.get(chinese) if isinstance(references, dict) else None
+        else:
+            found = words.get(field_name)
+        return found if isinstance(found, str) else None
 
     def __getitem__(self, name: str) -> Parameter:
         return self.parameters[name]
@@ -158,6 +170,7 @@ def parse_policy(text: str, where: str, known_codes: set[str] | None = None) -> 
     if not isinstance(params_raw, dict) or not params_raw:
         raise PolicyError(f"{where}: no parameters")
     parameters = {name: _load_parameter(where, name, body) for name, body in params_raw.items()}
+    translations = _translations(where, raw.get("translations", {}))
     return ProgrammePolicy(
         code=code,
         name=raw["name"],
@@ -167,7 +180,30 @@ def parse_policy(text: str, where: str, known_codes: set[str] | None = None) -> 
         note=raw["note"],
         parameters=parameters,
         source=text,
+        translations=translations,
     )
+
+
+def _translations(where: str, raw: object) -> dict[str, dict[str, object]]:
+    """`[translations.LANG]`: name, department, note, and a `references` table (Chinese → translation)."""
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{where}: translations must be a table of languages")
+    found: dict[str, dict[str, object]] = {}
+    for language, words in raw.items():
+        if not isinstance(words, dict):
+            raise PolicyError(f"{where}: translations.{language} must be a table")
+        for key, value in words.items():
+            if key == "references":
+                if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                    raise PolicyError(
+                        f"{where}: translations.{language}.references must map each reference to text"
+                    )
+            elif key not in ("name", "department", "note") or not isinstance(value, str):
+                raise PolicyError(
+                    f"{where}: translations.{language}.{key}: only name, department, note, references"
+                )
+        found[str(language)] = dict(words)
+    return found
 
 
 def rule_version(policies: Mapping[str, ProgrammePolicy]) -> str:

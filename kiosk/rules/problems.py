@@ -144,11 +144,10 @@ def span_of(first: Period, last: Period) -> Message:
         return first.label
     if first.year == last.year and first.kind != "year":
         return say(
-            N_("%(first)s至%(tail)s"),
-            first=first.label,
-            tail=last.tail_label,
-            first_tail=first.tail_label,
+            N_("%(year)s年%(first_tail)s至%(tail)s"),
             year=first.year,
+            first_tail=first.tail_label,
+            tail=last.tail_label,
         )
     return say(N_("%(first)s至%(last)s"), first=first.label, last=last.label)
 

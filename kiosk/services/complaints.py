@@ -24,7 +24,9 @@ from kiosk.core.complaint import (
     reply_words,
     show_tracking_number,
 )
-from kiosk.rules.problems import runs_of
+from kiosk.core.i18n import N_, Day, Message, Term, say
+from kiosk.rules.periods import PeriodError, parse_period
+from kiosk.rules.problems import runs_of, span_of
 from kiosk.rules.reconcile import Reconciliation, Status
 from kiosk.store import Store, TrackingNumberTakenError
 
@@ -115,12 +117,12 @@ def file_complaint(
     Raises ComplaintError for an unknown category, a bad phone number or a bad uuid.
     """
     if category not in CATEGORIES:
-        raise ComplaintError("category", "请选择反映的问题")
+        raise ComplaintError("category", N_("请选择反映的问题"))
     phone = check_phone(phone)
     try:
         uuid = str(uuidlib.UUID(uuid))
     except ValueError:
-        raise ComplaintError("uuid", "这份反映已失效，请重新填写") from None
+        raise ComplaintError("uuid", N_("这份反映已失效，请重新填写")) from None
     existing = store.complaint(uuid)
     if existing is not None:
         return Filed(uuid, existing["tracking_no"], dt.datetime.fromisoformat(existing["created_at"]), False)
@@ -148,13 +150,13 @@ def file_complaint(
         if not first:  # filed by a concurrent double tap between our check and our insert
             existing = store.complaint(uuid)
             if existing is None:
-                raise ComplaintError("lost", "提交没有成功，请再试一次")
+                raise ComplaintError("lost", N_("提交没有成功，请再试一次"))
             return Filed(
                 uuid, existing["tracking_no"], dt.datetime.fromisoformat(existing["created_at"]), False
             )
         on_queued()  # committed: the relay may carry it to the hub at once
         return Filed(uuid, complaint["tracking_no"], dt.datetime.fromisoformat(created_at), True)
-    raise ComplaintError("tracking", "暂时不能提交，请再试一次")
+    raise ComplaintError("tracking", N_("暂时不能提交，请再试一次"))
 
 
 def can_withdraw(complaint: dict, now: dt.datetime) -> bool:
@@ -164,14 +166,20 @@ def can_withdraw(complaint: dict, now: dt.datetime) -> bool:
     return complaint["withdrawn_at"] is None and untouched and now - created <= WITHDRAW_WINDOW
 
 
-ANSWER_TIMES_ZH = (
+ANSWER_TIMES_ZH = N_(
     "纪检监察部门会在3天内分派处理，分派后一般在10至30天内答复；答复期限定下后，下次刷卡可以看到"
 )
-PAID_BUT_NOT_SEEN_ZH = "答复说已补发，但目前的发放记录里还没有这笔钱；数据更新后会显示"
+PAID_BUT_NOT_SEEN_ZH = N_("答复说已补发，但目前的发放记录里还没有这笔钱；数据更新后会显示")
 
 
 def due_words(complaint: dict) -> str:
     """By when the answer is due, in the villager's words (the hub's date once assigned, else the rule)."""
+    due = due_message(complaint)
+    return str(due) if isinstance(due, Message) else due
+
+
+def due_message(complaint: dict) -> Message | str:
+    """`due_words` with its date as a part, for any language ('' when answered)."""
     due = complaint.get("hub_due_at")
     if (
         due
@@ -182,8 +190,25 @@ def due_words(complaint: dict) -> str:
             day = in_china(dt.datetime.fromisoformat(due)).date()
         except ValueError:
             return ANSWER_TIMES_ZH
-        return f"应在{day.year}年{day.month}月{day.day}日前答复您"
+        return say(N_("应在%(day)s前答复您"), day=Day(day))
     return "" if complaint.get("hub_status") in ("answered", "closed") else ANSWER_TIMES_ZH
+
+
+def subject_of(programme: str, evidence: dict) -> Message | None:
+    """What a complaint is about, in words for any language: the programme and the span of its periods."""
+    name = evidence.get("programme_name")
+    if not name:
+        return None
+    periods = []
+    for code in evidence.get("periods") or []:
+        try:
+            periods.append(parse_period(code))
+        except PeriodError:
+            continue
+    if not periods:
+        return say("%(name)s", name=Term(programme, "name", str(name)))
+    span = span_of(min(periods), max(periods))
+    return say("%(name)s %(span)s", name=Term(programme, "name", str(name)), span=span)
 
 
 def standing_now(complaint: dict, evidence: dict, reconciliation: Reconciliation | None) -> dict[str, object]:
@@ -224,13 +249,13 @@ def withdraw_complaint(
     """
     complaint = store.complaint(uuid)
     if complaint is None or not hmac.compare_digest(complaint["person_key"], key):
-        raise ComplaintError("not_found", "找不到这份反映")
+        raise ComplaintError("not_found", N_("找不到这份反映"))
     if complaint["withdrawn_at"] is not None:
-        raise ComplaintError("already", "这份反映已经撤回了")
+        raise ComplaintError("already", N_("这份反映已经撤回了"))
     if complaint.get("hub_status", "") not in ("", "received"):
-        raise ComplaintError("too_late", "纪检监察部门已经开始处理，不能撤回了；如需补充，请再提交一份")
+        raise ComplaintError("too_late", N_("纪检监察部门已经开始处理，不能撤回了；如需补充，请再提交一份"))
     if not can_withdraw(complaint, now):
-        raise ComplaintError("too_late", "提交超过10分钟，已不能撤回；如需补充，请再提交一份")
+        raise ComplaintError("too_late", N_("提交超过10分钟，已不能撤回；如需补充，请再提交一份"))
     at = utc_stamp(now)
     payload = json.dumps(
         {"uuid": uuid, "kiosk_id": complaint["kiosk_id"], "withdrawn_at": at}, sort_keys=True
@@ -246,9 +271,9 @@ def reopen_complaint(
     """The villager is not satisfied with the answer: queue a request to handle it again (same card only)."""
     complaint = store.complaint(uuid)
     if complaint is None or not hmac.compare_digest(complaint["person_key"], key):
-        raise ComplaintError("unknown", "没有找到这份反映")
+        raise ComplaintError("unknown", N_("没有找到这份反映"))
     if not complaint.get("may_reopen"):
-        raise ComplaintError("not_answered", "这份反映还没有答复，或已经要求重新办理了")
+        raise ComplaintError("not_answered", N_("这份反映还没有答复，或已经要求重新办理了"))
     at = utc_stamp(now)
     payload = json.dumps(
         {"request_id": str(uuidlib.uuid4()), "reason": "群众在终端上表示不满意，要求重新办理"},
@@ -269,15 +294,15 @@ def complaints_of(*, store: Store, key: str, reconciliation: Reconciliation | No
         evidence = json.loads(complaint["evidence"])
         replies = json.loads(complaint.get("replies") or "[]")
         if complaint["withdrawn_at"]:
-            status = "已撤回"
+            status = N_("已撤回")
         elif complaint.get("hub_words"):
             status = complaint["hub_words"]
         elif replies:
-            status = "已答复"
+            status = N_("已答复")
         elif complaint.get("hub_status"):
-            status = "纪检监察部门已收到，正在处理"
+            status = N_("纪检监察部门已收到，正在处理")
         else:
-            status = "已提交，等待纪检监察部门处理"
+            status = N_("已提交，等待纪检监察部门处理")
         listed.append(
             {
                 **complaint,
@@ -291,6 +316,8 @@ def complaints_of(*, store: Store, key: str, reconciliation: Reconciliation | No
                 "reply_texts": [r["text"] for r in replies],
                 "replies_shown": [(reply_words(r.get("kind")), r["text"]) for r in replies],
                 "due_words": due_words(complaint),
+                "due": due_message(complaint),
+                "subject_message": subject_of(complaint["programme"] or "", evidence),
                 "may_withdraw": can_withdraw(complaint, dt.datetime.now(dt.UTC)),
                 **standing_now(complaint, evidence, reconciliation),
             }

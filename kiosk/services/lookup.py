@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from device.base import CardIdentity
 from device.idnumber import IdNumber, IdNumberError, mask_account, parse_id_number
 from kiosk.backend import BenefitsBackend, CardHolder, LookupResult, PersonNotFoundError
+from kiosk.core.i18n import N_
 from kiosk.rules.reconcile import Reconciliation
 
 log = logging.getLogger(__name__)
@@ -36,9 +37,11 @@ def resolve_id_number(*, identity: CardIdentity, chip_registry: Mapping[str, str
         found = chip_registry.get(identity.chip_serial)
         if found is None:
             log.info("chip serial not in the registry")
-            raise CardLookupError("not_found", "这台读卡器读不出身份证号", "请使用社保卡，或请工作人员帮助")
+            raise CardLookupError(
+                "not_found", N_("这台读卡器读不出身份证号"), N_("请使用社保卡，或请工作人员帮助")
+            )
         return found
-    raise CardLookupError("invalid_id", "这张卡上没有身份信息", "请换一张卡，或请工作人员帮助")
+    raise CardLookupError("invalid_id", N_("这张卡上没有身份信息"), N_("请换一张卡，或请工作人员帮助"))
 
 
 def look_up_card_holder(
@@ -62,13 +65,13 @@ def look_up_card_holder(
         raise
     except Exception:
         log.exception("resolving card %r failed", identity)
-        raise CardLookupError("backend", "暂时查不到信息", "请稍后再试，或请工作人员帮助") from None
+        raise CardLookupError("backend", N_("暂时查不到信息"), N_("请稍后再试，或请工作人员帮助")) from None
     try:
         id_number = parse_id_number(number)
     except IdNumberError as error:
         log.info("card rejected: %s (%s)", error.reason, identity)
         raise CardLookupError(
-            "invalid_id", "这张卡读不出来", "请换一张身份证或社保卡再试；如果还不行，请工作人员帮助"
+            "invalid_id", N_("这张卡读不出来"), N_("请换一张身份证或社保卡再试；如果还不行，请工作人员帮助")
         ) from None
     try:
         result = backend.look_up(id_number, today=today)
@@ -77,7 +80,7 @@ def look_up_card_holder(
         return unlisted(id_number, today)
     except Exception:
         log.exception("lookup failed for card %s", id_number)
-        raise CardLookupError("backend", "暂时查不到信息", "请稍后再试，或请工作人员帮助") from None
+        raise CardLookupError("backend", N_("暂时查不到信息"), N_("请稍后再试，或请工作人员帮助")) from None
     log.info("looked up card %s: %d lines", id_number, len(result.reconciliation.lines))
     return result
 
@@ -89,11 +92,11 @@ def _look_up_account(backend: BenefitsBackend, account: str, today: dt.date) -> 
     except PersonNotFoundError:
         log.info("no person for account %s", mask_account(account))
         raise CardLookupError(
-            "not_found", "没有找到这张银行卡对应的补贴信息", "请使用身份证或社保卡，或到村委会核实"
+            "not_found", N_("没有找到这张银行卡对应的补贴信息"), N_("请使用身份证或社保卡，或到村委会核实")
         ) from None
     except Exception:
         log.exception("lookup failed for account %s", mask_account(account))
-        raise CardLookupError("backend", "暂时查不到信息", "请稍后再试，或请工作人员帮助") from None
+        raise CardLookupError("backend", N_("暂时查不到信息"), N_("请稍后再试，或请工作人员帮助")) from None
 
 
 def unlisted(id_number: IdNumber, today: dt.date) -> LookupResult:

@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from device.base import CardEvent, CardEventKind, CardIdentity
 from kiosk.backend import BenefitsBackend, LookupResult
+from kiosk.core.i18n import N_
 from kiosk.services.lookup import CardLookupError, look_up_card_holder
 
 log = logging.getLogger(__name__)
@@ -37,17 +38,17 @@ class State(StrEnum):
 
 
 _UNREADABLE_ZH = {  # reason (device.errors / device.sam) → what the villager is told, and what to do
-    "blank": ("请把卡重新放平", "卡没有放稳，读卡没有完成：请拿起卡，再平放在读卡区，读完前不要移动"),
-    "mute": ("请把卡重新放平", "卡没有放稳，读卡没有完成：请拿起卡，再平放在读卡区，读完前不要移动"),
-    "removed": ("请把卡重新放平", "卡在读完前被移动了：请把卡平放在读卡区，读完前不要移动"),
-    "unknown_card": ("不认识这种卡", "请使用身份证、社保卡或领取补贴的银行卡"),
-    "malformed": ("这张卡的信息读不出来", "卡里的信息可能已经损坏：请换一张卡，或请工作人员帮助"),
-    "apdu": ("这张卡的信息读不出来", "卡里的信息可能已经损坏：请换一张卡，或请工作人员帮助"),
-    "two_cards": ("请一次只放一张卡", "请拿走多余的卡"),
-    "expired": ("这张身份证已过期", "请使用有效的身份证或社保卡"),
-    "wrong_card": ("不认识这种卡", "请使用身份证或社保卡"),
+    "blank": (N_("请把卡重新放平"), N_("卡没有放稳，读卡没有完成：请拿起卡，再平放在读卡区，读完前不要移动")),
+    "mute": (N_("请把卡重新放平"), N_("卡没有放稳，读卡没有完成：请拿起卡，再平放在读卡区，读完前不要移动")),
+    "removed": (N_("请把卡重新放平"), N_("卡在读完前被移动了：请把卡平放在读卡区，读完前不要移动")),
+    "unknown_card": (N_("不认识这种卡"), N_("请使用身份证、社保卡或领取补贴的银行卡")),
+    "malformed": (N_("这张卡的信息读不出来"), N_("卡里的信息可能已经损坏：请换一张卡，或请工作人员帮助")),
+    "apdu": (N_("这张卡的信息读不出来"), N_("卡里的信息可能已经损坏：请换一张卡，或请工作人员帮助")),
+    "two_cards": (N_("请一次只放一张卡"), N_("请拿走多余的卡")),
+    "expired": (N_("这张身份证已过期"), N_("请使用有效的身份证或社保卡")),
+    "wrong_card": (N_("不认识这种卡"), N_("请使用身份证或社保卡")),
 }
-_READER_FAULT_ZH = ("读卡器出了问题", "请重新放卡；如果还不行，请联系工作人员")
+_READER_FAULT_ZH = (N_("读卡器出了问题"), N_("请重新放卡；如果还不行，请联系工作人员"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +117,7 @@ class Terminal:
         elif event.kind is CardEventKind.REMOVED:
             self._end(State.IDLE)
         elif event.kind is CardEventKind.READER_UNAVAILABLE:
-            self._end(State.UNAVAILABLE, "读卡器暂时不能使用", "请联系工作人员")
+            self._end(State.UNAVAILABLE, N_("读卡器暂时不能使用"), N_("请联系工作人员"))
         elif event.kind is CardEventKind.READER_BACK:
             self._end(State.IDLE)
 
@@ -132,7 +133,7 @@ class Terminal:
             return
         except Exception:  # noqa: BLE001 - never leave the screen stuck on "reading"
             log.exception("card lookup failed unexpectedly")
-            self._answer(reading, State.ERROR, "暂时查不到信息", "请稍后再试，或请工作人员帮助")
+            self._answer(reading, State.ERROR, N_("暂时查不到信息"), N_("请稍后再试，或请工作人员帮助"))
             return
         with self._changed:
             if self._snapshot.seq != reading:
@@ -196,7 +197,7 @@ class Terminal:
     def end_session(self, token: str | None) -> None:
         """End the session at the villager's request or on idle; the card may still be on the reader."""
         if self.result_for(token) is not None:
-            self._end(State.CARD_LEFT, "请取回您的卡", "查询已结束")
+            self._end(State.CARD_LEFT, N_("请取回您的卡"), N_("查询已结束"))
 
     # -- internals --------------------------------------------------------------
     def _end(self, state: State, message: str = "", advice: str = "") -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, Response
+from flask_babel import Babel
 
 from kiosk.config import KioskConfig
 from kiosk.core.money import format_yuan
@@ -29,15 +30,25 @@ def create_app(config: KioskConfig, parts: KioskServices | None = None) -> Flask
     """The kiosk app for `config`, over `parts` (default: `start_services(config)`, which starts the card
     readers' and the relay's threads; `services(app).stop()` ends them)."""
     app = Flask(__name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"))
-    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, MAX_FORM_MEMORY_SIZE=MAX_BODY)
+    app.config.update(
+        MAX_CONTENT_LENGTH=MAX_BODY,
+        MAX_FORM_MEMORY_SIZE=MAX_BODY,
+        BABEL_DEFAULT_LOCALE="zh_Hans_CN",
+        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
+    )
     install(app, parts or start_services(config))
 
-    from kiosk.web import complaints, health, speech, villager
+    from kiosk.web import complaints, health, language, speech, villager
+
+    Babel(
+        app, locale_selector=language.babel_locale, default_translation_directories=str(ROOT / "translations")
+    )
 
     app.register_blueprint(villager.bp)
     app.register_blueprint(complaints.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(speech.bp)
+    app.register_blueprint(language.bp)
     if config.demo:
         from kiosk.web import demo
 
@@ -46,7 +57,17 @@ def create_app(config: KioskConfig, parts: KioskServices | None = None) -> Flask
     app.jinja_env.filters["yuan"] = format_yuan
     app.jinja_env.filters["money"] = lambda fen: ("-¥" if fen < 0 else "¥") + format_yuan(abs(fen))
 
-    app.jinja_env.globals["icon"] = icon
+    app.jinja_env.globals.update(
+        icon=icon,
+        tr=language.render,
+        term=language.term,
+        here=language.here,
+        html_lang=language.html_lang,
+        languages=language.LANGUAGES,
+        current_language=language.current,
+        registered_dead=language.registered_dead,
+        day=language.day,
+    )
 
     @app.context_processor
     def kiosk_globals() -> dict[str, object]:

@@ -26,15 +26,19 @@ from kiosk.core.complaint import (
     reply_words,
     show_tracking_number,
 )
+from kiosk.core.i18n import N_, Term, say
+from kiosk.rules.problems import runs_of
 from kiosk.services.complaints import (
     can_withdraw,
     complaints_of,
-    due_words,
+    due_message,
     evidence_for,
     file_complaint,
     reopen_complaint,
+    subject_of,
     withdraw_complaint,
 )
+from kiosk.services.speech import SCREEN_KEY
 from kiosk.web.context import services
 from kiosk.web.session import COOKIE
 
@@ -66,7 +70,51 @@ def _show(screen: str, **params: object) -> None:
 
 
 def _common(result: LookupResult, scratch: dict[str, Any]) -> dict[str, object]:
-    return {"holder": result.holder, "csrf": scratch["csrf"], "categories": CATEGORIES}
+    return {
+        "holder": result.holder,
+        "csrf": scratch["csrf"],
+        "categories": CATEGORIES,
+        "shown": _shown(result, scratch.get("draft") or {}),
+    }
+
+
+def _shown(result: LookupResult, draft: dict[str, Any]) -> dict[str, object]:
+    """What the complaint is about, in words for the villager's language, from the same data as the evidence:
+    the programme, the span of its periods, the verdict (the evidence itself keeps the Chinese it was filed in)."""
+    evidence = draft.get("evidence") or {}
+    programme = draft.get("programme", "")
+    name = Term(programme, "name", evidence.get("programme_name") or N_("补贴"))
+    if draft.get("category") == "should_qualify":
+        hint = next((h for h in result.reconciliation.hints if h.programme == programme), None)
+        verdict = (hint.why or hint.reason) if hint else N_("系统里没有查到此人的补贴记录")
+        return {
+            "programme": say("%(name)s", name=name),
+            "period": None,
+            "status": N_("没有记录"),
+            "verdict": verdict,
+        }
+    group = next((g for g in result.reconciliation.programmes if g.code == programme), None)
+    periods = set(evidence.get("periods") or [])
+    lines = [line for line in (group.lines if group else []) if line.period.code in periods]
+    if not lines:
+        return {"programme": say("%(name)s", name=name), "period": None, "status": "", "verdict": ""}
+    lines.sort(key=lambda line: line.period.start_on)
+    worst = next((line for line in lines if line.status.is_problem), lines[0])
+    if len(lines) == 1:
+        return {
+            "programme": say("%(name)s", name=name),
+            "period": worst.period.label,
+            "status": worst.status.label_zh,
+            "verdict": worst.status_message,
+        }
+    runs = runs_of(group, lines)  # type: ignore[arg-type]
+    run = next((r for r in runs if r.status is worst.status), runs[0])
+    return {
+        "programme": say("%(name)s", name=name),
+        "period": run.span,
+        "status": worst.status.label_zh,
+        "verdict": run.sentence,
+    }
 
 
 @bp.get("/new")
@@ -81,8 +129,8 @@ def new() -> ResponseReturnValue:
         evidence.update(
             programme_name=hint.name if hint else "",
             period_label="",
-            status_label="没有记录",
-            verdict=hint.reason if hint else "系统里没有查到此人的补贴记录",
+            status_label=N_("没有记录"),
+            verdict=hint.reason if hint else N_("系统里没有查到此人的补贴记录"),
         )
         programme, period, category = (hint.programme if hint else ""), "", "should_qualify"
     elif "programme_name" not in evidence:
@@ -111,6 +159,23 @@ def _draft(scratch: dict[str, Any]) -> dict[str, Any]:
     if draft is None:
         abort(redirect(url_for("villager.summary")))
     return draft
+
+
+@bp.get("/current")
+def current() -> ResponseReturnValue:
+    """The complaint step the session is on, shown again (after the language changed on a form's page)."""
+    result, scratch = _session()
+    draft = _draft(scratch)
+    shown = scratch.get(SCREEN_KEY)
+    screen = shown[0] if isinstance(shown, tuple) else ""
+    template = {
+        "complaint_category": "kiosk/complaint_category.html",
+        "complaint_phone": "kiosk/complaint_phone.html",
+        "complaint_review": "kiosk/complaint_review.html",
+    }.get(screen)
+    if template is None:
+        return redirect(url_for("villager.summary"))
+    return render_template(template, draft=draft, error="", **_common(result, scratch))
 
 
 @bp.post("/category")
@@ -195,7 +260,8 @@ def done(uuid: str) -> ResponseReturnValue:
         tracking=show_tracking_number(complaint["tracking_no"]),
         category=CATEGORIES[complaint["category"]],
         withdrawable=can_withdraw(complaint, _now()),
-        due=due_words(complaint),
+        due=due_message(complaint),
+        subject=subject_of(complaint["programme"] or "", evidence),
         printer=bool(services().config.printer),
         message=request.args.get("m", ""),
         **_common(result, scratch),
@@ -237,12 +303,12 @@ def _villager_asks(uuid: str, service: Callable[..., None], done_words: str) -> 
 
 @bp.post("/<uuid>/withdraw")
 def withdraw(uuid: str) -> ResponseReturnValue:
-    return _villager_asks(uuid, withdraw_complaint, "已撤回")
+    return _villager_asks(uuid, withdraw_complaint, N_("已撤回"))
 
 
 @bp.post("/<uuid>/reopen")
 def reopen(uuid: str) -> ResponseReturnValue:
-    return _villager_asks(uuid, reopen_complaint, "已要求重新办理，纪检监察部门会再次处理")
+    return _villager_asks(uuid, reopen_complaint, N_("已要求重新办理，纪检监察部门会再次处理"))
 
 
 @bp.post("/<uuid>/print")
@@ -270,10 +336,10 @@ def print_(uuid: str) -> ResponseReturnValue:
             abort(404)
         print_slip(device, lines, _qr_text(complaint["tracking_no"]))
         services().last_slip = getattr(device, "output", b"")
-        message = "凭条已打印"
+        message = N_("凭条已打印")
     except PrinterError as error:
         current_app.logger.warning("slip not printed: %s", error)
-        message = "打印机暂时不能用，请记下反映编号"
+        message = N_("打印机暂时不能用，请记下反映编号")
     return redirect(url_for("complaints.done", uuid=uuid, m=message), code=303)
 
 

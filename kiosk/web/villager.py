@@ -22,12 +22,14 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from kiosk.backend import LookupResult
-from kiosk.rules.problems import all_clear_zh, problem_runs, runs_of
+from kiosk.rules.problems import all_clear, problem_runs, runs_of
 from kiosk.rules.reconcile import Reconciliation, Status
 from kiosk.services.statement import Statement, statement_for
 from kiosk.services.terminal import Terminal
 from kiosk.web.complaints import mine_for_summary
 from kiosk.web.context import services
+from kiosk.web.language import COOKIE as LANGUAGE_COOKIE
+from kiosk.web.language import render
 from kiosk.web.session import COOKIE
 
 bp = Blueprint("villager", __name__)
@@ -60,7 +62,9 @@ def terminal_state() -> ResponseReturnValue:
     snapshot = (
         terminal.snapshot() if since is None else terminal.wait_for_change(since, LONG_POLL_SECONDS, gone)
     )
-    return jsonify(snapshot.as_json())
+    shown = snapshot.as_json()  # the terminal's words, in the villager's language
+    shown.update(message=render(snapshot.message_zh), advice=render(snapshot.advice_zh))
+    return jsonify(shown)
 
 
 @bp.get("/session/open")
@@ -122,7 +126,7 @@ def summary() -> ResponseReturnValue:
         holder=result.holder,
         reconciliation=reconciliation,
         problem_runs=problem_runs(reconciliation),
-        all_clear=all_clear_zh(reconciliation),
+        all_clear=all_clear(reconciliation),
         filed=_filed(complaints),
         year=year,
         rows=rows,
@@ -183,6 +187,7 @@ def bye() -> ResponseReturnValue:
     response = make_response(redirect(url_for("villager.attract"), code=303))
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     response.delete_cookie(COOKIE, path="/")
+    response.delete_cookie(LANGUAGE_COOKIE, path="/")  # the next villager starts in the kiosk's language
     return response
 
 
