@@ -91,3 +91,10 @@ def symbol_words(text: str) -> list[str]:
         elif symbol.isalpha():
             said.append(symbol.upper())
     return said
+
+
+def english_money(fen: int) -> str:
+    """Integer fen as English says Chinese money: 7333 → '73 yuan 33 fen', 44000 → '440 yuan'."""
+    sign = "minus " if fen < 0 else ""
+    yuan, cents = divmod(abs(fen), 100)
+    return f"{sign}{yuan} yuan" + (f" {cents} fen" if cents else "")

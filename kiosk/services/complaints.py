@@ -323,3 +323,43 @@ def complaints_of(*, store: Store, key: str, reconciliation: Reconciliation | No
             }
         )
     return listed
+
+
+def shown_evidence(reconciliation: Reconciliation, draft: dict) -> dict[str, object]:
+    """What the complaint is about, in words for the villager's language, from the same data as the evidence:
+    the programme, the span of its periods, the verdict (the evidence itself keeps the Chinese it was filed in)."""
+    evidence = draft.get("evidence") or {}
+    programme = draft.get("programme", "")
+    given = evidence.get("programme_name")
+    name: Term | Message = Term(programme, "name", given) if given else say(N_("补贴"))
+    if draft.get("category") == "should_qualify":
+        hint = next((h for h in reconciliation.hints if h.programme == programme), None)
+        verdict = (hint.why or hint.reason) if hint else N_("系统里没有查到此人的补贴记录")
+        return {
+            "programme": say("%(name)s", name=name),
+            "period": None,
+            "status": N_("没有记录"),
+            "verdict": verdict,
+        }
+    group = next((g for g in reconciliation.programmes if g.code == programme), None)
+    periods = set(evidence.get("periods") or [])
+    lines = [line for line in (group.lines if group else []) if line.period.code in periods]
+    if not lines:
+        return {"programme": say("%(name)s", name=name), "period": None, "status": "", "verdict": ""}
+    lines.sort(key=lambda line: line.period.start_on)
+    worst = next((line for line in lines if line.status.is_problem), lines[0])
+    if len(lines) == 1:
+        return {
+            "programme": say("%(name)s", name=name),
+            "period": worst.period.label,
+            "status": worst.status.label_zh,
+            "verdict": worst.status_message,
+        }
+    runs = runs_of(group, lines)  # type: ignore[arg-type]
+    run = next((r for r in runs if r.status is worst.status), runs[0])
+    return {
+        "programme": say("%(name)s", name=name),
+        "period": run.span,
+        "status": worst.status.label_zh,
+        "verdict": run.sentence,
+    }

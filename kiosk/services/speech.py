@@ -17,11 +17,12 @@ from typing import Any
 from device.headset import Headset
 from kiosk.backend import LookupResult
 from kiosk.core.complaint import CATEGORIES, reply_words, show_tracking_number
-from kiosk.services.complaints import complaints_of, due_words
+from kiosk.services.complaints import complaints_of, due_message, shown_evidence
 from kiosk.services.terminal import State, Terminal
 from kiosk.speech import HEADSET, SPEAKER, Line, Script, compose
 from kiosk.speech.render import Voice
-from kiosk.speech.words import PROMPTS, prompt, said
+from kiosk.speech.tongue import MANDARIN, Tongue
+from kiosk.speech.words import PROMPTS, said
 from kiosk.store import Store
 
 log = logging.getLogger(__name__)
@@ -51,16 +52,18 @@ class Speech:
         if scratch is not None:
             scratch[SCREEN_KEY] = (screen, params)
 
-    def script(self, token: str | None, *, prompt_name: str = "", seconds: int = 0) -> tuple[Script, str]:
-        """The current screen's script as it may be spoken now, and the channel it goes to."""
+    def script(
+        self, token: str | None, *, prompt_name: str = "", seconds: int = 0, tongue: Tongue = MANDARIN
+    ) -> tuple[Script, str]:
+        """The current screen's script, in the tongue's language, as it may be spoken now; and the channel."""
         channel = self.channel()
         if prompt_name == "still_there":
-            full = compose.still_there(max(0, min(seconds, 600)))
+            full = compose.still_there(max(0, min(seconds, 600)), tongue)
         elif prompt_name in PROMPTS:  # a neutral prompt the screen asks for (audio-only on, off)
-            full = Script(prompt_name, (compose.public(prompt(prompt_name)),))
+            full = Script(prompt_name, (compose.public(compose.said_prompt(prompt_name, tongue)),))
         else:
-            full = self._current(token)
-        return compose.for_channel(full, channel), channel
+            full = self._current(token, tongue)
+        return compose.for_channel(full, channel, tongue), channel
 
     def focus(self, text: str) -> tuple[Script, str]:
         """A label the keypad's focus moved to: spoken only into a headset (a label can carry an amount)."""
@@ -69,46 +72,55 @@ class Speech:
             return Script("focus", ()), channel
         return Script("focus", (Line((said(text[:120]),), private=True),)), channel
 
-    def audio(self, script: Script, *, slow: bool = False) -> bytes:
-        return self.voice.wav(script, slow=slow)
+    def audio(self, script: Script, *, slow: bool = False, tongue: Tongue = MANDARIN) -> bytes:
+        return self.voice.wav(script, slow=slow, voice=tongue.voice)
 
     # -- which screen, composed from which data ---------------------------------------------------------
-    def _current(self, token: str | None) -> Script:
+    def _current(self, token: str | None, tongue: Tongue) -> Script:
         snapshot = self.terminal.snapshot()
         if snapshot.state is State.IDLE:
-            return compose.attract()
+            return compose.attract(tongue)
         if snapshot.state is State.READING:
-            return compose.reading()
+            return compose.reading(tongue)
         if snapshot.state is State.ERROR:
-            return compose.error(snapshot.message_zh, snapshot.advice_zh)
+            return compose.error(snapshot.message_zh, snapshot.advice_zh, tongue)
         if snapshot.state is State.CARD_LEFT:
-            return compose.card_left()
+            return compose.card_left(tongue)
         if snapshot.state is State.UNAVAILABLE:
-            return compose.unavailable()
+            return compose.unavailable(tongue)
         result, scratch = self.terminal.result_for(token), self.terminal.scratch(token)
         if result is None or scratch is None:  # ready, but this browser holds no session: nothing private
-            return Script("ready", (compose.public(prompt("ready")), compose.public(prompt("headset"))))
+            said = (compose.said_prompt("ready", tongue), compose.said_prompt("headset", tongue))
+            return Script("ready", tuple(compose.public(segment) for segment in said))
         shown = scratch.get(SCREEN_KEY)
         screen, params = shown if isinstance(shown, tuple) else ("summary", {})
-        return self._person_screen(result, scratch, screen, params)
+        return self._person_screen(result, scratch, screen, params, tongue)
 
     def _person_screen(
-        self, result: LookupResult, scratch: dict[str, Any], screen: str, params: dict[str, Any]
+        self,
+        result: LookupResult,
+        scratch: dict[str, Any],
+        screen: str,
+        params: dict[str, Any],
+        tongue: Tongue,
     ) -> Script:
         reconciliation = result.reconciliation
         name = result.holder.name.replace("*", "某")  # the screen's 张*英, as it is said: 张某英
         draft = scratch.get("draft") or {}
+        shown = shown_evidence(reconciliation, draft)
+        at_stake = int((draft.get("evidence") or {}).get("at_stake_fen") or 0)
         if screen == "programme":
             group = next((g for g in reconciliation.programmes if g.code == params.get("code")), None)
             if group is not None:
-                return compose.programme_page(group, int(params.get("year", reconciliation.today.year)))
+                year = int(params.get("year", reconciliation.today.year))
+                return compose.programme_page(group, year, tongue)
         if screen == "complaint_category":
-            return compose.complaint_category(draft.get("evidence") or {}, CATEGORIES)
+            return compose.complaint_category(shown, at_stake, CATEGORIES, tongue)
         if screen == "complaint_phone":
-            return compose.complaint_phone(bool(params.get("refused")))
+            return compose.complaint_phone(bool(params.get("refused")), tongue)
         if screen == "complaint_review":
             words = CATEGORIES.get(draft.get("category", ""), ("", ""))[0]
-            return compose.complaint_review(draft, words)
+            return compose.complaint_review(shown, at_stake, words, draft.get("phone") or "", tongue)
         if screen == "complaint_done":
             complaint = self.store.complaint(str(params.get("uuid", "")))
             if complaint is not None and complaint["person_key"] == self.person_key(result):
@@ -116,12 +128,11 @@ class Speech:
                     (reply_words(r.get("kind")), r["text"])
                     for r in json.loads(complaint.get("replies") or "[]")
                 ]
-                return compose.complaint_done(
-                    show_tracking_number(complaint["tracking_no"]), due_words(complaint), replies
-                )
+                tracking = show_tracking_number(complaint["tracking_no"])
+                return compose.complaint_done(tracking, due_message(complaint), replies, tongue)
         complaints = complaints_of(
             store=self.store, key=self.person_key(result), reconciliation=reconciliation
         )
         if not result.on_roster:
-            return compose.unlisted(name, complaints)
-        return compose.summary(name, reconciliation, complaints)
+            return compose.unlisted(name, complaints, tongue)
+        return compose.summary(name, reconciliation, complaints, tongue)

@@ -11,21 +11,30 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from kiosk.rules.periods import Period
-from kiosk.rules.problems import Run, problem_runs, runs_of
+from kiosk.core.i18n import N_, Message
+from kiosk.rules.problems import Run, all_clear, problem_runs, runs_of
 from kiosk.rules.reconcile import ProgrammeLines, Reconciliation, Status
 from kiosk.speech import HEADSET, Line, Script, Segment
-from kiosk.speech.words import money, month, number, programme, prompt, said, symbols, year
+from kiosk.speech.tongue import MANDARIN, Parts, Tongue
+from kiosk.speech.words import PROMPTS, prompt, said
 
-_RUN_WORDS = {
-    Status.SHORT: "少发",
-    Status.MISSING: "没有发放",
-    Status.OVERPAID: "多发",
-    Status.PAID_LATE: "延迟发放",
-    Status.PAID_AFTER_DEATH: "在本人去世后仍在发放",
-    Status.PAID_WITHOUT_ENTITLEMENT: "没有登记资格却在发放",
+# How a problem run is said: the status in words, then its total
+_RUN = {
+    Status.SHORT: N_("%(span)s，%(programme)s少发，一共%(amount)s。"),
+    Status.MISSING: N_("%(span)s，%(programme)s没有发放，一共%(amount)s。"),
+    Status.OVERPAID: N_("%(span)s，%(programme)s多发，一共%(amount)s。请核实。"),
+    Status.PAID_LATE: N_("%(span)s，%(programme)s延迟发放，一共%(amount)s。"),
+    Status.PAID_AFTER_DEATH: N_("%(span)s，%(programme)s在本人去世后仍在发放，一共%(amount)s。请核实。"),
+    Status.PAID_WITHOUT_ENTITLEMENT: N_(
+        "%(span)s，%(programme)s没有登记资格却在发放，一共%(amount)s。请核实。"
+    ),
 }
-_UNIT = {"month": "每月", "quarter": "每季度", "semester": "每学期", "year": "每年"}
+_EACH = {
+    "month": N_("%(span)s，%(programme)s每月少发%(each)s，一共少发%(amount)s。"),
+    "quarter": N_("%(span)s，%(programme)s每季度少发%(each)s，一共少发%(amount)s。"),
+    "semester": N_("%(span)s，%(programme)s每学期少发%(each)s，一共少发%(amount)s。"),
+    "year": N_("%(span)s，%(programme)s每年少发%(each)s，一共少发%(amount)s。"),
+}
 
 
 def public(*segments: Segment) -> Line:
@@ -39,272 +48,301 @@ def private(*parts: Segment | Iterable[Segment]) -> Line:
     return Line(tuple(flat), private=True)
 
 
-def for_channel(script: Script, channel: str) -> Script:
+def for_channel(script: Script, channel: str, tongue: Tongue = MANDARIN) -> Script:
     """What may be said on `channel`: on the open speaker the private lines are left out, and one neutral
     prompt asks for the headset in their place."""
     if channel == HEADSET:
         return script
     kept = tuple(line for line in script.lines if not line.private)
     if len(kept) < len(script.lines):
-        kept = (*kept, public(prompt("headset")), public(prompt("look_at_screen")))
+        kept = (*kept, public(said_prompt("headset", tongue)), public(said_prompt("look_at_screen", tongue)))
     return Script(script.screen, kept)
 
 
-# -- dates and runs ----------------------------------------------------------------------------------
+def said_prompt(name: str, tongue: Tongue) -> Segment:
+    """A fixed prompt in the tongue's language; its voice-pack clip only where the pack's language is spoken."""
+    return prompt(name) if tongue.language == "zh_Hans" else said(tongue.translate(PROMPTS[name]))
 
 
-def period_words(period: Period) -> list[Segment]:
-    """二零二五年三月, 二零二五年第一季度, 二零二五年春季学期, 二零二五年."""
-    if period.kind == "month":
-        return [*year(period.year), *month(period.first_month)]
-    if period.kind == "quarter":
-        return [*year(period.year), said("第"), *number((period.first_month - 1) // 3 + 1), said("季度")]
-    if period.kind == "semester":
-        return [*year(period.year), said("春季学期" if period.first_month == 1 else "秋季学期")]
-    return year(period.year)
+# -- runs ----------------------------------------------------------------------------------------------
 
 
-def span_words(run: Run) -> list[Segment]:
-    """二零二五年三月到八月; 二零二四年十一月到二零二五年二月; 二零二四年六月起 while it goes on."""
-    first, last = run.first, run.last
-    if run.ongoing and len(run.lines) > 1:
-        return [*period_words(first), said("起")]
-    if first == last:
-        return period_words(first)
-    if first.kind == "month" and first.year == last.year:
-        return [*period_words(first), said("到"), *month(last.first_month)]
-    return [*period_words(first), said("到"), *period_words(last)]
-
-
-def run_line(run: Run) -> Line:
+def run_line(run: Run, tongue: Tongue = MANDARIN) -> Line:
     """'二零二五年三月到八月，农村最低生活保障每月少发七十三元三角三分，一共少发四百四十元。'"""
-    words = _RUN_WORDS.get(run.status, run.status.label_zh)
-    parts: list[Segment | Iterable[Segment]] = [
-        span_words(run),
-        said("，"),
-        programme(run.programme, run.name),
-    ]
+    parts: dict[str, Parts] = {
+        "span": tongue.span(run),
+        "programme": tongue.programme(run.programme, run.name),
+        "amount": tongue.money(run.at_stake_fen),
+    }
     each = {line.paid_fen - line.owed_fen for line in run.lines}
     if run.status is Status.SHORT and len(each) == 1 and len(run.lines) > 1:
-        parts += [said(_UNIT[run.first.kind] + words), money(-each.pop()), said("，一共" + words)]
-    else:
-        parts.append(said(words + "，一共"))
-    parts += [money(run.at_stake_fen), said("。")]
-    if run.status in (Status.PAID_AFTER_DEATH, Status.PAID_WITHOUT_ENTITLEMENT, Status.OVERPAID):
-        parts.append(said("请核实。"))
-    return private(*parts)
+        return private(tongue.sentence(_EACH[run.first.kind], each=tongue.money(-each.pop()), **parts))
+    template = _RUN.get(run.status, N_("%(span)s，%(programme)s，一共%(amount)s。"))
+    return private(tongue.sentence(template, **parts))
 
 
 # -- the terminal's own screens (no card session) -------------------------------------------------------
 
 
-def attract() -> Script:
-    return Script("attract", (public(prompt("attract")), public(prompt("attract_more"))))
-
-
-def reading() -> Script:
-    return Script("reading", (public(prompt("reading")),))
-
-
-def error(message: str, advice: str) -> Script:
-    """A card that could not be used: what happened and what to do (the terminal's words: nothing personal)."""
+def attract(tongue: Tongue = MANDARIN) -> Script:
     return Script(
-        "error", (public(prompt("error")), public(said(message + "。")), public(said(advice + "。")))
+        "attract", (public(said_prompt("attract", tongue)), public(said_prompt("attract_more", tongue)))
     )
 
 
-def card_left() -> Script:
-    return Script("card_left", (public(prompt("session_over")), public(prompt("take_card"))))
+def reading(tongue: Tongue = MANDARIN) -> Script:
+    return Script("reading", (public(said_prompt("reading", tongue)),))
 
 
-def unavailable() -> Script:
-    return Script("unavailable", (public(prompt("unavailable")),))
-
-
-def still_there(seconds: int) -> Script:
+def error(message: str, advice: str, tongue: Tongue = MANDARIN) -> Script:
+    """A card that could not be used: what happened and what to do (the terminal's words: nothing personal)."""
     return Script(
-        "still_there", (public(prompt("still_there")), public(*number(seconds), prompt("seconds_left")))
+        "error",
+        (
+            public(said_prompt("error", tongue)),
+            public(*tongue.sentence(N_("%(what)s。"), what=tongue.text(message))),
+            public(*tongue.sentence(N_("%(what)s。"), what=tongue.text(advice))),
+        ),
+    )
+
+
+def card_left(tongue: Tongue = MANDARIN) -> Script:
+    return Script(
+        "card_left", (public(said_prompt("session_over", tongue)), public(said_prompt("take_card", tongue)))
+    )
+
+
+def unavailable(tongue: Tongue = MANDARIN) -> Script:
+    return Script("unavailable", (public(said_prompt("unavailable", tongue)),))
+
+
+def still_there(seconds: int, tongue: Tongue = MANDARIN) -> Script:
+    return Script(
+        "still_there",
+        (
+            public(said_prompt("still_there", tongue)),
+            public(*tongue.number(seconds), said_prompt("seconds_left", tongue)),
+        ),
     )
 
 
 # -- the card holder's screens ----------------------------------------------------------------------------
 
 
-def _greeting(name: str) -> Line:
-    return private(said(f"{name}，您好。"))
+def _greeting(name: str, tongue: Tongue) -> Line:
+    return private(tongue.sentence(N_("%(name)s，您好。"), name=name))
 
 
-def summary(name: str, reconciliation: Reconciliation, complaints: Sequence[dict[str, Any]]) -> Script:
+def summary(
+    name: str, reconciliation: Reconciliation, complaints: Sequence[dict[str, Any]], tongue: Tongue = MANDARIN
+) -> Script:
     """Problems first, the most money first; then that all is well for the whole period if it is; then
     this year's totals; then the person's complaints."""
-    lines = [public(prompt("ready")), _greeting(name)]
+    lines = [public(said_prompt("ready", tongue)), _greeting(name, tongue)]
     runs = problem_runs(reconciliation)
     if runs:
-        lines.append(public(prompt("problems_first")))
-        lines += [run_line(run) for run in runs]
-        lines.append(public(prompt("report_it")))
+        lines.append(public(said_prompt("problems_first", tongue)))
+        lines += [run_line(run, tongue) for run in runs]
+        lines.append(public(said_prompt("report_it", tongue)))
     else:
-        lines.append(private(said(_all_clear(reconciliation))))
+        lines.append(private(said(tongue.text(all_clear(reconciliation)) + tongue.translate(N_("。")))))
     years = reconciliation.years()
     if years:
         totals = reconciliation.totals(max(years))
         lines.append(
             private(
-                year(max(years)),
-                said("到目前，应发"),
-                money(totals.owed_fen),
-                said("，实发"),
-                money(totals.paid_fen),
-                said("。"),
+                tongue.sentence(
+                    N_("%(year)s到目前，应发%(owed)s，实发%(paid)s。"),
+                    year=tongue.period_year(max(years)),
+                    owed=tongue.money(totals.owed_fen),
+                    paid=tongue.money(totals.paid_fen),
+                )
             )
         )
-    lines += _complaints_lines(complaints)
-    lines.append(public(prompt("keys")))
+    lines += _complaints_lines(complaints, tongue)
+    lines.append(public(said_prompt("keys", tongue)))
     return Script("summary", tuple(lines))
 
 
-def _all_clear(reconciliation: Reconciliation) -> str:
-    due = [line for line in reconciliation.lines if line.status is not Status.NOT_YET_DUE]
-    if not due:
-        return "目前还没有到发放时间的补贴。"
-    first = min(due, key=lambda line: line.period.start_on).period
-    return "".join(s.text for s in period_words(first)) + "到现在，各项补贴都已经足额发放。"
-
-
-def _complaints_lines(complaints: Sequence[dict[str, Any]]) -> list[Line]:
+def _complaints_lines(complaints: Sequence[dict[str, Any]], tongue: Tongue) -> list[Line]:
     if not complaints:
         return []
     answered = sum(1 for c in complaints if c.get("replies_shown"))
     lines = [
         private(
-            prompt("mine_intro"),
-            number(len(complaints)),
-            said("份，其中"),
-            number(answered),
-            said("份已经答复。"),
+            said_prompt("mine_intro", tongue),
+            tongue.sentence(
+                N_("%(count)s份，其中%(answered)s份已经答复。"),
+                count=tongue.number(len(complaints)),
+                answered=tongue.number(answered),
+            ),
         )
     ]
     for complaint in complaints:
-        lines += complaint_lines(complaint)
+        lines += complaint_lines(complaint, tongue)
     return lines
 
 
-def complaint_lines(complaint: dict[str, Any]) -> list[Line]:
+def complaint_lines(complaint: dict[str, Any], tongue: Tongue = MANDARIN) -> list[Line]:
     """One complaint: its number, what it is about, its standing, each answer beside the figures now."""
+    subject = complaint.get("subject_message") or complaint.get("category_words", "")
     lines = [
-        private(prompt("tracking_intro"), symbols(complaint.get("tracking_shown", ""))),
+        private(said_prompt("tracking_intro", tongue), tongue.symbols(complaint.get("tracking_shown", ""))),
         private(
-            said(
-                f"{complaint.get('subject') or complaint.get('category_words', '')}，{complaint.get('status_words', '')}。"
+            tongue.sentence(
+                N_("%(subject)s，%(status)s。"),
+                subject=_text(subject, tongue),
+                status=tongue.text(complaint.get("status_words", "")),
             )
         ),
     ]
     replies = complaint.get("replies_shown") or []
     for kind, text in replies:
-        lines.append(private(prompt("answer_is"), said(f"{kind}：{text}。")))
+        lines.append(
+            private(
+                said_prompt("answer_is", tongue),
+                tongue.sentence(N_("%(kind)s：%(text)s。"), kind=tongue.text(kind), text=text),
+            )
+        )
     if replies and "now_owed_fen" in complaint:
         lines.append(
             private(
-                said("现在的发放记录，应发"),
-                money(complaint["now_owed_fen"]),
-                said("，实发"),
-                money(complaint["now_paid_fen"]),
-                said("。"),
+                tongue.sentence(
+                    N_("现在的发放记录，应发%(owed)s，实发%(paid)s。"),
+                    owed=tongue.money(complaint["now_owed_fen"]),
+                    paid=tongue.money(complaint["now_paid_fen"]),
+                )
             )
         )
     if complaint.get("contradiction"):
-        lines.append(private(prompt("answer_unconfirmed")))
-    if not replies and complaint.get("due_words"):
-        lines.append(private(said(complaint["due_words"] + "。")))
+        lines.append(private(said_prompt("answer_unconfirmed", tongue)))
+    due = complaint.get("due") or complaint.get("due_words")
+    if not replies and due:
+        lines.append(private(tongue.sentence(N_("%(what)s。"), what=_text(due, tongue))))
     return lines
 
 
-def programme_page(group: ProgrammeLines, year_shown: int) -> Script:
+def _text(thing: Message | str, tongue: Tongue) -> str:
+    return tongue.text(thing) if thing else ""
+
+
+def programme_page(group: ProgrammeLines, year_shown: int, tongue: Tongue = MANDARIN) -> Script:
     """A programme's year: its problem runs with amounts and what each month was owed, then the rest in one line."""
     runs = runs_of(group, [line for line in group.lines if line.period.year == year_shown])
-    lines = [private(programme(group.code, group.name), said("，"), year(year_shown), said("。"))]
+    lines = [
+        private(
+            tongue.sentence(
+                N_("%(programme)s，%(year)s。"),
+                programme=tongue.programme(group.code, group.name),
+                year=tongue.period_year(year_shown),
+            )
+        )
+    ]
     problems = sorted((r for r in runs if r.status.is_problem), key=lambda r: -r.at_stake_fen)
     for run in problems:
-        lines.append(run_line(run))
+        lines.append(run_line(run, tongue))
         for span, line in run.bases:
-            lines.append(
-                private(
-                    said(
-                        f"{span}，{line.entitlement.explanation}。"
-                        if span
-                        else f"{line.entitlement.explanation}。"
-                    )
+            basis = tongue.text(line.entitlement.message or line.entitlement.explanation)
+            if span is not None:
+                lines.append(
+                    private(tongue.sentence(N_("%(span)s，%(basis)s。"), span=tongue.text(span), basis=basis))
                 )
-            )
+            else:
+                lines.append(private(tongue.sentence(N_("%(what)s。"), what=basis)))
     fine = [r for r in runs if not r.status.is_problem]
     if fine and problems:
-        lines.append(private(said("其余月份：")))
+        lines.append(private(tongue.sentence(N_("其余月份："))))
     for run in fine:
         lines.append(
             private(
-                span_words(run),
-                said(f"，{run.status.label_zh}，应发"),
-                money(run.owed_fen),
-                said("，实发"),
-                money(run.paid_fen),
-                said("。"),
+                tongue.sentence(
+                    N_("%(span)s，%(status)s，应发%(owed)s，实发%(paid)s。"),
+                    span=tongue.span(run),
+                    status=tongue.text(run.status.label_zh),
+                    owed=tongue.money(run.owed_fen),
+                    paid=tongue.money(run.paid_fen),
+                )
             )
         )
     if problems:
-        lines.append(public(prompt("report_it")))
+        lines.append(public(said_prompt("report_it", tongue)))
     return Script("programme", tuple(lines))
 
 
-def unlisted(name: str, complaints: Sequence[dict[str, Any]]) -> Script:
+def unlisted(name: str, complaints: Sequence[dict[str, Any]], tongue: Tongue = MANDARIN) -> Script:
     lines = [
-        public(prompt("ready")),
-        _greeting(name),
-        private(prompt("no_record")),
-        private(prompt("report_missing")),
+        public(said_prompt("ready", tongue)),
+        _greeting(name, tongue),
+        private(said_prompt("no_record", tongue)),
+        private(said_prompt("report_missing", tongue)),
     ]
-    return Script("unlisted", (*lines, *_complaints_lines(complaints)))
+    return Script("unlisted", (*lines, *_complaints_lines(complaints, tongue)))
 
 
-def _evidence_line(evidence: dict[str, Any]) -> list[Line]:
-    if not evidence.get("programme_name"):
+def _evidence_line(shown: dict[str, Any], amount_fen: int, tongue: Tongue) -> list[Line]:
+    """What the complaint is about, from the words the screen shows (programme, span)."""
+    if not shown.get("programme"):
         return []
-    parts: list[Segment | Iterable[Segment]] = [said(f"反映的是{evidence['programme_name']}")]
-    if evidence.get("period_label"):
-        parts.append(said(f"，{evidence['period_label']}"))
-    if evidence.get("at_stake_fen"):
-        parts += [said("，涉及"), money(int(evidence["at_stake_fen"]))]
-    parts.append(said("。"))
-    return [private(*parts)]
+    parts: dict[str, Any] = {"programme": _text(shown["programme"], tongue), "period": "", "amount": ""}
+    if shown.get("period"):
+        parts["period"] = _text(shown["period"], tongue)
+    if amount_fen:
+        parts["amount"] = tongue.money(amount_fen)
+        return [private(tongue.sentence(N_("反映的是%(programme)s，%(period)s，涉及%(amount)s。"), **parts))]
+    return [private(tongue.sentence(N_("反映的是%(programme)s，%(period)s。"), **parts))]
 
 
-def complaint_category(evidence: dict[str, Any], categories: dict[str, tuple[str, str]]) -> Script:
-    choices = "；".join(words for words, _icon in categories.values())
+def complaint_category(
+    shown: dict[str, Any], amount_fen: int, categories: dict[str, tuple[str, str]], tongue: Tongue = MANDARIN
+) -> Script:
+    choices = tongue.translate(N_("；")).join(tongue.text(words) for words, _icon in categories.values())
     return Script(
         "complaint_category",
-        (*_evidence_line(evidence), public(prompt("choose_category")), public(said(f"可以选：{choices}。"))),
+        (
+            *_evidence_line(shown, amount_fen, tongue),
+            public(said_prompt("choose_category", tongue)),
+            public(*tongue.sentence(N_("可以选：%(choices)s。"), choices=choices)),
+        ),
     )
 
 
-def complaint_phone(refused: bool) -> Script:
-    lines = [public(prompt("phone_refused"))] if refused else []
-    return Script("complaint_phone", (*lines, public(prompt("enter_phone"))))
+def complaint_phone(refused: bool, tongue: Tongue = MANDARIN) -> Script:
+    lines = [public(said_prompt("phone_refused", tongue))] if refused else []
+    return Script("complaint_phone", (*lines, public(said_prompt("enter_phone", tongue))))
 
 
-def complaint_review(draft: dict[str, Any], category_words: str) -> Script:
-    lines = [*_evidence_line(draft.get("evidence") or {}), private(said(f"问题是：{category_words}。"))]
-    phone = draft.get("phone") or ""
+def complaint_review(
+    shown: dict[str, Any], amount_fen: int, category_words: str, phone: str, tongue: Tongue = MANDARIN
+) -> Script:
+    lines = [
+        *_evidence_line(shown, amount_fen, tongue),
+        private(tongue.sentence(N_("问题是：%(category)s。"), category=tongue.text(category_words))),
+    ]
     if phone:
-        lines.append(private(said("联系电话："), *[symbols(phone)]))
+        lines.append(private(tongue.sentence(N_("联系电话：%(phone)s"), phone=tongue.symbols(phone))))
     else:
-        lines.append(private(said("没有留电话。")))
-    return Script("complaint_review", (*lines, public(prompt("review"))))
+        lines.append(private(tongue.sentence(N_("没有留电话。"))))
+    return Script("complaint_review", (*lines, public(said_prompt("review", tongue))))
 
 
-def complaint_done(tracking_shown: str, due: str, replies: Sequence[tuple[str, str]]) -> Script:
+def complaint_done(
+    tracking_shown: str, due: Message | str, replies: Sequence[tuple[str, str]], tongue: Tongue = MANDARIN
+) -> Script:
     """Filed: the number read slowly, symbol by symbol, twice; each answer, or by when one is due."""
-    number_line = private(prompt("tracking_intro"), symbols(tracking_shown))
-    lines = [public(prompt("filed")), number_line, number_line, public(prompt("tracking_where"))]
-    lines += [private(prompt("answer_is"), said(f"{kind}：{text}。")) for kind, text in replies]
+    number_line = private(said_prompt("tracking_intro", tongue), tongue.symbols(tracking_shown))
+    lines = [
+        public(said_prompt("filed", tongue)),
+        number_line,
+        number_line,
+        public(said_prompt("tracking_where", tongue)),
+    ]
+    lines += [
+        private(
+            said_prompt("answer_is", tongue),
+            tongue.sentence(N_("%(kind)s：%(text)s。"), kind=tongue.text(kind), text=text),
+        )
+        for kind, text in replies
+    ]
     if due and not replies:
-        lines.append(private(said(due + "。")))
+        lines.append(private(tongue.sentence(N_("%(what)s。"), what=_text(due, tongue))))
     return Script("complaint_done", tuple(lines))

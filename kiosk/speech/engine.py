@@ -1,8 +1,10 @@
 """The offline speech engine, behind one small interface: text and a speed in, PCM out.
 
-espeak-ng (Debian's package, Mandarin voice `cmn`): chosen because it is offline, installs from
+espeak-ng (Debian's package, Mandarin voice `cmn-latn-pinyin`): chosen because it is offline, installs from
 Debian in one package of a few MB, and speaks 15 s of Mandarin in about 20 ms on this 2-core machine,
-which keeps the first word within the 300 ms budget. It sounds mechanical to elderly listeners; that
+which keeps the first word within the 300 ms budget. The voice is `cmn-latn-pinyin`, not `cmn`: in
+espeak-ng 1.51 (Debian 12) `cmn` reads its own dictionary's tone digits as English ("你好" comes out as
+"ni three hao three"); `cmn-latn-pinyin` says them as tones, with tone sandhi. It sounds mechanical to elderly listeners; that
 is what voice packs are for (recorded clips preferred over synthesis), and a more natural engine can
 take this interface's place. Nothing leaves the machine; the text is never logged.
 """
@@ -16,8 +18,9 @@ from typing import Protocol
 
 from kiosk.speech.pcm import SAMPLE_RATE, Pcm, read_streamed_wav
 
-NORMAL_WPM = 200  # espeak-ng "words" per minute: for Mandarin about 3.4 syllables a second, unhurried
-SLOW_WPM = 150  # "说慢一点": about 2.6 syllables a second
+NORMAL_WPM = 160  # espeak-ng "words" per minute: for Mandarin about 3.7 syllables a second, unhurried
+SLOW_WPM = 120  # "说慢一点": about 2.8 syllables a second
+MANDARIN_VOICE = "cmn-latn-pinyin"
 
 
 class SpeechEngineError(RuntimeError):
@@ -27,29 +30,30 @@ class SpeechEngineError(RuntimeError):
 class SpeechEngine(Protocol):
     name: str
 
-    def synthesize(self, text: str, *, slow: bool = False) -> Pcm: ...
+    def synthesize(self, text: str, *, slow: bool = False, voice: str = "") -> Pcm: ...
 
 
 class EspeakEngine:
     name = "espeak-ng"
 
-    def __init__(self, voice: str = "cmn", binary: str = "espeak-ng") -> None:
+    def __init__(self, voice: str = MANDARIN_VOICE, binary: str = "espeak-ng") -> None:
         path = shutil.which(binary)
         if path is None:
             raise SpeechEngineError(f"{binary} is not installed (Debian package espeak-ng)")
         self.binary, self.voice = path, voice
         self._cached = lru_cache(maxsize=1024)(self._run)
 
-    def synthesize(self, text: str, *, slow: bool = False) -> Pcm:
+    def synthesize(self, text: str, *, slow: bool = False, voice: str = "") -> Pcm:
+        """`text` spoken in `voice` (default: Mandarin; "en" for English)."""
         text = text.strip()
         if not text:
             return Pcm(b"")
-        return self._cached(text, SLOW_WPM if slow else NORMAL_WPM)
+        return self._cached(text, SLOW_WPM if slow else NORMAL_WPM, voice or self.voice)
 
-    def _run(self, text: str, wpm: int) -> Pcm:
+    def _run(self, text: str, wpm: int, voice: str) -> Pcm:
         try:
             done = subprocess.run(
-                [self.binary, "-v", self.voice, "-s", str(wpm), "--stdout", "-b", "1"],
+                [self.binary, "-v", voice, "-s", str(wpm), "--stdout", "-b", "1"],
                 input=text.encode("utf-8"),
                 capture_output=True,
                 timeout=10,
@@ -71,5 +75,5 @@ class Unavailable:
     def __init__(self, reason: str) -> None:
         self.reason = reason
 
-    def synthesize(self, text: str, *, slow: bool = False) -> Pcm:
+    def synthesize(self, text: str, *, slow: bool = False, voice: str = "") -> Pcm:
         raise SpeechEngineError(self.reason)

@@ -26,8 +26,7 @@ from kiosk.core.complaint import (
     reply_words,
     show_tracking_number,
 )
-from kiosk.core.i18n import N_, Term, say
-from kiosk.rules.problems import runs_of
+from kiosk.core.i18n import N_
 from kiosk.services.complaints import (
     can_withdraw,
     complaints_of,
@@ -35,6 +34,7 @@ from kiosk.services.complaints import (
     evidence_for,
     file_complaint,
     reopen_complaint,
+    shown_evidence,
     subject_of,
     withdraw_complaint,
 )
@@ -74,46 +74,7 @@ def _common(result: LookupResult, scratch: dict[str, Any]) -> dict[str, object]:
         "holder": result.holder,
         "csrf": scratch["csrf"],
         "categories": CATEGORIES,
-        "shown": _shown(result, scratch.get("draft") or {}),
-    }
-
-
-def _shown(result: LookupResult, draft: dict[str, Any]) -> dict[str, object]:
-    """What the complaint is about, in words for the villager's language, from the same data as the evidence:
-    the programme, the span of its periods, the verdict (the evidence itself keeps the Chinese it was filed in)."""
-    evidence = draft.get("evidence") or {}
-    programme = draft.get("programme", "")
-    name = Term(programme, "name", evidence.get("programme_name") or N_("补贴"))
-    if draft.get("category") == "should_qualify":
-        hint = next((h for h in result.reconciliation.hints if h.programme == programme), None)
-        verdict = (hint.why or hint.reason) if hint else N_("系统里没有查到此人的补贴记录")
-        return {
-            "programme": say("%(name)s", name=name),
-            "period": None,
-            "status": N_("没有记录"),
-            "verdict": verdict,
-        }
-    group = next((g for g in result.reconciliation.programmes if g.code == programme), None)
-    periods = set(evidence.get("periods") or [])
-    lines = [line for line in (group.lines if group else []) if line.period.code in periods]
-    if not lines:
-        return {"programme": say("%(name)s", name=name), "period": None, "status": "", "verdict": ""}
-    lines.sort(key=lambda line: line.period.start_on)
-    worst = next((line for line in lines if line.status.is_problem), lines[0])
-    if len(lines) == 1:
-        return {
-            "programme": say("%(name)s", name=name),
-            "period": worst.period.label,
-            "status": worst.status.label_zh,
-            "verdict": worst.status_message,
-        }
-    runs = runs_of(group, lines)  # type: ignore[arg-type]
-    run = next((r for r in runs if r.status is worst.status), runs[0])
-    return {
-        "programme": say("%(name)s", name=name),
-        "period": run.span,
-        "status": worst.status.label_zh,
-        "verdict": run.sentence,
+        "shown": shown_evidence(result.reconciliation, scratch.get("draft") or {}),
     }
 
 

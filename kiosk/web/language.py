@@ -26,8 +26,8 @@ COOKIE = "lang"
 DEFAULT = "zh_Hans"
 # code → (its own name, the HTML lang, the Babel locale, the speech engine's voice)
 LANGUAGES: dict[str, tuple[str, str, str, str]] = {
-    "zh_Hans": ("简体中文", "zh-CN", "zh_Hans_CN", "cmn"),
-    "zh_Hant": ("繁體中文", "zh-Hant", "zh_Hant", "cmn"),
+    "zh_Hans": ("简体中文", "zh-CN", "zh_Hans_CN", "cmn-latn-pinyin"),
+    "zh_Hant": ("繁體中文", "zh-Hant", "zh_Hant", "cmn-latn-pinyin"),
     "en": ("English", "en", "en", "en"),
 }
 

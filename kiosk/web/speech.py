@@ -13,10 +13,20 @@ from flask.typing import ResponseReturnValue
 
 from kiosk.speech import Script
 from kiosk.speech.engine import SpeechEngineError
+from kiosk.speech.tongue import MANDARIN, Tongue
 from kiosk.web.context import services
+from kiosk.web.language import DEFAULT, current, render, term, translate, voice_of
 from kiosk.web.session import COOKIE
 
 bp = Blueprint("speech", __name__, url_prefix="/speech")
+
+
+def _tongue() -> Tongue:
+    """The villager's language, as the voice speaks it."""
+    code = current()
+    if code == DEFAULT:
+        return MANDARIN
+    return Tongue(language=code, voice=voice_of(code), translate=translate, render=render, term=term)
 
 
 def _script() -> tuple[Script, str]:
@@ -28,6 +38,7 @@ def _script() -> tuple[Script, str]:
         request.cookies.get(COOKIE),
         prompt_name=request.args.get("prompt", "")[:32],
         seconds=request.args.get("seconds", default=0, type=int) or 0,
+        tongue=_tongue(),
     )
 
 
@@ -41,7 +52,7 @@ def script() -> ResponseReturnValue:
 def audio() -> ResponseReturnValue:
     spoken, channel = _script()
     try:
-        wav = services().speech.audio(spoken, slow=request.args.get("slow") == "1")
+        wav = services().speech.audio(spoken, slow=request.args.get("slow") == "1", tongue=_tongue())
     except SpeechEngineError as error:
         return Response(f"speech unavailable: {error}", status=503, mimetype="text/plain")
     return Response(

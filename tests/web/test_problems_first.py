@@ -142,7 +142,9 @@ def test_the_due_date_and_an_answer_the_ledger_contradicts_are_shown_plainly(own
         uuid, "answered", answer, "2026-11-23T02:00:00+00:00", words="已答复", outcome="resolved"
     )
     page = client.get("/me").get_data(as_text=True)
-    assert re.search(r"答复：(<span lang=\"zh-CN\">)?已补发440元", page), "the answer, as the supervisor wrote it"
+    assert re.search(r"答复：(<span lang=\"zh-CN\">)?已补发440元", page), (
+        "the answer, as the supervisor wrote it"
+    )
     assert "现在的发放记录：应发 ¥1,640.00 · 实发 ¥1,200.00" in page
     assert "答复说已补发，但目前的发放记录里还没有这笔钱；数据更新后会显示" in page
 
