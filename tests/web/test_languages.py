@@ -214,7 +214,9 @@ def test_a_filed_complaint_and_my_complaints_read_in_english(own_app):
     page = client.get("/me/complaint/new?programme=dibao&period=2025-03&until=2025-08").get_data(as_text=True)
     csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
     client.post("/me/complaint/category", data={"csrf": csrf, "category": "wrong_amount"})
-    review = client.post("/me/complaint/phone", data={"csrf": csrf, "phone": "13800001234"}).get_data(as_text=True)
+    review = client.post("/me/complaint/phone", data={"csrf": csrf, "phone": "13800001234"}).get_data(
+        as_text=True
+    )
     uuid = re.search(r'name="uuid" value="([^"]+)"', review).group(1)
     done = client.post("/me/complaint/submit", data={"csrf": csrf, "uuid": uuid})
     filed = client.get(done.headers["Location"]).get_data(as_text=True)
