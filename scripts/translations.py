@@ -25,9 +25,27 @@ PYBABEL = str(Path(sys.executable).with_name("pybabel"))
 
 def extract() -> None:
     subprocess.run(
-        [PYBABEL, "extract", "-F", "babel.cfg", "-k", "N_", "-k", "_", "-k", "gettext", "--no-location",
-         "--sort-output", "--omit-header", "-o", str(TRANSLATIONS / "messages.pot"), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            PYBABEL,
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "N_",
+            "-k",
+            "_",
+            "-k",
+            "gettext",
+            "--no-location",
+            "--sort-output",
+            "--omit-header",
+            "-o",
+            str(TRANSLATIONS / "messages.pot"),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
 
 
@@ -36,9 +54,20 @@ def update() -> None:
         po = TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
         command = "update" if po.exists() else "init"
         subprocess.run(
-            [PYBABEL, command, "-i", str(TRANSLATIONS / "messages.pot"), "-d", str(TRANSLATIONS), "-l", language,
-             *(["--no-fuzzy-matching", "--ignore-obsolete"] if command == "update" else [])],
-            cwd=ROOT, check=True, capture_output=True,
+            [
+                PYBABEL,
+                command,
+                "-i",
+                str(TRANSLATIONS / "messages.pot"),
+                "-d",
+                str(TRANSLATIONS),
+                "-l",
+                language,
+                *(["--no-fuzzy-matching", "--ignore-obsolete"] if command == "update" else []),
+            ],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
         )
 
 
@@ -65,7 +94,9 @@ def compile_catalogues() -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--fill-traditional", action="store_true")
     args = parser.parse_args()
     extract()
