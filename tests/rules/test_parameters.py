@@ -97,3 +97,20 @@ def test_rule_version_changes_with_the_policy_text(tmp_path):
     path = tmp_path / "tekun.toml"
     path.write_text(path.read_text(encoding="utf-8").replace("60000", "61000"), encoding="utf-8")
     assert load_rulebook(tmp_path).version != before == load_rulebook().version
+
+
+def test_translations_are_read_and_checked(tmp_path):
+    translated = GOOD + """
+[translations.en]
+name = "Basic pension"
+[translations.en.references]
+"A" = "Reference A"
+"""
+    policy = load_policy(write(tmp_path, translated))
+    assert policy.term("en", "name", "城乡居民基础养老金") == "Basic pension"
+    assert policy.term("en", "reference", "A") == "Reference A"
+    assert policy.term("en", "reference", "B") is None and policy.term("fr", "name", "x") is None
+    with pytest.raises(PolicyError, match="translations.en.colour: only name, department, note, references"):
+        load_policy(write(tmp_path, translated.replace('name = "Basic pension"', 'colour = "red"')))
+    with pytest.raises(PolicyError, match="references must map each reference to text"):
+        load_policy(write(tmp_path, translated.replace('"A" = "Reference A"', '"A" = 3')))
