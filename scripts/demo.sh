@@ -6,4 +6,7 @@ need_debian_packages python3 python3-venv python3-pip "${HUB_PACKAGES[@]}" "${PC
 need_python_env
 ensure_pcscd_running
 mkdir -p "$ROOT/var"
+# The example voice pack (docs/voice-packs.md), made with the offline engine: a template a county re-records.
+[ -f "$ROOT/var/voice-packs/mandarin-espeak/manifest.toml" ] ||
+  "$VENV/bin/kiosk" voice --db "${MINGBAI_DEMO_DB:-$ROOT/var/demo.db}" --build "$ROOT/var/voice-packs/mandarin-espeak"
 exec "$VENV/bin/kiosk" demo --db "${MINGBAI_DEMO_DB:-$ROOT/var/demo.db}" --host "${HOST:-127.0.0.1}" --port "${PORT:-8080}"

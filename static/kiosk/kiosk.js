@@ -110,6 +110,7 @@
           voice.channel = answer.channel;
           body.dataset.channel = answer.channel;
         }
+        window.dispatchEvent(new Event("mingbai:channel"));
       })
       .catch(function () {})
       .finally(function () { setTimeout(watchChannel, 500); });
@@ -325,6 +326,22 @@
       post("/demo/place/" + button.dataset.demoPlace, { "X-Kiosk-Demo": "1" });
     });
   });
+  /* Demo panel: plug the virtual headset in or pull it out (the channel poll then switches the voice). */
+  document.querySelectorAll("[data-demo-headset]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var plugged = body.dataset.channel === "headset";
+      post("/demo/headset/" + (plugged ? "out" : "in"), { "X-Kiosk-Demo": "1" });
+    });
+  });
+  function showHeadset() {
+    document.querySelectorAll("[data-demo-headset]").forEach(function (button) {
+      var plugged = body.dataset.channel === "headset";
+      button.setAttribute("aria-pressed", plugged ? "true" : "false");
+      button.querySelector("[data-when=in]").hidden = !plugged;
+      button.querySelector("[data-when=out]").hidden = plugged;
+    });
+  }
+  window.addEventListener("mingbai:channel", showHeadset);
   document.querySelectorAll("[data-demo-take]").forEach(function (button) {
     button.addEventListener("click", function () { post("/demo/take", { "X-Kiosk-Demo": "1" }); });
   });

@@ -99,13 +99,16 @@ def test_rule_version_changes_with_the_policy_text(tmp_path):
     assert load_rulebook(tmp_path).version != before == load_rulebook().version
 
 
-def test_translations_are_read_and_checked(tmp_path):
-    translated = GOOD + """
+TRANSLATIONS = """
 [translations.en]
 name = "Basic pension"
 [translations.en.references]
 "A" = "Reference A"
 """
+
+
+def test_translations_are_read_and_checked(tmp_path):
+    translated = GOOD + TRANSLATIONS
     policy = load_policy(write(tmp_path, translated))
     assert policy.term("en", "name", "城乡居民基础养老金") == "Basic pension"
     assert policy.term("en", "reference", "A") == "Reference A"
