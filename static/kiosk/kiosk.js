@@ -10,6 +10,9 @@
   function leave(url) {  /* navigate once: the idle timer and the terminal poll may both want to */
     if (!leaving) { leaving = true; window.location.assign(url); }
   }
+  /* A form on its way (结束查询, a complaint step) is already a navigation: the terminal poll must not
+     start a second one that cuts it off. */
+  document.addEventListener("submit", function () { leaving = true; });
 
   function post(url, headers) {
     return fetch(url, { method: "POST", headers: headers || {}, credentials: "same-origin" });

@@ -103,7 +103,7 @@ def test_a_blind_villager_files_a_complaint_with_the_keypad_and_a_headset(browse
         page.wait_for_url(re.compile(r"/me$"))
         press_until(page, "#end-session")
         page.keyboard.press("Enter")
-        page.wait_for_url(own_kiosk.url + "/")
+        expect(page).to_have_url(own_kiosk.url + "/")
         expect(page.locator("body")).to_have_attribute("data-state", "card_left")
         page.wait_for_timeout(6500)  # "请取回您的卡", said again while the card is left
         asks = [a for a in heard(page) if a.get("state") == "card_left" and "query" in a]
@@ -132,7 +132,7 @@ def test_the_settings_reset_when_the_session_ends(browser, own_kiosk):
         page.keyboard.press("NumpadSubtract")  # quieter
         assert page.evaluate("window.mingbaiVoice.volume") < 0.8
         page.locator("#end-session").click()
-        page.wait_for_url(own_kiosk.url + "/")
+        expect(page).to_have_url(own_kiosk.url + "/")
         own_kiosk.take_card()
         page.request.post(own_kiosk.url + "/demo/place/3", headers=DEMO)
         page.wait_for_url(re.compile(r"/me$"))
@@ -160,5 +160,21 @@ def test_audio_only_blanks_the_screen_and_the_keypad_goes_on(browser, own_kiosk)
         page.keyboard.press("Enter")
         page.wait_for_url(re.compile(r"/me/complaint/new"))
         assert page.evaluate("document.documentElement.classList.contains('audio-only')"), "stays blank"
+    finally:
+        page.close()
+
+
+def test_the_demo_panel_plugs_the_virtual_headset_in_and_out(browser, own_kiosk):
+    page = browser.new_page()
+    try:
+        page.goto(own_kiosk.url + "/")
+        button = page.locator("[data-demo-headset]")
+        expect(page.locator("body")).to_have_attribute("data-channel", "speaker")
+        button.click()
+        expect(page.locator("body")).to_have_attribute("data-channel", "headset")
+        expect(button).to_have_attribute("aria-pressed", "true")
+        button.click()
+        expect(page.locator("body")).to_have_attribute("data-channel", "speaker")
+        expect(button).to_have_attribute("aria-pressed", "false")
     finally:
         page.close()

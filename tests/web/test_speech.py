@@ -174,3 +174,36 @@ def test_a_kiosk_with_a_voice_pack_speaks_its_recordings(demo_county, tmp_path):
     with wave.open(io.BytesIO(answer.data)) as sound:
         seconds = sound.getnframes() / sound.getframerate()
     assert seconds == pytest.approx(0.25 + 0.45 + 0.25, abs=0.01)  # clip, pause, clip: no synthesis
+
+
+def test_no_screen_of_card_three_says_anything_private_on_the_speaker(own_app):
+    client = own_app.test_client()
+    opened(client, 3)
+    screens = [script(client)]
+    client.get("/me/programme/dibao?year=2025")
+    screens.append(script(client))
+    page = client.get("/me/complaint/new?programme=dibao&period=2025-03&until=2025-08").get_data(as_text=True)
+    screens.append(script(client))
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    client.post("/me/complaint/category", data={"csrf": csrf, "category": "wrong_amount"})
+    screens.append(script(client))
+    review = client.post("/me/complaint/phone", data={"csrf": csrf, "phone": "13800001234"}).get_data(
+        as_text=True
+    )
+    screens.append(script(client))
+    uuid = re.search(r'name="uuid" value="([^"]+)"', review).group(1)
+    done = client.post("/me/complaint/submit", data={"csrf": csrf, "uuid": uuid})
+    client.get(done.headers["Location"])
+    screens.append(script(client))
+    assert [s["screen"] for s in screens] == [
+        "summary",
+        "programme",
+        "complaint_category",
+        "complaint_phone",
+        "complaint_review",
+        "complaint_done",
+    ]
+    for said in screens:
+        assert said["channel"] == "speaker" and said["lines"], said["screen"]
+        assert not PRIVATE.search(spoken(said)), f"{said['screen']} on the speaker: {spoken(said)}"
+        assert not any(line["private"] for line in said["lines"])
