@@ -1,6 +1,6 @@
 """The `kiosk` console script: one parser (kiosk.cli.parser), one module per command family.
 
-serve (demo, serve), county (import, checks, export), hub (hub, complaints), doctor, voice.
+serve (demo, serve), county (import, checks, export), hub (hub, complaints), doctor, voice, staff.
 Each command returns its exit status; a bad configuration is exit 2 with its message.
 """
 
@@ -16,6 +16,7 @@ from kiosk.cli.doctor import cmd_doctor
 from kiosk.cli.hub import cmd_complaints, cmd_hub
 from kiosk.cli.parser import build_parser
 from kiosk.cli.serve import cmd_demo, cmd_serve
+from kiosk.cli.staff import cmd_staff
 from kiosk.cli.voice import cmd_voice
 from kiosk.config import ConfigError
 from kiosk.core.private_files import private_umask
@@ -30,6 +31,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "hub": cmd_hub,
     "doctor": cmd_doctor,
     "voice": cmd_voice,
+    "staff": cmd_staff,
 }
 
 

@@ -137,6 +137,23 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="how often to flag overdue complaints for the supervisors (default 300)",
     )
+    staff = commands.add_parser(
+        "staff", help="the clinic staff accounts this kiosk holds (add, list, disable)"
+    )
+    staff_commands = staff.add_subparsers(dest="staff_command", required=True, metavar="ACTION")
+    staff_add = staff_commands.add_parser(
+        "add", help="create or reset an account; the PIN is read from standard input"
+    )
+    _store_args(staff_add)
+    staff_add.add_argument("name", metavar="NAME")
+    staff_add.add_argument("--title", default="", help="shown to the resident, e.g. 卫生院工作人员")
+    staff_add.add_argument("--id-number", help="the badge is the staff member's own ID card")
+    staff_add.add_argument("--chip", metavar="SERIAL", help="the badge is a chip card with this serial (hex)")
+    staff_list = staff_commands.add_parser("list", help="every account and whether it can sign in")
+    _store_args(staff_list)
+    staff_disable = staff_commands.add_parser("disable", help="stop an account signing in")
+    _store_args(staff_disable)
+    staff_disable.add_argument("name", metavar="NAME")
     voice = commands.add_parser("voice", help="make or check a voice pack of recorded clips")
     _store_args(voice)
     action = voice.add_mutually_exclusive_group(required=True)

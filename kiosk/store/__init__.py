@@ -15,6 +15,7 @@ from kiosk.store.base import Rollback, StoreError, Tx
 from kiosk.store.complaints import ComplaintData, TrackingNumberTakenError
 from kiosk.store.county import CountyData
 from kiosk.store.schema import SCHEMA_VERSION
+from kiosk.store.staff import StaffAccount, StaffData
 from kiosk.store.terminal import DemoCard, TerminalData
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "DemoCard",
     "PersonRecord",
     "Rollback",
+    "StaffAccount",
     "Store",
     "StoreError",
     "TrackingNumberTakenError",
@@ -30,7 +32,7 @@ __all__ = [
 ]
 
 
-class Store(CountyData, ComplaintData, TerminalData):
+class Store(CountyData, ComplaintData, TerminalData, StaffData):
     """The embedded database at `path`, one connection per thread."""
 
 

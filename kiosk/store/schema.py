@@ -6,7 +6,7 @@ than guessed at. A migration is never edited after release, only followed by a n
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -170,5 +170,19 @@ MIGRATIONS: dict[int, str] = {
     8: """
     ALTER TABLE complaints ADD COLUMN hub_outcome TEXT NOT NULL DEFAULT '';
     ALTER TABLE complaints ADD COLUMN hub_due_at TEXT;
+    """,
+    9: """
+    CREATE TABLE staff (
+        name TEXT PRIMARY KEY,
+        title TEXT NOT NULL DEFAULT '',
+        badge_kind TEXT NOT NULL CHECK (badge_kind IN ('id', 'chip')),
+        badge_key TEXT NOT NULL UNIQUE,
+        pin_hash TEXT NOT NULL,
+        failed_pins INTEGER NOT NULL DEFAULT 0,
+        locked_at TEXT,
+        disabled_at TEXT,
+        source TEXT NOT NULL DEFAULT 'local' CHECK (source IN ('local', 'hub')),
+        created_at TEXT NOT NULL
+    );
     """,
 }
