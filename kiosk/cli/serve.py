@@ -54,7 +54,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     config = kiosk_config(args, demo=True)
     store = open_store(config.db_path)
-    if ensure_demo(store, load_rulebook(config.policy_dir), today=config.current_date(), seed=args.seed):
+    rulebook = load_rulebook(config.policy_dir)
+    if ensure_demo(
+        store, rulebook, today=config.current_date(), seed=args.seed, staff_secret=config.person_key_secret
+    ):
         counts = store.counts()
         print(
             f"Built the demo county: {counts['persons']} persons, {counts['payments']} payments.", flush=True

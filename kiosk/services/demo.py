@@ -13,13 +13,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from device.idnumber import check_character
+from kiosk.config import DEMO_PERSON_KEY
 from kiosk.rules import Enrolment, PersonFacts, Rulebook, periods_between
 from kiosk.rules.periods import add_months
 from kiosk.rules.reconcile import Payment
+from kiosk.services.staff import add_staff
 from kiosk.store import Store
 
 COUNTY_CODE = "522799"
 TOWNSHIP = "明白镇"
+# The demo's clinic worker: her own ID card is her badge (not on the roster), her PIN is on the panel
+_STAFF_FIRST17 = f"{COUNTY_CODE}19850315522"
+DEMO_STAFF_ID = _STAFF_FIRST17 + check_character(_STAFF_FIRST17)
+DEMO_STAFF_PIN = "482915"
 VILLAGES = (("石桥村", "001"), ("河坝村", "002"), ("青山村", "003"), ("新寨村", "004"), ("龙井村", "005"))
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何罗高林梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段雷钱汤尹黎易常武乔贺赖龚文"
 GIVEN = "明华国建军平志伟英秀兰玉珍芳桂红丽春海燕德福贵荣昌文武成林山水云龙凤金银宝顺发强勇刚杰涛斌超波辉鹏"
@@ -345,6 +351,7 @@ class DemoCounty:
         self.cards.append((normal.id_number, "⑬ 银行卡（一卡通）：王德明，卡上只有卡号", "pboc"))
         self.cards.append(("", "⑭ 不认识的卡（如公交卡）", "unknown"))
         self.cards.append((short.id_number, "⑮ 数据损坏的银行卡", "corrupt"))
+        self.cards.append((DEMO_STAFF_ID, f"⑯ 工作人员胸卡：王芳（卫生院，密码{DEMO_STAFF_PIN}）", "ssse"))
 
     # -- build --------------------------------------------------------------------
     def build(self, store: Store) -> dict[str, int]:
@@ -414,10 +421,23 @@ class DemoCounty:
         return store.counts()
 
 
-def ensure_demo(store: Store, rulebook: Rulebook, *, today: dt.date, seed: int = 2025) -> bool:
-    """Build the demo county into an empty store; return True if it was built now."""
+def ensure_demo(
+    store: Store, rulebook: Rulebook, *, today: dt.date, seed: int = 2025, staff_secret: str = DEMO_PERSON_KEY
+) -> bool:
+    """Build the demo county into an empty store, with its clinic worker's account (card ⑯ is her badge,
+    keyed with `staff_secret`, the kiosk's person-key secret); return True if it was built now."""
     if store.counts()["persons"]:
         return False
     DemoCounty(rulebook, today=today, seed=seed).build(store)
+    add_staff(
+        store,
+        name="王芳",
+        title="卫生院工作人员",
+        badge_kind="id",
+        badge=DEMO_STAFF_ID,
+        pin=DEMO_STAFF_PIN,
+        secret=staff_secret,
+        now=dt.datetime.now(dt.UTC),
+    )
     store.record_audit("system", "demo_build", f"seed={seed}", "ok")
     return True

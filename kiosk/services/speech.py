@@ -88,6 +88,8 @@ class Speech:
             return compose.card_left(tongue)
         if snapshot.state is State.UNAVAILABLE:
             return compose.unavailable(tongue)
+        if snapshot.state in (State.STAFF_PIN, State.STAFF_READY):
+            return compose.staff(snapshot.state.value, tongue)
         result, scratch = self.terminal.result_for(token), self.terminal.scratch(token)
         if result is None or scratch is None:  # ready, but this browser holds no session: nothing private
             said = (compose.said_prompt("ready", tongue), compose.said_prompt("headset", tongue))

@@ -35,6 +35,8 @@ class State(StrEnum):
     ERROR = "error"  # the card could not be used; message shown until it is taken away
     CARD_LEFT = "card_left"  # the session ended (idle or "done") but the card is still on the reader
     UNAVAILABLE = "unavailable"  # the reader is gone
+    STAFF_PIN = "staff_pin"  # a staff member's badge is on the reader: their PIN is asked for
+    STAFF_READY = "staff_ready"  # signed in; the badge is still on the reader
 
 
 _UNREADABLE_ZH = {  # reason (device.errors / device.sam) → what the villager is told, and what to do
@@ -79,9 +81,12 @@ class Terminal:
         today: Callable[[], dt.date],
         chip_registry: Mapping[str, str] | None = None,
         on_read: Callable[[], None] | None = None,
+        badge_of: Callable[[CardIdentity], str | None] | None = None,
     ) -> None:
         self.backend = backend
         self.on_read = on_read  # counts card reads for the hub's fleet view; must not fail the read
+        self.badge_of = badge_of  # a staff badge's key, or None for a resident's card
+        self._badge: str | None = None  # the staff badge on the reader, while its PIN is asked for
         self.today = today
         self.chip_registry = chip_registry or {}
         self._changed = threading.Condition()
@@ -104,6 +109,12 @@ class Terminal:
         if event.kind is CardEventKind.INSERTED:
             self._end(State.READING)
         elif event.kind is CardEventKind.READ and event.identity is not None:
+            badge = self._staff_badge(event.identity)
+            if badge is not None:  # a clinic worker signing in: their card is never looked up
+                with self._changed:
+                    self._end(State.STAFF_PIN)
+                    self._badge = badge
+                return
             self._count_read()
             reading = self._end(State.READING)  # a card read starts a session afresh
             # The lookup may wait on a hub for seconds: never on the reader's thread, which must
@@ -120,6 +131,28 @@ class Terminal:
             self._end(State.UNAVAILABLE, N_("读卡器暂时不能使用"), N_("请联系工作人员"))
         elif event.kind is CardEventKind.READER_BACK:
             self._end(State.IDLE)
+
+    def _staff_badge(self, identity: CardIdentity) -> str | None:
+        if self.badge_of is None:
+            return None
+        try:
+            return self.badge_of(identity)
+        except Exception:  # noqa: BLE001 - a staff table that cannot be read makes this a resident's card
+            log.exception("staff badge check failed")
+            return None
+
+    # -- staff side ---------------------------------------------------------------
+    def pending_badge(self) -> str | None:
+        """The key of the staff badge whose PIN is asked for now, if any."""
+        with self._changed:
+            return self._badge if self._snapshot.state is State.STAFF_PIN else None
+
+    def staff_signed_in(self) -> None:
+        """The PIN was right: say so until the badge is taken away."""
+        with self._changed:
+            if self._snapshot.state is State.STAFF_PIN:
+                self._badge = None
+                self._publish(State.STAFF_READY, N_("登录成功"), N_("请取下胸卡，再请居民放卡"))
 
     def _look_up(self, reading: int, identity: CardIdentity) -> None:
         """Look the card holder up and show the result, unless the screen moved on from `reading` (a seq)
@@ -207,6 +240,7 @@ class Terminal:
             self._scratch = {}
             self._token = None
             self._token_claimed = False
+            self._badge = None
             return self._publish(state, message, advice)
 
     def _set(self, state: State, message: str = "", advice: str = "") -> None:

@@ -18,6 +18,7 @@ from kiosk.core.clock import china_today
 from kiosk.core.complaint import person_key
 from kiosk.link.relay import Relay
 from kiosk.rules import Rulebook, load_rulebook
+from kiosk.services.assist import AssistDesk
 from kiosk.services.chip_registry import load_chip_registry
 from kiosk.services.keypad import load_keymap
 from kiosk.services.readers import Readers, start_readers
@@ -42,6 +43,7 @@ class KioskServices:
     relay: Relay | None
     speech: Speech
     headset: Headset
+    assist: AssistDesk
     keymap: dict[str, str] = field(default_factory=dict)  # keypad key code → action, over the defaults
     last_slip: bytes = field(default=b"")  # the dummy printer's output, for the tests of printing
 
@@ -76,6 +78,8 @@ def start_services(config: KioskConfig) -> KioskServices:
         chip_registry=load_chip_registry(config.chip_registry),
         on_read=lambda: store.count_card_read(china_today().isoformat()),
     )
+    assist = AssistDesk(store=store, terminal=terminal, secret=config.person_key_secret)
+    terminal.badge_of = assist.badge_of  # a staff badge on the reader asks for its PIN, never a lookup
     events.subscribe(terminal.on_card_event)
     readers = start_readers(config, events)
     relay = None
@@ -97,7 +101,7 @@ def start_services(config: KioskConfig) -> KioskServices:
         person_key=lambda result: result.person_key or person_key(result.id_number, config.person_key_secret),
     )
     return KioskServices(
-        config, store, rulebook, terminal, events, readers, relay, speech, headset, keymap=keymap
+        config, store, rulebook, terminal, events, readers, relay, speech, headset, assist, keymap=keymap
     )
 
 

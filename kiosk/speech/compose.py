@@ -112,6 +112,11 @@ def card_left(tongue: Tongue = MANDARIN) -> Script:
     )
 
 
+def staff(state: str, tongue: Tongue = MANDARIN) -> Script:
+    """A clinic worker's badge on the reader: their PIN is asked for, then they are told to take it away."""
+    return Script(state, (public(said_prompt(state, tongue)),))
+
+
 def unavailable(tongue: Tongue = MANDARIN) -> Script:
     return Script("unavailable", (public(said_prompt("unavailable", tongue)),))
 

@@ -44,6 +44,8 @@ PROMPTS: dict[str, str] = {
     "answer_unconfirmed": N_("答复说已补发，但目前的发放记录里还没有这笔钱；数据更新后会显示。"),
     "mine_intro": N_("您提交过的反映："),
     "error": N_("这次没有查询成功。"),
+    "staff_pin": N_("工作人员登录，请输入密码。"),
+    "staff_ready": N_("登录成功。请取下胸卡，再请居民放卡。"),
     "audio_only_on": N_("屏幕已经关闭，只用声音。请用按键和耳机继续，按零键打开屏幕。"),
     "audio_only_off": N_("屏幕已经打开。"),
 }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from flask_babel import Babel
 
 from kiosk.config import KioskConfig
@@ -38,7 +38,7 @@ def create_app(config: KioskConfig, parts: KioskServices | None = None) -> Flask
     )
     install(app, parts or start_services(config))
 
-    from kiosk.web import complaints, health, language, speech, villager
+    from kiosk.web import complaints, health, language, speech, staff, villager
 
     Babel(
         app, locale_selector=language.babel_locale, default_translation_directories=str(ROOT / "translations")
@@ -49,6 +49,7 @@ def create_app(config: KioskConfig, parts: KioskServices | None = None) -> Flask
     app.register_blueprint(health.bp)
     app.register_blueprint(speech.bp)
     app.register_blueprint(language.bp)
+    app.register_blueprint(staff.bp)
     if config.demo:
         from kiosk.web import demo
 
@@ -67,7 +68,17 @@ def create_app(config: KioskConfig, parts: KioskServices | None = None) -> Flask
         current_language=language.current,
         registered_dead=language.registered_dead,
         day=language.day,
+        helper=lambda: services(app).assist.helper(),
+        staff_form=lambda: services(app).assist.form_token,
     )
+
+    # What the browser asks by itself (polls, the voice, files) is not someone at the screen.
+    unattended = {"villager.terminal_state", "speech.channel", "speech.audio", "speech.script", "static"}
+
+    @app.before_request
+    def someone_is_here() -> None:
+        if request.endpoint not in unattended:
+            services(app).assist.touch()  # the helper's ten idle minutes start again
 
     @app.context_processor
     def kiosk_globals() -> dict[str, object]:

@@ -176,6 +176,8 @@ def submit() -> ResponseReturnValue:
     if request.form.get("uuid") != draft["uuid"]:
         abort(409)
     config = services().config
+    helping = services().assist.helper()
+    evidence = {**draft["evidence"], "assisted_by": helping.recorded} if helping else draft["evidence"]
     try:
         filed = file_complaint(
             store=services().store,
@@ -187,7 +189,7 @@ def submit() -> ResponseReturnValue:
             programme=draft["programme"],
             period=draft["period"],
             phone=draft["phone"],
-            evidence=draft["evidence"],
+            evidence=evidence,
             now=_now(),
             on_queued=services().outbox_queued,
         )
