@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
 import socket
+import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -37,3 +42,24 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def start_demo_kiosk(folder: Path, today: str, **env: str) -> tuple[subprocess.Popen, str, dict]:
+    """`kiosk demo` on a free loopback port with its store in `folder`; (process, URL, first /healthz)."""
+    port = free_port()
+    kiosk = str(Path(sys.executable).with_name("kiosk"))
+    process = subprocess.Popen(
+        [kiosk, "demo", "--db", str(folder / "demo.db"), "--port", str(port), "--today", today],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "MINGBAI_CONFIG": "", **env},
+    )
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
+                return process, url, json.loads(response.read())
+        except OSError:
+            time.sleep(0.1)
+    process.terminate()
+    raise SystemExit("the kiosk did not start")

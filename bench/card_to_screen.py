@@ -15,20 +15,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import queue
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchlib import free_port, percentile  # noqa: E402
+from benchlib import percentile, start_demo_kiosk  # noqa: E402
 
 from device.base import CardEventKind, EventHub  # noqa: E402
 from device.emulation.vcard import SsseApplet, VpcdCard  # noqa: E402
@@ -56,25 +54,11 @@ def ensure_pcscd() -> subprocess.Popen | None:
 
 
 def start_kiosk(folder: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    kiosk = str(Path(sys.executable).with_name("kiosk"))
-    process = subprocess.Popen(
-        [kiosk, "demo", "--db", str(folder / "demo.db"), "--port", str(port), "--today", TODAY],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "MINGBAI_CONFIG": "", "MINGBAI_VPCD_PORT": "35963"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
-                body = json.loads(response.read())
-                if body["readers"].startswith("pcsc"):
-                    return process, url
-                raise SystemExit(f"the kiosk is not reading through PC/SC: {body['readers']}")
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("the kiosk did not start")
+    process, url, health = start_demo_kiosk(folder, TODAY, MINGBAI_VPCD_PORT="35963")
+    if not health["readers"].startswith("pcsc"):
+        process.terminate()
+        raise SystemExit(f"the kiosk is not reading through PC/SC: {health['readers']}")
+    return process, url
 
 
 def demo_person(folder: Path) -> tuple[str, str]:

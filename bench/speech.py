@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchlib import free_port, percentile  # noqa: E402
+from benchlib import percentile, start_demo_kiosk  # noqa: E402
 
 from tests.helpers.kiosk_process import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - the suite's launch, one list
 
@@ -51,22 +50,8 @@ def post(url: str) -> None:
 
 
 def start_kiosk(folder: Path) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    kiosk = str(Path(sys.executable).with_name("kiosk"))
-    process = subprocess.Popen(
-        [kiosk, "demo", "--db", str(folder / "demo.db"), "--port", str(port), "--today", TODAY],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "MINGBAI_CONFIG": "", "MINGBAI_READER": "virtual"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=1).close()
-            return process, url
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("the kiosk did not start")
+    process, url, _health = start_demo_kiosk(folder, TODAY, MINGBAI_READER="virtual")
+    return process, url
 
 
 def screens(url: str, page, card: int) -> list[str]:  # type: ignore[no-untyped-def]

@@ -23,7 +23,8 @@ LANGUAGES = ("zh_Hant", "en")
 PYBABEL = str(Path(sys.executable).with_name("pybabel"))
 
 
-def extract() -> None:
+def extract(out: Path = TRANSLATIONS / "messages.pot") -> None:
+    """Every msgid of the villager's screens (babel.cfg: templates and the kiosk's Python) into `out`."""
     subprocess.run(
         [
             PYBABEL,
@@ -40,7 +41,7 @@ def extract() -> None:
             "--sort-output",
             "--omit-header",
             "-o",
-            str(TRANSLATIONS / "messages.pot"),
+            str(out),
             ".",
         ],
         cwd=ROOT,

@@ -116,6 +116,8 @@ class Speech:
             if group is not None:
                 year = int(params.get("year", reconciliation.today.year))
                 return compose.programme_page(group, year, tongue)
+        if screen == "complaint_private":
+            return compose.staff("private_step", tongue)
         if screen == "complaint_category":
             return compose.complaint_category(shown, at_stake, CATEGORIES, tongue)
         if screen == "complaint_phone":

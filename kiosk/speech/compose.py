@@ -113,7 +113,8 @@ def card_left(tongue: Tongue = MANDARIN) -> Script:
 
 
 def staff(state: str, tongue: Tongue = MANDARIN) -> Script:
-    """A clinic worker's badge on the reader: their PIN is asked for, then they are told to take it away."""
+    """A clinic worker's moments, each one neutral prompt: their PIN is asked for, they are told to take the
+    badge away, and they are asked to step away before the resident chooses what to report."""
     return Script(state, (public(said_prompt(state, tongue)),))
 
 

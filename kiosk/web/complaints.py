@@ -75,6 +75,7 @@ def _common(result: LookupResult, scratch: dict[str, Any]) -> dict[str, object]:
         "csrf": scratch["csrf"],
         "categories": CATEGORIES,
         "shown": shown_evidence(result.reconciliation, scratch.get("draft") or {}),
+        "assisted": services().assist.helper() is not None,
     }
 
 
@@ -104,7 +105,24 @@ def new() -> ResponseReturnValue:
         "category": category,
         "phone": "",
     }
-    if category:  # straight to the phone step: the villager said what is wrong by the button they pressed
+    if services().assist.helper() is not None:  # the helper steps away before anything is chosen
+        _show("complaint_private")
+        return render_template(
+            "kiosk/complaint_private.html", draft=scratch["draft"], **_common(result, scratch)
+        )
+    return _first_step(result, scratch)
+
+
+@bp.post("/alone")
+def alone() -> ResponseReturnValue:
+    """The resident says the helper has stepped away: the private steps begin."""
+    result, scratch = _session()
+    _draft(scratch)
+    return _first_step(result, scratch)
+
+
+def _first_step(result: LookupResult, scratch: dict[str, Any]) -> ResponseReturnValue:
+    if scratch["draft"]["category"]:  # straight to the phone step: the button pressed said what is wrong
         _show("complaint_phone")
         return render_template(
             "kiosk/complaint_phone.html", draft=scratch["draft"], error="", **_common(result, scratch)

@@ -8,6 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kiosk.rules import load_rulebook
+from kiosk.speech.words import required_keys
+
 KIOSK = str(Path(sys.executable).with_name("kiosk"))
 
 
@@ -25,7 +28,7 @@ def test_the_example_pack_is_built_whole_and_a_missing_clip_is_named(tmp_path):
     pack = tmp_path / "pack"
     built = voice(tmp_path, "--build", str(pack))
     assert built.returncode == 0, built.stderr
-    assert "Wrote 72 clips" in built.stdout
+    assert f"Wrote {len(required_keys(load_rulebook().codes))} clips" in built.stdout
     checked = voice(tmp_path, "--check", str(pack))
     assert checked.returncode == 0 and "complete" in checked.stdout, checked.stderr
     (pack / "clips" / "unit.yuan.wav").unlink()

@@ -29,6 +29,17 @@ def kiosk(demo_template, tmp_path_factory, pcscd):
     process.stop()
 
 
+@pytest.fixture
+def own_kiosk(demo_template, tmp_path, pcscd):
+    """A kiosk of a test's own, on a copy of the demo store and the second virtual reader: for a test that
+    files a complaint, signs a helper in or plugs the headset in, which the shared kiosk must not carry."""
+    shutil.copy(demo_template, tmp_path / "own.db")
+    process = KioskProcess(tmp_path / "own.db", tmp_path / "own.log", MINGBAI_VPCD_PORT="35964")
+    yield process
+    process.take_card()
+    process.stop()
+
+
 @pytest.fixture(scope="session")
 def browser():
     with sync_playwright() as playwright:

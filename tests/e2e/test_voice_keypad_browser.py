@@ -7,26 +7,13 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import time
 import wave
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers.kiosk_process import KioskProcess
-
 DEMO = {"X-Kiosk-Demo": "1"}
-
-
-@pytest.fixture
-def own_kiosk(demo_template, tmp_path):
-    """Its own kiosk (this walk files a complaint), on the second virtual reader."""
-    shutil.copy(demo_template, tmp_path / "voice.db")
-    kiosk = KioskProcess(tmp_path / "voice.db", tmp_path / "voice.log", MINGBAI_VPCD_PORT="35964")
-    yield kiosk
-    kiosk.take_card()
-    kiosk.stop()
 
 
 def heard(page):  # type: ignore[no-untyped-def]

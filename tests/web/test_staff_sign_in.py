@@ -115,3 +115,54 @@ def test_the_voice_asks_for_the_pin(own_app):
     badge_on(client)
     lines = client.get("/speech/script").get_json()["lines"]
     assert lines[0]["text"] == "工作人员登录，请输入密码。" and not lines[0]["private"]
+
+
+def helped_session(own_app, position=3):  # type: ignore[no-untyped-def]
+    client = own_app.test_client()
+    badge_on(client)
+    sign_in(client)
+    client.post("/demo/take", headers=DEMO)
+    place_card(client, position)
+    client.get("/session/open")
+    return client
+
+
+def visible(page: str) -> str:
+    """The page's text without its tags and hidden sections (help, templates of other states)."""
+    page = re.sub(r'<section id="help".*?</section>', "", page, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+def test_in_an_assisted_session_only_the_private_steps_show_the_category_and_the_phone(own_app):
+    client = helped_session(own_app)
+    summary = client.get("/me").get_data(as_text=True)
+    first = client.get("/me/complaint/new?programme=dibao&period=2025-03&until=2025-08").get_data(
+        as_text=True
+    )
+    assert 'id="private-step"' in first and "请工作人员回避，由您本人选择" in first
+    assert "data-category" not in first, "no choice is offered before the helper steps away"
+    csrf = re.search(r'name="csrf" value="([^"]+)"', first).group(1)
+    category = client.post("/me/complaint/alone", data={"csrf": csrf}).get_data(as_text=True)
+    assert 'data-category="wrong_amount"' in category
+    phone = client.post("/me/complaint/category", data={"csrf": csrf, "category": "wrong_amount"})
+    assert 'type="password"' in phone.get_data(as_text=True), "the digits are masked on the screen"
+    review = client.post("/me/complaint/phone", data={"csrf": csrf, "phone": "13800001234"}).get_data(
+        as_text=True
+    )
+    assert "钱数不对" in visible(review) and "13800001234" not in review  # masked: 138****1234
+    uuid = re.search(r'name="uuid" value="([^"]+)"', review).group(1)
+    done = client.post("/me/complaint/submit", data={"csrf": csrf, "uuid": uuid})
+    after = client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "已提交" in after and re.search(r"[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]", after)
+    back = client.get("/me").get_data(as_text=True)
+    for page, where in ((summary, "summary before"), (first, "the private step's notice"), (after, "filed")):
+        assert "钱数不对" not in visible(page) and "1234" not in visible(page), where
+    assert 'id="mine-private"' in back and "<details" in back, "我的反映 opens only if the resident chooses"
+
+
+def test_without_a_helper_there_is_no_private_step(own_app):
+    client = own_app.test_client()
+    place_card(client, 3)
+    client.get("/session/open")
+    page = client.get("/me/complaint/new?programme=dibao&period=2025-03&until=2025-08").get_data(as_text=True)
+    assert 'data-category="wrong_amount"' in page and 'id="private-step"' not in page
