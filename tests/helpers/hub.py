@@ -47,8 +47,9 @@ def complaint_payload(
     programme: str = "pension_basic",
     person_key: str = "ab" * 16,
     kiosk: str = "kiosk-1",
+    assisted_by: str = "",
 ) -> dict:
-    return {
+    payload = {
         "uuid": f"6f1c2a3e-1111-4222-8333-{number:012d}",
         "tracking_no": f"K7QM{number:05d}"[:9],
         "kiosk_id": kiosk,
@@ -72,6 +73,9 @@ def complaint_payload(
             "verdict": "没有发放记录",
         },
     }
+    if assisted_by:  # filed while a clinic worker was helping: the kiosk records who
+        payload["evidence"]["assisted_by"] = assisted_by  # type: ignore[index]
+    return payload
 
 
 @dataclass

@@ -219,3 +219,12 @@ def test_the_auditor_reads_but_changes_nothing(office):
     assert ("shenji", "assign", f"complaint {complaint}") in [
         (e["actor"], e["action"], e["subject"]) for e in office.store.audit_entries()
     ]
+
+
+def test_a_complaint_filed_with_a_helper_says_who_helped(office):
+    helped = office.file(7, assisted_by="王芳（卫生院工作人员）")
+    alone = office.file(8)
+    supervisor = office.sign_in("jiwei")
+    page = supervisor.get(f"/office/complaints/{helped}").get_data(as_text=True)
+    assert 'id="assisted-by"' in page and "王芳（卫生院工作人员）" in page
+    assert 'id="assisted-by"' not in supervisor.get(f"/office/complaints/{alone}").get_data(as_text=True)
