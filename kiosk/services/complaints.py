@@ -26,8 +26,8 @@ from kiosk.core.complaint import (
 )
 from kiosk.core.i18n import N_, Day, Message, Term, say
 from kiosk.rules.periods import PeriodError, parse_period
-from kiosk.rules.problems import runs_of, span_of
-from kiosk.rules.reconcile import Reconciliation, Status
+from kiosk.rules.problems import Run, runs_of, span_of
+from kiosk.rules.reconcile import Line, ProgrammeLines, Reconciliation, Status
 from kiosk.store import Store, TrackingNumberTakenError
 
 WITHDRAW_WINDOW = dt.timedelta(minutes=10)
@@ -55,9 +55,7 @@ def evidence_for(
     last = codes.index(until) if until in codes and codes.index(until) >= first else first
     lines = ordered[first : last + 1][:MAX_PERIODS]
     chosen = [line.period.code for line in lines]
-    worst = next((line for line in lines if line.status.is_problem), lines[0])
-    runs = runs_of(group, lines)
-    run = next((r for r in runs if r.status is worst.status), runs[0])
+    worst, run = _worst_and_run(group, lines)
     snapshot.update(
         {
             "programme_name": group.name,
@@ -332,11 +330,12 @@ def shown_evidence(reconciliation: Reconciliation, draft: dict) -> dict[str, obj
     programme = draft.get("programme", "")
     given = evidence.get("programme_name")
     name: Term | Message = Term(programme, "name", given) if given else say(N_("补贴"))
+    named = say("%(name)s", name=name)
     if draft.get("category") == "should_qualify":
         hint = next((h for h in reconciliation.hints if h.programme == programme), None)
         verdict = (hint.why or hint.reason) if hint else N_("系统里没有查到此人的补贴记录")
         return {
-            "programme": say("%(name)s", name=name),
+            "programme": named,
             "period": None,
             "status": N_("没有记录"),
             "verdict": verdict,
@@ -344,22 +343,23 @@ def shown_evidence(reconciliation: Reconciliation, draft: dict) -> dict[str, obj
     group = next((g for g in reconciliation.programmes if g.code == programme), None)
     periods = set(evidence.get("periods") or [])
     lines = [line for line in (group.lines if group else []) if line.period.code in periods]
-    if not lines:
-        return {"programme": say("%(name)s", name=name), "period": None, "status": "", "verdict": ""}
+    if group is None or not lines:
+        return {"programme": named, "period": None, "status": "", "verdict": ""}
     lines.sort(key=lambda line: line.period.start_on)
-    worst = next((line for line in lines if line.status.is_problem), lines[0])
+    worst, run = _worst_and_run(group, lines)
     if len(lines) == 1:
         return {
-            "programme": say("%(name)s", name=name),
+            "programme": named,
             "period": worst.period.label,
             "status": worst.status.label_zh,
             "verdict": worst.status_message,
         }
-    runs = runs_of(group, lines)  # type: ignore[arg-type]
-    run = next((r for r in runs if r.status is worst.status), runs[0])
-    return {
-        "programme": say("%(name)s", name=name),
-        "period": run.span,
-        "status": worst.status.label_zh,
-        "verdict": run.sentence,
-    }
+    return {"programme": named, "period": run.span, "status": worst.status.label_zh, "verdict": run.sentence}
+
+
+def _worst_and_run(group: ProgrammeLines, lines: list[Line]) -> tuple[Line, Run]:
+    """Of `lines` (in period order), the first with a problem (else the first), and its run: what the
+    evidence and the screens name a complaint by."""
+    worst = next((line for line in lines if line.status.is_problem), lines[0])
+    runs = runs_of(group, lines)
+    return worst, next((r for r in runs if r.status is worst.status), runs[0])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from device.headset import Headset
@@ -37,7 +37,6 @@ class Speech:
     voice: Voice
     store: Store
     person_key: Callable[[LookupResult], str]
-    _last: dict[str, Any] = field(default_factory=dict)
 
     def channel(self) -> str:
         try:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from kiosk.core.spoken import month_words
 from kiosk.speech.pcm import AudioFormatError, Pcm, read_wav, to_wav
-from kiosk.speech.words import PROMPTS, required_keys
+from kiosk.speech.words import KEY_WORDS, PROMPTS, required_keys
 
 MANIFEST = "manifest.toml"
 
@@ -88,10 +88,7 @@ def load_voice_pack(folder: Path, programme_codes: Iterable[str]) -> VoicePack:
 def clip_texts(programme_names: dict[str, str]) -> dict[str, str]:
     """What each required clip says, in Mandarin: the script a county reads from when it records a pack."""
     texts = {f"prompt.{name}": text for name, text in PROMPTS.items()}
-    texts.update({f"digit.{n}": "零一二三四五六七八九"[n] for n in range(10)})
-    units = {"shi": "十", "bai": "百", "qian": "千", "wan": "万", "yi": "亿", "yuan": "元", "jiao": "角"}
-    units.update({"fen": "分", "nian": "年", "minus": "负"})
-    texts.update({f"unit.{key}": word for key, word in units.items()})
+    texts.update(KEY_WORDS)  # digits and units, from the same table the composer keys them by
     texts.update({f"month.{n}": month_words(n) for n in range(1, 13)})
     texts.update({f"programme.{code}": name for code, name in programme_names.items()})
     return texts

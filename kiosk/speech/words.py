@@ -53,7 +53,6 @@ PROMPTS: dict[str, str] = {
     "audio_only_off": N_("屏幕已经打开。"),
 }
 
-DIGIT_KEYS = {str(n): f"digit.{n}" for n in range(10)}
 _CHAR_KEYS = {
     **{char: f"digit.{n}" for n, char in enumerate("零一二三四五六七八九")},
     "两": "digit.2",
@@ -70,6 +69,10 @@ _CHAR_KEYS = {
     "负": "unit.minus",
 }
 UNIT_KEYS = sorted({key for key in _CHAR_KEYS.values() if key.startswith("unit.")})
+# What each digit and unit clip says: the first character that has the key (二 for digit.2, not 两)
+KEY_WORDS: dict[str, str] = {}
+for _char, _key in _CHAR_KEYS.items():
+    KEY_WORDS.setdefault(_key, _char)
 MONTH_KEYS = [f"month.{n}" for n in range(1, 13)]
 
 

@@ -228,8 +228,8 @@
     NumpadDivide: "slower", Numpad0: "audio_only"
   };
   try { Object.assign(KEYS, JSON.parse(body.dataset.keymap || "{}")); } catch (e) { /* a bad keymap: defaults */ }
-  var phoneInput = document.querySelector("[data-keypad-for]") &&
-    document.getElementById(document.querySelector("[data-keypad-for]").dataset.keypadFor);
+  var onScreenKeypad = document.querySelector("[data-keypad-for]");  /* the phone step, or the staff PIN */
+  var keypadInput = onScreenKeypad && document.getElementById(onScreenKeypad.dataset.keypadFor);
   function focusables() {
     var dialogOpen = dialog && !dialog.hidden;
     var scope = dialogOpen ? dialog : document;
@@ -267,14 +267,14 @@
   applyAudioOnly();
   window.addEventListener("keydown", function (event) {
     var code = event.code || event.key;
-    if (phoneInput && /^(Digit|Numpad)[0-9]$/.test(code)) {  /* the phone step: digits type */
-      if (phoneInput.value.length < 12) { phoneInput.value += code.slice(-1); }
+    if (keypadInput && /^(Digit|Numpad)[0-9]$/.test(code)) {  /* the phone step or the staff PIN: digits type */
+      if (keypadInput.value.length < 12) { keypadInput.value += code.slice(-1); }
       voice.speak("say=" + encodeURIComponent(code.slice(-1)));
       event.preventDefault();
       return;
     }
-    if (phoneInput && code === "Backspace") {
-      phoneInput.value = phoneInput.value.slice(0, -1);
+    if (keypadInput && code === "Backspace") {
+      keypadInput.value = keypadInput.value.slice(0, -1);
       event.preventDefault();
       return;
     }
