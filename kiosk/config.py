@@ -60,7 +60,10 @@ class KioskConfig:
     public_status_url: str = ""  # the hub's status page; the slip's QR code links to URL + tracking number
     hub_url: str = ""  # the hub's base URL; empty: complaints wait in the outbox
     hub_secret: str = ""  # this kiosk's credential, from `kiosk hub --register KIOSK_ID`
-    hub_poll_seconds: int = 300  # how often replies to this kiosk's complaints are fetched
+    hub_poll_seconds: int = (
+        300  # how often replies to this kiosk's complaints, and staff accounts, are fetched
+    )
+    staff_lookups_per_hour: int = 10  # residents one helper may look up by typed number in an hour
     backend: str = "embedded"  # embedded (this terminal's store) | remote (ask the hub at hub_url)
     # voice and keypad
     headset: str = ""  # virtual | pulse | alsa[:CARD] | none; empty: virtual in a demo, pulse otherwise
@@ -94,6 +97,7 @@ _ENV = {
     "hub_url": "MINGBAI_HUB_URL",
     "hub_secret": "MINGBAI_HUB_SECRET",
     "hub_poll_seconds": "MINGBAI_HUB_POLL_SECONDS",
+    "staff_lookups_per_hour": "MINGBAI_STAFF_LOOKUPS_PER_HOUR",
     "backend": "MINGBAI_BACKEND",
     "headset": "MINGBAI_HEADSET",
     "voice_pack": "MINGBAI_VOICE_PACK",

@@ -26,7 +26,7 @@ class CardHolder:
     """What the screens may show of the person: masked identifiers only."""
 
     masked_id: str
-    name: str
+    name: str  # masked already (王*明): what a resident confirms in front of a helper
     village: str
     deceased_on: dt.date | None
 

@@ -41,6 +41,12 @@ EVIDENCE: dict[str, Any] = {
         "verdict": _text(2000),
         "at_stake_fen": FEN,
         "periods": {"type": "array", "maxItems": 120, "items": _text(16)},
+        "assisted_by": _text(100),
+        "identity": {
+            "enum": ["card", "typed_by_staff"],
+            "description": "how the resident was identified: their card, or an ID number a helper typed",
+        },
+        "typed_reason": {"enum": ["card_lost", "card_broken", "unreadable", "for_elder"]},
         "lines": {
             "type": "array",
             "maxItems": 120,

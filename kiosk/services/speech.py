@@ -89,6 +89,8 @@ class Speech:
             return compose.unavailable(tongue)
         if snapshot.state in (State.STAFF_PIN, State.STAFF_READY):
             return compose.staff(snapshot.state.value, tongue)
+        if snapshot.state is State.CONFIRM:
+            return compose.confirm(snapshot.message_zh, tongue)
         result, scratch = self.terminal.result_for(token), self.terminal.scratch(token)
         if result is None or scratch is None:  # ready, but this browser holds no session: nothing private
             said = (compose.said_prompt("ready", tongue), compose.said_prompt("headset", tongue))

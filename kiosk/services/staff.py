@@ -10,59 +10,19 @@ the staff member's name, never the badge's number. An embedded kiosk holds its a
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
-import re
-from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from device.idnumber import IdNumberError, parse_id_number
 from kiosk.core.clock import utc_stamp
 from kiosk.core.i18n import N_
+from kiosk.core.staff import StaffError, badge_key, check_pin
 from kiosk.store import StaffAccount, Store
 
 MAX_WRONG_PINS = 5
 STAFF_IDLE = dt.timedelta(minutes=10)  # a staff session ends after this long without a touch
-_PIN = re.compile(r"^\d{6,8}$")
+__all__ = ["MAX_WRONG_PINS", "STAFF_IDLE", "StaffError", "add_staff", "badge_key", "check_pin", "sign_in"]
 _hasher = PasswordHasher()  # argon2id, the library's defaults (as the hub's accounts)
-
-
-@dataclass(frozen=True)
-class StaffError(Exception):
-    code: str  # unknown_badge | disabled | locked | wrong_pin | bad_pin | bad_badge | unknown
-    message_zh: str
-    tries_left: int = 0
-
-    def __str__(self) -> str:
-        return self.message_zh
-
-
-def badge_key(kind: str, value: str, secret: str) -> str:
-    """The keyed hash a badge is known by: its ID number (checked) or its chip serial (hex, any case)."""
-    if kind == "id":
-        try:
-            text = parse_id_number(value).value
-        except IdNumberError as error:
-            raise StaffError("bad_badge", N_("身份证号不对")) from error
-    elif kind == "chip":
-        text = value.strip().upper()
-        if not re.fullmatch(r"[0-9A-F]{8,32}", text):
-            raise StaffError("bad_badge", N_("芯片序列号应为8到32位十六进制数"))
-    else:
-        raise StaffError("bad_badge", N_("胸卡只能是身份证或芯片卡"))
-    return hmac.new(secret.encode(), f"staff-badge:{kind}:{text}".encode(), hashlib.sha256).hexdigest()
-
-
-def check_pin(pin: str) -> str:
-    """A PIN is 6 to 8 digits, not one digit repeated and not a plain run (123456, 654321)."""
-    if not _PIN.match(pin):
-        raise StaffError("bad_pin", N_("密码应为6到8位数字"))
-    steps = {int(b) - int(a) for a, b in zip(pin, pin[1:], strict=False)}
-    if steps in ({0}, {1}, {-1}):
-        raise StaffError("bad_pin", N_("密码太简单：不要用同一个数字或连续的数字"))
-    return pin
 
 
 def add_staff(

@@ -37,6 +37,9 @@ class State(StrEnum):
     UNAVAILABLE = "unavailable"  # the reader is gone
     STAFF_PIN = "staff_pin"  # a staff member's badge is on the reader: their PIN is asked for
     STAFF_READY = "staff_ready"  # signed in; the badge is still on the reader
+    CONFIRM = (
+        "confirm"  # a helper looked a resident up by typed number: the resident confirms the masked name
+    )
 
 
 _UNREADABLE_ZH = {  # reason (device.errors / device.sam) → what the villager is told, and what to do
@@ -82,11 +85,14 @@ class Terminal:
         chip_registry: Mapping[str, str] | None = None,
         on_read: Callable[[], None] | None = None,
         badge_of: Callable[[CardIdentity], str | None] | None = None,
+        notices_for: Callable[[LookupResult], list[object]] | None = None,
     ) -> None:
         self.backend = backend
         self.on_read = on_read  # counts card reads for the hub's fleet view; must not fail the read
         self.badge_of = badge_of  # a staff badge's key, or None for a resident's card
         self._badge: str | None = None  # the staff badge on the reader, while its PIN is asked for
+        self.notices_for = notices_for  # what the card holder must be told first (a helper looked them up)
+        self._typed: dict[str, str] | None = None  # who typed the number and why, while it is confirmed
         self.today = today
         self.chip_registry = chip_registry or {}
         self._changed = threading.Condition()
@@ -172,11 +178,68 @@ class Terminal:
             if self._snapshot.seq != reading:
                 log.info("lookup finished after its card left: result dropped")
                 return
-            self._result = result
-            self._scratch = {}
-            self._token = secrets.token_urlsafe(24)
-            self._token_claimed = False
-            self._publish(State.READY)
+            self._start(result, {"notices": self._notices(result)})
+
+    def _notices(self, result: LookupResult) -> list[object]:
+        if self.notices_for is None:
+            return []
+        try:
+            return self.notices_for(result)
+        except Exception:  # noqa: BLE001 - a notice that cannot be read never stands between a villager and the screen
+            log.exception("assisted-lookup notices not read")
+            return []
+
+    def _start(self, result: LookupResult, scratch: dict[str, object]) -> None:
+        """Called with the lock held: `result` becomes the session shown, with a fresh token."""
+        self._result = result
+        self._scratch = scratch
+        self._token = secrets.token_urlsafe(24)
+        self._token_claimed = False
+        self._typed = None
+        self._publish(State.READY)
+
+    # -- a helper's lookup by typed number ------------------------------------------------------------
+    def look_up_typed(self, id_number: str, typed: dict[str, str]) -> LookupResult:
+        """Look up the resident whose number a signed-in helper typed, and ask the resident to confirm their
+        masked name (State.CONFIRM) before anything is shown. Only from the attract screen with no card on the
+        reader. Raises CardLookupError as a card read would ('busy' when a card or session is there)."""
+        with self._changed:
+            if self._snapshot.state is not State.IDLE:
+                raise CardLookupError("busy", N_("请先取走读卡区上的卡"), N_("无卡查询只在没有放卡时使用"))
+        result = look_up_card_holder(
+            backend=self.backend,
+            identity=CardIdentity(id_number=id_number, source="typed"),
+            today=self.today(),
+        )
+        with self._changed:
+            if self._snapshot.state is not State.IDLE:  # a card was placed meanwhile: it wins
+                raise CardLookupError("busy", N_("请先取走读卡区上的卡"), N_("无卡查询只在没有放卡时使用"))
+            self._end(State.IDLE)
+            self._result, self._typed = result, dict(typed)
+            shown = result.holder.name if result.on_roster else result.holder.masked_id
+            self._publish(
+                State.CONFIRM,
+                shown,
+                N_("请居民本人确认") if result.on_roster else N_("没有找到这个身份证号的记录"),
+            )
+        return result
+
+    def confirm_typed(self, confirmed: bool) -> bool:
+        """The resident said whether the masked name is theirs: show their pages, or drop the lookup."""
+        with self._changed:
+            if self._snapshot.state is not State.CONFIRM or self._result is None or self._typed is None:
+                return False
+            if not confirmed:
+                self._end(State.IDLE)
+                return True
+            self._start(self._result, {"typed": self._typed, "notices": []})
+            return True
+
+    def typed_by(self, token: str | None) -> dict[str, str] | None:
+        """Who typed this session's number and why (None for a card read): its complaints are flagged."""
+        scratch = self.scratch(token)
+        typed = scratch.get("typed") if scratch is not None else None
+        return typed if isinstance(typed, dict) else None
 
     # -- browser side -----------------------------------------------------------
     def snapshot(self) -> Snapshot:
@@ -241,6 +304,7 @@ class Terminal:
             self._token = None
             self._token_claimed = False
             self._badge = None
+            self._typed = None
             return self._publish(state, message, advice)
 
     def _set(self, state: State, message: str = "", advice: str = "") -> None:

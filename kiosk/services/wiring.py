@@ -78,10 +78,6 @@ def start_services(config: KioskConfig) -> KioskServices:
         chip_registry=load_chip_registry(config.chip_registry),
         on_read=lambda: store.count_card_read(china_today().isoformat()),
     )
-    assist = AssistDesk(store=store, terminal=terminal, secret=config.person_key_secret)
-    terminal.badge_of = assist.badge_of  # a staff badge on the reader asks for its PIN, never a lookup
-    events.subscribe(terminal.on_card_event)
-    readers = start_readers(config, events)
     relay = None
     if config.hub_url:
         relay = Relay(
@@ -91,6 +87,18 @@ def start_services(config: KioskConfig) -> KioskServices:
             secret=config.hub_secret,
             status_every=config.hub_poll_seconds,
         )
+    assist = AssistDesk(
+        store=store,
+        terminal=terminal,
+        secret=config.person_key_secret,
+        lookups_per_hour=config.staff_lookups_per_hour,
+        on_lookup=relay.nudge if relay is not None else None,
+    )
+    terminal.badge_of = assist.badge_of  # a staff badge on the reader asks for its PIN, never a lookup
+    terminal.notices_for = assist.notices_for  # a helper's lookups are told at the resident's own next read
+    events.subscribe(terminal.on_card_event)
+    readers = start_readers(config, events)
+    if relay is not None:
         relay.start()
     headset = open_headset(config.headset or ("virtual" if config.demo else "pulse"))
     speech = Speech(

@@ -118,6 +118,13 @@ def staff(state: str, tongue: Tongue = MANDARIN) -> Script:
     return Script(state, (public(said_prompt(state, tongue)),))
 
 
+def confirm(masked_name: str, tongue: Tongue = MANDARIN) -> Script:
+    """The resident is asked whether the person a helper looked up is them; the masked name only into a
+    headset (王某明)."""
+    name = masked_name.replace("*", "某")
+    return Script("confirm", (public(said_prompt("confirm", tongue)), Line((said(name),), private=True)))
+
+
 def unavailable(tongue: Tongue = MANDARIN) -> Script:
     return Script("unavailable", (public(said_prompt("unavailable", tongue)),))
 

@@ -15,7 +15,7 @@ from kiosk.store.base import Rollback, StoreError, Tx
 from kiosk.store.complaints import ComplaintData, TrackingNumberTakenError
 from kiosk.store.county import CountyData
 from kiosk.store.schema import SCHEMA_VERSION
-from kiosk.store.staff import StaffAccount, StaffData
+from kiosk.store.staff import HubStaff, StaffAccount, StaffData, StaffLookup
 from kiosk.store.terminal import DemoCard, TerminalData
 
 __all__ = [
@@ -23,7 +23,9 @@ __all__ = [
     "DemoCard",
     "PersonRecord",
     "Rollback",
+    "HubStaff",
     "StaffAccount",
+    "StaffLookup",
     "Store",
     "StoreError",
     "TrackingNumberTakenError",

@@ -6,7 +6,7 @@ than guessed at. A migration is never edited after release, only followed by a n
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -184,5 +184,26 @@ MIGRATIONS: dict[int, str] = {
         source TEXT NOT NULL DEFAULT 'local' CHECK (source IN ('local', 'hub')),
         created_at TEXT NOT NULL
     );
+    """,
+    10: """
+    ALTER TABLE staff ADD COLUMN hub_version INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE staff_lookups (
+        uuid TEXT PRIMARY KEY,
+        staff_name TEXT NOT NULL,
+        staff_title TEXT NOT NULL DEFAULT '',
+        reason TEXT NOT NULL CHECK (reason IN ('card_lost', 'card_broken', 'unreadable', 'for_elder')),
+        masked_id TEXT NOT NULL,
+        person_key TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('found', 'not_on_roster', 'refused')),
+        at TEXT NOT NULL,
+        noticed_at TEXT,
+        delivered_at TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX staff_lookups_by_person ON staff_lookups(person_key, noticed_at);
+    CREATE INDEX staff_lookups_by_staff ON staff_lookups(staff_name, at);
+    CREATE INDEX staff_lookups_pending ON staff_lookups(delivered_at, next_attempt_at);
     """,
 }

@@ -195,7 +195,11 @@ def submit() -> ResponseReturnValue:
         abort(409)
     config = services().config
     helping = services().assist.helper()
-    evidence = {**draft["evidence"], "assisted_by": helping.recorded} if helping else draft["evidence"]
+    evidence = {**draft["evidence"], "assisted_by": helping.recorded} if helping else dict(draft["evidence"])
+    typed = services().terminal.typed_by(request.cookies.get(COOKIE))
+    if typed is not None:  # no card: the helper typed the number, the resident confirmed the masked name
+        evidence["identity"] = "typed_by_staff"
+        evidence["typed_reason"] = typed["reason"]
     try:
         filed = file_complaint(
             store=services().store,

@@ -24,6 +24,7 @@ from flask.typing import ResponseReturnValue
 from kiosk.backend import LookupResult
 from kiosk.rules.problems import all_clear, problem_runs, runs_of
 from kiosk.rules.reconcile import Reconciliation, Status
+from kiosk.services.assist import LOOKUP_REASONS
 from kiosk.services.statement import Statement, statement_for
 from kiosk.services.terminal import Terminal
 from kiosk.web.complaints import mine_for_summary
@@ -109,10 +110,11 @@ def summary() -> ResponseReturnValue:
     result = _session_result()
     if result is None:
         return redirect(url_for("villager.attract"))
+    told = _told()
     if not result.on_roster:
         services().speech.show(request.cookies.get(COOKIE), "unlisted")
         return render_template(
-            "kiosk/unlisted.html", holder=result.holder, complaints=mine_for_summary(result)
+            "kiosk/unlisted.html", holder=result.holder, complaints=mine_for_summary(result), **told
         )
     services().speech.show(request.cookies.get(COOKIE), "summary")
     reconciliation = result.reconciliation
@@ -134,7 +136,19 @@ def summary() -> ResponseReturnValue:
         totals=due,
         pending_fen=everything.owed_fen - due.owed_fen - (everything.paid_fen - due.paid_fen),
         problems=sum(row["problems"] for row in rows),
+        **told,
     )
+
+
+def _told() -> dict[str, object]:
+    """What the summary tells first about how this session came about: the helpers' earlier lookups of this
+    card holder (at their own card read), or that a helper opened this session by typed number."""
+    scratch = _terminal().scratch(request.cookies.get(COOKIE)) or {}
+    return {
+        "lookup_notices": scratch.get("notices") or [],
+        "typed_by": scratch.get("typed"),
+        "lookup_reasons": LOOKUP_REASONS,
+    }
 
 
 @bp.get("/me/programme/<code>")

@@ -152,6 +152,10 @@
         document.getElementById("error-message").textContent = state.message;
         document.getElementById("error-advice").textContent = state.advice;
       }
+      if (state.state === "confirm") {
+        document.getElementById("confirm-name").textContent = state.message;
+        document.getElementById("confirm-advice").textContent = state.advice;
+      }
       if (state.state === "ready") { leave("/session/open"); return false; }
     } else if (state.state !== "ready") {
       leave("/bye");
@@ -268,7 +272,7 @@
   window.addEventListener("keydown", function (event) {
     var code = event.code || event.key;
     if (keypadInput && /^(Digit|Numpad)[0-9]$/.test(code)) {  /* the phone step or the staff PIN: digits type */
-      if (keypadInput.value.length < 12) { keypadInput.value += code.slice(-1); }
+      if (keypadInput.value.length < longest(keypadInput)) { keypadInput.value += code.slice(-1); }
       voice.speak("say=" + encodeURIComponent(code.slice(-1)));
       event.preventDefault();
       return;
@@ -308,7 +312,8 @@
     }
   });
 
-  /* On-screen keypad for the phone number: no system keyboard on a kiosk. */
+  /* On-screen keypads (a phone number, a staff PIN, a typed ID number): no system keyboard on a kiosk. */
+  function longest(input) { return input.maxLength > 0 ? input.maxLength : 12; }
   document.querySelectorAll("[data-keypad-for]").forEach(function (pad) {
     var input = document.getElementById(pad.dataset.keypadFor);
     pad.addEventListener("click", function (event) {
@@ -317,7 +322,7 @@
       var value = input.value;
       if (key.dataset.key === "back") { value = value.slice(0, -1); }
       else if (key.dataset.key === "clear") { value = ""; }
-      else if (value.length < 12) { value += key.dataset.key; }
+      else if (value.length < longest(input)) { value += key.dataset.key; }
       input.value = value;
     });
   });

@@ -10,21 +10,7 @@ from kiosk.services.demo import DEMO_STAFF_PIN
 from kiosk.services.staff import MAX_WRONG_PINS
 from kiosk.web.context import services
 from tests.helpers.kiosk_client import DEMO, place_card, settled_state
-
-STAFF_BADGE = 16
-
-
-def form_token(client) -> str:  # type: ignore[no-untyped-def]
-    return re.search(r'name="form" value="([^"]+)"', client.get("/").get_data(as_text=True)).group(1)
-
-
-def badge_on(client) -> dict:  # type: ignore[no-untyped-def]
-    client.post(f"/demo/place/{STAFF_BADGE}", headers=DEMO)
-    return settled_state(client)
-
-
-def sign_in(client, pin=DEMO_STAFF_PIN):  # type: ignore[no-untyped-def]
-    return client.post("/staff/pin", data={"form": form_token(client), "pin": pin})
+from tests.helpers.staff import badge_on, form_token, sign_in
 
 
 def test_the_badge_asks_for_a_pin_and_is_never_looked_up(own_app):
