@@ -20,7 +20,7 @@ _PIN = re.compile(r"^\d{6,8}$")
 BADGE_KINDS = ("id", "chip")
 
 
-@dataclass(frozen=True)
+@dataclass  # not frozen: Python sets a raised exception's __traceback__
 class StaffError(Exception):
     code: str  # unknown_badge | disabled | locked | wrong_pin | bad_pin | bad_badge | unknown | limit | …
     message_zh: str

@@ -40,7 +40,7 @@ MIN_PASSWORD = 12
 # reads no complaint; a handler sees only what is assigned to their department; the auditor reads all
 # and changes nothing.
 PERMISSIONS: dict[str, frozenset[str]] = {
-    "admin": frozenset({"users", "fleet", "approve_reset"}),
+    "admin": frozenset({"users", "staff", "fleet", "approve_reset"}),
     "supervisor": frozenset(
         {
             "view_all",
@@ -53,10 +53,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
             "dashboard",
             "fleet",
             "approve_reset",
+            "staff_lookups",
         }
     ),
     "handler": frozenset({"view_department", "handle"}),
-    "auditor": frozenset({"view_all", "export", "report", "dashboard", "fleet", "audit"}),
+    "auditor": frozenset({"view_all", "export", "report", "dashboard", "fleet", "audit", "staff_lookups"}),
 }
 ROLE_NAMES = {
     "admin": "系统管理员",

@@ -247,6 +247,36 @@ def heartbeat() -> ResponseReturnValue:
     return jsonify(ok=True), 200
 
 
+@bp.get(paths.STAFF)
+def staff_accounts() -> ResponseReturnValue:
+    """The clinic staff accounts meant for this kiosk: badge and PIN as hashes only. The kiosk replaces its
+    hub accounts with these at every poll, so one disabled here stops working there within the interval."""
+    from kiosk.hub.staff import staff_for_kiosk
+
+    kiosk_id = _authenticate()
+    return jsonify(accounts=staff_for_kiosk(_store(), kiosk_id))
+
+
+@bp.post(paths.STAFF_LOOKUPS)
+def staff_lookup() -> ResponseReturnValue:
+    """One resident looked up at this kiosk by an ID number a helper typed: kept once (the relay retries)."""
+    from kiosk.hub.staff import receive_lookup
+
+    kiosk_id = _authenticate()
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        return _problem(400, "a staff lookup is a JSON object")
+    wrong = schemas.problem(schemas.STAFF_LOOKUP, payload)
+    if wrong is not None:
+        return _problem(422, wrong)
+    try:
+        dt.datetime.fromisoformat(payload["at"])
+    except ValueError:
+        return _problem(422, "at: not a moment")
+    first = receive_lookup(_store(), kiosk_id, payload, _now())
+    return jsonify(uuid=payload["uuid"], replay=not first), (201 if first else 200)
+
+
 @bp.get("/openapi.json")
 def openapi() -> ResponseReturnValue:
     from kiosk.hub.openapi import document

@@ -320,6 +320,40 @@ sa.event.listen(
     ).execute_if(dialect="postgresql"),
 )
 
+# -- clinic staff: accounts the administrator keeps, handed to kiosks by their pull; the lookups they made --
+staff_accounts = sa.Table(
+    "staff_accounts",
+    metadata,
+    sa.Column("name", sa.String(40), primary_key=True),
+    sa.Column("title", sa.String(40), nullable=False, server_default=""),
+    sa.Column("badge_kind", sa.String(8), nullable=False),  # id | chip
+    sa.Column("badge_key", sa.String(64), nullable=False, unique=True),  # keyed hash, never the number
+    sa.Column("pin_hash", sa.Text, nullable=False),  # argon2id
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),  # +1 on a PIN reset: kiosks unlock
+    sa.Column("kiosks", sa.Text, nullable=False, server_default=""),  # kiosk ids, comma-separated; "": all
+    sa.Column("created_by", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("disabled_at", sa.DateTime(timezone=True)),
+)
+staff_lookups = sa.Table(  # a resident looked up at a kiosk by an ID number a helper typed (never the number)
+    "staff_lookups",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kiosk_id", sa.String(64), nullable=False),
+    sa.Column("uuid", sa.String(36), nullable=False),
+    sa.Column("staff_name", sa.String(40), nullable=False),
+    sa.Column("staff_title", sa.String(40), nullable=False, server_default=""),
+    sa.Column("reason", sa.String(16), nullable=False),
+    sa.Column("masked_id", sa.String(18), nullable=False),
+    sa.Column("person_key", sa.String(64), nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+    sa.UniqueConstraint("kiosk_id", "uuid", name="staff_lookups_once"),
+    sa.Index("staff_lookups_by_staff", "staff_name", "at"),
+    sa.Index("staff_lookups_by_person", "person_key"),
+)
+
 heartbeats = sa.Table(
     "heartbeats",
     metadata,

@@ -33,6 +33,7 @@ def document() -> dict:
                     "required": ["error"],
                 },
                 "Complaint": schemas.COMPLAINT,
+                "StaffLookup": schemas.STAFF_LOOKUP,
                 "Status": {
                     "type": "object",
                     "required": [
@@ -260,6 +261,52 @@ def document() -> dict:
                         "413": ERROR,
                         "403": ERROR,
                         "422": {**ERROR, "description": "not a heartbeat: the place and the problem"},
+                    },
+                }
+            },
+            "/api/v1/staff": {
+                "get": {
+                    "summary": "The clinic staff accounts meant for this kiosk (badge and PIN as hashes only)",
+                    "security": SIGNED,
+                    "responses": {
+                        "200": {
+                            "description": "{accounts: [{name, title, badge_kind, badge_key, pin_hash, version}]}",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["accounts"],
+                                        "properties": {
+                                            "accounts": {"type": "array", "items": {"type": "object"}}
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "401": ERROR,
+                        "403": ERROR,
+                        "413": ERROR,
+                    },
+                }
+            },
+            "/api/v1/staff-lookups": {
+                "post": {
+                    "summary": "A resident looked up at this kiosk by an ID number a helper typed (kept once)",
+                    "security": SIGNED,
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/StaffLookup"}}
+                        },
+                    },
+                    "responses": {
+                        "201": {"description": "kept"},
+                        "200": {"description": "kept before (a retry)"},
+                        "400": ERROR,
+                        "401": ERROR,
+                        "403": ERROR,
+                        "413": ERROR,
+                        "422": {**ERROR, "description": "not a staff lookup: the place and the problem"},
                     },
                 }
             },

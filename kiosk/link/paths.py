@@ -13,6 +13,8 @@ REOPENING_RULE = "/complaints/<uuid>/reopening"
 LOOKUP = "/lookup"
 RESOLVE = "/resolve"
 HEARTBEAT = "/heartbeat"
+STAFF = "/staff"  # the staff accounts meant for this kiosk (pulled)
+STAFF_LOOKUPS = "/staff-lookups"  # one lookup by typed ID number (delivered)
 OPENAPI = "/openapi.json"
 MAX_BODY = 32 * 1024  # bytes: the largest kiosk request body the hub reads (a complaint is a few KiB)
 

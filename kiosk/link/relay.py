@@ -1,4 +1,6 @@
-"""The relay: deliver the kiosk's outbox to the hub, signed, with exponential backoff and jitter.
+"""The relay: deliver the kiosk's outbox to the hub, signed, with exponential backoff and jitter; deliver
+the helpers' typed lookups the same way; and pull what the hub keeps for the kiosk (complaint statuses and
+replies, the clinic staff accounts meant for it).
 
 Its whole state is in the outbox table, so it survives restarts and power cuts; a
 message leaves the outbox only when the hub has acknowledged it (2xx). Nothing is
@@ -20,7 +22,7 @@ from pathlib import Path
 from kiosk.core.clock import china_today
 from kiosk.link import paths
 from kiosk.link.client import HubClient, HubUnreachableError
-from kiosk.store import Store
+from kiosk.store import HubStaff, Store
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,7 @@ class Relay:
         self.rng = rng or random.Random()  # noqa: S311 - retry jitter, not a secret
         self.heartbeat_every = 60.0
         self._last_heartbeat = 0.0
+        self._last_staff_pull: float | None = None
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
@@ -70,7 +73,13 @@ class Relay:
         while not self._stop.is_set():
             try:
                 self.deliver_due()
+                self.deliver_staff_lookups()
                 self.pull_statuses()
+                if (
+                    self._last_staff_pull is None
+                    or time.monotonic() - self._last_staff_pull >= self.status_every.total_seconds()
+                ):
+                    self.pull_staff()
                 if time.monotonic() - self._last_heartbeat >= self.heartbeat_every:
                     self.send_heartbeat()
             except Exception:  # noqa: BLE001 - the relay must outlive any surprise
@@ -106,6 +115,67 @@ class Relay:
             )
             changed += 1
         return changed
+
+    def pull_staff(self, now: dt.datetime | None = None) -> bool:
+        """Make the hub's staff accounts for this kiosk the kiosk's (a disabled one stops working now); False
+        if the hub did not answer with a list, which leaves the accounts as they were."""
+        self._last_staff_pull = time.monotonic()
+        now = now or dt.datetime.now(dt.UTC)
+        try:
+            status, body = self.client.request("GET", paths.full(paths.STAFF))
+            answer = json.loads(body) if status == 200 else None
+        except (HubUnreachableError, ValueError) as error:
+            log.info("staff accounts not pulled: %s", error)
+            return False
+        listed = answer.get("accounts") if isinstance(answer, dict) else None
+        if not isinstance(listed, list):
+            log.info("staff accounts not pulled: the hub answered %s", status)
+            return False
+        accounts = [account for account in (_hub_staff(item) for item in listed) if account is not None]
+        with self.store.transaction() as tx:
+            changed, disabled = self.store.sync_hub_staff(tx, accounts, now.isoformat(timespec="seconds"))
+        if changed or disabled:
+            log.info("staff accounts from the hub: %d added or changed, %d disabled", changed, disabled)
+            self.store.record_audit(
+                "hub", "staff_accounts_pulled", "", f"{changed} changed, {disabled} disabled"
+            )
+        return True
+
+    def deliver_staff_lookups(self, now: dt.datetime | None = None) -> int:
+        """Send the helpers' typed lookups not yet acknowledged; a failure waits a minute (a refusal, the
+        longest interval) and is retried: none is ever dropped."""
+        now = now or dt.datetime.now(dt.UTC)
+        delivered = 0
+        for lookup in self.store.due_staff_lookups(now.isoformat(timespec="seconds")):
+            body = json.dumps(
+                {
+                    "uuid": lookup.uuid,
+                    "staff_name": lookup.staff_name,
+                    "staff_title": lookup.staff_title,
+                    "reason": lookup.reason,
+                    "masked_id": lookup.masked_id,
+                    "person_key": lookup.person_key,
+                    "outcome": lookup.outcome,
+                    "at": lookup.at,
+                },
+                ensure_ascii=False,
+            )
+            try:
+                status, text = self.client.request("POST", paths.full(paths.STAFF_LOOKUPS), body.encode())
+            except HubUnreachableError as error:
+                status, text = 0, str(error).encode()
+            if 200 <= status < 300:
+                self.store.mark_staff_lookup_delivered(lookup.uuid, now.isoformat(timespec="seconds"))
+                delivered += 1
+                continue
+            wait = self.max_delay if 400 <= status < 500 else min(self.max_delay, 60.0)
+            next_at = (now.replace(microsecond=0) + dt.timedelta(seconds=math.ceil(wait))).isoformat()
+            why = f"HTTP {status}: {text.decode(errors='replace')[:200]}"
+            log.warning("staff lookup not delivered: %s", why)
+            self.store.mark_staff_lookup_failed(lookup.uuid, next_at, why)
+            if status == 0:
+                break  # the hub is down: the rest wait for the next pass
+        return delivered
 
     def send_heartbeat(self) -> bool:
         """Tell the hub this kiosk is alive and how much waits in its outbox; False if the hub did not hear."""
@@ -154,6 +224,26 @@ class Relay:
             log.warning("outbox %s (%s) not delivered, attempt %d: %s", outbox_id, kind, attempts + 1, why)
             self.store.mark_attempt_failed(outbox_id, attempts + 1, next_at, why)
         return delivered
+
+
+def _hub_staff(item: object) -> HubStaff | None:
+    """One account of the hub's list, or None if any field is missing or of the wrong kind."""
+    if not isinstance(item, dict):
+        return None
+    try:
+        account = HubStaff(
+            name=str(item["name"])[:40],
+            title=str(item.get("title", ""))[:40],
+            badge_kind=str(item["badge_kind"]),
+            badge_key=str(item["badge_key"]),
+            pin_hash=str(item["pin_hash"]),
+            version=int(item["version"]),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+    if account.badge_kind not in ("id", "chip") or not account.pin_hash.startswith("$argon2id$"):
+        return None
+    return account
 
 
 _STARTED = time.monotonic()

@@ -110,6 +110,26 @@ COMPLAINT: dict[str, Any] = {
     },
     "additionalProperties": False,
 }
+STAFF_LOOKUP: dict[str, Any] = {
+    "type": "object",
+    "description": "a resident looked up at the kiosk by an ID number a signed-in helper typed (masked here)",
+    "required": ["uuid", "staff_name", "reason", "masked_id", "person_key", "outcome", "at"],
+    "properties": {
+        "uuid": {"type": "string", "pattern": UUID},
+        "staff_name": {"type": "string", "minLength": 1, "maxLength": 40},
+        "staff_title": _text(40),
+        "reason": {"enum": ["card_lost", "card_broken", "unreadable", "for_elder"]},
+        "masked_id": {"type": "string", "pattern": r"^[0-9]{6}\*{8}[0-9]{3}[0-9X]$"},
+        "person_key": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{32}$",
+            "description": "keyed hash, never the ID",
+        },
+        "outcome": {"enum": ["found", "not_on_roster", "refused"]},
+        "at": {"type": "string", "pattern": MOMENT},
+    },
+    "additionalProperties": False,
+}
 HEARTBEAT: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -125,7 +145,7 @@ REOPENING: dict[str, Any] = {
     "properties": {"request_id": {"type": "string", "minLength": 8, "maxLength": 36}, "reason": _text(500)},
 }
 
-_VALIDATORS = {id(s): Draft202012Validator(s) for s in (COMPLAINT, HEARTBEAT, REOPENING)}
+_VALIDATORS = {id(s): Draft202012Validator(s) for s in (COMPLAINT, HEARTBEAT, REOPENING, STAFF_LOOKUP)}
 
 
 def problem(schema: dict[str, Any], payload: object) -> str | None:

@@ -11,6 +11,7 @@ the worker, to tell the resident at their next own card read, and to deliver to 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from kiosk.store.base import Connected, Tx
@@ -178,12 +179,11 @@ class StaffData(Connected):
                     ),
                 )
                 changed += 1
-        listed = [account.name for account in accounts]
-        marks = ", ".join("?" * len(listed)) or "NULL"
+        listed = json.dumps([account.name for account in accounts], ensure_ascii=False)
         cursor = tx.execute(
-            f"UPDATE staff SET disabled_at = ? WHERE source = 'hub' AND disabled_at IS NULL "  # noqa: S608 - marks only
-            f"AND name NOT IN ({marks})",
-            (at, *listed),
+            "UPDATE staff SET disabled_at = ? WHERE source = 'hub' AND disabled_at IS NULL "
+            "AND name NOT IN (SELECT value FROM json_each(?))",
+            (at, listed),
         )
         return changed, cursor.rowcount
 

@@ -37,6 +37,14 @@ MATRIX = [
     ("POST", "/office/users/renshe/disable", None, (303, 403, 403, 403)),
     ("POST", "/office/departments", None, (303, 403, 403, 403)),
     ("POST", "/office/users/renshe/reset", None, (200, 403, 403, 403)),  # the one-time token, shown once
+    ("GET", "/office/staff", None, (200, 403, 403, 403)),  # clinic staff accounts: the administrator's
+    ("POST", "/office/staff", None, (303, 403, 403, 403)),
+    ("POST", "/office/staff/li-yisheng/reset", None, (303, 403, 403, 403)),
+    ("POST", "/office/staff/li-yisheng/kiosks", None, (303, 403, 403, 403)),
+    ("POST", "/office/staff/li-yisheng/disable", None, (303, 403, 403, 403)),
+    ("GET", "/office/staff-lookups", None, (403, 200, 403, 200)),  # who looked up whom: supervision's
+    ("GET", "/office/staff-lookups.csv", None, (403, 200, 403, 200)),
+    ("GET", "/office/staff-lookups.xlsx", None, (403, 200, 403, 200)),
     ("GET", "/office/resets", None, (200, 200, 403, 403)),
     ("POST", "/office/resets/999999/approve", None, (400, 400, 403, 403)),  # may approve; no such reset
     ("GET", "/office/reset/not-a-token", None, (404, 404, 404, 404)),  # public: the token is the credential
@@ -54,6 +62,15 @@ FORMS = {
     "answer": {"outcome": "resolved", "reply": "已补发"},
     "/office/users": {"name": "new-auditor", "role": "auditor", "password": "another long passphrase"},
     "/office/departments": {"name": "县财政局"},
+    "/office/staff": {
+        "name": "li-yisheng",
+        "title": "卫生院医生",
+        "badge_kind": "chip",
+        "badge": "A1B2C3D4",
+        "pin": "482916",
+    },
+    "/office/staff/li-yisheng/reset": {"pin": "739104"},
+    "/office/staff/li-yisheng/kiosks": {"kiosks": "clinic-7, clinic-8"},
 }
 
 
@@ -88,11 +105,13 @@ def test_every_office_route_is_in_the_matrix(office):
             covered.add((method, "/office/users/<name>/reset"))
         elif route.startswith("/office/users/"):
             covered.add((method, "/office/users/<name>/<action>"))
+        elif route.startswith("/office/staff/"):
+            covered.add((method, "/office/staff/<name>/<action>"))
         elif route.startswith("/office/resets/"):
             covered.add((method, "/office/resets/<int(max=2147483647):reset_id>/approve"))
         elif route.startswith("/office/reset/"):
             covered.add((method, "/office/reset/<token>"))
-        elif route.startswith(("/office/export.", "/office/audit.")):
+        elif route.startswith(("/office/export.", "/office/audit.", "/office/staff-lookups.")):
             covered.add((method, route.split(".")[0] + ".<kind>"))
         else:
             covered.add((method, route))

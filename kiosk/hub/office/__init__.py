@@ -6,7 +6,7 @@ administration) is a module of its own that adds its routes to the one blueprint
 
 from __future__ import annotations
 
-from kiosk.hub.office import admin, auth, casework, dashboards
+from kiosk.hub.office import admin, auth, casework, dashboards, staff
 from kiosk.hub.office.common import bp
 
-__all__ = ["admin", "auth", "bp", "casework", "dashboards"]
+__all__ = ["admin", "auth", "bp", "casework", "dashboards", "staff"]
