@@ -139,5 +139,5 @@ class Speech:
             store=self.store, key=self.person_key(result), reconciliation=reconciliation
         )
         if not result.on_roster:
-            return compose.unlisted(name, complaints, tongue)
-        return compose.summary(name, reconciliation, complaints, tongue)
+            return compose.unlisted(name, complaints, tongue, notices=scratch.get("notices") or ())
+        return compose.summary(name, reconciliation, complaints, tongue, notices=scratch.get("notices") or ())

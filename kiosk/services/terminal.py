@@ -292,7 +292,9 @@ class Terminal:
 
     def end_session(self, token: str | None) -> None:
         """End the session at the villager's request or on idle; the card may still be on the reader."""
-        if self.result_for(token) is not None:
+        if self.typed_by(token) is not None:  # opened by typed number: there is no card to take back
+            self._end(State.IDLE)
+        elif self.result_for(token) is not None:
             self._end(State.CARD_LEFT, N_("请取回您的卡"), N_("查询已结束"))
 
     # -- internals --------------------------------------------------------------

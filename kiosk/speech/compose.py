@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from kiosk.core.i18n import N_, Message
+from kiosk.core.spoken import integer_words, month_words, year_words
 from kiosk.rules.problems import Run, all_clear, problem_runs, runs_of
 from kiosk.rules.reconcile import ProgrammeLines, Reconciliation, Status
 from kiosk.speech import HEADSET, Line, Script, Segment
@@ -146,12 +147,38 @@ def _greeting(name: str, tongue: Tongue) -> Line:
     return private(tongue.sentence(N_("%(name)s，您好。"), name=name))
 
 
+def lookup_notices(notices: Sequence[Any], tongue: Tongue = MANDARIN) -> list[Line]:
+    """Each time a helper looked this card holder up by typed number, told into the headset only:
+    "二零二六年十二月一日，卫生院工作人员王某帮您查询过一次"."""
+    lines = []
+    for notice in notices:
+        on = notice.on
+        day = (
+            f"{year_words(on.year)}年{month_words(on.month)}月{integer_words(on.day)}日"
+            if tongue.mandarin
+            else on.strftime("%-d %B %Y")
+        )
+        words = tongue.sentence(
+            N_("%(day)s，%(title)s%(name)s帮您查询过一次"),
+            day=day,
+            title=notice.title,
+            name=notice.shown.replace("*", "某"),
+        )
+        lines.append(private(words, said(tongue.translate(N_("。")))))
+    return lines
+
+
 def summary(
-    name: str, reconciliation: Reconciliation, complaints: Sequence[dict[str, Any]], tongue: Tongue = MANDARIN
+    name: str,
+    reconciliation: Reconciliation,
+    complaints: Sequence[dict[str, Any]],
+    tongue: Tongue = MANDARIN,
+    notices: Sequence[Any] = (),
 ) -> Script:
-    """Problems first, the most money first; then that all is well for the whole period if it is; then
-    this year's totals; then the person's complaints."""
-    lines = [public(said_prompt("ready", tongue)), _greeting(name, tongue)]
+    """The helpers' lookups of this person first (they must not go unnoticed); problems first, the most money
+    first; then that all is well for the whole period if it is; then this year's totals; then the person's
+    complaints."""
+    lines = [public(said_prompt("ready", tongue)), _greeting(name, tongue), *lookup_notices(notices, tongue)]
     runs = problem_runs(reconciliation)
     if runs:
         lines.append(public(said_prompt("problems_first", tongue)))
@@ -282,10 +309,13 @@ def programme_page(group: ProgrammeLines, year_shown: int, tongue: Tongue = MAND
     return Script("programme", tuple(lines))
 
 
-def unlisted(name: str, complaints: Sequence[dict[str, Any]], tongue: Tongue = MANDARIN) -> Script:
+def unlisted(
+    name: str, complaints: Sequence[dict[str, Any]], tongue: Tongue = MANDARIN, notices: Sequence[Any] = ()
+) -> Script:
     lines = [
         public(said_prompt("ready", tongue)),
         _greeting(name, tongue),
+        *lookup_notices(notices, tongue),
         private(said_prompt("no_record", tongue)),
         private(said_prompt("report_missing", tongue)),
     ]

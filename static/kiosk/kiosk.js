@@ -144,6 +144,10 @@
 
   /* Follow the terminal's card session. */
   function follow(state) {
+    if (page === "staff-lookup") {  /* typing a number with no card there: a card placed meanwhile wins */
+      if (state.state !== "idle") { leave("/"); return false; }
+      return true;
+    }
     if (page === "attract") {
       var changed = body.dataset.state !== state.state || !voice.log.length;
       body.dataset.state = state.state;

@@ -111,10 +111,28 @@ def test_the_residents_next_own_card_read_tells_them_once(own_app):
     assert notice is not None
     words = re.sub(r"<[^>]+>|\s+", "", notice.group(1))
     assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日，卫生院工作人员王\*帮您查询过一次", words), words
+    client.get("/speech/script")
+    assert not any("查询过" in line["text"] for line in client.get("/speech/script").get_json()["lines"])
+    client.post("/demo/headset/in", headers=DEMO)
+    said = [line for line in client.get("/speech/script").get_json()["lines"] if "查询过" in line["text"]]
+    assert len(said) == 1 and said[0]["private"], said
+    assert re.match(r"二零\S+年\S+月\S+日，卫生院工作人员王某帮您查询过一次", said[0]["text"]), said[0][
+        "text"
+    ]
     client.post("/demo/take", headers=DEMO)
     place_card(client, 3)
     client.get("/session/open")
     assert "data-lookup-notice" not in client.get("/me").get_data(as_text=True), "told once"
+
+
+def test_ending_a_typed_session_goes_straight_back_with_no_card_to_take(own_app):
+    client = signed_in(own_app)
+    typed(client, number_of(own_app, 3))
+    client.post("/staff/confirm", data={"form": form_token(client), "answer": "yes"})
+    settled_state(client)
+    client.get("/session/open")
+    client.post("/session/end")
+    assert settled_state(client)["state"] == "idle"
 
 
 def test_a_resident_who_says_no_sees_nothing(own_app):
