@@ -274,6 +274,14 @@ def staff_lookup() -> ResponseReturnValue:
     except ValueError:
         return _problem(422, "at: not a moment")
     first = receive_lookup(_store(), kiosk_id, payload, _now())
+    if first:  # the hub's own audit log names it too: who, why, whom (masked), from which kiosk
+        _store().record_audit(
+            f"{kiosk_id}/staff:{payload['staff_name']}"[:64],
+            "staff_lookup",
+            payload["masked_id"],
+            f"{payload['outcome']}: {payload['reason']}",
+            _now(),
+        )
     return jsonify(uuid=payload["uuid"], replay=not first), (201 if first else 200)
 
 

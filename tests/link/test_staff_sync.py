@@ -149,4 +149,13 @@ def test_typed_lookups_reach_the_hub_once_and_wait_while_it_is_down(hub, tmp_pat
             return conn.execute(sa.select(sa.func.count()).select_from(staff_lookups)).scalar()
 
     assert at_hub(hub, count) == 3
+
+    def audited(store) -> list[tuple]:  # type: ignore[no-untyped-def]
+        return [
+            (e["actor"], e["subject"], e["outcome"])
+            for e in store.audit_entries()
+            if e["action"] == "staff_lookup"
+        ]
+
+    assert at_hub(hub, audited) == [("kiosk-1/staff:王芳", "520102********1234", "found: card_lost")] * 3
     relay.store.close()
