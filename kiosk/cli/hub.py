@@ -106,7 +106,7 @@ def _add_user(store: HubStore, args: argparse.Namespace, config: HubConfig, now:
 
 
 def _register(store: HubStore, args: argparse.Namespace, config: HubConfig, now: dt.datetime) -> int:
-    print(store.register_kiosk(args.register, now))
+    print(store.register_kiosk(args.register, now, township=(args.township or "").strip()[:64] or None))
     return 0
 
 

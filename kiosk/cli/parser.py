@@ -114,6 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     hub.add_argument(
         "--register", metavar="KIOSK_ID", help="create or re-key a kiosk's credential, print it, exit"
     )
+    hub.add_argument(
+        "--township",
+        metavar="NAME",
+        help="with --register: the township the kiosk stands in (staff accounts may be meant for a township)",
+    )
     hub.add_argument("--revoke", metavar="KIOSK_ID", help="revoke a kiosk's credential and exit")
     hub.add_argument(
         "--export", metavar="FILE", type=Path, help="write every complaint to FILE (.csv or .xlsx), and exit"

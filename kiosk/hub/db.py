@@ -116,6 +116,7 @@ kiosks = sa.Table(
     sa.Column("secret", sa.Text, nullable=False),  # sealed (kiosk.hub.sealing)
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revoked_at", sa.DateTime(timezone=True)),
+    sa.Column("township", sa.String(64)),  # where it stands (`--register ID --township NAME`): staff scoping
 )
 complaints = sa.Table(
     "complaints",
@@ -330,7 +331,10 @@ staff_accounts = sa.Table(
     sa.Column("badge_key", sa.String(64), nullable=False, unique=True),  # keyed hash, never the number
     sa.Column("pin_hash", sa.Text, nullable=False),  # argon2id
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),  # +1 on a PIN reset: kiosks unlock
-    sa.Column("kiosks", sa.Text, nullable=False, server_default=""),  # kiosk ids, comma-separated; "": all
+    sa.Column("kiosks", sa.Text, nullable=False, server_default=""),  # kiosk ids, comma-separated
+    sa.Column(
+        "townships", sa.Text, nullable=False, server_default=""
+    ),  # townships, comma-separated; both "": all
     sa.Column("created_by", sa.String(64), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("disabled_at", sa.DateTime(timezone=True)),

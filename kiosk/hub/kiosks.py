@@ -25,21 +25,19 @@ class KioskRegistry:
     engine: sa.Engine
     sealer: Sealer
 
-    def register_kiosk(self, kiosk_id: str, now: dt.datetime) -> str:
-        """Create (or re-key) a kiosk's credential; return the secret to install on that kiosk."""
+    def register_kiosk(self, kiosk_id: str, now: dt.datetime, *, township: str | None = None) -> str:
+        """Create (or re-key) a kiosk's credential, noting its township if given; return the secret to
+        install on that kiosk."""
         secret = secrets.token_urlsafe(32)
+        values: dict[str, object] = {"secret": self.sealer.seal(secret), "revoked_at": None}
+        if township is not None:
+            values["township"] = township
         with self.engine.begin() as conn:
             updated = conn.execute(
-                sa.update(kiosks)
-                .where(kiosks.c.kiosk_id == kiosk_id)
-                .values(secret=self.sealer.seal(secret), revoked_at=None)
+                sa.update(kiosks).where(kiosks.c.kiosk_id == kiosk_id).values(**values)
             ).rowcount
             if not updated:
-                conn.execute(
-                    sa.insert(kiosks).values(
-                        kiosk_id=kiosk_id, secret=self.sealer.seal(secret), created_at=now
-                    )
-                )
+                conn.execute(sa.insert(kiosks).values(kiosk_id=kiosk_id, created_at=now, **values))
         return secret
 
     def revoke_kiosk(self, kiosk_id: str, now: dt.datetime) -> bool:

@@ -2,7 +2,8 @@
 by typed ID number that kiosks report, with the flags a supervisor reads them by.
 
 An account holds the badge's keyed hash and the PIN's argon2id hash only (kiosk.core.staff); a kiosk's
-relay pulls the accounts meant for it (all kiosks, or the ones listed) every poll, so a disabled account
+relay pulls the accounts meant for it (every kiosk, or the kiosks listed and those registered in the
+townships listed) every poll, so a disabled account
 stops working there within one poll interval. A PIN reset raises the account's version, which unlocks
 it on the kiosks.
 
@@ -37,6 +38,9 @@ from kiosk.hub.db import (
     staff_lookups,
     villages,
 )
+from kiosk.hub.db import (
+    kiosks as kiosk_rows,
+)
 from kiosk.hub.store import HubStore
 
 _hasher = PasswordHasher()
@@ -57,11 +61,14 @@ FLAG_NAMES = {
 
 
 # -- accounts ----------------------------------------------------------------------------------------------
-def _kiosk_list(text: str) -> str:
-    ids = sorted({part.strip() for part in text.replace("，", ",").split(",") if part.strip()})
-    if any(len(part) > 64 for part in ids):
-        raise StaffError("bad_kiosks", "终端编号太长")
-    return ",".join(ids)
+def _listed(text: str) -> str:
+    """ "clinic-7， clinic-8" → "clinic-7,clinic-8": kiosk ids or township names, as the account keeps them."""
+    names = sorted(
+        {part.strip() for part in text.replace("，", ",").replace("、", ",").split(",") if part.strip()}
+    )
+    if any(len(part) > 64 for part in names):
+        raise StaffError("bad_kiosks", "终端编号或乡镇名称太长")
+    return ",".join(names)
 
 
 def create_staff(
@@ -76,6 +83,7 @@ def create_staff(
     secret: str,
     by: str,
     now: dt.datetime,
+    townships: str = "",
 ) -> None:
     """A new account (StaffError: a name or badge already taken, a bad badge or PIN)."""
     name = name.strip()
@@ -90,7 +98,8 @@ def create_staff(
         "badge_kind": badge_kind,
         "badge_key": key,
         "pin_hash": _hasher.hash(check_pin(pin)),
-        "kiosks": _kiosk_list(kiosks),
+        "kiosks": _listed(kiosks),
+        "townships": _listed(townships),
         "created_by": by,
         "created_at": now,
     }
@@ -119,10 +128,13 @@ def reset_staff_pin(store: HubStore, name: str, pin: str) -> bool:
     return done.rowcount == 1
 
 
-def set_staff_kiosks(store: HubStore, name: str, kiosks: str) -> bool:
+def set_staff_kiosks(store: HubStore, name: str, kiosks: str, townships: str = "") -> bool:
+    """Which kiosks the account is for: those listed, and those registered in the townships listed."""
     with store.engine.begin() as conn:
         done = conn.execute(
-            staff_accounts.update().where(staff_accounts.c.name == name).values(kiosks=_kiosk_list(kiosks))
+            staff_accounts.update()
+            .where(staff_accounts.c.name == name)
+            .values(kiosks=_listed(kiosks), townships=_listed(townships))
         )
     return done.rowcount == 1
 
@@ -146,6 +158,7 @@ def list_staff(store: HubStore) -> list[dict]:
                 staff_accounts.c.badge_kind,
                 staff_accounts.c.version,
                 staff_accounts.c.kiosks,
+                staff_accounts.c.townships,
                 staff_accounts.c.created_by,
                 staff_accounts.c.created_at,
                 staff_accounts.c.disabled_at,
@@ -155,8 +168,12 @@ def list_staff(store: HubStore) -> list[dict]:
 
 
 def staff_for_kiosk(store: HubStore, kiosk_id: str) -> list[dict]:
-    """The enabled accounts meant for `kiosk_id` (listed there, or for every kiosk), as the kiosk keeps them."""
+    """The enabled accounts meant for `kiosk_id` (listed, in its township, or for every kiosk), as the kiosk
+    keeps them."""
     with store.engine.connect() as conn:
+        township = conn.execute(
+            sa.select(kiosk_rows.c.township).where(kiosk_rows.c.kiosk_id == kiosk_id)
+        ).scalar()
         rows = conn.execute(
             sa.select(
                 staff_accounts.c.name,
@@ -166,6 +183,7 @@ def staff_for_kiosk(store: HubStore, kiosk_id: str) -> list[dict]:
                 staff_accounts.c.pin_hash,
                 staff_accounts.c.version,
                 staff_accounts.c.kiosks,
+                staff_accounts.c.townships,
             )
             .where(staff_accounts.c.disabled_at.is_(None))
             .order_by(staff_accounts.c.name)
@@ -173,7 +191,9 @@ def staff_for_kiosk(store: HubStore, kiosk_id: str) -> list[dict]:
         return [
             {key: row[key] for key in ("name", "title", "badge_kind", "badge_key", "pin_hash", "version")}
             for row in rows
-            if not row["kiosks"] or kiosk_id in row["kiosks"].split(",")
+            if (not row["kiosks"] and not row["townships"])
+            or kiosk_id in row["kiosks"].split(",")
+            or (township is not None and township in row["townships"].split(","))
         ]
 
 

@@ -74,13 +74,19 @@ def test_accounts_reach_only_the_kiosks_they_are_for_and_not_when_disabled(offic
     staff.create_staff(store, name="王芳", badge="A1B2C3D4", kiosks="", **make)
     staff.create_staff(store, name="李明", badge="A1B2C3D5", kiosks="kiosk-2", **make)
     staff.create_staff(store, name="张华", badge="A1B2C3D6", kiosks="kiosk-1,kiosk-3", **make)
-    names = [a["name"] for a in staff.staff_for_kiosk(store, "kiosk-1")]
-    assert names == ["张华", "王芳"] or sorted(names) == ["张华", "王芳"]
+    assert sorted(a["name"] for a in staff.staff_for_kiosk(store, "kiosk-1")) == ["张华", "王芳"]
     [account] = [a for a in staff.staff_for_kiosk(store, "kiosk-1") if a["name"] == "王芳"]
     assert account["badge_key"] == badge_key("chip", "a1b2c3d4", DEMO_PERSON_KEY)
     assert account["pin_hash"].startswith("$argon2id$") and "482916" not in str(account)
+    store.register_kiosk("kiosk-5", START, township="者楼镇")
+    staff.create_staff(store, name="赵云", badge="A1B2C3D7", kiosks="", townships="者楼镇， 巧马镇", **make)
+    assert sorted(a["name"] for a in staff.staff_for_kiosk(store, "kiosk-5")) == ["王芳", "赵云"]
+    assert "赵云" not in [a["name"] for a in staff.staff_for_kiosk(store, "kiosk-1")], (
+        "kiosk-1 has no township"
+    )
     staff.disable_staff(store, "王芳", START)
     assert [a["name"] for a in staff.staff_for_kiosk(store, "kiosk-1")] == ["张华"]
+    assert [a["name"] for a in staff.staff_for_kiosk(store, "kiosk-5")] == ["赵云"]
     version = next(a for a in staff.list_staff(store) if a["name"] == "张华")["version"]
     assert staff.reset_staff_pin(store, "张华", "739104")
     assert next(a for a in staff.list_staff(store) if a["name"] == "张华")["version"] == version + 1

@@ -159,3 +159,25 @@ def test_typed_lookups_reach_the_hub_once_and_wait_while_it_is_down(hub, tmp_pat
 
     assert at_hub(hub, audited) == [("kiosk-1/staff:王芳", "520102********1234", "found: card_lost")] * 3
     relay.store.close()
+
+
+def test_an_account_for_a_township_reaches_the_kiosks_registered_there(hub, tmp_path):
+    import subprocess
+
+    from tests.helpers.kiosk_process import KIOSK
+
+    secret = subprocess.run(
+        [KIOSK, "hub", "--db", str(hub.db), "--register", "clinic-9", "--township", "者楼镇"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.strip()
+    at_hub(
+        hub, lambda s: add(s, "赵云", "A1B2C3D4", "") or hub_staff.set_staff_kiosks(s, "赵云", "", "者楼镇")
+    )
+    hub.start()
+    kiosk = open_store(tmp_path / "kiosk.db")
+    relay = Relay(tmp_path / "kiosk.db", hub_url=hub.url, kiosk_id="clinic-9", secret=secret, timeout=2)
+    assert relay.pull_staff(NOW) and [a.name for a in kiosk.staff_accounts()] == ["赵云"]
+    relay.store.close()

@@ -46,3 +46,23 @@ def own_app(demo_county, tmp_path):
             {"db_path": tmp_path / "kiosk.db", "demo": True, "today": TODAY, "reader": "virtual"}, environ={}
         )
     )
+
+
+@pytest.fixture
+def printing_app(demo_db, tmp_path):
+    """A kiosk on its own copy of the demo store with the dummy printer: what it prints is `last_slip`."""
+    import shutil
+
+    shutil.copy(demo_db, tmp_path / "kiosk.db")  # complaints are written: not into the shared demo store
+    return create_app(
+        load_config(
+            {
+                "db_path": tmp_path / "kiosk.db",
+                "demo": True,
+                "today": TODAY,
+                "reader": "virtual",
+                "printer": "dummy",
+            },
+            environ={},
+        )
+    )

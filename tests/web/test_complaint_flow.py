@@ -4,32 +4,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from kiosk.config import load_config
-from kiosk.web import create_app
 from kiosk.web.context import services
-from tests.helpers.facts import TODAY
 from tests.helpers.kiosk_client import place_card
-
-
-@pytest.fixture
-def printing_app(demo_db, tmp_path):
-    import shutil
-
-    shutil.copy(demo_db, tmp_path / "kiosk.db")  # complaints are written: not into the shared demo store
-    return create_app(
-        load_config(
-            {
-                "db_path": tmp_path / "kiosk.db",
-                "demo": True,
-                "today": TODAY,
-                "reader": "virtual",
-                "printer": "dummy",
-            },
-            environ={},
-        )
-    )
 
 
 def field(page: str, name: str) -> str:

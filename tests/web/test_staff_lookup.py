@@ -186,3 +186,17 @@ def test_the_voice_asks_the_resident_to_confirm_and_says_the_name_only_in_a_head
     client.post("/demo/headset/in", headers=DEMO)
     lines = client.get("/speech/script").get_json()["lines"]
     assert any(line["private"] and "某" in line["text"] for line in lines)
+
+
+def test_the_helper_prints_the_residents_statement_from_a_typed_session(printing_app):
+    client = signed_in(printing_app)
+    number = number_of(printing_app, 3)
+    typed(client, number, "unreadable")
+    client.post("/staff/confirm", data={"form": form_token(client), "answer": "yes"})
+    settled_state(client)
+    client.get("/session/open")
+    assert 'id="print-statement"' in client.get("/me").get_data(as_text=True)
+    printed = client.post("/me/statement/print", follow_redirects=True)
+    assert "对账单已打印" in printed.get_data(as_text=True)
+    slip = services(printing_app).last_slip.decode("gb18030", "replace")
+    assert "农村最低生活保障少发，共¥440.00" in slip and number not in slip and number[-4:] in slip

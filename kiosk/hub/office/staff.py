@@ -44,6 +44,7 @@ def add_staff() -> ResponseReturnValue:
             badge=form.get("badge", "")[:40],
             pin=form.get("pin", "")[:16],
             kiosks=form.get("kiosks", "")[:2000],
+            townships=form.get("townships", "")[:2000],
             secret=parts().config.person_key_secret,
             by=g.office.user.name,
             now=now(),
@@ -65,7 +66,9 @@ def staff_action(name: str, action: str) -> ResponseReturnValue:
         elif action == "reset":
             done = staff.reset_staff_pin(store(), name, request.form.get("pin", "")[:16])
         elif action == "kiosks":
-            done = staff.set_staff_kiosks(store(), name, request.form.get("kiosks", "")[:2000])
+            done = staff.set_staff_kiosks(
+                store(), name, request.form.get("kiosks", "")[:2000], request.form.get("townships", "")[:2000]
+            )
         else:
             abort(404)
     except StaffError as error:
