@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kiosk.rules.timing import Timing, TimingError, parse_timing
+
 Value = int | Mapping[str, int]
 
 UNITS = {"fen", "fen_per_mu", "years"}
@@ -80,6 +82,7 @@ class ProgrammePolicy:
     source: str
     # language → {"name", "department", "note": text; "references": {Chinese reference: its translation}}
     translations: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    timing: Timing = field(default_factory=Timing)  # when a right begins and ends (kiosk.rules.timing)
 
     def term(self, language: str, field_name: str, chinese: str) -> str | None:
         """`chinese` (this programme's name, department, note or a reference) in `language`, if the file says."""
@@ -171,6 +174,10 @@ def parse_policy(text: str, where: str, known_codes: set[str] | None = None) -> 
         raise PolicyError(f"{where}: no parameters")
     parameters = {name: _load_parameter(where, name, body) for name, body in params_raw.items()}
     translations = _translations(where, raw.get("translations", {}))
+    try:
+        timing = parse_timing(raw.get("timing"), raw["period"])
+    except TimingError as error:
+        raise PolicyError(f"{where}: {error}") from None
     return ProgrammePolicy(
         code=code,
         name=raw["name"],
@@ -181,6 +188,7 @@ def parse_policy(text: str, where: str, known_codes: set[str] | None = None) -> 
         parameters=parameters,
         source=text,
         translations=translations,
+        timing=timing,
     )
 
 

@@ -1,8 +1,9 @@
 """One plain function per programme: (facts, period, policy) -> Entitlement.
 
-Every function decides on the facts as they stand on the first day of the period
-(so a new enrolment counts from the next period, and a death stops payments from
-the period after it), and explains its answer in words a villager can read.
+When a right begins and ends, and the day its facts are read, is the programme's timing
+(kiosk.rules.timing, from its policy file's `[timing]`; by default the facts as they stand on
+the period's first day). Every function explains its answer in words a villager can read, with a
+legal reference — on a line that owes nothing too, when the file states its timing.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from decimal import Decimal
 
 from kiosk.core.i18n import N_, Day, Message, Month, Yuan, say
 from kiosk.core.money import format_quantity, multiply_fen
-from kiosk.rules.facts import PersonFacts
+from kiosk.rules.facts import Enrolment, PersonFacts
 from kiosk.rules.parameters import DatedValue, Parameter, ProgrammePolicy
 from kiosk.rules.periods import Period
+from kiosk.rules.timing import reached_on
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,18 +70,42 @@ def owed(amount: int, message: Message, reference: str = "", change: Message | N
     return Entitlement(amount, str(message), reference, str(change) if change else None, message, change)
 
 
-def _not_owed(reason: Message) -> Entitlement:
-    return owed(0, reason)
+def _not_owed(reason: Message, reference: str = "") -> Entitlement:
+    return owed(0, reason, reference)
 
 
-def _precheck(facts: PersonFacts, period: Period, code: str) -> Entitlement | None:
-    """Return a zero entitlement when the person was dead or not enrolled on the period's first day."""
-    day = period.start_on
-    if not facts.alive_on(day):
-        return _not_owed(say(N_("已于%(day)s去世，此后不应再发放"), day=Day(facts.death_on)))  # type: ignore[arg-type]
-    if facts.enrolment(code, day) is None:
-        return _not_owed(say(N_("%(period)s未登记享受此项"), period=period.label))
+def _precheck(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement | None:
+    """Return a zero entitlement when, by the programme's timing, the person had died or was not (yet)
+    enrolled for the period."""
+    timing = policy.timing
+    if facts.death_on is not None and not timing.alive_for(facts, period):
+        words = (
+            N_("已于%(day)s去世，按规定去世当期不再发放")
+            if facts.death_on >= period.start_on
+            else N_("已于%(day)s去世，此后不应再发放")
+        )
+        return _not_owed(say(words, day=Day(facts.death_on)), timing.reference)
+    if timing.enrolment(facts, policy.code, period) is None:
+        waiting = timing.starting_in(facts, policy.code, period)
+        if waiting is not None:  # approved within the period: the timing says from when
+            return _not_owed(say(_FROM_NEXT[period.kind], day=Day(waiting.start_on)), timing.reference)
+        return _not_owed(say(N_("%(period)s未登记享受此项"), period=period.label), timing.reference)
     return None
+
+
+_FROM_NEXT = {  # a right that begins within a period but counts from the next one
+    "month": N_("%(day)s起享受此项，按规定次月起发放"),
+    "quarter": N_("%(day)s起享受此项，按规定下一季度起发放"),
+    "semester": N_("%(day)s起享受此项，按规定下学期起发放"),
+    "year": N_("%(day)s起享受此项，按规定次年起发放"),
+}
+
+
+def _enrolled(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Enrolment:
+    """The enrolment governing the period (after `_precheck` said there is one)."""
+    found = policy.timing.enrolment(facts, policy.code, period)
+    assert found is not None  # noqa: S101 - _precheck returned early otherwise
+    return found
 
 
 def _amount_from(
@@ -106,22 +132,37 @@ def _amount_from(
 
 def pension_basic(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
     """Owe the basic pension to insured persons aged 60 or more on the month's first day."""
-    if (zero := _precheck(facts, period, policy.code)) is not None:
+    if (zero := _precheck(facts, period, policy)) is not None:
         return zero
-    min_age = policy["min_age"].at(period.start_on).value
-    if facts.age_on(period.start_on) < min_age:  # type: ignore[operator]
-        return _not_owed(say(N_("%(period)s初未满%(age)s周岁"), period=period.label, age=min_age))
+    age_rule = policy["min_age"].at(period.start_on)
+    min_age = int(age_rule.value)  # type: ignore[arg-type]
+    reached = reached_on(facts.birth_on, min_age)
+    if not policy.timing.reaches(reached, period):
+        if reached <= period.end_on:  # reached within the period: the timing says from when
+            return _not_owed(
+                say(N_("%(day)s年满%(age)s周岁，按规定次月起发放"), day=Day(reached), age=min_age)
+                if policy.timing.age == "next_period"
+                else say(N_("%(period)s初未满%(age)s周岁"), period=period.label, age=min_age),
+                policy.timing.reference or age_rule.reference,
+            )
+        return _not_owed(
+            say(N_("%(period)s初未满%(age)s周岁"), period=period.label, age=min_age), age_rule.reference
+        )
     return _amount_from(policy["monthly_amount"], period, None, "每月", say(N_("基础养老金")))
 
 
 def elderly_allowance(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
     """Owe the allowance of the highest age band the person has reached."""
-    if (zero := _precheck(facts, period, policy.code)) is not None:
+    if (zero := _precheck(facts, period, policy)) is not None:
         return zero
     parameter = policy["monthly_by_age"]
     bands = parameter.at(period.start_on).value
     age = facts.age_on(period.start_on)
-    reached = [int(low) for low in bands if age >= int(low)]  # type: ignore[union-attr]
+    reached = [
+        int(low)
+        for low in bands  # type: ignore[union-attr]
+        if policy.timing.reaches(reached_on(facts.birth_on, int(low)), period)
+    ]
     if not reached:
         lowest = min(int(b) for b in bands)  # type: ignore[union-attr]
         return _not_owed(
@@ -137,9 +178,9 @@ def elderly_allowance(facts: PersonFacts, period: Period, policy: ProgrammePolic
 
 def dibao(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
     """Owe the monthly 低保 amount of the person's category."""
-    if (zero := _precheck(facts, period, policy.code)) is not None:
+    if (zero := _precheck(facts, period, policy)) is not None:
         return zero
-    category = facts.enrolment(policy.code, period.start_on).category or ""  # type: ignore[union-attr]
+    category = _enrolled(facts, period, policy).category or ""
     return _amount_from(
         policy["monthly_by_category"],
         period,
@@ -151,13 +192,13 @@ def dibao(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitl
 
 def tekun(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
     """Owe the monthly support standard to persons in 特困 support."""
-    if (zero := _precheck(facts, period, policy.code)) is not None:
+    if (zero := _precheck(facts, period, policy)) is not None:
         return zero
     return _amount_from(policy["monthly_amount"], period, None, "每月", say(N_("特困供养")))
 
 
-def _grade(facts: PersonFacts, period: Period, code: str) -> str:
-    quantity = facts.enrolment(code, period.start_on).quantity  # type: ignore[union-attr]
+def _grade(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> str:
+    quantity = _enrolled(facts, period, policy).quantity
     return str(int(quantity)) if quantity is not None else "?"
 
 
@@ -170,9 +211,9 @@ _GRADE_ZH = {
 
 
 def _by_grade(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
-    if (zero := _precheck(facts, period, policy.code)) is not None:
+    if (zero := _precheck(facts, period, policy)) is not None:
         return zero
-    grade = _grade(facts, period, policy.code)
+    grade = _grade(facts, period, policy)
     describe = say(_GRADE_ZH[grade]) if grade in _GRADE_ZH else say(N_("残疾等级%(grade)s级"), grade=grade)
     return _amount_from(policy["monthly_by_grade"], period, grade, "每月", describe)
 
@@ -188,9 +229,9 @@ def disability_care(facts: PersonFacts, period: Period, policy: ProgrammePolicy)
 
 
 def _per_mu(facts: PersonFacts, period: Period, policy: ProgrammePolicy, land: str) -> Entitlement:
-    if (zero := _precheck(facts, period, policy.code)) is not None:
+    if (zero := _precheck(facts, period, policy)) is not None:
         return zero
-    area = facts.enrolment(policy.code, period.start_on).quantity or Decimal(0)  # type: ignore[union-attr]
+    area = _enrolled(facts, period, policy).quantity or Decimal(0)
     parameter = policy["rate_per_mu"]
     dated = parameter.at(period.start_on)
     rate = dated.value
@@ -224,9 +265,9 @@ _STAGE_ZH = {"preschool": N_("学前教育"), "primary": N_("小学"), "junior":
 
 def education(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
     """Owe the semester grant of the pupil's school stage."""
-    if (zero := _precheck(facts, period, policy.code)) is not None:
+    if (zero := _precheck(facts, period, policy)) is not None:
         return zero
-    stage = facts.enrolment(policy.code, period.start_on).category or ""  # type: ignore[union-attr]
+    stage = _enrolled(facts, period, policy).category or ""
     describe = say(_STAGE_ZH[stage]) if stage in _STAGE_ZH else say("%(stage)s", stage=stage)
     return _amount_from(policy["semester_by_stage"], period, stage, "每学期", describe)
 

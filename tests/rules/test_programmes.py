@@ -34,7 +34,8 @@ def test_pension_basic_around_changes(rulebook, period, fen):
 def test_pension_basic_starts_the_month_after_the_60th_birthday(rulebook):
     facts = make_facts(dt.date(1965, 3, 15), pension_basic=True)
     assert owed(rulebook, "pension_basic", facts, "2025-03").amount_fen == 0
-    assert "未满60周岁" in owed(rulebook, "pension_basic", facts, "2025-03").explanation
+    march = owed(rulebook, "pension_basic", facts, "2025-03")
+    assert march.explanation == "2025年3月15日年满60周岁，按规定次月起发放" and "第九条" in march.reference
     assert owed(rulebook, "pension_basic", facts, "2025-04").amount_fen == 12800
 
 
