@@ -1,6 +1,6 @@
 """The `kiosk` console script: one parser (kiosk.cli.parser), one module per command family.
 
-serve (demo, serve), county (import, checks, export), hub (hub, complaints), doctor, voice, staff.
+serve (demo, serve), county (import, checks, export), hub (hub, complaints), doctor, voice, staff, rules (lookup, rules show).
 Each command returns its exit status; a bad configuration is exit 2 with its message.
 """
 
@@ -15,6 +15,7 @@ from kiosk.cli.county import cmd_checks, cmd_export, cmd_import
 from kiosk.cli.doctor import cmd_doctor
 from kiosk.cli.hub import cmd_complaints, cmd_hub
 from kiosk.cli.parser import build_parser
+from kiosk.cli.rules import cmd_lookup, cmd_rules
 from kiosk.cli.serve import cmd_demo, cmd_serve
 from kiosk.cli.staff import cmd_staff
 from kiosk.cli.voice import cmd_voice
@@ -32,6 +33,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "doctor": cmd_doctor,
     "voice": cmd_voice,
     "staff": cmd_staff,
+    "lookup": cmd_lookup,
+    "rules": cmd_rules,
 }
 
 

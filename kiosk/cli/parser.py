@@ -159,6 +159,24 @@ def build_parser() -> argparse.ArgumentParser:
     staff_disable = staff_commands.add_parser("disable", help="stop an account signing in")
     _store_args(staff_disable)
     staff_disable.add_argument("name", metavar="NAME")
+    lookup = commands.add_parser(
+        "lookup", help="one person's owed-vs-paid lines, explanations and references (--json for scripts)"
+    )
+    _store_args(lookup)
+    lookup.add_argument("id_number", metavar="ID_NUMBER")
+    lookup.add_argument("--today", type=_date, help="reconcile as of this date (default: today)")
+    lookup.add_argument(
+        "--years",
+        type=int,
+        help="the current year and this many before it (default: as on the kiosk's screen)",
+    )
+    lookup.add_argument("--json", action="store_true", help="print JSON instead of text for a clerk")
+    rules = commands.add_parser("rules", help="the rules in force: parameters, dates, references, timing")
+    rules_commands = rules.add_subparsers(dest="rules_command", required=True, metavar="ACTION")
+    rules_show = rules_commands.add_parser("show", help="one programme's parameters in force on a day")
+    _store_args(rules_show)
+    rules_show.add_argument("code", metavar="CODE")
+    rules_show.add_argument("--on", type=_date, help="the day (default: today)")
     voice = commands.add_parser("voice", help="make or check a voice pack of recorded clips")
     _store_args(voice)
     action = voice.add_mutually_exclusive_group(required=True)
