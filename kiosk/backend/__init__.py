@@ -21,6 +21,11 @@ class PersonNotFoundError(LookupError):
     """Raised when no person with the given ID number is known to the backend."""
 
 
+class SharedAccountError(PersonNotFoundError):
+    """Raised for a bank card whose account the ledger pays several persons through: whose card it is
+    cannot be told from the card, so the holder is asked for their ID card instead."""
+
+
 @dataclass(frozen=True, slots=True)
 class CardHolder:
     """What the screens may show of the person: masked identifiers only."""
@@ -66,6 +71,10 @@ class Ledger(Protocol):
 
     def find_id_number_by_account(self, account: str) -> str | None: ...
 
+    def account_holders(self, account: str) -> int:
+        """How many persons the ledger pays through `account` (counting stops at 2)."""
+        ...
+
 
 def mask_name(name: str) -> str:
     """Keep the surname and the last character; mask the middle (张*明, 李*).
@@ -95,6 +104,8 @@ class EmbeddedBackend:
     def look_up_account(self, account: str, *, today: dt.date) -> LookupResult:
         number = self.store.find_id_number_by_account(account)
         if number is None:
+            if self.store.account_holders(account) > 1:
+                raise SharedAccountError(mask_account(account))
             raise PersonNotFoundError(mask_account(account))
         try:
             id_number = parse_id_number(number)

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from device.idnumber import IdNumber, mask_account
-from kiosk.backend import LookupResult, PersonNotFoundError
+from kiosk.backend import LookupResult, PersonNotFoundError, SharedAccountError
 from kiosk.backend.wire import from_json
 from kiosk.link import paths
 from kiosk.link.client import HubClient, HubUnreachableError
@@ -34,6 +34,8 @@ class RemoteBackend:
             raise HubUnavailableError(str(error)) from None
         if status == 404:
             return None
+        if status == 409 and path == paths.RESOLVE:
+            raise SharedAccountError("several persons are paid through this account")
         if status != 200:
             raise HubUnavailableError(f"hub answered {status}")
         try:

@@ -230,6 +230,8 @@ def resolve() -> ResponseReturnValue:
     if refused is not None:
         return refused
     if person_id is None:
+        if roster.account_holders(_store().engine, account) > 1:
+            return _problem(409, "several persons are paid through this account: ask for an ID card")
         return _problem(404, "no single person for this account")
     return jsonify(token=lookup_guard.issue_token(_store(), kiosk_id, person_id, _now())), 200
 

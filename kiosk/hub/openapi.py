@@ -241,6 +241,7 @@ def document() -> dict:
                     },
                     "responses": {
                         "200": {"description": "found: {token}"},
+                        "409": {**ERROR, "description": "several persons are paid through this account"},
                         "401": ERROR,
                         "413": ERROR,
                         "403": ERROR,

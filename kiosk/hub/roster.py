@@ -93,6 +93,9 @@ class Roster:
             rows = conn.execute(query).all()
         return rows[0][0] if len(rows) == 1 else None
 
+    def account_holders(self, account: str) -> int:
+        return account_holders(self.reads, account)
+
     @staticmethod
     def _facts(conn: sa.Connection, person: PersonRecord) -> PersonFacts:
         query = (
@@ -249,3 +252,10 @@ def person_paid_through(engine: sa.Engine, account: str) -> int | None:
     with engine.connect() as conn:
         rows = conn.execute(query).all()
     return int(rows[0][0]) if len(rows) == 1 else None
+
+
+def account_holders(engine: sa.Engine, account: str) -> int:
+    """How many persons the ledger pays through `account` (counting stops at 2)."""
+    query = sa.select(accounts.c.person_id).where(accounts.c.account == account).limit(2)
+    with engine.connect() as conn:
+        return len(conn.execute(query).all())

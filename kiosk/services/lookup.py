@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from device.base import CardIdentity
 from device.idnumber import IdNumber, IdNumberError, mask_account, parse_id_number
-from kiosk.backend import BenefitsBackend, CardHolder, LookupResult, PersonNotFoundError
+from kiosk.backend import BenefitsBackend, CardHolder, LookupResult, PersonNotFoundError, SharedAccountError
 from kiosk.core.i18n import N_
 from kiosk.rules.reconcile import Reconciliation
 
@@ -89,6 +89,13 @@ def _look_up_account(backend: BenefitsBackend, account: str, today: dt.date) -> 
     """A bank card: the backend finds the one person the ledger pays through its account."""
     try:
         return backend.look_up_account(account, today=today)
+    except SharedAccountError:
+        log.info("account %s is shared: asked for an ID card", mask_account(account))
+        raise CardLookupError(
+            "shared_account",
+            N_("这张卡对应多人，请放身份证"),
+            N_("这张银行卡的账户登记给了不止一个人，看不出是谁的卡：请放身份证或社保卡查询"),
+        ) from None
     except PersonNotFoundError:
         log.info("no person for account %s", mask_account(account))
         raise CardLookupError(

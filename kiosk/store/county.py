@@ -269,6 +269,15 @@ class CountyData(Connected):
         )
         return rows[0][0] if len(rows) == 1 else None
 
+    def account_holders(self, account: str) -> int:
+        """How many persons are paid through `account` (counting stops at 2)."""
+        rows = (
+            self.connection()
+            .execute("SELECT person_id FROM accounts WHERE account = ? LIMIT 2", (account,))
+            .fetchall()
+        )
+        return len(rows)
+
     def account_of(self, id_number: str) -> str | None:
         row = (
             self.connection()

@@ -127,3 +127,50 @@ def test_a_bank_card_resolves_through_the_hub(hub_with_roster, demo_county):
     assert found.holder.masked_id.endswith(holder[-4:]) and found.reconciliation.lines
     with pytest.raises(PersonNotFoundError):
         backend.look_up_account("6217000000000000000", today=TODAY)
+
+
+def test_a_shared_accounts_bank_card_through_the_hub_asks_for_the_id_card(demo_county, tmp_path):
+    import shutil
+
+    from device.base import CardIdentity
+    from kiosk.backend.remote import RemoteBackend
+    from kiosk.services.lookup import CardLookupError, look_up_card_holder
+
+    shared = tmp_path / "shared.db"
+    shutil.copy(demo_county, shared)
+    store = open_store(shared)
+    with store.transaction() as tx:
+        tx.execute(
+            "INSERT INTO accounts(account, person_id) VALUES ('6217009900000001', 1), ('6217009900000001', 2)"
+        )
+    store.close()
+    db = str(tmp_path / "hub.db")
+    secret = subprocess.run(
+        [KIOSK, "hub", "--db", db, "--register", "clinic-7"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.strip()
+    subprocess.run(
+        [KIOSK, "hub", "--db", db, "--publish", str(shared)], capture_output=True, check=True, timeout=120
+    )
+    port = free_port()
+    process = subprocess.Popen(
+        [KIOSK, "hub", "--db", db, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for_http(url + "/healthz", process)
+        backend = RemoteBackend(hub_url=url, kiosk_id="clinic-7", secret=secret)
+        with pytest.raises(CardLookupError) as caught:
+            look_up_card_holder(
+                backend=backend, identity=CardIdentity(account="6217009900000001", source="pboc"), today=TODAY
+            )
+        assert (
+            caught.value.reason == "shared_account"
+            and caught.value.message_zh == "这张卡对应多人，请放身份证"
+        )
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -50,10 +50,18 @@ def test_unknown_bank_card(backend):
     assert caught.value.reason == "not_found" and "银行卡" in caught.value.message_zh
 
 
-def test_an_account_shared_by_two_persons_resolves_to_nobody(demo):
-    conn = demo.connection()
-    conn.execute("INSERT INTO accounts(account, person_id) VALUES ('SHARED-1', 1), ('SHARED-1', 2)")
-    assert demo.find_id_number_by_account("SHARED-1") is None
+def test_a_bank_card_on_an_account_two_persons_share_asks_for_the_id_card(demo, backend):
+    with demo.transaction() as tx:
+        tx.execute(
+            "INSERT OR IGNORE INTO accounts(account, person_id) VALUES ('SHARED-1', 1), ('SHARED-1', 2)"
+        )
+    assert demo.find_id_number_by_account("SHARED-1") is None and demo.account_holders("SHARED-1") == 2
+    with pytest.raises(CardLookupError) as caught:
+        look_up_card_holder(
+            backend=backend, identity=CardIdentity(account="SHARED-1", source="pboc"), today=TODAY
+        )
+    assert caught.value.reason == "shared_account"
+    assert caught.value.message_zh == "这张卡对应多人，请放身份证" and "身份证" in caught.value.advice_zh
 
 
 def test_chip_serial_through_the_registry(demo, backend, tmp_path):
