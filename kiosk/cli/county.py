@@ -54,6 +54,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                 if row_error.value
                 else f"  {row_error.message}"
             )
+        for warning in report.warnings[:20]:
+            print(f"  提醒：{warning}")
         if report.error_count > 20:
             print(f"  …共{report.error_count}处错误")
         if report.errors and not args.no_error_file and path.suffix.lower() != ".toml":

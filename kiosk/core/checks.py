@@ -5,6 +5,7 @@ from __future__ import annotations
 CHECKS = {
     "paid_after_death": "去世后仍发放",
     "shared_account": "一个账号为多名无关人员领款",
+    "others_account": "发放到他人登记的账户（代领线索）",
     "paid_twice": "同一项目同一期重复发放",
     "above_standard": "发放金额高于标准",
     "paid_not_enrolled": "未登记享受却发放",

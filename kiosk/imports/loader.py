@@ -20,6 +20,7 @@ from itertools import islice
 from operator import itemgetter
 from pathlib import Path
 
+from device.idnumber import mask_id_number
 from kiosk.imports import validate as v
 from kiosk.imports.formats import FormatError, match_headers, missing_columns, recognise
 from kiosk.imports.sources import open_tables
@@ -59,6 +60,7 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
     error_file: Path | None = None
+    warnings: list[str] = field(default_factory=list)  # imported, but a clerk should know (overlaps)
 
     def add_error(self, error: RowError) -> None:
         self.error_count += 1
@@ -79,6 +81,8 @@ class ImportReport:
         text = f"{head}，新增或更新{self.imported}行，未变化{self.unchanged}行"
         if self.skipped:
             text += f"，跳过{self.skipped}行有错误的数据"
+        if self.warnings:
+            text += f"，{len(self.warnings)}处提醒"
         return text
 
 
@@ -194,7 +198,7 @@ class _Persons(_Importer):
         self.report.unchanged += len(good) - changed
         if accounts:
             ids = self.store.persons_by_id_number(number for number, _ in accounts)
-            self.store.insert_new_accounts(
+            self.store.register_accounts(
                 self.tx, [(account, ids[n][0]) for n, account in accounts if n in ids]
             )
 
@@ -260,6 +264,13 @@ class _Enrolments(_PersonRows):
         changed = self.store.upsert_enrolments(self.tx, good)
         self.report.imported += changed
         self.report.unchanged += len(good) - changed
+        for id_number, code, earlier, later in self.store.overlapping_enrolments(
+            self.tx, [row[0] for row in good]
+        ):
+            self.report.warnings.append(
+                f"{mask_id_number(id_number)} 的 {code} 有两段重叠的享受期（{earlier}起、{later}起）："
+                f"以后一段为准，前一段视为到{later}前一天为止；如果不对，请改正后重新导入"
+            )
 
 
 class _Payments(_PersonRows):

@@ -97,8 +97,8 @@ def _shared_accounts(store: Store) -> Iterator[Finding]:
         by_account[account].append(tuple(rest))
     for account, people in by_account.items():
         evidence = [
-            f"{name}（户{household}）经此账号领取{count}笔共{plain_yuan(total)}元"
-            for _, name, _, household, count, total in people
+            f"{name}（{village}户{household}）经此账号领取{count}笔共{plain_yuan(total)}元"
+            for _, name, village, household, count, total in people
         ]
         for id_number, name, village, _, _, _ in people:
             yield Finding(
@@ -111,6 +111,39 @@ def _shared_accounts(store: Store) -> Iterator[Finding]:
                 f"账号{mask_account(account)}为{len(people)}名不同户的人员领款",
                 evidence,
             )
+
+
+def _others_accounts(store: Store) -> Iterator[Finding]:
+    """Payments into an account registered to someone else: who collected?"""
+    by_person: dict[tuple[str, str, str], list[tuple]] = defaultdict(list)
+    for (
+        id_number,
+        name,
+        village,
+        programme,
+        period,
+        amount,
+        account,
+        holders,
+    ) in store.payments_into_others_accounts():
+        by_person[(id_number, name, village)].append((programme, period, amount, account, holders))
+    for (id_number, name, village), payments in by_person.items():
+        accounts = sorted({account for _, _, _, account, _ in payments})
+        holders = "、".join(sorted({holder for *_, holder in payments if holder}))
+        yield Finding(
+            "others_account",
+            id_number,
+            name,
+            village,
+            "",
+            "",
+            f"{len(payments)}笔共{plain_yuan(sum(p[2] for p in payments))}元发放到登记在{holders}名下的账号"
+            f"{'、'.join(mask_account(a) for a in accounts)}，不是本人的账号",
+            [
+                f"{programme} {period}：{plain_yuan(amount)}元 → {mask_account(account)}"
+                for programme, period, amount, account, _ in payments
+            ],
+        )
 
 
 def _cadre_dibao(store: Store, cadres: Iterable[tuple[str, str, str]]) -> Iterator[Finding]:
@@ -141,6 +174,7 @@ def run_checks(
     since_on = dt.date(int(first[:4]), 1, 1) if first else dt.date(today.year, 1, 1)
     findings = list(_person_findings(store, rulebook, today, since_on))
     findings.extend(_shared_accounts(store))
+    findings.extend(_others_accounts(store))
     findings.extend(_cadre_dibao(store, cadres))
     order = list(CHECKS)
     findings.sort(key=lambda f: (order.index(f.check), f.village, f.id_number, f.period))

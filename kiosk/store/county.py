@@ -9,6 +9,7 @@ to a hub read whole tables through the named queries below, never SQL of their o
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from decimal import Decimal
@@ -68,7 +69,17 @@ class CountyData(Connected):
         )
 
     def add_accounts(self, tx: Tx, rows: Iterable[tuple[str, int]]) -> None:
-        tx.executemany("INSERT OR IGNORE INTO accounts(account, person_id) VALUES (?, ?)", rows)
+        """Accounts registered to persons (the roster's 银行账号)."""
+        self.register_accounts(tx, rows)
+
+    def register_accounts(self, tx: Tx, rows: Iterable[tuple[str, int]]) -> None:
+        """(account, person_id) as the roster registers them; an account first seen in payments becomes
+        registered too."""
+        tx.executemany(
+            "INSERT INTO accounts(account, person_id, registered) VALUES (?, ?, 1) "
+            "ON CONFLICT(account, person_id) DO UPDATE SET registered = 1",
+            rows,
+        )
 
     def add_enrolments(self, tx: Tx, rows: Iterable[tuple]) -> None:
         """Insert (person_id, programme, category, quantity, start_on, end_on) rows."""
@@ -158,6 +169,7 @@ class CountyData(Connected):
         return (row[0], row[1]) if row else (None, None)
 
     def insert_new_accounts(self, tx: Tx, rows: Iterable[tuple[str, int]]) -> None:
+        """(account, person_id) seen in payments: a bank card through that account finds the person."""
         tx.executemany("INSERT OR IGNORE INTO accounts(account, person_id) VALUES (?, ?)", rows)
 
     def persons_by_id_number(self, id_numbers: Iterable[str]) -> dict[str, tuple[int, str, str | None]]:
@@ -360,14 +372,47 @@ class CountyData(Connected):
 
     def shared_account_payees(self) -> Iterator[tuple[str, str, str, str, str, int, int]]:
         """(account, id_number, name, village, household, payment count, total fen) for every account that
-        pays persons of more than one household, one row per account and person."""
+        pays persons of more than one household (a household is its village and its number: two villages'
+        household "01" are two households), one row per account and person."""
         yield from self.connection().execute(
             "SELECT y.account, p.id_number, p.name, COALESCE(v.name, ''), p.household, COUNT(*), SUM(y.amount_fen) "
             "FROM payments y JOIN persons p ON p.id = y.person_id LEFT JOIN villages v ON v.code = p.village_code "
             "WHERE y.account IN (SELECT y2.account FROM payments y2 JOIN persons p2 ON p2.id = y2.person_id "
-            "WHERE y2.account <> '' GROUP BY y2.account HAVING COUNT(DISTINCT p2.household) > 1) "
+            "WHERE y2.account <> '' GROUP BY y2.account "
+            "HAVING COUNT(DISTINCT COALESCE(p2.village_code, '') || '/' || p2.household) > 1) "
             "GROUP BY y.account, p.id ORDER BY y.account, p.id"
         )
+
+    def payments_into_others_accounts(self) -> Iterator[tuple[str, str, str, str, str, int, str, str]]:
+        """(id_number, name, village, programme, period, amount fen, account, the account's registered
+        holders) for every payment into an account the roster registers to other persons and not to the
+        payee (代领: someone else collects)."""
+        yield from self.connection().execute(
+            "SELECT p.id_number, p.name, COALESCE(v.name, ''), y.programme, y.period, y.amount_fen, y.account, "
+            "(SELECT group_concat(o.name, '、') FROM accounts a JOIN persons o ON o.id = a.person_id "
+            "WHERE a.account = y.account AND a.registered = 1) "
+            "FROM payments y JOIN persons p ON p.id = y.person_id LEFT JOIN villages v ON v.code = p.village_code "
+            "WHERE y.account <> '' AND EXISTS (SELECT 1 FROM accounts a WHERE a.account = y.account "
+            "AND a.registered = 1 AND a.person_id <> y.person_id) "
+            "AND NOT EXISTS (SELECT 1 FROM accounts a WHERE a.account = y.account AND a.person_id = y.person_id "
+            "AND a.registered = 1) "
+            "ORDER BY p.id_number, y.period"
+        )
+
+    def overlapping_enrolments(self, tx: Tx, person_ids: Iterable[int]) -> list[tuple[str, str, str, str]]:
+        """(id_number, programme, earlier start, later start) for every two enrolments of one of these
+        persons in one programme that overlap (the earlier open, or ending on or after the later's start)."""
+        return [
+            (row[0], row[1], row[2], row[3])
+            for row in tx.execute(
+                "SELECT p.id_number, a.programme, a.start_on, b.start_on FROM enrolments a "
+                "JOIN enrolments b ON b.person_id = a.person_id AND b.programme = a.programme "
+                "AND b.start_on > a.start_on AND (a.end_on IS NULL OR a.end_on >= b.start_on) "
+                "JOIN persons p ON p.id = a.person_id "
+                "WHERE a.person_id IN (SELECT value FROM json_each(?)) ORDER BY p.id_number, a.programme, a.start_on",
+                (json.dumps(sorted(set(person_ids))),),
+            )
+        ]
 
     def household_dibao(self, id_number: str) -> list[tuple[str, str, str, int, int, bool]]:
         """(id_number, name, village, dibao payments, dibao fen, enrolled in dibao) for everyone in the
@@ -380,7 +425,8 @@ class CountyData(Connected):
                 "(SELECT COALESCE(SUM(amount_fen), 0) FROM payments y WHERE y.person_id = p.id AND y.programme = 'dibao'),"
                 " EXISTS (SELECT 1 FROM enrolments e WHERE e.person_id = p.id AND e.programme = 'dibao') "
                 "FROM persons p LEFT JOIN villages v ON v.code = p.village_code "
-                "WHERE p.household = (SELECT household FROM persons WHERE id_number = ?) AND p.household <> ''",
+                "JOIN persons c ON c.id_number = ? AND c.household = p.household "
+                "AND COALESCE(c.village_code, '') = COALESCE(p.village_code, '') WHERE p.household <> ''",
                 (id_number,),
             )
         ]

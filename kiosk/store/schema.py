@@ -6,7 +6,7 @@ than guessed at. A migration is never edited after release, only followed by a n
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -205,5 +205,8 @@ MIGRATIONS: dict[int, str] = {
     CREATE INDEX staff_lookups_by_person ON staff_lookups(person_key, noticed_at);
     CREATE INDEX staff_lookups_by_staff ON staff_lookups(staff_name, at);
     CREATE INDEX staff_lookups_pending ON staff_lookups(delivered_at, next_attempt_at);
+    """,
+    11: """
+    ALTER TABLE accounts ADD COLUMN registered INTEGER NOT NULL DEFAULT 0;
     """,
 }

@@ -141,3 +141,25 @@ def test_unknown_headers_and_missing_columns_are_refused(roster, tmp_path):
         )
     with pytest.raises(FormatError, match="只能导入"):
         roster.load(tmp_path / "county.db")
+
+
+def test_overlapping_enrolments_are_imported_and_named_as_a_warning(roster, tmp_path):
+    report = roster.load(
+        write_csv(
+            tmp_path / "enrol.csv",
+            ENROLMENTS,
+            [[WANG, "dibao", "B", "", "2024-01-01", ""], [WANG, "dibao", "C", "", "2025-03-01", ""]],
+        )
+    )
+    assert report.committed and report.imported == 2
+    [warning] = report.warnings
+    assert "dibao" in warning and "2024-01-01起、2025-03-01起" in warning and "以后一段为准" in warning
+    assert WANG not in warning and "1处提醒" in report.summary_zh()
+    closed = roster.load(
+        write_csv(
+            tmp_path / "closed.csv",
+            ENROLMENTS,
+            [[LI, "dibao", "B", "", "2024-01-01", "2025-02-28"], [LI, "dibao", "C", "", "2025-03-01", ""]],
+        )
+    )
+    assert closed.committed and closed.warnings == [], "a closed decision followed by a new one is no overlap"

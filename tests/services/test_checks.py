@@ -102,3 +102,47 @@ def test_each_check_is_found_on_a_crafted_county(roster, tmp_path, rulebook):
     assert summary["去世后仍发放"] >= 1 and sum(summary.values()) == len(findings)
     csv_text = write_report(findings, tmp_path / "report.csv").read_text(encoding="utf-8-sig")
     assert csv_text.count("\n") == len(findings) + 1
+
+
+SUN = "522799196001010018"  # in the second village, household "H1" like WANG's in the first
+
+
+def second_village(roster, tmp_path):  # type: ignore[no-untyped-def]
+    load(roster, tmp_path, "v2.csv", ["村代码", "村名", "乡镇"], [["522799002", "河边村", "明白镇"]])
+    load(roster, tmp_path, "sun.csv", PERSONS, [[SUN, "孙七", "男", "河边村", "H1", "", ""]])
+
+
+def test_two_villages_numbering_a_household_alike_are_two_households(roster, tmp_path, rulebook):
+    second_village(roster, tmp_path)
+    load(
+        roster,
+        tmp_path,
+        "e.csv",
+        ENROLMENTS,
+        [[WANG, "pension_basic", "", "", "2015-01-01", ""], [SUN, "dibao", "A", "", "2022-01-01", ""]],
+    )
+    rows = pension_rows(WANG, "王秀英", ACCOUNT)
+    rows.append([SUN, "孙七", "dibao", "2025-03", "380.00", "2025-03-10", ACCOUNT, "D2025-03"])
+    load(roster, tmp_path, "p.csv", PAYMENTS, rows)
+    findings = run_checks(roster, rulebook, today=TODAY, cadres=[(WANG, "王秀英", "村委委员")])
+    shared = [f for f in findings if f.check == "shared_account"]
+    assert {f.id_number for f in shared} == {WANG, SUN}, "both households' H1: the shared account is found"
+    assert any("河边村户H1" in line for f in shared for line in f.evidence)
+    assert not any(f.check == "cadre_dibao" and f.id_number == SUN for f in findings), (
+        "not the cadre's household"
+    )
+
+
+def test_a_payment_into_someone_elses_account_is_kept_and_flagged(roster, tmp_path, rulebook):
+    load(roster, tmp_path, "e.csv", ENROLMENTS, [[LI, "dibao", "A", "", "2022-01-01", ""]])
+    load(
+        roster,
+        tmp_path,
+        "p.csv",
+        PAYMENTS,
+        [[LI, "李四", "dibao", "2025-03", "380.00", "2025-03-10", ACCOUNT, "D1"]],
+    )
+    assert roster.connection().execute("SELECT count(*) FROM payments").fetchone()[0] == 1, "kept"
+    [finding] = [f for f in run_checks(roster, rulebook, today=TODAY) if f.check == "others_account"]
+    assert finding.id_number == LI and "王秀英" in finding.detail and ACCOUNT not in finding.detail
+    assert "dibao 2025-03：380.00元" in finding.evidence[0]
