@@ -17,6 +17,7 @@ from kiosk.rules.hints import Hint, find_hints
 from kiosk.rules.parameters import PolicyError, ProgrammePolicy, load_policy, parse_policy, rule_version
 from kiosk.rules.periods import Period, add_months, parse_period, period_of, periods_between
 from kiosk.rules.programmes import RULES, Entitlement, owed
+from kiosk.rules.relations import Counts, relation_reason
 
 DEFAULT_POLICY_DIR = Path(__file__).with_name("params")
 
@@ -60,7 +61,24 @@ class Rulebook:
                     asked=say(_KIND_ZH[period.kind]),
                 ),
             )
-        return RULES[code](facts, period, policy)
+        entitlement = RULES[code](facts, period, policy)
+        if entitlement.amount_fen and (policy.relations.excluded_by or policy.relations.requires):
+            names = {other: self.policies[other].name for other in policy.relations.codes()}
+            counts = {other: self._counts(other) for other in names}
+            found = relation_reason(policy.relations, facts, period, counts, names)
+            if found is not None:
+                reason, reference = found
+                return owed(0, reason, reference)
+        return entitlement
+
+    def _counts(self, code: str) -> Counts:
+        """Whether programme `code` counts for a period (its own timing, alive and enrolled)."""
+        timing = self.policies[code].timing
+
+        def counts(facts: PersonFacts, period: Period) -> bool:
+            return timing.alive_for(facts, period) and timing.enrolment(facts, code, period) is not None
+
+        return counts
 
     def due_on(self, code: str, period: Period) -> dt.date:
         """Return the last day on which a payment for `period` is on time."""
@@ -109,5 +127,9 @@ def load_rulebook_from(sources: Mapping[str, tuple[str, str]]) -> Rulebook:
     missing = [code for code in RULES if code not in policies]
     if missing:
         raise PolicyError(f"no policy file for: {', '.join(missing)}")
+    for code, policy in policies.items():
+        unknown = sorted(policy.relations.codes() - set(policies))
+        if unknown:
+            raise PolicyError(f"{sources[code][0]}: relations name unknown programmes: {', '.join(unknown)}")
     ordered = {code: policies[code] for code in RULES}
     return Rulebook(ordered, rule_version(ordered))

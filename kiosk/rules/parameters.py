@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kiosk.rules.relations import RelationError, Relations, parse_relations
 from kiosk.rules.timing import Timing, TimingError, parse_timing
 
 Value = int | Mapping[str, int]
@@ -83,6 +84,9 @@ class ProgrammePolicy:
     # language → {"name", "department", "note": text; "references": {Chinese reference: its translation}}
     translations: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
     timing: Timing = field(default_factory=Timing)  # when a right begins and ends (kiosk.rules.timing)
+    relations: Relations = field(
+        default_factory=Relations
+    )  # exclusions, prerequisites (kiosk.rules.relations)
 
     def term(self, language: str, field_name: str, chinese: str) -> str | None:
         """`chinese` (this programme's name, department, note or a reference) in `language`, if the file says."""
@@ -176,8 +180,11 @@ def parse_policy(text: str, where: str, known_codes: set[str] | None = None) -> 
     translations = _translations(where, raw.get("translations", {}))
     try:
         timing = parse_timing(raw.get("timing"), raw["period"])
-    except TimingError as error:
+        relations = parse_relations(raw.get("relations"))
+    except (TimingError, RelationError) as error:
         raise PolicyError(f"{where}: {error}") from None
+    if code in relations.codes():
+        raise PolicyError(f"{where}: relations: a programme cannot exclude or require itself")
     return ProgrammePolicy(
         code=code,
         name=raw["name"],
@@ -189,6 +196,7 @@ def parse_policy(text: str, where: str, known_codes: set[str] | None = None) -> 
         source=text,
         translations=translations,
         timing=timing,
+        relations=relations,
     )
 
 

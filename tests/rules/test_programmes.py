@@ -115,7 +115,9 @@ def test_tekun_around_the_january_change(rulebook, period, fen):
     ],
 )
 def test_disability_by_grade_around_the_october_2024_change(rulebook, grade, living, care_before, care_after):
-    facts = make_facts(disability_living={"quantity": grade}, disability_care={"quantity": grade})
+    facts = make_facts(  # the living subsidy is for 低保 households (its [relations])
+        disability_living={"quantity": grade}, disability_care={"quantity": grade}, dibao={"category": "B"}
+    )
     assert owed(rulebook, "disability_living", facts, "2024-10").amount_fen == living
     assert owed(rulebook, "disability_care", facts, "2024-09").amount_fen == care_before
     assert owed(rulebook, "disability_care", facts, "2024-10").amount_fen == care_after

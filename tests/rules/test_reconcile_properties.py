@@ -108,3 +108,13 @@ def test_with_no_payments_every_due_owed_period_is_missing(facts):
     for line in result.lines:
         assert line.owed_fen > 0
         assert line.status is (Status.NOT_YET_DUE if line.due_on >= TODAY else Status.MISSING)
+
+
+@given(people())
+def test_nothing_is_owed_in_two_mutually_exclusive_programmes_for_one_period(facts):
+    result = reconcile(RULEBOOK, facts, [], since_on=SINCE, today=TODAY)
+    owed = {(line.programme, line.period.code) for line in result.lines if line.owed_fen > 0}
+    for code, policy in RULEBOOK.policies.items():
+        for relation in policy.relations.excluded_by:
+            other = relation.programmes[0]
+            assert not {p for c, p in owed if c == code} & {p for c, p in owed if c == other}, (code, other)
