@@ -6,6 +6,8 @@ money stays integer fen; periods travel as their codes.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from device.idnumber import mask_account
 from kiosk.backend import CardHolder, LookupResult
 from kiosk.core.clock import parse_date, to_date
@@ -40,6 +42,7 @@ def to_json(result: LookupResult) -> dict:
                         "explanation": line.entitlement.explanation,
                         "reference": line.entitlement.reference,
                         "change_note": line.entitlement.change_note,
+                        "backpay": _backpay_json(line.entitlement.backpay),
                         "due_on": line.due_on.isoformat(),
                         "status": line.status.value,
                         "payments": [
@@ -58,6 +61,16 @@ def to_json(result: LookupResult) -> dict:
             for g in r.programmes
         ],
     }
+
+
+def _backpay_json(backpay: tuple[int, dt.date, dt.date] | None) -> list | None:
+    return [backpay[0], backpay[1].isoformat(), backpay[2].isoformat()] if backpay else None
+
+
+def _backpay_of(raw: object) -> tuple[int, dt.date, dt.date] | None:
+    if not isinstance(raw, list) or len(raw) != 3:
+        return None
+    return int(raw[0]), to_date(raw[1]), to_date(raw[2])
 
 
 def from_json(data: dict, id_number: str) -> LookupResult:
@@ -81,7 +94,11 @@ def from_json(data: dict, id_number: str) -> LookupResult:
                 for p in line["payments"]
             )
             entitlement = Entitlement(
-                int(line["owed_fen"]), line["explanation"], line.get("reference", ""), line.get("change_note")
+                int(line["owed_fen"]),
+                line["explanation"],
+                line.get("reference", ""),
+                line.get("change_note"),
+                backpay=_backpay_of(line.get("backpay")),
             )
             lines.append(
                 Line(

@@ -34,6 +34,8 @@ class DatedValue:
     start_on: dt.date
     value: Value
     reference: str
+    decided_on: dt.date | None = None  # a rise decided after it took effect (back-paid by backpay_by)
+    backpay_by: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +118,29 @@ def _check_value(where: str, unit: str, raw: object) -> Value:
     return raw
 
 
+def _decision(
+    spot: str, entry: Mapping[str, object], start: dt.date
+) -> tuple[dt.date | None, dt.date | None]:
+    """A value's decision date and the date its back-pay is due by: a standard decided in April that takes
+    effect from January is owed from January, but what January–March lack is arrears to come until then."""
+    decided, backpay_by = entry.get("decided"), entry.get("backpay_by")
+    for key, day in (("decided", decided), ("backpay_by", backpay_by)):
+        if day is not None and (not isinstance(day, dt.date) or isinstance(day, dt.datetime)):
+            raise PolicyError(f"{spot}: {key} must be a date such as 2025-04-15")
+    if decided is None:
+        if backpay_by is not None:
+            raise PolicyError(f"{spot}: backpay_by needs the date the value was decided (decided = …)")
+        return None, None
+    assert isinstance(decided, dt.date)  # noqa: S101 - checked above
+    if decided <= start:
+        return None, None  # decided before it took effect: nothing to back-pay
+    if not isinstance(backpay_by, dt.date) or backpay_by < decided:
+        raise PolicyError(
+            f"{spot}: decided after its start, it needs backpay_by, on or after {decided.isoformat()}"
+        )
+    return decided, backpay_by
+
+
 def _load_parameter(where: str, name: str, raw: Mapping[str, object]) -> Parameter:
     unit = raw.get("unit")
     if unit not in UNITS:
@@ -134,7 +159,16 @@ def _load_parameter(where: str, name: str, raw: Mapping[str, object]) -> Paramet
         reference = entry.get("reference")
         if not isinstance(reference, str) or not reference.strip():
             raise PolicyError(f"{spot}: a legal reference is required")
-        values.append(DatedValue(start, _check_value(spot, str(unit), entry.get("value")), reference.strip()))
+        decided, backpay_by = _decision(spot, entry, start)
+        values.append(
+            DatedValue(
+                start,
+                _check_value(spot, str(unit), entry.get("value")),
+                reference.strip(),
+                decided,
+                backpay_by,
+            )
+        )
     starts = [v.start_on for v in values]
     if starts != sorted(starts) or len(set(starts)) != len(starts):
         raise PolicyError(f"{where}.{name}: dates must be in order with no two values starting on one day")

@@ -8,6 +8,8 @@ legal reference — on a line that owes nothing too, when the file states its ti
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,6 +36,9 @@ class Entitlement:
     change_note: str | None = None
     message: Message | None = None  # `explanation` with its parts, for other languages
     change: Message | None = None  # `change_note`'s
+    # A standard raised after the period (decided on, owed under the old one, back-paid by): a payment
+    # at the old standard is arrears to come until then, not an underpayment.
+    backpay: tuple[int, dt.date, dt.date] | None = None
 
 
 def _pick(value: object, key: str | None) -> int | None:
@@ -112,7 +117,8 @@ def _amount_from(
     parameter: Parameter, period: Period, key: str | None, per: str, describe: Message
 ) -> Entitlement:
     dated = parameter.at(period.start_on)
-    memo_key = (dated.start_on, key, per, describe, period.year)
+    decided_later = dated.decided_on is not None and period.start_on < dated.decided_on
+    memo_key = (dated.start_on, key, per, describe, period.year, decided_later)
     cached = parameter.memo.get(memo_key)
     if cached is not None:
         return cached
@@ -126,6 +132,10 @@ def _amount_from(
             dated.reference,
             _change_note(parameter, dated, period, key, per),
         )
+        previous = parameter.previous(dated)
+        old = _pick(previous.value, key) if previous is not None else None
+        if decided_later and old is not None and old < amount and dated.decided_on and dated.backpay_by:
+            entitlement = dataclasses.replace(entitlement, backpay=(old, dated.decided_on, dated.backpay_by))
     parameter.memo[memo_key] = entitlement
     return entitlement
 

@@ -32,6 +32,7 @@ class Status(StrEnum):
     PAID_AFTER_DEATH = "paid_after_death"
     PAID_WITHOUT_ENTITLEMENT = "paid_without_entitlement"
     NOT_YET_DUE = "not_yet_due"
+    ARREARS_PENDING = "arrears_pending"  # paid at the old standard; the raised one's back-pay is not due yet
 
     @property
     def label_zh(self) -> str:
@@ -43,7 +44,7 @@ class Status(StrEnum):
 
     @property
     def is_problem(self) -> bool:
-        return self not in (Status.PAID_IN_FULL, Status.NOT_YET_DUE)
+        return self not in (Status.PAID_IN_FULL, Status.NOT_YET_DUE, Status.ARREARS_PENDING)
 
 
 _LABELS = {
@@ -55,6 +56,7 @@ _LABELS = {
     Status.PAID_AFTER_DEATH: (N_("去世后仍发放"), "⚠"),
     Status.PAID_WITHOUT_ENTITLEMENT: (N_("无资格却发放"), "⚠"),
     Status.NOT_YET_DUE: (N_("未到发放时间"), "…"),
+    Status.ARREARS_PENDING: (N_("标准已调整，差额待补发"), "…"),
 }
 
 
@@ -205,6 +207,9 @@ def judge(
     if paid <= 0:
         return Status.MISSING
     if paid < owed:
+        backpay = entitlement.backpay
+        if backpay is not None and paid >= backpay[0] and today <= backpay[2]:
+            return Status.ARREARS_PENDING
         return Status.SHORT
     if paid > owed:
         return Status.OVERPAID
@@ -229,6 +234,15 @@ def describe_message(line: Line) -> Message:
         return say(N_("应发%(owed)s元，%(day)s前发放"), owed=Yuan(owed), day=Day(line.due_on))
     if status is Status.MISSING:
         return say(N_("应发%(owed)s元，至今未收到"), owed=Yuan(owed))
+    if status is Status.ARREARS_PENDING and line.entitlement.backpay is not None:
+        _, decided_on, backpay_by = line.entitlement.backpay
+        return say(
+            N_("已按原标准发放%(paid)s元；%(decided)s决定提高标准，差额%(short)s元应在%(by)s前补发"),
+            paid=Yuan(paid),
+            decided=Day(decided_on),
+            short=Yuan(owed - paid),
+            by=Day(backpay_by),
+        )
     if status is Status.SHORT:
         return say(
             N_("应发%(owed)s元，实发%(paid)s元，少发%(short)s元"),

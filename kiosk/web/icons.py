@@ -60,6 +60,7 @@ STATUS_ICONS = {
     "paid_after_death": "warning",
     "paid_without_entitlement": "warning",
     "not_yet_due": "wait",
+    "arrears_pending": "wait",
 }
 CATEGORY_ICONS = {
     "not_received": "missing",
