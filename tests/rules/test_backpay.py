@@ -63,9 +63,8 @@ def test_after_the_back_pay_date_what_is_still_missing_is_short():
     lines, result = lines_on(dt.date(2026, 7, 1), LEDGER)
     assert lines["2026-01"].status is Status.SHORT
     short = [run for run in problem_runs(result) if run.status is Status.SHORT]
-    assert [run.periods for run in short] == [["2026-01", "2026-02", "2026-03"]] and short[
-        0
-    ].at_stake_fen == 2100
+    assert [run.periods for run in short] == [["2026-01", "2026-02", "2026-03"]]
+    assert short[0].at_stake_fen == 2100
 
 
 def test_back_pay_made_on_time_settles_it():
