@@ -181,9 +181,23 @@ def elderly_allowance(facts: PersonFacts, period: Period, policy: ProgrammePolic
             )
         )
     band = str(max(reached))
-    return _amount_from(
+    entitlement = _amount_from(
         parameter, period, band, "每月", say(N_("年满%(band)s周岁（现%(age)s周岁）"), band=band, age=age)
     )
+    lower = [int(low) for low in bands if int(low) < int(band)]  # type: ignore[union-attr]
+    turned = reached_on(facts.birth_on, int(band))
+    if lower and turned.year == period.year and entitlement.amount_fen:  # a new band this year: say from what
+        old = _pick(bands, str(max(lower)))
+        if old is not None and old != entitlement.amount_fen:
+            change = say(
+                N_("%(day)s年满%(band)s周岁，每月标准由%(old)s元调整为%(new)s元"),
+                day=Day(turned),
+                band=band,
+                old=Yuan(old),
+                new=Yuan(entitlement.amount_fen),
+            )
+            entitlement = dataclasses.replace(entitlement, change_note=str(change), change=change)
+    return entitlement
 
 
 def dibao(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:

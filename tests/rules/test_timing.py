@@ -217,3 +217,18 @@ def test_a_timing_table_needs_its_reference():
     text = re.sub(r"\[timing\]\n(?:[a-z_]+ = .*\n)+", '[timing]\nstart = "same_period"\n', text)
     with pytest.raises(PolicyError, match="dibao.toml: timing: a legal reference is required"):
         parse_policy(text, "dibao.toml")
+
+
+def test_an_age_band_change_is_told_as_a_change_from_the_lower_band(rulebook):
+    facts = PersonFacts(dt.date(1935, 6, 20), None, (Enrolment("elderly_allowance", dt.date(2015, 1, 1)),))
+    june = owed(rulebook, "elderly_allowance", facts, "2025-06")
+    july = owed(rulebook, "elderly_allowance", facts, "2025-07")
+    assert june.amount_fen == 5000 and july.amount_fen == 10000
+    assert (
+        july.explanation.startswith("年满90周岁")
+        and july.change_note == "2025年6月20日年满90周岁，每月标准由50.00元调整为100.00元"
+    )
+    assert june.change_note is None
+    assert owed(rulebook, "elderly_allowance", facts, "2026-01").change_note is None, (
+        "told in the year it happened"
+    )
