@@ -79,6 +79,7 @@ def _picture(result) -> dict:  # type: ignore[no-untyped-def]
                         "status": line.status.label_zh,
                         "explanation": line.entitlement.explanation,
                         "reference": line.entitlement.reference,
+                        "source": line.entitlement.source,
                         "verdict": line.status_note,
                         "due_on": line.due_on.isoformat(),
                     }

@@ -38,6 +38,12 @@ EVIDENCE: dict[str, Any] = {
         "status": _text(32),
         "status_label": _text(64),
         "explanation": _text(2000),
+        "reference": _text(300),
+        "rule_source": {
+            "type": "string",
+            "maxLength": 200,
+            "description": "the dated values the amounts come from",
+        },
         "verdict": _text(2000),
         "at_stake_fen": FEN,
         "periods": {"type": "array", "maxItems": 120, "items": _text(16)},

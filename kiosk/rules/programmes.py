@@ -39,6 +39,7 @@ class Entitlement:
     # A standard raised after the period (decided on, owed under the old one, back-paid by): a payment
     # at the old standard is arrears to come until then, not an underpayment.
     backpay: tuple[int, dt.date, dt.date] | None = None
+    source: str = ""  # which value decided it: "monthly_by_category@2025-07-01" (its programme's file)
 
 
 def _pick(value: object, key: str | None) -> int | None:
@@ -131,6 +132,9 @@ def _amount_from(
             say(_AMOUNT[per], what=describe, amount=Yuan(amount)),
             dated.reference,
             _change_note(parameter, dated, period, key, per),
+        )
+        entitlement = dataclasses.replace(
+            entitlement, source=f"{parameter.name}@{dated.start_on.isoformat()}"
         )
         previous = parameter.previous(dated)
         old = _pick(previous.value, key) if previous is not None else None
@@ -260,12 +264,13 @@ def _per_mu(facts: PersonFacts, period: Period, policy: ProgrammePolicy, land: s
     dated = parameter.at(period.start_on)
     rate = dated.value
     amount = multiply_fen(area, rate)  # type: ignore[arg-type]
-    return owed(
+    entitlement = owed(
         amount,
         say(_PER_MU[land], area=format_quantity(area), rate=Yuan(rate), amount=Yuan(amount)),  # type: ignore[arg-type,unused-ignore]
         dated.reference,
         _change_note(parameter, dated, period, None, "每亩"),
     )
+    return dataclasses.replace(entitlement, source=f"{parameter.name}@{dated.start_on.isoformat()}")
 
 
 _PER_MU = {

@@ -34,6 +34,18 @@ WITHDRAW_WINDOW = dt.timedelta(minutes=10)
 MAX_PERIODS = 120  # one complaint covers at most ten years of monthly periods
 
 
+def _rule_sources(programme: str, lines: list[Line]) -> str:
+    """Which dated values the lines were computed from: "dibao.toml monthly_by_category@2023-01-01,
+    @2025-07-01" — a supervisor finds each with `kiosk rules show dibao --on DATE`."""
+    sources = list(dict.fromkeys(line.entitlement.source for line in lines if line.entitlement.source))
+    if not sources:
+        return ""
+    name = sources[0].split("@")[0]
+    dates = [source.split("@")[1] for source in sources if source.startswith(name + "@")]
+    others = [source for source in sources if not source.startswith(name + "@")]
+    return (f"{programme}.toml {name}@" + ", @".join(dates) + "".join(f"; {o}" for o in others))[:200]
+
+
 def evidence_for(
     reconciliation: Reconciliation, programme: str, period: str, until: str = ""
 ) -> dict[str, object]:
@@ -66,6 +78,8 @@ def evidence_for(
             "status": worst.status.value,
             "status_label": worst.status.label_zh,
             "explanation": worst.entitlement.explanation,
+            "reference": worst.entitlement.reference[:300],
+            "rule_source": _rule_sources(programme, lines),
             "verdict": run.sentence_zh if len(lines) > 1 else worst.status_note,
             "periods": chosen,
             "lines": [

@@ -90,6 +90,9 @@ def test_one_complaint_carries_every_period_of_its_run_and_the_hub_accepts_it(ow
     assert evidence["periods"] == [f"2025-{m:02d}" for m in range(3, 9)]
     assert evidence["at_stake_fen"] == 44000 and evidence["period_label"] == "2025年3月至8月"
     assert [line["period"] for line in evidence["lines"]] == evidence["periods"]
+    # traceable: the dated values the run was computed from (the standard changed in July), and the law
+    assert evidence["rule_source"] == "dibao.toml monthly_by_category@2023-01-01, @2025-07-01"
+    assert "社会救助暂行办法" in evidence["reference"]
     (outbox,) = services(app).store.due_outbox("9999")
     assert schemas.problem(schemas.COMPLAINT, json.loads(outbox[3])) is None  # what the hub will check
     again = client.get("/me").get_data(as_text=True)
