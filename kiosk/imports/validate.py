@@ -140,8 +140,8 @@ class ProgrammeCheck:
         return period.code
 
     def category(self, code: str, value: str) -> str | None:
-        """Check a category against the programme's tables (低保 A/B/C, school stages)."""
-        keys = self._table_keys(code, ("monthly_by_category", "semester_by_stage"))
+        """Check a category against the programme's tables (低保 A/B/C, school stages, 特困 self-care levels)."""
+        keys = self._table_keys(code, ("monthly_by_category", "semester_by_stage", "monthly_care_by_level"))
         if keys is None:
             return value or None
         if value not in keys:

@@ -219,10 +219,38 @@ def dibao(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitl
 
 
 def tekun(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
-    """Owe the monthly support standard to persons in 特困 support."""
+    """Owe the monthly basic-living standard to persons in 特困 support, plus — where the county's file has
+    `monthly_care_by_level` — the care standard of the person's self-care ability (the enrolment's
+    category: 全自理, 半失能, 全失能)."""
     if (zero := _precheck(facts, period, policy)) is not None:
         return zero
-    return _amount_from(policy["monthly_amount"], period, None, "每月", say(N_("特困供养")))
+    basic = _amount_from(policy["monthly_amount"], period, None, "每月", say(N_("特困供养")))
+    if "monthly_care_by_level" not in policy.parameters or not basic.amount_fen:
+        return basic
+    level = _enrolled(facts, period, policy).category or ""
+    parameter = policy["monthly_care_by_level"]
+    dated = parameter.at(period.start_on)
+    care = _pick(dated.value, level)
+    if care is None:
+        return _not_owed(
+            say(N_("特困供养：自理能力“%(level)s”不在照料护理标准中"), level=level), dated.reference
+        )
+    message = say(
+        N_("特困供养：基本生活每月%(basic)s元，加%(level)s照料护理每月%(care)s元，共%(total)s元"),
+        basic=Yuan(basic.amount_fen),
+        level=level,
+        care=Yuan(care),
+        total=Yuan(basic.amount_fen + care),
+    )
+    return dataclasses.replace(
+        basic,
+        amount_fen=basic.amount_fen + care,
+        explanation=str(message),
+        message=message,
+        reference=f"{basic.reference}；{dated.reference}",
+        source=f"{basic.source}+{parameter.name}@{dated.start_on.isoformat()}",
+        backpay=None,
+    )
 
 
 def _grade(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> str:
