@@ -12,6 +12,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from kiosk.services.assist import LOOKUP_REASONS
+from kiosk.services.demo import DEMO_STAFF_ID
 from kiosk.services.lookup import CardLookupError
 from kiosk.services.staff import StaffError
 from kiosk.web.context import services
@@ -46,7 +47,9 @@ def lookup_form() -> ResponseReturnValue:
     """无卡查询: the helper types the resident's ID number and says why there is no card."""
     if services().assist.helper() is None:
         return redirect(url_for("villager.attract"), code=303)
-    return render_template("kiosk/staff_lookup.html", reasons=LOOKUP_REASONS, refused="", reason="")
+    return render_template(
+        "kiosk/staff_lookup.html", reasons=LOOKUP_REASONS, refused="", reason="", **_demo()
+    )
 
 
 @bp.post("/lookup")
@@ -61,9 +64,17 @@ def lookup() -> ResponseReturnValue:
     except (StaffError, CardLookupError) as error:
         words = error.message_zh
         return render_template(
-            "kiosk/staff_lookup.html", reasons=LOOKUP_REASONS, refused=words, reason=reason
+            "kiosk/staff_lookup.html", reasons=LOOKUP_REASONS, refused=words, reason=reason, **_demo()
         ), (429 if getattr(error, "code", "") == "limit" else 400)
     return redirect(url_for("villager.attract"), code=303)  # the attract screen asks the resident to confirm
+
+
+def _demo() -> dict[str, object]:
+    """In a demo, the demo cards' (fictional) numbers, so a visitor can try the lookup without a card."""
+    if not services().config.demo:
+        return {"demo_numbers": []}
+    cards = [c for c in services().store.demo_cards() if c.kind == "ssse" and c.id_number != DEMO_STAFF_ID]
+    return {"demo_numbers": [(card.label, card.id_number) for card in cards[:4]]}
 
 
 @bp.post("/confirm")

@@ -33,6 +33,7 @@ def test_a_typed_lookup_asks_the_resident_to_confirm_the_masked_name_first(own_a
     assert 'id="typed-lookup"' in attract
     form = client.get("/staff/lookup").get_data(as_text=True)
     assert 'maxlength="18"' in form and 'data-key="X"' in form and "卡丢失" in form and "帮老人查询" in form
+    assert number_of(own_app, 3) in form, "a demo lists its fictional numbers to try"
     number = number_of(own_app, 3)
     assert typed(client, number).status_code == 303
     state = settled_state(client)
