@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 
@@ -16,8 +17,9 @@ from tests.helpers.kiosk_process import KIOSK
 from tests.helpers.net import free_port, wait_for_http
 
 
-@pytest.fixture
-def hub_with_roster(demo_county, tmp_path):
+@contextlib.contextmanager
+def serving(county_store, tmp_path):  # type: ignore[no-untyped-def]
+    """`kiosk hub` on a free port with `county_store` published and kiosk clinic-7 registered: (url, secret)."""
     db = str(tmp_path / "hub.db")
     secret = subprocess.run(
         [KIOSK, "hub", "--db", db, "--register", "clinic-7"],
@@ -28,17 +30,28 @@ def hub_with_roster(demo_county, tmp_path):
     ).stdout.strip()
     port = free_port()
     published = subprocess.run(
-        [KIOSK, "hub", "--db", db, "--publish", str(demo_county)], capture_output=True, text=True, timeout=120
+        [KIOSK, "hub", "--db", db, "--publish", str(county_store)],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert published.returncode == 0, published.stderr
     process = subprocess.Popen(
         [KIOSK, "hub", "--db", db, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    url = f"http://127.0.0.1:{port}"
-    wait_for_http(url + "/healthz", process)
-    yield url, secret
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for_http(url + "/healthz", process)
+        yield url, secret
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def hub_with_roster(demo_county, tmp_path):
+    with serving(demo_county, tmp_path) as served:
+        yield served
 
 
 def kiosk_without_data(tmp_path, demo_county, **config):  # type: ignore[no-untyped-def]
@@ -144,33 +157,11 @@ def test_a_shared_accounts_bank_card_through_the_hub_asks_for_the_id_card(demo_c
             "INSERT INTO accounts(account, person_id) VALUES ('6217009900000001', 1), ('6217009900000001', 2)"
         )
     store.close()
-    db = str(tmp_path / "hub.db")
-    secret = subprocess.run(
-        [KIOSK, "hub", "--db", db, "--register", "clinic-7"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=60,
-    ).stdout.strip()
-    subprocess.run(
-        [KIOSK, "hub", "--db", db, "--publish", str(shared)], capture_output=True, check=True, timeout=120
-    )
-    port = free_port()
-    process = subprocess.Popen(
-        [KIOSK, "hub", "--db", db, "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_for_http(url + "/healthz", process)
+    with serving(shared, tmp_path) as (url, secret):
         backend = RemoteBackend(hub_url=url, kiosk_id="clinic-7", secret=secret)
         with pytest.raises(CardLookupError) as caught:
             look_up_card_holder(
                 backend=backend, identity=CardIdentity(account="6217009900000001", source="pboc"), today=TODAY
             )
-        assert (
-            caught.value.reason == "shared_account"
-            and caught.value.message_zh == "这张卡对应多人，请放身份证"
-        )
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    assert caught.value.reason == "shared_account"
+    assert caught.value.message_zh == "这张卡对应多人，请放身份证"

@@ -5,42 +5,22 @@ villager's next card read, and the villager's "not satisfied" reopens it at the 
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 import time
 
 import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers.hub import HubProcess
-from tests.helpers.kiosk_process import KIOSK, KioskProcess
+from tests.helpers.hub import SUPERVISOR_PASSWORD, county_hub
+from tests.helpers.kiosk_process import KioskProcess
 
 pytestmark = pytest.mark.browser
 
 
 def test_complaint_reaches_the_hub_and_the_reply_comes_back(demo_template, browser, tmp_path):
-    hub = HubProcess(str(tmp_path / "hub.db"))
-    secret = hub.register("clinic-7")
-    subprocess.run(
-        [KIOSK, "hub", "--db", hub.db, "--add-user", "jiwei", "--role", "supervisor"],
-        input="a long passphrase 1\n",
-        text=True,
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    subprocess.run(
-        [KIOSK, "hub", "--db", hub.db, "--publish", str(demo_template)],
-        text=True,
-        check=True,
-        capture_output=True,
-        timeout=120,
-        env={**os.environ, "MINGBAI_CONFIG": ""},
-    )
-    hub.start()
+    hub, secret = county_hub(str(tmp_path / "hub.db"), demo_template)
     shutil.copy(demo_template, tmp_path / "kiosk.db")
     kiosk = KioskProcess(
         tmp_path / "kiosk.db",
@@ -68,7 +48,7 @@ def test_complaint_reaches_the_hub_and_the_reply_comes_back(demo_template, brows
 
         office.goto(hub.url + "/office/")
         office.get_by_label("用户名").fill("jiwei")
-        office.get_by_label("密码").fill("a long passphrase 1")
+        office.get_by_label("密码").fill(SUPERVISOR_PASSWORD)
         office.get_by_role("button", name="登录").click()
         secret = office.locator("code.secret").inner_text()  # first sign-in: enrol the authenticator app
         office.get_by_label("验证码").fill(pyotp.TOTP(secret).now())

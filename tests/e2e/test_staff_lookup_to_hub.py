@@ -5,10 +5,8 @@ finds the lookup in the staff-lookups list; the resident's own next card read te
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 import time
 
 import pyotp
@@ -17,8 +15,8 @@ from playwright.sync_api import expect
 
 from kiosk.services.demo import DEMO_STAFF_PIN
 from kiosk.store import open_store
-from tests.helpers.hub import HubProcess
-from tests.helpers.kiosk_process import KIOSK, KioskProcess
+from tests.helpers.hub import SUPERVISOR_PASSWORD, county_hub
+from tests.helpers.kiosk_process import KioskProcess
 
 pytestmark = pytest.mark.browser
 
@@ -29,25 +27,7 @@ def keypad(page, pad: str, keys: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_a_typed_lookup_and_a_private_complaint_reach_the_supervisor(demo_template, browser, tmp_path):
-    hub = HubProcess(str(tmp_path / "hub.db"))
-    secret = hub.register("clinic-7")
-    subprocess.run(
-        [KIOSK, "hub", "--db", hub.db, "--add-user", "jiwei", "--role", "supervisor"],
-        input="a long passphrase 1\n",
-        text=True,
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )
-    subprocess.run(
-        [KIOSK, "hub", "--db", hub.db, "--publish", str(demo_template)],
-        text=True,
-        check=True,
-        capture_output=True,
-        timeout=120,
-        env={**os.environ, "MINGBAI_CONFIG": ""},
-    )
-    hub.start()
+    hub, secret = county_hub(str(tmp_path / "hub.db"), demo_template)
     shutil.copy(demo_template, tmp_path / "kiosk.db")
     store = open_store(tmp_path / "kiosk.db")
     number = next(card.id_number for card in store.demo_cards() if card.position == 3)
@@ -101,7 +81,7 @@ def test_a_typed_lookup_and_a_private_complaint_reach_the_supervisor(demo_templa
 
         office.goto(hub.url + "/office/")
         office.get_by_label("用户名").fill("jiwei")
-        office.get_by_label("密码").fill("a long passphrase 1")
+        office.get_by_label("密码").fill(SUPERVISOR_PASSWORD)
         office.get_by_role("button", name="登录").click()
         totp = office.locator("code.secret").inner_text()
         office.get_by_label("验证码").fill(pyotp.TOTP(totp).now())

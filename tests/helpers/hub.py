@@ -141,3 +141,31 @@ class HubProcess:
         if self.process is not None:
             self.process.terminate()
             self.process.wait(timeout=10)
+
+
+SUPERVISOR_PASSWORD = "a long passphrase 1"
+
+
+def county_hub(db: str, county_store: Path, kiosk_id: str = "clinic-7") -> tuple[HubProcess, str]:
+    """A started `kiosk hub` holding `county_store`'s roster, one registered kiosk (its secret returned) and
+    one supervisor, jiwei (SUPERVISOR_PASSWORD; the second factor is enrolled at the first sign-in)."""
+    hub = HubProcess(db)
+    secret = hub.register(kiosk_id)
+    subprocess.run(
+        [KIOSK, "hub", "--db", db, "--add-user", "jiwei", "--role", "supervisor"],
+        input=SUPERVISOR_PASSWORD + "\n",
+        text=True,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    subprocess.run(
+        [KIOSK, "hub", "--db", db, "--publish", str(county_store)],
+        text=True,
+        check=True,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "MINGBAI_CONFIG": ""},
+    )
+    hub.start()
+    return hub, secret
