@@ -162,6 +162,12 @@ class StaffData(Connected):
                 )
                 changed += 1
             elif row[1] != account.version or row[2] != account.title or row[3] is not None:
+                holder = tx.execute(
+                    "SELECT name FROM staff WHERE badge_key = ? AND name != ?",
+                    (account.badge_key, account.name),
+                ).fetchone()
+                if holder is not None:  # its new badge is another account's here: keep the old one
+                    continue
                 fresh = row[1] != account.version
                 tx.execute(
                     "UPDATE staff SET title = ?, badge_kind = ?, badge_key = ?, pin_hash = ?, hub_version = ?, "
