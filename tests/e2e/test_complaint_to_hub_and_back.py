@@ -6,31 +6,20 @@ villager's next card read, and the villager's "not satisfied" reopens it at the 
 from __future__ import annotations
 
 import re
-import shutil
 import time
 
-import pyotp
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers.hub import SUPERVISOR_PASSWORD, county_hub
-from tests.helpers.kiosk_process import KioskProcess
+from tests.helpers.hub import county_hub, sign_in_supervisor
+from tests.helpers.kiosk_process import kiosk_of_hub
 
 pytestmark = pytest.mark.browser
 
 
 def test_complaint_reaches_the_hub_and_the_reply_comes_back(demo_template, browser, tmp_path):
     hub, secret = county_hub(str(tmp_path / "hub.db"), demo_template)
-    shutil.copy(demo_template, tmp_path / "kiosk.db")
-    kiosk = KioskProcess(
-        tmp_path / "kiosk.db",
-        tmp_path / "kiosk.log",
-        MINGBAI_READER="virtual",
-        MINGBAI_KIOSK_ID="clinic-7",
-        MINGBAI_HUB_URL=hub.url,
-        MINGBAI_HUB_SECRET=secret,
-        MINGBAI_HUB_POLL_SECONDS="1",
-    )
+    kiosk = kiosk_of_hub(tmp_path, demo_template, hub.url, secret)
     villager = browser.new_page()
     office = browser.new_page(viewport={"width": 1366, "height": 768})
     try:
@@ -46,13 +35,7 @@ def test_complaint_reaches_the_hub_and_the_reply_comes_back(demo_template, brows
         villager.locator("#submit-complaint").click()
         tracking = villager.locator("#tracking-number").inner_text()
 
-        office.goto(hub.url + "/office/")
-        office.get_by_label("用户名").fill("jiwei")
-        office.get_by_label("密码").fill(SUPERVISOR_PASSWORD)
-        office.get_by_role("button", name="登录").click()
-        secret = office.locator("code.secret").inner_text()  # first sign-in: enrol the authenticator app
-        office.get_by_label("验证码").fill(pyotp.TOTP(secret).now())
-        office.get_by_role("button", name="确认").click()
+        sign_in_supervisor(office, hub.url)
         deadline = time.monotonic() + 20
         while office.get_by_role("link", name=tracking).count() == 0 and time.monotonic() < deadline:
             office.reload()

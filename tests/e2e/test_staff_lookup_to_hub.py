@@ -6,17 +6,15 @@ finds the lookup in the staff-lookups list; the resident's own next card read te
 from __future__ import annotations
 
 import re
-import shutil
 import time
 
-import pyotp
 import pytest
 from playwright.sync_api import expect
 
 from kiosk.services.demo import DEMO_STAFF_PIN
 from kiosk.store import open_store
-from tests.helpers.hub import SUPERVISOR_PASSWORD, county_hub
-from tests.helpers.kiosk_process import KioskProcess
+from tests.helpers.hub import county_hub, sign_in_supervisor
+from tests.helpers.kiosk_process import kiosk_of_hub
 
 pytestmark = pytest.mark.browser
 
@@ -28,19 +26,10 @@ def keypad(page, pad: str, keys: str) -> None:  # type: ignore[no-untyped-def]
 
 def test_a_typed_lookup_and_a_private_complaint_reach_the_supervisor(demo_template, browser, tmp_path):
     hub, secret = county_hub(str(tmp_path / "hub.db"), demo_template)
-    shutil.copy(demo_template, tmp_path / "kiosk.db")
-    store = open_store(tmp_path / "kiosk.db")
+    kiosk = kiosk_of_hub(tmp_path, demo_template, hub.url, secret)
+    store = open_store(tmp_path / "kiosk.db")  # the kiosk's own copy: the shared template is never opened
     number = next(card.id_number for card in store.demo_cards() if card.position == 3)
     store.close()
-    kiosk = KioskProcess(
-        tmp_path / "kiosk.db",
-        tmp_path / "kiosk.log",
-        MINGBAI_READER="virtual",
-        MINGBAI_KIOSK_ID="clinic-7",
-        MINGBAI_HUB_URL=hub.url,
-        MINGBAI_HUB_SECRET=secret,
-        MINGBAI_HUB_POLL_SECONDS="1",
-    )
     villager = browser.new_page(viewport={"width": 1920, "height": 1080})
     office = browser.new_page(viewport={"width": 1366, "height": 768})
     try:
@@ -79,13 +68,7 @@ def test_a_typed_lookup_and_a_private_complaint_reach_the_supervisor(demo_templa
             "afterwards the helper sees 已提交 and the number"
         )
 
-        office.goto(hub.url + "/office/")
-        office.get_by_label("用户名").fill("jiwei")
-        office.get_by_label("密码").fill(SUPERVISOR_PASSWORD)
-        office.get_by_role("button", name="登录").click()
-        totp = office.locator("code.secret").inner_text()
-        office.get_by_label("验证码").fill(pyotp.TOTP(totp).now())
-        office.get_by_role("button", name="确认").click()
+        sign_in_supervisor(office, hub.url)
         deadline = time.monotonic() + 20
         while office.get_by_role("link", name=tracking).count() == 0 and time.monotonic() < deadline:
             office.reload()

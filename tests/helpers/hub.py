@@ -169,3 +169,14 @@ def county_hub(db: str, county_store: Path, kiosk_id: str = "clinic-7") -> tuple
     )
     hub.start()
     return hub, secret
+
+
+def sign_in_supervisor(office, hub_url: str) -> None:  # type: ignore[no-untyped-def]
+    """In Chromium, jiwei's first sign-in to the back office: password, then enrolling the second factor."""
+    office.goto(hub_url + "/office/")
+    office.get_by_label("用户名").fill("jiwei")
+    office.get_by_label("密码").fill(SUPERVISOR_PASSWORD)
+    office.get_by_role("button", name="登录").click()
+    totp = office.locator("code.secret").inner_text()  # first sign-in: enrol the authenticator app
+    office.get_by_label("验证码").fill(pyotp.TOTP(totp).now())
+    office.get_by_role("button", name="确认").click()

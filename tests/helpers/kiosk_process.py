@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -63,3 +64,18 @@ class KioskProcess:
         self.process.terminate()
         self.process.wait(timeout=10)
         self.log.close()
+
+
+def kiosk_of_hub(tmp_path: Path, store: Path, hub_url: str, secret: str) -> KioskProcess:
+    """`kiosk demo` on a copy of `store`, as kiosk clinic-7 of the hub at `hub_url` (replies polled each second),
+    its reader the in-process virtual one."""
+    shutil.copy(store, tmp_path / "kiosk.db")
+    return KioskProcess(
+        tmp_path / "kiosk.db",
+        tmp_path / "kiosk.log",
+        MINGBAI_READER="virtual",
+        MINGBAI_KIOSK_ID="clinic-7",
+        MINGBAI_HUB_URL=hub_url,
+        MINGBAI_HUB_SECRET=secret,
+        MINGBAI_HUB_POLL_SECONDS="1",
+    )
