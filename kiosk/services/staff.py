@@ -4,7 +4,8 @@ A staff member signs in with their own badge (their ID card, or a chip-serial ba
 and a PIN. The PIN is kept as an argon2id hash; five wrong PINs in a row lock the account until it is
 added again; a disabled account cannot sign in. Every attempt is written to the kiosk's audit log with
 the staff member's name, never the badge's number. An embedded kiosk holds its accounts locally
-(`kiosk staff add|list|disable`); accounts from the hub are a later step of the same table.
+(`kiosk staff add|list|disable`); a kiosk with a hub also holds the hub's accounts, which the relay's pull
+keeps current (kiosk.link.relay.Relay.pull_staff), in the same table.
 """
 
 from __future__ import annotations
