@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from kiosk.core.i18n import N_, say
@@ -63,15 +63,22 @@ class Rulebook:
             )
         entitlement = RULES[code](facts, period, policy)
         if entitlement.amount_fen and (policy.relations.excluded_by or policy.relations.requires):
-            names = {other: self.policies[other].name for other in policy.relations.codes()}
-            counts = {other: self._counts(other) for other in names}
-            found = relation_reason(policy.relations, facts, period, counts, names)
+            found = relation_reason(policy.relations, facts, period, self._counts, self._names)
             if found is not None:
                 reason, reference = found
                 return owed(0, reason, reference)
         return entitlement
 
-    def _counts(self, code: str) -> Counts:
+    @cached_property
+    def _names(self) -> dict[str, str]:
+        return {code: policy.name for code, policy in self.policies.items()}
+
+    @cached_property
+    def _counts(self) -> dict[str, Counts]:
+        """Per programme, whether it counts for a period: made once, read by every line a relation checks."""
+        return {code: self._counter(code) for code in self.policies}
+
+    def _counter(self, code: str) -> Counts:
         """Whether programme `code` counts for a period (its own timing, alive and enrolled)."""
         timing = self.policies[code].timing
 

@@ -80,9 +80,9 @@ def _not_owed(reason: Message, reference: str = "") -> Entitlement:
     return owed(0, reason, reference)
 
 
-def _precheck(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement | None:
-    """Return a zero entitlement when, by the programme's timing, the person had died or was not (yet)
-    enrolled for the period."""
+def _precheck(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement | Enrolment:
+    """The enrolment governing the period, or a zero entitlement when, by the programme's timing, the
+    person had died or was not (yet) enrolled for it (one scan of the enrolments serves both)."""
     timing = policy.timing
     if facts.death_on is not None and not timing.alive_for(facts, period):
         words = (
@@ -91,12 +91,13 @@ def _precheck(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> En
             else N_("已于%(day)s去世，此后不应再发放")
         )
         return _not_owed(say(words, day=Day(facts.death_on)), timing.reference)
-    if timing.enrolment(facts, policy.code, period) is None:
+    governing = timing.enrolment(facts, policy.code, period)
+    if governing is None:
         waiting = timing.starting_in(facts, policy.code, period)
         if waiting is not None:  # approved within the period: the timing says from when
             return _not_owed(say(_FROM_NEXT[period.kind], day=Day(waiting.start_on)), timing.reference)
         return _not_owed(say(N_("%(period)s未登记享受此项"), period=period.label), timing.reference)
-    return None
+    return governing
 
 
 _FROM_NEXT = {  # a right that begins within a period but counts from the next one
@@ -105,13 +106,6 @@ _FROM_NEXT = {  # a right that begins within a period but counts from the next o
     "semester": N_("%(day)s起享受此项，按规定下学期起发放"),
     "year": N_("%(day)s起享受此项，按规定次年起发放"),
 }
-
-
-def _enrolled(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Enrolment:
-    """The enrolment governing the period (after `_precheck` said there is one)."""
-    found = policy.timing.enrolment(facts, policy.code, period)
-    assert found is not None  # noqa: S101 - _precheck returned early otherwise
-    return found
 
 
 def _amount_from(
@@ -146,8 +140,8 @@ def _amount_from(
 
 def pension_basic(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
     """Owe the basic pension to insured persons aged 60 or more on the month's first day."""
-    if (zero := _precheck(facts, period, policy)) is not None:
-        return zero
+    if isinstance(enrolled := _precheck(facts, period, policy), Entitlement):
+        return enrolled
     age_rule = policy["min_age"].at(period.start_on)
     min_age = int(age_rule.value)  # type: ignore[arg-type]
     reached = reached_on(facts.birth_on, min_age)
@@ -167,8 +161,8 @@ def pension_basic(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -
 
 def elderly_allowance(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
     """Owe the allowance of the highest age band the person has reached."""
-    if (zero := _precheck(facts, period, policy)) is not None:
-        return zero
+    if isinstance(enrolled := _precheck(facts, period, policy), Entitlement):
+        return enrolled
     parameter = policy["monthly_by_age"]
     bands = parameter.at(period.start_on).value
     age = facts.age_on(period.start_on)
@@ -206,9 +200,9 @@ def elderly_allowance(facts: PersonFacts, period: Period, policy: ProgrammePolic
 
 def dibao(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
     """Owe the monthly 低保 amount of the person's category."""
-    if (zero := _precheck(facts, period, policy)) is not None:
-        return zero
-    category = _enrolled(facts, period, policy).category or ""
+    if isinstance(enrolled := _precheck(facts, period, policy), Entitlement):
+        return enrolled
+    category = enrolled.category or ""
     return _amount_from(
         policy["monthly_by_category"],
         period,
@@ -222,12 +216,12 @@ def tekun(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitl
     """Owe the monthly basic-living standard to persons in 特困 support, plus — where the county's file has
     `monthly_care_by_level` — the care standard of the person's self-care ability (the enrolment's
     category: 全自理, 半失能, 全失能)."""
-    if (zero := _precheck(facts, period, policy)) is not None:
-        return zero
+    if isinstance(enrolled := _precheck(facts, period, policy), Entitlement):
+        return enrolled
     basic = _amount_from(policy["monthly_amount"], period, None, "每月", say(N_("特困供养")))
     if "monthly_care_by_level" not in policy.parameters or not basic.amount_fen:
         return basic
-    level = _enrolled(facts, period, policy).category or ""
+    level = enrolled.category or ""
     parameter = policy["monthly_care_by_level"]
     dated = parameter.at(period.start_on)
     care = _pick(dated.value, level)
@@ -253,8 +247,8 @@ def tekun(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitl
     )
 
 
-def _grade(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> str:
-    quantity = _enrolled(facts, period, policy).quantity
+def _grade(enrolled: Enrolment) -> str:
+    quantity = enrolled.quantity
     return str(int(quantity)) if quantity is not None else "?"
 
 
@@ -267,9 +261,9 @@ _GRADE_ZH = {
 
 
 def _by_grade(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
-    if (zero := _precheck(facts, period, policy)) is not None:
-        return zero
-    grade = _grade(facts, period, policy)
+    if isinstance(enrolled := _precheck(facts, period, policy), Entitlement):
+        return enrolled
+    grade = _grade(enrolled)
     describe = say(_GRADE_ZH[grade]) if grade in _GRADE_ZH else say(N_("残疾等级%(grade)s级"), grade=grade)
     return _amount_from(policy["monthly_by_grade"], period, grade, "每月", describe)
 
@@ -285,9 +279,9 @@ def disability_care(facts: PersonFacts, period: Period, policy: ProgrammePolicy)
 
 
 def _per_mu(facts: PersonFacts, period: Period, policy: ProgrammePolicy, land: str) -> Entitlement:
-    if (zero := _precheck(facts, period, policy)) is not None:
-        return zero
-    area = _enrolled(facts, period, policy).quantity or Decimal(0)
+    if isinstance(enrolled := _precheck(facts, period, policy), Entitlement):
+        return enrolled
+    area = enrolled.quantity or Decimal(0)
     parameter = policy["rate_per_mu"]
     dated = parameter.at(period.start_on)
     rate = dated.value
@@ -322,9 +316,9 @@ _STAGE_ZH = {"preschool": N_("学前教育"), "primary": N_("小学"), "junior":
 
 def education(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
     """Owe the semester grant of the pupil's school stage."""
-    if (zero := _precheck(facts, period, policy)) is not None:
-        return zero
-    stage = _enrolled(facts, period, policy).category or ""
+    if isinstance(enrolled := _precheck(facts, period, policy), Entitlement):
+        return enrolled
+    stage = enrolled.category or ""
     describe = say(_STAGE_ZH[stage]) if stage in _STAGE_ZH else say("%(stage)s", stage=stage)
     return _amount_from(policy["semester_by_stage"], period, stage, "每学期", describe)
 
