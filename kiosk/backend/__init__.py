@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from device.idnumber import IdNumber, IdNumberError, mask_account, parse_id_number
-from kiosk.core.person import PersonRecord
+from kiosk.core.person import PersonRecord, mask_name
 from kiosk.rules import PersonFacts, Rulebook
 from kiosk.rules.reconcile import Payment, Reconciliation, reconcile
 
@@ -74,19 +74,6 @@ class Ledger(Protocol):
     def account_holders(self, account: str) -> int:
         """How many persons the ledger pays through `account` (counting stops at 2)."""
         ...
-
-
-def mask_name(name: str) -> str:
-    """Keep the surname and the last character; mask the middle (张*明, 李*).
-
-    >>> mask_name("张三明"), mask_name("李四"), mask_name("欧阳娜娜")
-    ('张*明', '李*', '欧**娜')
-    """
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
 class EmbeddedBackend:

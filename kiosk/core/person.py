@@ -19,3 +19,16 @@ class PersonRecord:
     village_name: str | None
     household: str
     death_on: dt.date | None
+
+
+def mask_name(name: str) -> str:
+    """Keep the surname and the last character; mask the middle (张*明, 李*).
+
+    >>> mask_name("张三明"), mask_name("李四"), mask_name("欧阳娜娜")
+    ('张*明', '李*', '欧**娜')
+    """
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

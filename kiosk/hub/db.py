@@ -81,6 +81,22 @@ payments = sa.Table(
     sa.Column("account", sa.String(40), nullable=False),
     sa.Column("batch", sa.Text, nullable=False),
 )
+households = sa.Table(  # village + 户号, its head; filled by publishing like the rest of the roster
+    "households",
+    metadata,
+    sa.Column("village_code", sa.String(32), primary_key=True),
+    sa.Column("number", sa.String(64), primary_key=True),
+    sa.Column("head_person_id", sa.Integer, nullable=False),
+)
+household_incomes = sa.Table(
+    "household_incomes",
+    metadata,
+    sa.Column("village_code", sa.String(32), primary_key=True),
+    sa.Column("number", sa.String(64), primary_key=True),
+    sa.Column("verified_on", sa.Date, primary_key=True),
+    sa.Column("per_capita_fen", sa.BigInteger, nullable=False),
+)
+sa.Index("persons_by_village_household", persons.c.village_code, persons.c.household)
 policies = sa.Table(
     "policies",
     metadata,

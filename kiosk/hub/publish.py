@@ -22,6 +22,8 @@ from kiosk.hub.db import (
     accounts,
     check_findings,
     enrolments,
+    household_incomes,
+    households,
     payments,
     persons,
     policies,
@@ -31,7 +33,17 @@ from kiosk.hub.db import (
 )
 from kiosk.store import Store
 
-_TABLES = (villages, programmes, persons, accounts, enrolments, payments, policies)
+_TABLES = (
+    villages,
+    programmes,
+    persons,
+    accounts,
+    households,
+    household_incomes,
+    enrolments,
+    payments,
+    policies,
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,11 @@ def _source_rows(source: Store, table: sa.Table, secret: str) -> Iterator[tuple]
             )
     elif table is accounts:
         yield from source.table_rows("accounts")
+    elif table is households:
+        yield from source.table_rows("households")
+    elif table is household_incomes:
+        for village, number, verified_on, fen in source.table_rows("household_incomes"):
+            yield village, number, parse_date(verified_on), fen
     elif table is enrolments:
         for pid, code, category, quantity, start, end in source.table_rows("enrolments"):
             yield pid, code, category, quantity, parse_date(start), parse_date(end)
@@ -139,5 +156,9 @@ def publish(
         )
     if engine.dialect.name == "postgresql":  # fresh statistics, so lookups use the indexes at once
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(sa.text("ANALYZE villages, persons, accounts, enrolments, payments"))
+            conn.execute(
+                sa.text(
+                    "ANALYZE villages, persons, accounts, households, household_incomes, enrolments, payments"
+                )
+            )
     return Publication(counts, time.perf_counter() - started)

@@ -16,11 +16,13 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from kiosk.backend import EmbeddedBackend
-from kiosk.core.person import PersonRecord
+from kiosk.core.person import PersonRecord, mask_name
 from kiosk.hub.db import (
     accounts,
     check_findings,
     enrolments,
+    household_incomes,
+    households,
     payments,
     persons,
     policies,
@@ -30,6 +32,7 @@ from kiosk.hub.db import (
     villages,
 )
 from kiosk.rules import Enrolment, PersonFacts, load_rulebook, parse_period
+from kiosk.rules.facts import Household, HouseholdIncome
 from kiosk.rules.reconcile import Payment
 
 
@@ -98,24 +101,62 @@ class Roster:
 
     @staticmethod
     def _facts(conn: sa.Connection, person: PersonRecord) -> PersonFacts:
+        """Enrolments, and the household where one was published (as the kiosk's store reads it)."""
+        enrolled = Roster._enrolments(conn, [person.id]).get(person.id, ())
+        household = Roster._household(conn, person) if person.household and person.village_code else None
+        return PersonFacts(person.birth_on, person.death_on, enrolled, household)
+
+    @staticmethod
+    def _enrolments(conn: sa.Connection, person_ids: list[int]) -> dict[int, tuple[Enrolment, ...]]:
         query = (
             sa.select(
+                enrolments.c.person_id,
                 enrolments.c.programme,
                 enrolments.c.start_on,
                 enrolments.c.end_on,
                 enrolments.c.category,
                 enrolments.c.quantity,
             )
-            .where(enrolments.c.person_id == person.id)
+            .where(enrolments.c.person_id.in_(person_ids))
             .order_by(enrolments.c.start_on)
         )
-        return PersonFacts(
-            person.birth_on,
-            person.death_on,
-            tuple(
+        found: dict[int, list[Enrolment]] = {}
+        for pid, code, start, end, category, quantity in conn.execute(query).all():
+            found.setdefault(pid, []).append(
                 Enrolment(code, start, end, category, Decimal(quantity) if quantity else None)
-                for code, start, end, category, quantity in conn.execute(query).all()
-            ),
+            )
+        return {pid: tuple(rows) for pid, rows in found.items()}
+
+    @staticmethod
+    def _household(conn: sa.Connection, person: PersonRecord) -> Household | None:
+        head = conn.execute(
+            sa.select(households.c.head_person_id, persons.c.name)
+            .select_from(households.join(persons, persons.c.id == households.c.head_person_id))
+            .where(households.c.village_code == person.village_code, households.c.number == person.household)
+        ).first()
+        if head is None:
+            return None
+        members = conn.execute(
+            sa.select(persons.c.id, persons.c.birth_on, persons.c.death_on)
+            .where(persons.c.village_code == person.village_code, persons.c.household == person.household)
+            .order_by(persons.c.id)
+        ).all()
+        enrolled = Roster._enrolments(conn, [row[0] for row in members])
+        incomes = [
+            HouseholdIncome(day, fen)
+            for day, fen in conn.execute(
+                sa.select(household_incomes.c.verified_on, household_incomes.c.per_capita_fen).where(
+                    household_incomes.c.village_code == person.village_code,
+                    household_incomes.c.number == person.household,
+                )
+            ).all()
+        ]
+        return Household.assemble(
+            person.id,
+            [(pid, PersonFacts(birth, death, enrolled.get(pid, ()))) for pid, birth, death in members],
+            head[0],
+            mask_name(head[1]),
+            incomes,
         )
 
     @staticmethod

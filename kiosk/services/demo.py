@@ -383,6 +383,11 @@ class DemoCounty:
                 ],
             )
             store.add_accounts(tx, [(p.account, p.id) for p in self.people])
+            heads: dict[tuple[str, str], int] = {}  # the first person of each household heads it
+            for p in self.people:
+                if p.household:
+                    heads.setdefault((p.village_code, p.household), p.id)
+            store.upsert_households(tx, [(village, number, pid) for (village, number), pid in heads.items()])
             store.add_enrolments(
                 tx,
                 [

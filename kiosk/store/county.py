@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from decimal import Decimal
 
 from kiosk.core.clock import parse_date, to_date, utc_stamp
-from kiosk.core.person import PersonRecord
+from kiosk.core.person import PersonRecord, mask_name
 from kiosk.rules import Enrolment, PersonFacts, Rulebook, parse_period
+from kiosk.rules.facts import Household, HouseholdIncome
 from kiosk.rules.reconcile import Payment
 from kiosk.store.base import Connected, Tx
 
@@ -29,6 +31,10 @@ EXPORT_QUERIES = {  # the importer's own columns: see kiosk.services.export for 
     "COALESCE(e.end_on, '') FROM enrolments e JOIN persons p ON p.id = e.person_id ORDER BY e.id",
     "payments": "SELECT p.id_number, p.name, y.programme, y.period, y.amount_fen, y.paid_on, y.account, y.batch "
     "FROM payments y JOIN persons p ON p.id = y.person_id ORDER BY y.id",
+    "households": "SELECT h.village_code, h.number, p.id_number, COALESCE(i.verified_on, ''), "
+    "COALESCE(i.per_capita_fen, '') FROM households h JOIN persons p ON p.id = h.head_person_id "
+    "LEFT JOIN household_incomes i ON i.village_code = h.village_code AND i.number = h.number "
+    "ORDER BY h.village_code, h.number, i.verified_on",
 }
 PUBLISH_QUERIES = {  # raw rows with internal ids, for a hub's roster tables
     "villages": "SELECT code, name, township FROM villages",
@@ -37,6 +43,8 @@ PUBLISH_QUERIES = {  # raw rows with internal ids, for a hub's roster tables
     "accounts": "SELECT account, person_id FROM accounts",
     "enrolments": "SELECT person_id, programme, category, quantity, start_on, end_on FROM enrolments",
     "payments": "SELECT person_id, programme, period, amount_fen, paid_on, account, batch FROM payments",
+    "households": "SELECT village_code, number, head_person_id FROM households",
+    "household_incomes": "SELECT village_code, number, verified_on, per_capita_fen FROM household_incomes",
 }
 
 
@@ -147,6 +155,41 @@ class CountyData(Connected):
             "WHERE (category, quantity, end_on) IS NOT (excluded.category, excluded.quantity, excluded.end_on)",
             rows,
         )
+
+    def upsert_households(self, tx: Tx, rows: Iterable[tuple[str, str, int]]) -> int:
+        """Insert or update (village_code, number, head person id); return rows changed."""
+        return self._changed(
+            tx,
+            "INSERT INTO households(village_code, number, head_person_id) VALUES (?, ?, ?) "
+            "ON CONFLICT(village_code, number) DO UPDATE SET head_person_id = excluded.head_person_id "
+            "WHERE head_person_id IS NOT excluded.head_person_id",
+            rows,
+        )
+
+    def upsert_household_incomes(self, tx: Tx, rows: Iterable[tuple[str, str, str, int]]) -> int:
+        """Insert or update (village_code, number, verified_on, per-capita fen); return rows changed."""
+        return self._changed(
+            tx,
+            "INSERT INTO household_incomes(village_code, number, verified_on, per_capita_fen) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(village_code, number, verified_on) DO UPDATE SET per_capita_fen = excluded.per_capita_fen "
+            "WHERE per_capita_fen IS NOT excluded.per_capita_fen",
+            rows,
+        )
+
+    def household_members(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], set[str]]:
+        """{(village_code, number): the members' ID numbers} for the households asked about that have any."""
+        wanted = sorted(set(keys))
+        found: dict[tuple[str, str], set[str]] = {}
+        conn = self.connection()
+        for start in range(0, len(wanted), 2000):
+            chunk = wanted[start : start + 2000]
+            for village, number, id_number in conn.execute(
+                "SELECT p.village_code, p.household, p.id_number FROM persons p JOIN json_each(?) k "
+                "ON p.village_code = json_extract(k.value, '$[0]') AND p.household = json_extract(k.value, '$[1]')",
+                (json.dumps(chunk),),
+            ):
+                found.setdefault((village, number), set()).add(id_number)
+        return found
 
     def insert_new_payments(self, tx: Tx, rows: Iterable[tuple]) -> int:
         """Insert (person_id, programme, period, amount_fen, paid_on, account, batch, import_id, source_row) rows
@@ -302,22 +345,60 @@ class CountyData(Connected):
         return row[0] if row else None
 
     def load_facts(self, person: PersonRecord) -> PersonFacts:
-        rows = (
-            self.connection()
-            .execute(
-                "SELECT programme, start_on, end_on, category, quantity FROM enrolments WHERE person_id = ? "
-                "ORDER BY start_on",
-                (person.id,),
+        """The person's enrolments and, where the county imported their household, that household: its
+        members' own facts, its head and its verified incomes."""
+        conn = self.connection()
+        enrolments = self._enrolments_of(conn, [person.id]).get(person.id, ())
+        household = self._household_of(conn, person) if person.household and person.village_code else None
+        return PersonFacts(person.birth_on, person.death_on, enrolments, household)
+
+    @staticmethod
+    def _enrolments_of(conn: sqlite3.Connection, person_ids: list[int]) -> dict[int, tuple[Enrolment, ...]]:
+        found: dict[int, list[Enrolment]] = {}
+        marks = ",".join("?" * len(person_ids))
+        for pid, code, start, end, category, quantity in conn.execute(
+            "SELECT person_id, programme, start_on, end_on, category, quantity FROM enrolments "  # noqa: S608 - only "?" marks
+            f"WHERE person_id IN ({marks}) ORDER BY start_on",
+            person_ids,
+        ):
+            found.setdefault(pid, []).append(
+                Enrolment(
+                    code, to_date(start), parse_date(end), category, Decimal(quantity) if quantity else None
+                )
             )
-            .fetchall()
-        )
-        enrolments = tuple(
-            Enrolment(
-                code, to_date(start), parse_date(end), category, Decimal(quantity) if quantity else None
+        return {pid: tuple(rows) for pid, rows in found.items()}
+
+    def _household_of(self, conn: sqlite3.Connection, person: PersonRecord) -> Household | None:
+        key = (person.village_code, person.household)
+        head = conn.execute(
+            "SELECT h.head_person_id, p.name FROM households h JOIN persons p ON p.id = h.head_person_id "
+            "WHERE h.village_code = ? AND h.number = ?",
+            key,
+        ).fetchone()
+        if head is None:
+            return None
+        members = conn.execute(
+            "SELECT id, birth_on, death_on FROM persons WHERE village_code = ? AND household = ? ORDER BY id",
+            key,
+        ).fetchall()
+        enrolments = self._enrolments_of(conn, [row[0] for row in members])
+        incomes = [
+            HouseholdIncome(to_date(day), fen)
+            for day, fen in conn.execute(
+                "SELECT verified_on, per_capita_fen FROM household_incomes WHERE village_code = ? AND number = ?",
+                key,
             )
-            for code, start, end, category, quantity in rows
+        ]
+        return Household.assemble(
+            person.id,
+            [
+                (pid, PersonFacts(to_date(birth), parse_date(death), enrolments.get(pid, ())))
+                for pid, birth, death in members
+            ],
+            head[0],
+            mask_name(head[1]),
+            incomes,
         )
-        return PersonFacts(person.birth_on, person.death_on, enrolments)
 
     def load_payments(self, person: PersonRecord) -> list[Payment]:
         rows = (

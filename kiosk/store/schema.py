@@ -6,7 +6,7 @@ than guessed at. A migration is never edited after release, only followed by a n
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -208,5 +208,22 @@ MIGRATIONS: dict[int, str] = {
     """,
     11: """
     ALTER TABLE accounts ADD COLUMN registered INTEGER NOT NULL DEFAULT 0;
+    """,
+    12: """
+    CREATE TABLE households (
+        village_code TEXT NOT NULL REFERENCES villages(code),
+        number TEXT NOT NULL,
+        head_person_id INTEGER NOT NULL REFERENCES persons(id),
+        PRIMARY KEY (village_code, number)
+    );
+    CREATE TABLE household_incomes (
+        village_code TEXT NOT NULL,
+        number TEXT NOT NULL,
+        verified_on TEXT NOT NULL,
+        per_capita_fen INTEGER NOT NULL CHECK (per_capita_fen >= 0),
+        PRIMARY KEY (village_code, number, verified_on),
+        FOREIGN KEY (village_code, number) REFERENCES households(village_code, number)
+    );
+    CREATE INDEX persons_by_village_household ON persons(village_code, household);
     """,
 }
