@@ -25,6 +25,7 @@ def to_json(result: LookupResult) -> dict:
             "deceased_on": result.holder.deceased_on.isoformat() if result.holder.deceased_on else None,
         },
         "rule_version": r.rule_version,
+        "rule_label": r.rule_label,
         "today": r.today.isoformat(),
         "hints": [
             {"programme": h.programme, "name": h.name, "reason": h.reason, "department": h.department}
@@ -43,6 +44,8 @@ def to_json(result: LookupResult) -> dict:
                         "reference": line.entitlement.reference,
                         "change_note": line.entitlement.change_note,
                         "backpay": _backpay_json(line.entitlement.backpay),
+                        "source": line.entitlement.source,
+                        "to_head": line.entitlement.to_head,
                         "due_on": line.due_on.isoformat(),
                         "status": line.status.value,
                         "payments": [
@@ -99,6 +102,8 @@ def from_json(data: dict, id_number: str) -> LookupResult:
                 line.get("reference", ""),
                 line.get("change_note"),
                 backpay=_backpay_of(line.get("backpay")),
+                source=str(line.get("source", "")),
+                to_head=bool(line.get("to_head", False)),
             )
             lines.append(
                 Line(
@@ -113,7 +118,9 @@ def from_json(data: dict, id_number: str) -> LookupResult:
             )
         programmes.append(ProgrammeLines(group["code"], group["name"], group["department"], lines))
     hints = [Hint(h["programme"], h["name"], h["reason"], h["department"]) for h in data.get("hints", [])]
-    reconciliation = Reconciliation(programmes, hints, data["rule_version"], to_date(data["today"]))
+    reconciliation = Reconciliation(
+        programmes, hints, data["rule_version"], to_date(data["today"]), str(data.get("rule_label", ""))
+    )
     return LookupResult(
         CardHolder(holder["masked_id"], holder["name"], holder.get("village", ""), deceased_on),
         reconciliation,

@@ -14,9 +14,10 @@ from pathlib import Path
 from kiosk.core.i18n import N_, say
 from kiosk.rules.facts import Enrolment, PersonFacts
 from kiosk.rules.hints import Hint, find_hints
+from kiosk.rules.households import head_line, member_line
 from kiosk.rules.parameters import PolicyError, ProgrammePolicy, load_policy, parse_policy, rule_version
 from kiosk.rules.periods import Period, add_months, parse_period, period_of, periods_between
-from kiosk.rules.programmes import RULES, Entitlement, owed
+from kiosk.rules.programmes import CORE, RULES, Entitlement, owed, shape_problem
 from kiosk.rules.relations import Counts, relation_reason
 
 DEFAULT_POLICY_DIR = Path(__file__).with_name("params")
@@ -61,13 +62,68 @@ class Rulebook:
                     asked=say(_KIND_ZH[period.kind]),
                 ),
             )
-        entitlement = RULES[code](facts, period, policy)
+        household = facts.household
+        if policy.household.to_head and household is not None and household.head_index is not None:
+            if household.is_head:
+                return head_line([self._own(code, m, period) for m in household.everyone()], policy)
+            own = self._own(code, facts, period)
+            return member_line(own, facts, policy) if own.amount_fen else own
+        return self._own(code, facts, period)
+
+    def _own(self, code: str, facts: PersonFacts, period: Period) -> Entitlement:
+        """What the programme's rule and relations owe this person, for themselves."""
+        policy = self.policies[code]
+        entitlement = RULES[policy.rule](facts, period, policy)
         if entitlement.amount_fen and (policy.relations.excluded_by or policy.relations.requires):
             found = relation_reason(policy.relations, facts, period, self._counts, self._names)
             if found is not None:
                 reason, reference = found
                 return owed(0, reason, reference)
         return entitlement
+
+    def takes_part(self, code: str, facts: PersonFacts) -> bool:
+        """Does the person have lines in programme `code`: enrolled themselves, or the head of a household
+        whose members are, where the programme pays the head."""
+        if facts.ever_enrolled(code):
+            return True
+        household = facts.household
+        policy = self.policies.get(code)
+        return (
+            policy is not None
+            and policy.household.to_head
+            and household is not None
+            and household.is_head
+            and any(member.ever_enrolled(code) for member in household.members)
+        )
+
+    def rule_files(self, day: dt.date) -> list[dict[str, str]]:
+        """The policy files in force on `day`, each with the date its newest value in force took effect:
+        what a rule version means, for a complaint's evidence and a clerk."""
+        files = []
+        for code, policy in self.policies.items():
+            since = policy.in_force_on(day)
+            files.append(
+                {"code": code, "file": policy.file_name, "since": since.isoformat() if since else ""}
+            )
+        return files
+
+    def version_label(self, day: dt.date) -> str:
+        """The rule version in words a clerk can trace: each file with the date of its values in force."""
+        found = self._labels.get(day)
+        if found is None:
+            found = self._labels[day] = self._label(day)
+        return found
+
+    @cached_property
+    def _labels(self) -> dict[dt.date, str]:
+        return {}
+
+    def _label(self, day: dt.date) -> str:
+        named = "，".join(
+            f"{entry['file']}（{entry['since']}起）" if entry["since"] else entry["file"]
+            for entry in self.rule_files(day)
+        )
+        return f"{named}；指纹{self.version}"
 
     @cached_property
     def _names(self) -> dict[str, str]:
@@ -131,12 +187,15 @@ def load_rulebook_from(sources: Mapping[str, tuple[str, str]]) -> Rulebook:
         if policy.code != code:
             raise PolicyError(f"{name}: declares programme {policy.code!r}, expected {code!r}")
         policies[code] = policy
-    missing = [code for code in RULES if code not in policies]
+    missing = [code for code in CORE if code not in policies]
     if missing:
         raise PolicyError(f"no policy file for: {', '.join(missing)}")
     for code, policy in policies.items():
         unknown = sorted(policy.relations.codes() - set(policies))
         if unknown:
             raise PolicyError(f"{sources[code][0]}: relations name unknown programmes: {', '.join(unknown)}")
-    ordered = {code: policies[code] for code in RULES}
+        problem = shape_problem(policy)
+        if problem is not None:
+            raise PolicyError(f"{sources[code][0]}: {problem}")
+    ordered = {code: policies[code] for code in [*CORE, *sorted(set(policies) - set(CORE))]}
     return Rulebook(ordered, rule_version(ordered))

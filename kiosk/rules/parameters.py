@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,7 +20,9 @@ from kiosk.rules.timing import Timing, TimingError, parse_timing
 
 Value = int | Mapping[str, int]
 
-UNITS = {"fen", "fen_per_mu", "years"}
+UNITS = {"fen", "fen_per_mu", "years", "months"}
+PAYS = ("each", "head")  # [household] pays: to each member, or the whole household's amount to its head
+_CODE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 PERIOD_KINDS = {"month", "quarter", "semester", "year"}
 
 
@@ -72,6 +75,19 @@ class Parameter:
 
 
 @dataclass(frozen=True, slots=True)
+class HouseholdPayment:
+    """`[household]`: whether the programme pays each member, or the household's whole amount to its head
+    (户主) — a county's practice for 低保, farmland or forest — with the rule that says so."""
+
+    pays: str = "each"
+    reference: str = ""
+
+    @property
+    def to_head(self) -> bool:
+        return self.pays == "head"
+
+
+@dataclass(frozen=True, slots=True)
 class ProgrammePolicy:
     """A programme's metadata and parameters as read from its policy file."""
 
@@ -89,6 +105,16 @@ class ProgrammePolicy:
     relations: Relations = field(
         default_factory=Relations
     )  # exclusions, prerequisites (kiosk.rules.relations)
+    rule: str = ""  # the rule function computing it (kiosk.rules.programmes.RULES); by default its code
+    file_name: str = ""  # the policy file it came from, named in the rule version
+    household: HouseholdPayment = field(default_factory=HouseholdPayment)
+
+    def in_force_on(self, day: dt.date) -> dt.date | None:
+        """The latest start among the values in force on `day` (when this file's rules last changed)."""
+        starts = [
+            dated.start_on for p in self.parameters.values() for dated in p.values if dated.start_on <= day
+        ]
+        return max(starts) if starts else None
 
     def term(self, language: str, field_name: str, chinese: str) -> str | None:
         """`chinese` (this programme's name, department, note or a reference) in `language`, if the file says."""
@@ -176,7 +202,7 @@ def _load_parameter(where: str, name: str, raw: Mapping[str, object]) -> Paramet
 
 
 def load_policy(path: Path, known_codes: set[str] | None = None) -> ProgrammePolicy:
-    """Read and validate one programme's policy file (see parse_policy)."""
+    """Read and validate one programme's policy file (see parse_policy; `known_codes`: the rules known)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -185,7 +211,9 @@ def load_policy(path: Path, known_codes: set[str] | None = None) -> ProgrammePol
 
 
 def parse_policy(text: str, where: str, known_codes: set[str] | None = None) -> ProgrammePolicy:
-    """Validate one programme's policy text; `where` names it in errors.
+    """Validate one programme's policy text; `where` names it in errors. `known_codes` are the rules the
+    engine has: a programme is computed by the rule its file names (`rule = "dibao"` for a county's urban
+    低保 `dibao_urban`), by default the one of its own code.
 
     Raises PolicyError naming the file for syntax errors, unknown programmes,
     missing fields, unordered or overlapping dates and missing references.
@@ -197,8 +225,18 @@ def parse_policy(text: str, where: str, known_codes: set[str] | None = None) -> 
     code = raw.get("code")
     if not isinstance(code, str) or not code:
         raise PolicyError(f"{where}: missing programme code")
-    if known_codes is not None and code not in known_codes:
-        raise PolicyError(f"{where}: unknown programme code {code!r}")
+    if not _CODE.match(code):
+        raise PolicyError(f"{where}: programme code {code!r}: use 2–32 lower-case letters, digits or _")
+    rule = raw.get("rule", code)
+    if not isinstance(rule, str):
+        raise PolicyError(f'{where}: rule must name a rule such as "dibao"')
+    if known_codes is not None and rule not in known_codes:
+        if "rule" in raw:
+            raise PolicyError(f"{where}: unknown rule {rule!r} (one of: {', '.join(sorted(known_codes))})")
+        raise PolicyError(
+            f"{where}: unknown programme code {code!r}: to compute it as a known programme is, "
+            f"name that one's rule (rule = one of: {', '.join(sorted(known_codes))})"
+        )
     for key in ("name", "department", "period", "note"):
         if not isinstance(raw.get(key), str) or not raw[key].strip():
             raise PolicyError(f"{where}: missing {key}")
@@ -207,8 +245,8 @@ def parse_policy(text: str, where: str, known_codes: set[str] | None = None) -> 
     due_months = raw.get("due_months", 1)
     if not isinstance(due_months, int) or isinstance(due_months, bool) or not 1 <= due_months <= 24:
         raise PolicyError(f"{where}: due_months must be a whole number from 1 to 24")
-    params_raw = raw.get("parameters")
-    if not isinstance(params_raw, dict) or not params_raw:
+    params_raw = raw.get("parameters", {} if rule == "record" else None)  # a register has no amounts
+    if not isinstance(params_raw, dict) or (not params_raw and rule != "record"):
         raise PolicyError(f"{where}: no parameters")
     parameters = {name: _load_parameter(where, name, body) for name, body in params_raw.items()}
     translations = _translations(where, raw.get("translations", {}))
@@ -217,6 +255,7 @@ def parse_policy(text: str, where: str, known_codes: set[str] | None = None) -> 
         relations = parse_relations(raw.get("relations"))
     except (TimingError, RelationError) as error:
         raise PolicyError(f"{where}: {error}") from None
+    household = _household(where, raw.get("household"))
     if code in relations.codes():
         raise PolicyError(f"{where}: relations: a programme cannot exclude or require itself")
     return ProgrammePolicy(
@@ -231,7 +270,25 @@ def parse_policy(text: str, where: str, known_codes: set[str] | None = None) -> 
         translations=translations,
         timing=timing,
         relations=relations,
+        rule=rule,
+        file_name=where,
+        household=household,
     )
+
+
+def _household(where: str, raw: object) -> HouseholdPayment:
+    """`[household]`: pays = "each" | "head", with its reference."""
+    if raw is None:
+        return HouseholdPayment()
+    if not isinstance(raw, dict) or set(raw) - {"pays", "reference"}:
+        raise PolicyError(f'{where}: household must be a table: pays = "each" or "head", reference = "…"')
+    pays = raw.get("pays", "each")
+    if pays not in PAYS:
+        raise PolicyError(f"{where}: household.pays must be one of {', '.join(PAYS)}, not {pays!r}")
+    reference = raw.get("reference")
+    if not isinstance(reference, str) or not reference.strip():
+        raise PolicyError(f'{where}: household: a legal reference is required (reference = "…")')
+    return HouseholdPayment(str(pays), reference.strip())
 
 
 def _translations(where: str, raw: object) -> dict[str, dict[str, object]]:
@@ -257,7 +314,8 @@ def _translations(where: str, raw: object) -> dict[str, dict[str, object]]:
 
 
 def rule_version(policies: Mapping[str, ProgrammePolicy]) -> str:
-    """Return a short fingerprint of the policy texts in force, for evidence snapshots."""
+    """Return a short fingerprint of the policy texts in force, for evidence snapshots (the files and the
+    dates of their values in force are `Rulebook.rule_files`)."""
     digest = hashlib.sha256()
     for code in sorted(policies):
         digest.update(code.encode())

@@ -189,12 +189,27 @@ def find_run(reconciliation: Reconciliation, programme: str, first_period: str) 
 
 
 def all_clear(reconciliation: Reconciliation) -> Message:
-    """For a screen with no problem: one line for the whole period shown, not for the current year alone."""
+    """For a screen with no problem: one line for the whole period shown, not for the current year alone.
+    A programme paid to the household's head is not claimed as paid in full here: this person's screen
+    cannot see the head's payments, so it says who receives it."""
     due = [line for line in reconciliation.lines if line.status is not Status.NOT_YET_DUE]
-    if not due:
-        return say(N_("目前还没有到发放时间的补贴"))
-    first = min(due, key=lambda line: line.period.start_on).period
-    return say(N_("%(first)s至今，各项补贴都已足额发放"), first=Month(first.start_on))
+    to_head = [
+        g for g in reconciliation.programmes if any(line.status is Status.PAID_TO_HEAD for line in g.lines)
+    ]
+    own = [line for line in due if line.status is not Status.PAID_TO_HEAD]
+    by_head = (
+        say(
+            N_("%(programme)s按户发放，由户主领取，全户的发放情况请户主查询"),
+            programme=Term(to_head[0].code, "name", to_head[0].name),
+        )
+        if to_head
+        else None
+    )
+    if not own:
+        return by_head or say(N_("目前还没有到发放时间的补贴"))
+    first = min(own, key=lambda line: line.period.start_on).period
+    cleared = say(N_("%(first)s至今，各项补贴都已足额发放"), first=Month(first.start_on))
+    return say(N_("%(cleared)s；%(by_head)s"), cleared=cleared, by_head=by_head) if by_head else cleared
 
 
 def all_clear_zh(reconciliation: Reconciliation) -> str:

@@ -16,9 +16,9 @@ from decimal import Decimal
 
 from kiosk.core.i18n import N_, Day, Message, Month, Yuan, say
 from kiosk.core.money import format_quantity, multiply_fen
-from kiosk.rules.facts import Enrolment, PersonFacts
+from kiosk.rules.facts import Enrolment, Household, HouseholdIncome, PersonFacts
 from kiosk.rules.parameters import DatedValue, Parameter, ProgrammePolicy
-from kiosk.rules.periods import Period
+from kiosk.rules.periods import Period, add_months
 from kiosk.rules.timing import reached_on
 
 
@@ -40,6 +40,10 @@ class Entitlement:
     # at the old standard is arrears to come until then, not an underpayment.
     backpay: tuple[int, dt.date, dt.date] | None = None
     source: str = ""  # which value decided it: "monthly_by_category@2025-07-01" (its programme's file)
+    # What a household payment to the head is built from (kiosk.rules.households): ("per_mu", area, rate),
+    # ("chae", standard, income, per-capita 差额, add-on name, add-on fen, exit month or 0), ("flat", name).
+    basis: tuple = ()
+    to_head: bool = False  # a member's share, paid to the household's head (the line says so; owes nothing)
 
 
 def _pick(value: object, key: str | None) -> int | None:
@@ -199,29 +203,179 @@ def elderly_allowance(facts: PersonFacts, period: Period, policy: ProgrammePolic
 
 
 def dibao(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
-    """Owe the monthly 低保 amount of the person's category."""
+    """Owe 低保 in the shape the county's file uses: a flat monthly amount per category
+    (`monthly_by_category`, as many Guizhou counties pay it), or the household 差额 (`monthly_standard`:
+    the standard less the household's verified per-capita income, per member, plus any add-on of the
+    member's category, and a gradual exit while a risen income is new)."""
     if isinstance(enrolled := _precheck(facts, period, policy), Entitlement):
         return enrolled
     category = enrolled.category or ""
-    return _amount_from(
+    if "monthly_standard" in policy.parameters:
+        return _chae(facts, period, policy, category)
+    entitlement = _amount_from(
         policy["monthly_by_category"],
         period,
         category,
         "每月",
         say(N_("低保%(category)s类"), category=category),
     )
+    return (
+        dataclasses.replace(entitlement, basis=("flat", category)) if entitlement.amount_fen else entitlement
+    )
+
+
+def _chae(facts: PersonFacts, period: Period, policy: ProgrammePolicy, category: str) -> Entitlement:
+    """One member's 低保 差额 for a month: (standard − household per-capita income) + the category's add-on."""
+    standard_rule = policy["monthly_standard"].at(period.start_on)
+    standard = int(standard_rule.value)  # type: ignore[arg-type]
+    household = facts.household
+    read_on = policy.timing.read_day(period)
+    income = household.income_on(read_on) if household is not None else None
+    if income is None:
+        return _not_owed(
+            say(N_("未登记家庭收入核定，无法按差额计算，请咨询县民政局")), standard_rule.reference
+        )
+    sources = [f"monthly_standard@{standard_rule.start_on.isoformat()}"]
+    references = [standard_rule.reference]
+    exit_month = 0
+    if income.per_capita_fen < standard:
+        per_capita = standard - income.per_capita_fen
+        message = say(
+            N_("家庭人均收入%(income)s元，低于标准%(standard)s元，按差额每人%(per)s元"),
+            income=Yuan(income.per_capita_fen),
+            standard=Yuan(standard),
+            per=Yuan(per_capita),
+        )
+    else:
+        kept = _gradual_exit(household, income, standard, period, policy)  # type: ignore[arg-type]
+        if kept is None:
+            return _not_owed(
+                say(
+                    N_("家庭人均收入%(income)s元，不低于标准%(standard)s元"),
+                    income=Yuan(income.per_capita_fen),
+                    standard=Yuan(standard),
+                ),
+                standard_rule.reference,
+            )
+        per_capita, exit_month, months, exit_rule = kept
+        if exit_month == 0:
+            return _not_owed(
+                say(
+                    N_("家庭人均收入%(income)s元，高于标准%(standard)s元，%(months)s个月渐退期已满"),
+                    income=Yuan(income.per_capita_fen),
+                    standard=Yuan(standard),
+                    months=months,
+                ),
+                exit_rule.reference,
+            )
+        sources.append(f"gradual_exit_months@{exit_rule.start_on.isoformat()}")
+        references.append(exit_rule.reference)
+        message = say(
+            N_(
+                "家庭人均收入%(income)s元，已高于标准%(standard)s元；渐退期第%(month)s个月（共%(months)s个月），按原差额每人%(per)s元继续发放"
+            ),
+            income=Yuan(income.per_capita_fen),
+            standard=Yuan(standard),
+            month=exit_month,
+            months=months,
+            per=Yuan(per_capita),
+        )
+    addon = 0
+    if category and "monthly_addon_by_category" in policy.parameters:
+        addon_rule = policy["monthly_addon_by_category"].at(period.start_on)
+        found = _pick(addon_rule.value, category)
+        if found:
+            addon = found
+            sources.append(f"monthly_addon_by_category@{addon_rule.start_on.isoformat()}")
+            references.append(addon_rule.reference)
+            message = say(
+                N_("%(base)s；另加%(category)s每月%(addon)s元，共%(total)s元"),
+                base=message,
+                category=category,
+                addon=Yuan(addon),
+                total=Yuan(per_capita + addon),
+            )
+    entitlement = owed(per_capita + addon, message, "；".join(dict.fromkeys(references)))
+    return dataclasses.replace(
+        entitlement,
+        source="+".join(sources),
+        basis=(
+            "chae",
+            standard,
+            income.per_capita_fen,
+            per_capita,
+            category if addon else "",
+            addon,
+            exit_month,
+        ),
+    )
+
+
+def _gradual_exit(
+    household: Household, income: HouseholdIncome, standard: int, period: Period, policy: ProgrammePolicy
+) -> tuple[int, int, int, DatedValue] | None:
+    """While a household's income has newly risen to the standard or above, the file's
+    `gradual_exit_months` keep its last 差额 for that many months (渐退). Returns (the kept per-capita 差额,
+    which month of the exit this is — 0 once it is over —, the exit's length, its rule), or None when the
+    file has no gradual exit or the household was never below the standard."""
+    if "gradual_exit_months" not in policy.parameters:
+        return None
+    exit_rule = policy["gradual_exit_months"].at(period.start_on)
+    months = int(exit_rule.value)  # type: ignore[arg-type]
+    earlier = [i for i in household.incomes if i.verified_on < income.verified_on]
+    rose = income
+    for record in reversed(earlier):  # back to the first of the run of incomes at or above the standard
+        if record.per_capita_fen < standard:
+            break
+        rose = record
+    below = [i for i in earlier if i.verified_on < rose.verified_on]
+    if not below or below[-1].per_capita_fen >= standard:
+        return None
+    first = rose.verified_on if rose.verified_on.day == 1 else add_months(rose.verified_on.replace(day=1), 1)
+    month = (period.start_on.year - first.year) * 12 + period.start_on.month - first.month + 1
+    return standard - below[-1].per_capita_fen, (month if month <= months else 0), months, exit_rule
+
+
+_SETTINGS = ("集中", "分散")  # 特困 support in an institution (集中供养) or at home (分散供养)
+
+
+def _setting_and_level(category: str) -> tuple[str, str]:
+    """A 特困 enrolment's category: its self-care level, its setting, or both as "分散/全自理"."""
+    setting = level = ""
+    for part in category.split("/"):
+        part = part.strip()
+        if part in _SETTINGS:
+            setting = part
+        elif part:
+            level = part
+    return setting, level
 
 
 def tekun(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
-    """Owe the monthly basic-living standard to persons in 特困 support, plus — where the county's file has
-    `monthly_care_by_level` — the care standard of the person's self-care ability (the enrolment's
-    category: 全自理, 半失能, 全失能)."""
+    """Owe the monthly basic-living standard to persons in 特困 support — one amount, or by setting
+    (`monthly_by_setting`: 集中 or 分散) — plus, where the county's file has `monthly_care_by_level`,
+    the care standard of the person's self-care ability. The enrolment's category names them:
+    "全自理", "分散", or both ("分散/全失能")."""
     if isinstance(enrolled := _precheck(facts, period, policy), Entitlement):
         return enrolled
-    basic = _amount_from(policy["monthly_amount"], period, None, "每月", say(N_("特困供养")))
+    setting, level = _setting_and_level(enrolled.category or "")
+    if "monthly_by_setting" in policy.parameters:
+        if not setting:
+            return _not_owed(
+                say(N_("特困供养：未登记集中或分散供养，无法确定标准")),
+                policy["monthly_by_setting"].values[-1].reference,
+            )
+        basic = _amount_from(
+            policy["monthly_by_setting"],
+            period,
+            setting,
+            "每月",
+            say(N_("特困供养（%(setting)s供养）"), setting=setting),
+        )
+    else:
+        basic = _amount_from(policy["monthly_amount"], period, None, "每月", say(N_("特困供养")))
     if "monthly_care_by_level" not in policy.parameters or not basic.amount_fen:
         return basic
-    level = enrolled.category or ""
     parameter = policy["monthly_care_by_level"]
     dated = parameter.at(period.start_on)
     care = _pick(dated.value, level)
@@ -230,7 +384,12 @@ def tekun(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitl
             say(N_("特困供养：自理能力“%(level)s”不在照料护理标准中"), level=level), dated.reference
         )
     message = say(
-        N_("特困供养：基本生活每月%(basic)s元，加%(level)s照料护理每月%(care)s元，共%(total)s元"),
+        N_(
+            "特困供养（%(setting)s供养）：基本生活每月%(basic)s元，加%(level)s照料护理每月%(care)s元，共%(total)s元"
+        )
+        if setting
+        else N_("特困供养：基本生活每月%(basic)s元，加%(level)s照料护理每月%(care)s元，共%(total)s元"),
+        setting=setting,
         basic=Yuan(basic.amount_fen),
         level=level,
         care=Yuan(care),
@@ -292,7 +451,9 @@ def _per_mu(facts: PersonFacts, period: Period, policy: ProgrammePolicy, land: s
         dated.reference,
         _change_note(parameter, dated, period, None, "每亩"),
     )
-    return dataclasses.replace(entitlement, source=f"{parameter.name}@{dated.start_on.isoformat()}")
+    return dataclasses.replace(
+        entitlement, source=f"{parameter.name}@{dated.start_on.isoformat()}", basis=("per_mu", area, rate)
+    )
 
 
 _PER_MU = {
@@ -323,6 +484,15 @@ def education(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> En
     return _amount_from(policy["semester_by_stage"], period, stage, "每学期", describe)
 
 
+def record(facts: PersonFacts, period: Period, policy: ProgrammePolicy) -> Entitlement:
+    """Owe nothing: a register the county holds only so other programmes can be related to it (an
+    enterprise pension, which excludes the residents' basic pension). A payment under it is shown, and
+    owes nothing here."""
+    if isinstance(enrolled := _precheck(facts, period, policy), Entitlement):
+        return enrolled
+    return _not_owed(say(N_("此项仅作登记，本系统不计算金额")), policy.timing.reference)
+
+
 Rule = Callable[[PersonFacts, Period, ProgrammePolicy], Entitlement]
 
 RULES: dict[str, Rule] = {
@@ -335,4 +505,53 @@ RULES: dict[str, Rule] = {
     "farmland": farmland,
     "forest": forest,
     "education": education,
+    "record": record,
 }
+CORE = tuple(code for code in RULES if code != "record")  # every county's rulebook has these programmes
+
+# The parameters each rule reads: one set of each tuple's alternatives is required, the rest optional.
+SHAPES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "pension_basic": (("min_age",), ("monthly_amount",)),
+    "elderly_allowance": (("monthly_by_age",),),
+    "dibao": (("monthly_by_category", "monthly_standard"),),
+    "tekun": (("monthly_amount", "monthly_by_setting"),),
+    "disability_living": (("monthly_by_grade",),),
+    "disability_care": (("monthly_by_grade",),),
+    "farmland": (("rate_per_mu",),),
+    "forest": (("rate_per_mu",),),
+    "education": (("semester_by_stage",),),
+    "record": (),
+}
+OPTIONAL = {
+    "dibao": {"monthly_addon_by_category", "gradual_exit_months"},
+    "tekun": {"monthly_care_by_level"},
+}
+HOUSEHOLD_RULES = {"dibao", "farmland", "forest"}  # may be paid to the household's head ([household] pays)
+
+
+def shape_problem(policy: ProgrammePolicy) -> str | None:
+    """What is wrong with the parameters a policy gives its rule, in words for its author; None if right."""
+    names = set(policy.parameters)
+    known: set[str] = set(OPTIONAL.get(policy.rule, set()))
+    for alternatives in SHAPES[policy.rule]:
+        given = [name for name in alternatives if name in names]
+        known.update(alternatives)
+        if not given:
+            return f"rule {policy.rule!r} needs parameters.{' or parameters.'.join(alternatives)}"
+        if len(given) > 1:
+            return f"give one of parameters.{' or parameters.'.join(alternatives)}, not both"
+    unknown = sorted(names - known)
+    if unknown:
+        return f"rule {policy.rule!r} does not read parameters.{', parameters.'.join(unknown)}"
+    if "monthly_standard" in names:
+        if policy.period_kind != "month":
+            return 'a household 差额 (monthly_standard) is paid by the month: period = "month"'
+        if policy["monthly_standard"].unit != "fen":
+            return 'monthly_standard: unit must be "fen"'
+    if "gradual_exit_months" in names and policy["gradual_exit_months"].unit != "months":
+        return 'gradual_exit_months: unit must be "months"'
+    if policy.household.to_head and policy.rule not in HOUSEHOLD_RULES:
+        return (
+            f'household.pays = "head" is for {", ".join(sorted(HOUSEHOLD_RULES))}, not rule {policy.rule!r}'
+        )
+    return None

@@ -33,6 +33,7 @@ class Status(StrEnum):
     PAID_WITHOUT_ENTITLEMENT = "paid_without_entitlement"
     NOT_YET_DUE = "not_yet_due"
     ARREARS_PENDING = "arrears_pending"  # paid at the old standard; the raised one's back-pay is not due yet
+    PAID_TO_HEAD = "paid_to_head"  # a member's share of a household payment, which the head receives
 
     @property
     def label_zh(self) -> str:
@@ -44,7 +45,12 @@ class Status(StrEnum):
 
     @property
     def is_problem(self) -> bool:
-        return self not in (Status.PAID_IN_FULL, Status.NOT_YET_DUE, Status.ARREARS_PENDING)
+        return self not in (
+            Status.PAID_IN_FULL,
+            Status.NOT_YET_DUE,
+            Status.ARREARS_PENDING,
+            Status.PAID_TO_HEAD,
+        )
 
 
 _LABELS = {
@@ -57,6 +63,7 @@ _LABELS = {
     Status.PAID_WITHOUT_ENTITLEMENT: (N_("无资格却发放"), "⚠"),
     Status.NOT_YET_DUE: (N_("未到发放时间"), "…"),
     Status.ARREARS_PENDING: (N_("标准已调整，差额待补发"), "…"),
+    Status.PAID_TO_HEAD: (N_("由户主领取"), "⌂"),
 }
 
 
@@ -162,6 +169,7 @@ class Reconciliation:
     hints: list[Hint]
     rule_version: str
     today: dt.date
+    rule_label: str = ""  # the files and the dates of their values in force (Rulebook.version_label)
 
     @property
     def lines(self) -> list[Line]:
@@ -201,7 +209,9 @@ def judge(
     if owed == 0:
         if facts.death_on is not None and facts.death_on < period.start_on:
             return Status.PAID_AFTER_DEATH
-        return Status.PAID_IN_FULL if paid == 0 else Status.PAID_WITHOUT_ENTITLEMENT
+        if paid == 0:
+            return Status.PAID_TO_HEAD if entitlement.to_head else Status.PAID_IN_FULL
+        return Status.PAID_WITHOUT_ENTITLEMENT
     if paid < owed and today <= due_on:
         return Status.NOT_YET_DUE
     if paid <= 0:
@@ -230,6 +240,8 @@ def describe_message(line: Line) -> Message:
     if status is Status.PAID_WITHOUT_ENTITLEMENT:
         why = line.entitlement.message or say("%(why)s", why=line.entitlement.explanation)
         return say(N_("此期不应发放（%(why)s），却发放%(paid)s元"), why=why, paid=Yuan(paid))
+    if status is Status.PAID_TO_HEAD:
+        return line.entitlement.message or say("%(why)s", why=line.entitlement.explanation)
     if status is Status.NOT_YET_DUE:
         return say(N_("应发%(owed)s元，%(day)s前发放"), owed=Yuan(owed), day=Day(line.due_on))
     if status is Status.MISSING:
@@ -287,7 +299,7 @@ def reconcile(
     for payment in payments:
         if payment.period.end_on >= since_on:
             paid_by_code[payment.programme][payment.period].append(payment)
-    enrolled = {enrolment.programme for enrolment in facts.enrolments}
+    enrolled = {code for code in rulebook.codes if rulebook.takes_part(code, facts)}
 
     programmes: list[ProgrammeLines] = []
     unknown = sorted(code for code in paid_by_code if code not in rulebook.policies)
@@ -311,7 +323,7 @@ def reconcile(
             else:
                 entitlement = rulebook.owed(code, facts, period)
                 due_on = rulebook.due_on(code, period)
-            if entitlement.amount_fen == 0 and not found:
+            if entitlement.amount_fen == 0 and not found and not entitlement.to_head:
                 continue
             if policy is not None and period.start_on > today and not found:
                 continue
@@ -320,4 +332,6 @@ def reconcile(
             group.lines.append(Line(code, period, entitlement, received, due_on, status, facts.death_on))
         if group.lines:
             programmes.append(group)
-    return Reconciliation(programmes, rulebook.hints(facts, today), rulebook.version, today)
+    return Reconciliation(
+        programmes, rulebook.hints(facts, today), rulebook.version, today, rulebook.version_label(today)
+    )

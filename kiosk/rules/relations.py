@@ -4,8 +4,10 @@ disabilities is for 低保 households). A policy file may carry:
 
     [relations]
     excluded_by = [{ programme = "tekun", reference = "《社会救助暂行办法》…" }]
-    requires = [{ any_of = ["dibao"], reference = "国发〔2015〕52号…" }]
+    requires = [{ any_of = ["dibao"], household = true, reference = "国发〔2015〕52号…" }]
 
+`household = true` asks it of the person's household (a 低保 household: any member counts), not only of
+the person; without a household on the roster it is asked of the person alone.
 Whether the other programme counts for a period is that programme's own timing (kiosk.rules.timing).
 A line the relation zeroes says why, with the relation's reference.
 """
@@ -30,6 +32,7 @@ class RelationError(ValueError):
 class Relation:
     programmes: tuple[str, ...]  # excluded_by: the one programme; requires: any of these
     reference: str
+    household: bool = False  # requires: of anyone in the household (a 低保 household)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +62,17 @@ def _entries(raw: dict, key: str) -> list:
 
 
 def _relation(entry: object, key: str, field: str) -> Relation:
-    if not isinstance(entry, dict) or set(entry) != {field, "reference"}:
-        raise RelationError(f'relations.{key}: each entry is {{ {field} = …, reference = "…" }}')
+    optional = {"household"} if key == "requires" else set()
+    if not isinstance(entry, dict) or not {field, "reference"} <= set(entry) <= {
+        field,
+        "reference",
+        *optional,
+    }:
+        extra = ", household = true" if optional else ""
+        raise RelationError(f'relations.{key}: each entry is {{ {field} = …{extra}, reference = "…" }}')
+    household = entry.get("household", False)
+    if not isinstance(household, bool):
+        raise RelationError(f"relations.{key}.household must be true or false")
     reference = entry["reference"]
     if not isinstance(reference, str) or not reference.strip():
         raise RelationError(f"relations.{key}: a legal reference is required")
@@ -68,7 +80,7 @@ def _relation(entry: object, key: str, field: str) -> Relation:
     codes = [codes] if isinstance(codes, str) else codes
     if not isinstance(codes, list) or not codes or not all(isinstance(c, str) and c for c in codes):
         raise RelationError(f"relations.{key}.{field} must name programme codes")
-    return Relation(tuple(codes), reference.strip())
+    return Relation(tuple(codes), reference.strip(), household)
 
 
 def relation_reason(
@@ -88,11 +100,16 @@ def relation_reason(
                 relation.reference,
             )
     for relation in relations.requires:
-        if not any(counts[code](facts, period) for code in relation.programmes):
+        asked = [facts]
+        if relation.household and facts.household is not None:
+            asked = facts.household.everyone()
+        if not any(counts[code](who, period) for code in relation.programmes for who in asked):
             first = relation.programmes[0]
             return (
                 say(
-                    N_("须同时享受%(other)s，%(period)s未享受"),
+                    N_("须为%(other)s家庭，%(period)s全户未享受")
+                    if relation.household
+                    else N_("须同时享受%(other)s，%(period)s未享受"),
                     other=Term(first, "name", names[first]),
                     period=period.label,
                 ),

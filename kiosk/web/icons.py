@@ -61,6 +61,7 @@ STATUS_ICONS = {
     "paid_without_entitlement": "warning",
     "not_yet_due": "wait",
     "arrears_pending": "wait",
+    "paid_to_head": "ok",
 }
 CATEGORY_ICONS = {
     "not_received": "missing",

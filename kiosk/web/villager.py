@@ -99,6 +99,7 @@ def _programme_rows(reconciliation: Reconciliation, year: int) -> list[dict[str,
                 "paid_fen": sum(line.paid_fen for line in due),
                 "problems": len(problems),
                 "pending_only": not due,
+                "to_head": bool(due) and all(line.status is Status.PAID_TO_HEAD for line in due),
                 "statuses": sorted({line.status for line in problems}, key=list(Status).index),
             }
         )

@@ -95,3 +95,87 @@ def test_without_the_relation_both_are_owed(rulebook):
     )
     assert owed(plain, "dibao", facts, "2025-06").amount_fen == 38000
     assert dataclasses.replace(plain.policies["dibao"]).relations.excluded_by == ()
+
+
+URBAN = """
+code = "dibao_urban"
+rule = "dibao"
+name = "城市最低生活保障"
+department = "县民政局"
+period = "month"
+note = "演示"
+
+[parameters.monthly_by_category]
+description = "城市低保月补助"
+unit = "fen"
+values = [{ start = 2023-01-01, value = { "A" = 60000 }, reference = "示例县城市低保标准（演示）" }]
+
+[relations]
+excluded_by = [{ programme = "dibao", reference = "城乡低保不得重复享受（示例县，演示）" }]
+"""
+ENTERPRISE = """
+code = "pension_enterprise"
+rule = "record"
+name = "企业职工基本养老金（登记）"
+department = "县人力资源和社会保障局"
+period = "month"
+note = "演示"
+
+[timing]
+reference = "《城乡养老保险制度衔接暂行办法》第八条：不得同时领取（演示）"
+"""
+
+
+def county_rulebook():  # type: ignore[no-untyped-def]
+    sources = {path.stem: (path.name, path.read_text(encoding="utf-8")) for path in PARAMS.glob("*.toml")}
+    pension = sources["pension_basic"][1].replace(
+        "\n[timing]",
+        '\n[relations]\nexcluded_by = [{ programme = "pension_enterprise", reference = "第八条（演示）" }]\n\n[timing]',
+        1,
+    )
+    sources["pension_basic"] = ("pension_basic.toml", pension)
+    sources["dibao_urban"] = ("dibao_urban.toml", URBAN)
+    sources["pension_enterprise"] = ("pension_enterprise.toml", ENTERPRISE)
+    return load_rulebook_from(sources)
+
+
+def test_a_county_programme_computed_by_a_known_rule_and_excluded_by_rural_dibao():
+    book = county_rulebook()
+    assert book.codes[-2:] == ["dibao_urban", "pension_enterprise"]
+    urban_only = person(Enrolment("dibao_urban", dt.date(2020, 1, 1), None, "A"))
+    assert owed(book, "dibao_urban", urban_only, "2025-03").amount_fen == 60000
+    both = person(
+        Enrolment("dibao_urban", dt.date(2020, 1, 1), None, "A"),
+        Enrolment("dibao", dt.date(2025, 1, 1), None, "A"),
+    )
+    line = owed(book, "dibao_urban", both, "2025-03")
+    assert (
+        line.amount_fen == 0
+        and "同期享受农村最低生活保障" in line.explanation
+        and "城乡低保" in line.reference
+    )
+
+
+def test_a_record_programme_owes_nothing_and_excludes_the_residents_pension():
+    book = county_rulebook()
+    retired = person(
+        Enrolment("pension_basic", dt.date(2015, 1, 1)), Enrolment("pension_enterprise", dt.date(2025, 6, 1))
+    )
+    assert owed(book, "pension_basic", retired, "2025-05").amount_fen > 0
+    june = owed(book, "pension_basic", retired, "2025-06")
+    assert june.amount_fen == 0 and "企业职工基本养老金" in june.explanation
+    record = owed(book, "pension_enterprise", retired, "2025-06")
+    assert record.amount_fen == 0 and "仅作登记" in record.explanation
+
+
+def test_an_unknown_rule_is_refused_by_name():
+    with pytest.raises(PolicyError, match="unknown rule 'lottery'"):
+        load_rulebook_from(
+            {
+                **{p.stem: (p.name, p.read_text(encoding="utf-8")) for p in PARAMS.glob("*.toml")},
+                "bonus": (
+                    "bonus.toml",
+                    URBAN.replace('rule = "dibao"', 'rule = "lottery"').replace("dibao_urban", "bonus"),
+                ),
+            }
+        )
