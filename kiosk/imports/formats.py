@@ -64,13 +64,26 @@ KINDS: dict[str, tuple[Column, ...]] = {
         Column("account", "账号", ("account", "银行账号", "卡号")),
         Column("batch", "批次号", ("batch", "批次")),
     ),
+    "households": (
+        Column("village", "村", ("village", "所在村", "村组")),
+        Column("household", "户号", ("household", "户编号")),
+        Column("head_id_number", "户主身份证号", ("head_id_number", "户主证件号码", "户主公民身份号码")),
+        Column("verified_on", "核定日期", ("verified_on", "收入核定日期", "核对日期"), required=False),
+        Column("income", "家庭月人均收入", ("income", "per_capita_income", "月人均收入"), required=False),
+    ),
     "cadres": (
         ID,
         NAME,
         Column("position", "职务", ("position", "title"), required=False),
     ),
 }
-AUTO_KINDS = ("villages", "persons", "enrolments", "payments")  # cadres are named explicitly, for checks
+AUTO_KINDS = (
+    "villages",
+    "persons",
+    "households",
+    "enrolments",
+    "payments",
+)  # cadres are named explicitly, for checks
 
 
 def normalise(header: object) -> str:

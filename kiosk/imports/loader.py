@@ -73,6 +73,7 @@ class ImportReport:
             "persons": "人员",
             "enrolments": "享受对象",
             "payments": "发放明细",
+            "households": "家庭户",
             "policy": "政策",
         }
         head = f"{self.file}（{kinds.get(self.kind, self.kind)}）：读取{self.rows_read}行"
@@ -338,7 +339,91 @@ class _Payments(_PersonRows):
         self.report.unchanged += unchanged
 
 
-IMPORTERS = {"villages": _Villages, "persons": _Persons, "enrolments": _Enrolments, "payments": _Payments}
+def _head_number(raw: str) -> str:
+    """The head's ID number, its errors named by the head's column."""
+    try:
+        return v.id_number(raw).upper()
+    except v.CellError as error:
+        raise v.CellError("户主身份证号", error.value, error.problem) from None
+
+
+class _Households(_Importer):
+    """Households (village + 户号, the natural key): the head (户主), who must be on the roster in that
+    household, and — where a programme needs it — the per-capita monthly income verified on a day. One
+    row per household and verification; a row without income names the head only."""
+
+    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(**kwargs)
+        self.villages = self.store.village_codes()
+        self.heads: dict[tuple[str, str], tuple[str, int]] = {}  # household → (head's number, first row)
+        self.seen: dict[tuple[str, str, str], int] = {}
+
+    def add(self, rows: list[tuple[int, dict[str, str]]]) -> None:
+        parsed = []
+        for number, cells in rows:
+            try:
+                village = v.required(cells["village"], "村")
+                household = v.required(cells["household"], "户号")
+                head = _head_number(cells["head_id_number"])
+                verified = v.optional_date(cells.get("verified_on", ""), "核定日期")
+                income = cells.get("income", "")
+                fen = v.amount_fen(income, "家庭月人均收入") if income else None
+            except v.CellError as error:
+                self.cell_error(number, error)
+                continue
+            if village not in self.villages:
+                self.error(number, "村", village, "未知的村（请先导入村名单）")
+                continue
+            if (verified is None) != (fen is None):
+                column, value = ("核定日期", "") if verified is None else ("家庭月人均收入", "")
+                self.error(number, column, value, "家庭月人均收入和核定日期要一起填写")
+                continue
+            if fen is not None and fen < 0:
+                self.error(number, "家庭月人均收入", income, "不能为负数")
+                continue
+            if verified is not None and verified > self.today:
+                self.error(number, "核定日期", cells["verified_on"], "晚于今天")
+                continue
+            parsed.append((number, cells, self.villages[village], household, head, verified, fen))
+        members = self.store.household_members((code, household) for _, _, code, household, *_ in parsed)
+        heads, incomes, accepted = [], [], 0
+        for number, _cells, code, household, head, verified, fen in parsed:
+            key = (code, household)
+            if key not in members:
+                self.error(number, "户号", household, "该村没有此户号的人员（请先导入人员）")
+                continue
+            if head not in members[key]:
+                self.error(number, "户主身份证号", mask_id_number(head), "不是该户的成员")
+                continue
+            earlier = self.heads.get(key)
+            if earlier is not None and earlier[0] != head:
+                self.error(number, "户主身份证号", mask_id_number(head), f"与第{earlier[1]}行的户主不同")
+                continue
+            if verified is not None and fen is not None:
+                spot = (code, household, verified.isoformat())
+                if spot in self.seen:
+                    self.error(number, "整行", household, f"与第{self.seen[spot]}行重复")
+                    continue
+                self.seen[spot] = number
+                incomes.append((code, household, verified.isoformat(), fen))
+            if earlier is None:
+                self.heads[key] = (head, number)
+                heads.append((code, household, head))
+            accepted += 1
+        ids = self.store.persons_by_id_number(head for _, _, head in heads)
+        changed = self.store.upsert_households(self.tx, [(c, h, ids[n][0]) for c, h, n in heads])
+        changed += self.store.upsert_household_incomes(self.tx, incomes)
+        self.report.imported += min(changed, accepted)
+        self.report.unchanged += accepted - min(changed, accepted)
+
+
+IMPORTERS = {
+    "villages": _Villages,
+    "persons": _Persons,
+    "households": _Households,
+    "enrolments": _Enrolments,
+    "payments": _Payments,
+}
 
 
 def _chunks(
@@ -469,14 +554,15 @@ def import_policy(store: Store, path: Path, *, rulebook: Rulebook) -> ImportRepo
     """Validate a programme's policy file against the rules engine, then keep it in the store."""
     from kiosk.rules import load_rulebook_from
     from kiosk.rules.parameters import parse_policy
+    from kiosk.rules.programmes import RULES
 
     report = ImportReport(file=path.name, kind="policy", rows_read=1)
     try:
         text = path.read_text(encoding="utf-8")
-        policy = parse_policy(text, path.name, set(rulebook.policies))
+        policy = parse_policy(text, path.name, set(RULES))
         load_rulebook_from(
             {
-                **{c: (p.code + ".toml", p.source) for c, p in rulebook.policies.items()},
+                **{c: (p.file_name or p.code + ".toml", p.source) for c, p in rulebook.policies.items()},
                 policy.code: (path.name, text),
             }
         )

@@ -140,12 +140,45 @@ class ProgrammeCheck:
         return period.code
 
     def category(self, code: str, value: str) -> str | None:
-        """Check a category against the programme's tables (低保 A/B/C, school stages, 特困 self-care levels)."""
+        """Check a category against the programme's tables (低保 A/B/C or an add-on group, school stages,
+        特困 self-care levels and settings: "分散/全自理")."""
+        policy = self.rulebook.policies[code]
+        if policy.rule == "tekun" and {"monthly_by_setting", "monthly_care_by_level"} & set(
+            policy.parameters
+        ):
+            return self._tekun_category(code, value)
+        if "monthly_addon_by_category" in policy.parameters:  # a 差额 add-on: a member without one is fine
+            groups = self._table_keys(code, ("monthly_addon_by_category",)) or set()
+            if value and value not in groups:
+                raise CellError(
+                    "类别", value, f"不在此项目的加发类别中（可用：{'、'.join(sorted(groups))}，或留空）"
+                )
+            return value or None
         keys = self._table_keys(code, ("monthly_by_category", "semester_by_stage", "monthly_care_by_level"))
         if keys is None:
             return value or None
         if value not in keys:
             raise CellError("类别", value, f"不在此项目的标准中（可用：{'、'.join(sorted(keys))}）")
+        return value
+
+    def _tekun_category(self, code: str, value: str) -> str:
+        settings = self._table_keys(code, ("monthly_by_setting",))
+        levels = self._table_keys(code, ("monthly_care_by_level",))
+        parts = [part.strip() for part in value.split("/") if part.strip()]
+        given_settings = [part for part in parts if settings and part in settings]
+        given_levels = [part for part in parts if levels and part in levels]
+        wanted = []
+        if settings:
+            wanted.append(f"供养方式（{'、'.join(sorted(settings))}）")
+        if levels:
+            wanted.append(f"自理能力（{'、'.join(sorted(levels))}）")
+        form = "，".join(wanted) + ("，用“/”隔开，如“分散/全自理”" if settings and levels else "")
+        if (
+            len(given_settings) != (1 if settings else 0)
+            or len(given_levels) != (1 if levels else 0)
+            or len(parts) != len(given_settings) + len(given_levels)
+        ):
+            raise CellError("类别", value, f"应填写{form}")
         return value
 
     def grade(self, code: str, number: Decimal | None) -> None:

@@ -103,3 +103,29 @@ def test_publishing_keeps_the_supervision_checks_counts_for_the_dashboard(hub_db
     assert sum(counted.values()) == len(findings) > 0
     assert counted["paid_after_death"] == sum(1 for f in findings if f.check == "paid_after_death") > 0
     hub.close()
+
+
+def test_a_household_chae_county_reconciles_identically_from_hub_and_store(hub_db, tmp_path):
+    """Households, heads and verified incomes are published too: the hub's 低保 差额, paid to the head,
+    is the kiosk's, line for line."""
+    from pathlib import Path
+
+    from kiosk.imports.loader import import_file, import_policy
+
+    chae = Path(__file__).resolve().parents[2] / "docs" / "examples" / "chae"
+    source = open_store(tmp_path / "chae.db")
+    assert import_policy(source, chae / "dibao.toml", rulebook=load_rulebook()).committed
+    rulebook = load_rulebook(None, source.policies())
+    for name in ("villages.csv", "persons.csv", "households.csv", "enrolments.csv", "payments.csv"):
+        assert import_file(source, chae / name, rulebook=rulebook, today=TODAY).committed
+    hub = HubStore(hub_db)
+    done = publish(hub.engine, source, secret="s", source_name="chae.db", now=NOW)
+    assert (done.counts["households"], done.counts["household_incomes"]) == (2, 3)
+    embedded = EmbeddedBackend(source, rulebook)
+    remote = RosterLookups(hub.engine).backend()
+    for number in ("522799195804120013", "522799195009030027", "522799196207150059"):
+        here = to_json(embedded.look_up(parse_id_number(number), today=TODAY))
+        assert to_json(remote.look_up(parse_id_number(number), today=TODAY)) == here
+        assert any(line["owed_fen"] or line["to_head"] for g in here["programmes"] for line in g["lines"])
+    hub.close()
+    source.close()
