@@ -67,6 +67,7 @@ def _picture(result) -> dict:  # type: ignore[no-untyped-def]
         },
         "today": reconciliation.today.isoformat(),
         "rule_version": reconciliation.rule_version,
+        "rule_files": reconciliation.rule_label,
         "programmes": [
             {
                 "code": group.code,
@@ -116,7 +117,7 @@ def _as_text(picture: dict) -> str:
                 out.append(f"  {'':<8} 依据：{line['reference']}")
     for hint in picture["hints"]:
         out.append(f"\n可能可以申请：{hint['name']}（{hint['reason']}；{hint['department']}）")
-    out.append(f"\n规则版本 {picture['rule_version']}")
+    out.append(f"\n规则版本 {picture['rule_files'] or picture['rule_version']}")
     return "\n".join(out)
 
 
@@ -164,7 +165,11 @@ def cmd_rules(args: argparse.Namespace) -> int:
         f"  时间规则：批准 {timing.start}；年龄 {timing.age}；终止 {timing.end}；去世 {timing.death}；读取日 {read}"
     )
     out.append(f"      依据：{timing.reference or '（文件未写明，按每期第一天的情况）'}")
-    out.append(f"  规则版本 {rulebook.version}")
+    since = policy.in_force_on(day)
+    out.append(f"  文件 {policy.file_name}" + (f"（{since.isoformat()}起的取值）" if since else ""))
+    if policy.household.to_head:
+        out.append(f"  按户发放给户主；依据：{policy.household.reference}")
+    out.append(f"  规则版本 {rulebook.version_label(day)}")
     print("\n".join(out))
     return 0
 

@@ -30,6 +30,11 @@ EVIDENCE: dict[str, Any] = {
     "maxProperties": 24,
     "properties": {
         "rule_version": _text(64),
+        "rule_files": {
+            "type": "string",
+            "maxLength": 1000,
+            "description": "the policy files in force and the date of each one's values in force",
+        },
         "as_of": {"type": "string", "pattern": DAY},
         "programme_name": _text(100),
         "period_label": _text(64),

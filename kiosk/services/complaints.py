@@ -56,6 +56,8 @@ def evidence_for(
         "rule_version": reconciliation.rule_version,
         "as_of": reconciliation.today.isoformat(),
     }
+    if reconciliation.rule_label:
+        snapshot["rule_files"] = reconciliation.rule_label[:1000]
     group = next((g for g in reconciliation.programmes if g.code == programme), None)
     if group is None:
         return snapshot
