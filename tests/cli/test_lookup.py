@@ -147,3 +147,55 @@ def test_rules_show_names_each_value_its_date_reference_and_the_timing(demo_coun
     assert "12300" in before.stdout and "之后：2025-04-01 起 12800" in before.stdout
     unknown = kiosk("rules", "show", "lottery", "--db", str(demo_county))
     assert unknown.returncode == 2 and "no programme 'lottery'" in unknown.stderr
+
+
+CHAE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "chae"
+
+
+def test_the_household_chae_example_county_agrees_with_a_hand_computation(tmp_path):
+    """docs/examples/chae: 低保 as a household 差额 paid to the head, with an add-on and a gradual exit.
+    坡头村 0003: standard 420, per-capita income 180 → (420 − 180) × 3 = 720, plus 老年人 50 = 770 a month.
+    坡头村 0008: income 300 → 120 × 2 = 240; income verified at 500 on 10 June → six months' gradual exit
+    from July keep 240; nothing from January."""
+    db = str(tmp_path / "county.db")
+    for name in (
+        "dibao.toml",
+        "villages.csv",
+        "persons.csv",
+        "households.csv",
+        "enrolments.csv",
+        "payments.csv",
+    ):
+        loaded = kiosk("import", "--db", db, str(CHAE / name))
+        assert loaded.returncode == 0 and "错误" not in loaded.stdout, loaded.stdout + loaded.stderr
+
+    def lines(id_number: str, today: str, years: str = "0") -> dict[str, dict]:
+        run = kiosk("lookup", "--db", db, "--today", today, "--years", years, "--json", id_number)
+        assert run.returncode == 0, run.stderr
+        return {line["period"]: line for g in json.loads(run.stdout)["programmes"] for line in g["lines"]}
+
+    head = lines("522799195804120013", "2025-05-20")
+    verdicts = {period: (line["owed_fen"], line["paid_fen"], line["status"]) for period, line in head.items()}
+    assert verdicts == {
+        "2025-01": (77000, 77000, "足额发放"),
+        "2025-02": (77000, 77000, "足额发放"),
+        "2025-03": (77000, 72000, "少发"),
+        "2025-04": (77000, 0, "未发放"),
+        "2025-05": (77000, 0, "未到发放时间"),
+    }
+    assert head["2025-03"]["explanation"] == (
+        "家庭人均收入180.00元，低于标准420.00元，按差额每人240.00元 × 3人 = 720.00元；"
+        "另加老年人1人每月50.00元；共770.00元"
+    )
+    assert "按户发放" in head["2025-03"]["reference"] and "低保标准" in head["2025-03"]["reference"]
+    elder = lines("522799195009030027", "2025-05-20")
+    assert elder["2025-03"]["owed_fen"] == 0 and elder["2025-03"]["status"] == "由户主领取"
+    assert "由户主杨*华领取全户款项（其中您的一份290.00元）" in elder["2025-03"]["explanation"]
+
+    exiting = lines("522799196207150059", "2026-02-20", years="1")
+    assert (exiting["2025-06"]["owed_fen"], exiting["2025-06"]["status"]) == (24000, "足额发放")
+    assert exiting["2025-07"]["owed_fen"] == 24000 and "渐退期第1个月" in exiting["2025-07"]["explanation"]
+    assert "家庭人均收入500.00元，已高于标准420.00元" in exiting["2025-07"]["explanation"]
+    assert exiting["2025-12"]["owed_fen"] == 24000 and "渐退期第6个月" in exiting["2025-12"]["explanation"]
+    assert (exiting["2025-10"]["owed_fen"], exiting["2025-10"]["status"]) == (24000, "未发放")
+    assert "2026-01" not in exiting  # the exit is over: nothing owed, nothing paid
