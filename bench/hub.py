@@ -32,7 +32,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
 from benchlib import free_port, id_number, percentile  # noqa: E402
-from lookup import build  # noqa: E402
+from lookup import build, fixture_ok  # noqa: E402
 
 from kiosk.link.signing import sign  # noqa: E402
 from kiosk.store import open_store  # noqa: E402
@@ -290,7 +290,7 @@ def main() -> int:
     seconds = min(args.seconds, 10.0) if args.quick else args.seconds
 
     source = ROOT / "bench" / "out" / f"lookup-{persons}.db"
-    if not (source.exists() and open_store(source).get_meta("bench_persons") == str(persons)):
+    if not fixture_ok(source, persons):
         source.unlink(missing_ok=True)
         source.parent.mkdir(parents=True, exist_ok=True)
         print(f"Building a synthetic store of {persons:,} persons at {source} …", flush=True)
