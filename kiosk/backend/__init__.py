@@ -65,8 +65,11 @@ class BenefitsBackend(Protocol):
 class Ledger(Protocol):
     """The reads the backend needs: the kiosk's SQLite Store and the hub's Roster both provide them."""
 
-    def load_person(self, id_number: str) -> tuple[PersonRecord, PersonFacts, list[Payment]] | None:
-        """The person, their facts and their payments, read together (one connection at the hub)."""
+    def load_person(
+        self, id_number: str, *, household: bool = True
+    ) -> tuple[PersonRecord, PersonFacts, list[Payment]] | None:
+        """The person, their facts and their payments, read together (one connection at the hub); with
+        `household`, the household their facts carry (only rules that use households need it)."""
         ...
 
     def find_id_number_by_account(self, account: str) -> str | None: ...
@@ -101,7 +104,7 @@ class EmbeddedBackend:
         return self.look_up(id_number, today=today)
 
     def look_up(self, id_number: IdNumber, *, today: dt.date) -> LookupResult:
-        found = self.store.load_person(id_number.value)
+        found = self.store.load_person(id_number.value, household=self.rulebook.uses_households)
         if found is None:
             raise PersonNotFoundError(id_number.masked())
         person, facts, payments = found

@@ -55,7 +55,9 @@ class Roster:
         return dict(row) if row else None
 
     @reconnecting
-    def load_person(self, id_number: str) -> tuple[PersonRecord, PersonFacts, list[Payment]] | None:
+    def load_person(
+        self, id_number: str, *, household: bool = True
+    ) -> tuple[PersonRecord, PersonFacts, list[Payment]] | None:
         """Person, enrolments and payments in one connection without a transaction (autocommit: three
         statements, no BEGIN or ROLLBACK round trips). A publication committing between them could mix two
         rosters in one answer; the next card read shows the new one whole."""
@@ -63,7 +65,7 @@ class Roster:
             person = self._person(conn, id_number)
             if person is None:
                 return None
-            return person, self._facts(conn, person), self._payments(conn, person)
+            return person, self._facts(conn, person, household), self._payments(conn, person)
 
     @staticmethod
     def _person(conn: sa.Connection, id_number: str) -> PersonRecord | None:
@@ -100,11 +102,13 @@ class Roster:
         return account_holders(self.reads, account)
 
     @staticmethod
-    def _facts(conn: sa.Connection, person: PersonRecord) -> PersonFacts:
+    def _facts(conn: sa.Connection, person: PersonRecord, household: bool = True) -> PersonFacts:
         """Enrolments, and the household where one was published (as the kiosk's store reads it)."""
         enrolled = Roster._enrolments(conn, [person.id]).get(person.id, ())
-        household = Roster._household(conn, person) if person.household and person.village_code else None
-        return PersonFacts(person.birth_on, person.death_on, enrolled, household)
+        found = None
+        if household and person.household and person.village_code:
+            found = Roster._household(conn, person)
+        return PersonFacts(person.birth_on, person.death_on, enrolled, found)
 
     @staticmethod
     def _enrolments(conn: sa.Connection, person_ids: list[int]) -> dict[int, tuple[Enrolment, ...]]:

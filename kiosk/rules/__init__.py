@@ -126,6 +126,17 @@ class Rulebook:
         return f"{named}；指纹{self.version}"
 
     @cached_property
+    def uses_households(self) -> bool:
+        """Does any rule read a household (a 差额, a payment to the head, a prerequisite of the household)?
+        A county that pays everything per person skips reading households on every lookup."""
+        return any(
+            policy.household.to_head
+            or "monthly_standard" in policy.parameters
+            or any(relation.household for relation in policy.relations.requires)
+            for policy in self.policies.values()
+        )
+
+    @cached_property
     def _names(self) -> dict[str, str]:
         return {code: policy.name for code, policy in self.policies.items()}
 

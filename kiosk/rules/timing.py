@@ -55,6 +55,8 @@ class Timing:
 
     def read_day(self, period: Period) -> dt.date:
         """The day the period's facts (category, stage, area, grade) are read."""
+        if not self.read_on:  # most programmes: the period's first day, asked on every line
+            return period.start_on
         found = self.read_on.get(_key(period))
         if found is None:
             return period.start_on

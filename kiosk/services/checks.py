@@ -53,7 +53,7 @@ def _person_findings(
         person = store.find_person(id_number)
         if person is None:  # deleted between the two queries: nothing to check
             continue
-        facts = store.load_facts(person)
+        facts = store.load_facts(person, household=rulebook.uses_households)
         result = reconcile(rulebook, facts, store.load_payments(person), since_on=since_on, today=today)
         village = person.village_name or ""
         for group in result.programmes:

@@ -344,13 +344,15 @@ class CountyData(Connected):
         )
         return row[0] if row else None
 
-    def load_facts(self, person: PersonRecord) -> PersonFacts:
+    def load_facts(self, person: PersonRecord, *, household: bool = True) -> PersonFacts:
         """The person's enrolments and, where the county imported their household, that household: its
         members' own facts, its head and its verified incomes."""
         conn = self.connection()
         enrolments = self._enrolments_of(conn, [person.id]).get(person.id, ())
-        household = self._household_of(conn, person) if person.household and person.village_code else None
-        return PersonFacts(person.birth_on, person.death_on, enrolments, household)
+        found = None
+        if household and person.household and person.village_code:
+            found = self._household_of(conn, person)
+        return PersonFacts(person.birth_on, person.death_on, enrolments, found)
 
     @staticmethod
     def _enrolments_of(conn: sqlite3.Connection, person_ids: list[int]) -> dict[int, tuple[Enrolment, ...]]:
@@ -414,11 +416,13 @@ class CountyData(Connected):
             for code, period, amount, paid_on, account, batch in rows
         ]
 
-    def load_person(self, id_number: str) -> tuple[PersonRecord, PersonFacts, list[Payment]] | None:
+    def load_person(
+        self, id_number: str, *, household: bool = True
+    ) -> tuple[PersonRecord, PersonFacts, list[Payment]] | None:
         person = self.find_person(id_number)
         if person is None:
             return None
-        return person, self.load_facts(person), self.load_payments(person)
+        return person, self.load_facts(person, household=household), self.load_payments(person)
 
     def counts(self) -> dict[str, int]:
         conn = self.connection()
