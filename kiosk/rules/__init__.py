@@ -54,20 +54,21 @@ class Rulebook:
         """Return what `code` owes the person for `period`, with its explanation."""
         policy = self.policies[code]
         if period.kind != policy.period_kind:
-            return owed(
-                0,
-                say(
-                    N_("此项按%(kind)s发放，不按%(asked)s"),
-                    kind=say(_KIND_ZH[policy.period_kind]),
-                    asked=say(_KIND_ZH[period.kind]),
-                ),
-            )
+            return _wrong_kind(policy, period)
         household = facts.household
         if policy.household.to_head and household is not None and household.head_index is not None:
             if household.is_head:
                 return head_line([self._own(code, m, period) for m in household.everyone()], policy)
             own = self._own(code, facts, period)
             return member_line(own, facts, policy) if own.amount_fen else own
+        return self._own(code, facts, period)
+
+    def share(self, code: str, facts: PersonFacts, period: Period) -> Entitlement:
+        """What the person is owed for themselves — their own share where the head receives it for the
+        household: what a household's amount adds up from."""
+        policy = self.policies[code]
+        if period.kind != policy.period_kind:
+            return _wrong_kind(policy, period)
         return self._own(code, facts, period)
 
     def _own(self, code: str, facts: PersonFacts, period: Period) -> Entitlement:
@@ -160,6 +161,17 @@ class Rulebook:
 
     def hints(self, facts: PersonFacts, today: dt.date) -> list[Hint]:
         return find_hints(facts, today, self.policies)
+
+
+def _wrong_kind(policy: ProgrammePolicy, period: Period) -> Entitlement:
+    return owed(
+        0,
+        say(
+            N_("此项按%(kind)s发放，不按%(asked)s"),
+            kind=say(_KIND_ZH[policy.period_kind]),
+            asked=say(_KIND_ZH[period.kind]),
+        ),
+    )
 
 
 @lru_cache(maxsize=8192)

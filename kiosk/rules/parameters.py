@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kiosk.rules.disclosure import DisclosureError, DisclosureRule, parse_disclosure
 from kiosk.rules.relations import RelationError, Relations, parse_relations
 from kiosk.rules.timing import Timing, TimingError, parse_timing
 
@@ -108,6 +109,7 @@ class ProgrammePolicy:
     rule: str = ""  # the rule function computing it (kiosk.rules.programmes.RULES); by default its code
     file_name: str = ""  # the policy file it came from, named in the rule version
     household: HouseholdPayment = field(default_factory=HouseholdPayment)
+    disclosure: DisclosureRule | None = None  # what it makes public (公示), if anything
 
     def in_force_on(self, day: dt.date) -> dt.date | None:
         """The latest start among the values in force on `day` (when this file's rules last changed)."""
@@ -253,7 +255,8 @@ def parse_policy(text: str, where: str, known_codes: set[str] | None = None) -> 
     try:
         timing = parse_timing(raw.get("timing"), raw["period"])
         relations = parse_relations(raw.get("relations"))
-    except (TimingError, RelationError) as error:
+        disclosure = parse_disclosure(raw.get("disclosure"))
+    except (TimingError, RelationError, DisclosureError) as error:
         raise PolicyError(f"{where}: {error}") from None
     household = _household(where, raw.get("household"))
     if code in relations.codes():
@@ -273,6 +276,7 @@ def parse_policy(text: str, where: str, known_codes: set[str] | None = None) -> 
         rule=rule,
         file_name=where,
         household=household,
+        disclosure=disclosure,
     )
 
 
