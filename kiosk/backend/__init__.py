@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from device.idnumber import IdNumber, IdNumberError, mask_account, parse_id_number
 from kiosk.core.person import PersonRecord, mask_name
+
+if TYPE_CHECKING:
+    from kiosk.backend.disclosure import VillageDisclosure
 from kiosk.rules import PersonFacts, Rulebook
 from kiosk.rules.reconcile import Payment, Reconciliation, reconcile
 
@@ -114,3 +117,9 @@ class EmbeddedBackend:
             id_number.masked(), mask_name(person.name), person.village_name or "", person.death_on
         )
         return LookupResult(holder, result, id_number.value)
+
+    def disclosure(self, village_codes: list[str], *, today: dt.date, secret: str) -> VillageDisclosure:
+        """The public lists (公示) of these villages, from this ledger (kiosk.backend.disclosure)."""
+        from kiosk.backend.disclosure import disclose
+
+        return disclose(self.store, self.rulebook, village_codes, today=today, secret=secret)  # type: ignore[arg-type]

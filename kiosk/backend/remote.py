@@ -13,6 +13,7 @@ from typing import Any
 
 from device.idnumber import IdNumber, mask_account
 from kiosk.backend import LookupResult, PersonNotFoundError, SharedAccountError
+from kiosk.backend.disclosure import VillageDisclosure
 from kiosk.backend.wire import from_json
 from kiosk.link import paths
 from kiosk.link.client import HubClient, HubUnreachableError
@@ -26,7 +27,7 @@ class RemoteBackend:
     def __init__(self, *, hub_url: str, kiosk_id: str, secret: str, timeout: float = 5.0) -> None:
         self.client = HubClient(hub_url, kiosk_id=kiosk_id, secret=secret, timeout=timeout)
 
-    def _post(self, path: str, body: dict[str, str]) -> dict[str, Any] | None:
+    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any] | None:
         """The hub's answer as an object; None when it knows nobody (404)."""
         try:
             status, answer = self.client.post_json(paths.full(path), body)
@@ -54,6 +55,18 @@ class RemoteBackend:
             return from_json(answer, id_number.value)
         except (KeyError, ValueError, TypeError) as error:
             raise HubUnavailableError(f"malformed lookup answer: {error}") from None
+
+    def disclosure(self, village_codes: list[str], *, today: dt.date, secret: str = "") -> VillageDisclosure:
+        """The villages' public lists as the hub computes them from its roster (`secret` is the hub's)."""
+        from kiosk.backend.disclosure import from_json as lists_from_json
+
+        answer = self._post(paths.DISCLOSURE, {"villages": village_codes, "today": today.isoformat()})
+        if answer is None:
+            raise HubUnavailableError("the hub holds no roster for these villages")
+        try:
+            return lists_from_json(answer)
+        except (KeyError, ValueError, TypeError) as error:
+            raise HubUnavailableError(f"malformed disclosure answer: {error}") from None
 
     def look_up_account(self, account: str, *, today: dt.date) -> LookupResult:
         """Two steps: the hub turns the account into a short-lived token (never an ID number), then the

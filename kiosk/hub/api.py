@@ -249,6 +249,27 @@ def heartbeat() -> ResponseReturnValue:
     return jsonify(ok=True), 200
 
 
+@bp.post(paths.DISCLOSURE)
+def disclosure() -> ResponseReturnValue:
+    """The public lists (公示) of the villages a kiosk serves, from the hub's roster: only the fields each
+    programme's policy file discloses, never an ID number or account."""
+    from kiosk.backend.disclosure import to_json as lists_to_json
+
+    _authenticate()
+    backend = parts().lookups.backend()
+    if backend is None:
+        return _problem(503, "this hub holds no roster")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or schemas.problem(schemas.DISCLOSURE_REQUEST, body) is not None:
+        return _problem(400, "a disclosure request names villages (codes) and may give today (an ISO date)")
+    try:
+        today = dt.date.fromisoformat(body["today"]) if body.get("today") else _now().date()
+    except ValueError:
+        return _problem(400, "today must be an ISO date")
+    lists = backend.disclosure(list(body["villages"]), today=today, secret=parts().config.person_key_secret)
+    return jsonify(lists_to_json(lists))
+
+
 @bp.get(paths.STAFF)
 def staff_accounts() -> ResponseReturnValue:
     """The clinic staff accounts meant for this kiosk: badge and PIN as hashes only. The kiosk replaces its

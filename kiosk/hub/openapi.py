@@ -290,6 +290,42 @@ def document() -> dict:
                     },
                 }
             },
+            "/api/v1/disclosure": {
+                "post": {
+                    "summary": "The public lists (公示) of the villages this kiosk serves, computed from the roster: "
+                    "only the fields each programme's policy file discloses, never an ID number or account",
+                    "security": SIGNED,
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": schemas.DISCLOSURE_REQUEST}},
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "{villages, today, programmes: [{code, name, reference, fields, "
+                            "households_paid, paid_fen, entries: [{village, state, shown, days_left, ends_on, "
+                            "entry_id, subject_key, masked_id}]}]}",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "type": "object",
+                                        "required": ["villages", "today", "programmes"],
+                                        "properties": {
+                                            "villages": {"type": "array", "items": {"type": "string"}},
+                                            "today": {"type": "string"},
+                                            "programmes": {"type": "array", "items": {"type": "object"}},
+                                        },
+                                    }
+                                }
+                            },
+                        },
+                        "400": ERROR,
+                        "401": ERROR,
+                        "403": ERROR,
+                        "413": ERROR,
+                        "503": {**ERROR, "description": "this hub holds no roster"},
+                    },
+                }
+            },
             "/api/v1/staff-lookups": {
                 "post": {
                     "summary": "A resident looked up at this kiosk by an ID number a helper typed (kept once)",

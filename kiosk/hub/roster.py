@@ -16,6 +16,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from kiosk.backend import EmbeddedBackend
+from kiosk.core.clock import parse_date, to_date
 from kiosk.core.person import PersonRecord, mask_name
 from kiosk.hub.db import (
     accounts,
@@ -178,6 +179,77 @@ class Roster:
             for code, period, amount, paid_on, account, batch in conn.execute(query).all()
         ]
 
+    @reconnecting
+    def disclosure_households(
+        self, village_codes: list[str], programmes: list[str], *, household: bool
+    ) -> list[tuple[str, str, str, str, str, list[PersonFacts]]]:
+        """As the kiosk store's: every household of these villages with anyone ever enrolled in these
+        programmes, its head (户主, else its first member) and every member's facts."""
+        query = sa.text(
+            "WITH wanted AS (SELECT DISTINCT p.village_code AS v, CASE WHEN p.household = '' "
+            "THEN '#' || CAST(p.id AS VARCHAR) ELSE p.household END AS h FROM persons p "
+            "JOIN enrolments e ON e.person_id = p.id WHERE p.village_code IN :villages AND e.programme IN :codes) "
+            "SELECT p.id, p.id_number, p.name, p.birth_on, p.death_on, p.village_code, COALESCE(v.name, ''), w.h, "
+            "hh.head_person_id FROM persons p JOIN wanted w ON w.v = p.village_code AND w.h = CASE WHEN "
+            "p.household = '' THEN '#' || CAST(p.id AS VARCHAR) ELSE p.household END "
+            "LEFT JOIN villages v ON v.code = p.village_code "
+            "LEFT JOIN households hh ON hh.village_code = p.village_code AND hh.number = p.household "
+            "ORDER BY p.village_code, w.h, p.id"
+        ).bindparams(sa.bindparam("villages", expanding=True), sa.bindparam("codes", expanding=True))
+        with self.reads.connect() as conn:
+            rows = conn.execute(query, {"villages": village_codes, "codes": programmes}).all()
+            enrolled = self._enrolments(conn, [row[0] for row in rows]) if rows else {}
+            groups: dict[tuple[str, str], list] = {}
+            for row in rows:
+                groups.setdefault((row[5], row[7]), []).append(row)
+            found = []
+            for (village, number), members in groups.items():
+                ids = [m[0] for m in members]
+                head_id = (
+                    members[0][8]
+                    if members[0][8] in ids
+                    else next((m[0] for m in members if enrolled.get(m[0])), ids[0])
+                )
+                head = next(m for m in members if m[0] == head_id)
+                facts = [
+                    (m[0], PersonFacts(to_date(m[3]), parse_date(m[4]), enrolled.get(m[0], ())))
+                    for m in members
+                ]
+                people = [f for _, f in facts]
+                if household and not number.startswith("#"):
+                    incomes = [
+                        HouseholdIncome(day, fen)
+                        for day, fen in conn.execute(
+                            sa.select(
+                                household_incomes.c.verified_on, household_incomes.c.per_capita_fen
+                            ).where(
+                                household_incomes.c.village_code == village,
+                                household_incomes.c.number == number,
+                            )
+                        ).all()
+                    ]
+                    people = Household.assemble(
+                        ids[0], facts, members[0][8], mask_name(head[2]), incomes
+                    ).everyone()
+                found.append((village, members[0][6], number, head[2], head[1], people))
+        return found
+
+    @reconnecting
+    def village_payments(
+        self, village_codes: list[str], programmes: list[str], year: int
+    ) -> list[tuple[str, int, int]]:
+        query = sa.text(
+            "SELECT y.programme, COUNT(DISTINCT p.village_code || '/' || CASE WHEN p.household = '' "
+            "THEN '#' || CAST(p.id AS VARCHAR) ELSE p.household END), SUM(y.amount_fen) FROM payments y "
+            "JOIN persons p ON p.id = y.person_id WHERE p.village_code IN :villages AND y.programme IN :codes "
+            "AND substr(y.period, 1, 4) = :year GROUP BY y.programme"
+        ).bindparams(sa.bindparam("villages", expanding=True), sa.bindparam("codes", expanding=True))
+        with self.reads.connect() as conn:
+            rows = conn.execute(
+                query, {"villages": village_codes, "codes": programmes, "year": str(year)}
+            ).all()
+        return [(code, int(n), int(total)) for code, n, total in rows]
+
     def policies(self) -> dict[str, tuple[str, str]]:
         with self.engine.connect() as conn:
             return {code: (name, text) for code, name, text in conn.execute(sa.select(policies)).all()}
@@ -221,6 +293,38 @@ def findings_by_check(engine: sa.Engine) -> list[tuple[str, int]]:
             )
         ).all()
     return sorted(((code, int(n)) for code, n in rows), key=lambda pair: -pair[1])
+
+
+def household_members(engine: sa.Engine, person_id: int) -> list[tuple[int, str, str, str]]:
+    """(person id, ID number, name, person key) of everyone in `person_id`'s household (village + 户号),
+    the person first; the person alone when they have no 户号."""
+    me = sa.alias(persons)
+    query = (
+        sa.select(persons.c.id, persons.c.id_number, persons.c.name, persons.c.person_key)
+        .select_from(
+            persons.join(
+                me,
+                sa.and_(
+                    me.c.id == person_id,
+                    persons.c.village_code == me.c.village_code,
+                    persons.c.household == me.c.household,
+                    me.c.household != "",
+                ),
+            )
+        )
+        .order_by(persons.c.id)
+    )
+    with engine.connect() as conn:
+        rows = [tuple(row) for row in conn.execute(query).all()]
+        if not rows:
+            alone = conn.execute(
+                sa.select(persons.c.id, persons.c.id_number, persons.c.name, persons.c.person_key).where(
+                    persons.c.id == person_id
+                )
+            ).all()
+            rows = [tuple(row) for row in alone]
+    rows.sort(key=lambda row: row[0] != person_id)
+    return rows
 
 
 def ledger_rows(engine: sa.Engine, person_id: int, programme: str) -> list[dict]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from kiosk.core.complaint import CATEGORIES, TRACKING_ALPHABET
+from kiosk.core.complaint import CATEGORIES, OBJECTION_REASONS, TRACKING_ALPHABET
 
 UUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 MOMENT = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})$"
@@ -58,6 +58,29 @@ EVIDENCE: dict[str, Any] = {
             "description": "how the resident was identified: their card, or an ID number a helper typed",
         },
         "typed_reason": {"enum": ["card_lost", "card_broken", "unreadable", "for_elder"]},
+        "objection": {
+            "type": "object",
+            "description": "对公示有异议: the disclosed entry objected to, as the kiosk showed it (public fields only)",
+            "additionalProperties": False,
+            "properties": {
+                "entry_id": _text(32),
+                "village": _text(100),
+                "state": {"enum": ["new", "current", "cancelled"]},
+                "head_name": _text(64),
+                "household_size": {"type": "integer", "minimum": 0, "maximum": 100},
+                "category": _text(100),
+                "monthly_amount": FEN,
+                "since": _text(10),
+                "reason": {"enum": list(OBJECTION_REASONS)},
+            },
+            "required": ["entry_id", "village", "state"],
+        },
+        "objector": {
+            "enum": ["anonymous", "card"],
+            "description": "who objected: nobody named, or the card holder who chose to give their identity",
+        },
+        "objector_masked_id": _text(18),
+        "objector_key": _text(64),
         "lines": {
             "type": "array",
             "maxItems": 120,
@@ -156,7 +179,21 @@ REOPENING: dict[str, Any] = {
     "properties": {"request_id": {"type": "string", "minLength": 8, "maxLength": 36}, "reason": _text(500)},
 }
 
-_VALIDATORS = {id(s): Draft202012Validator(s) for s in (COMPLAINT, HEARTBEAT, REOPENING, STAFF_LOOKUP)}
+DISCLOSURE_REQUEST: dict[str, Any] = {
+    "type": "object",
+    "description": "the villages whose public lists (公示) a kiosk shows",
+    "additionalProperties": False,
+    "required": ["villages"],
+    "properties": {
+        "villages": {"type": "array", "minItems": 1, "maxItems": 20, "items": _text(32)},
+        "today": {"type": "string", "format": "date", "pattern": DAY},
+    },
+}
+
+_VALIDATORS = {
+    id(s): Draft202012Validator(s)
+    for s in (COMPLAINT, HEARTBEAT, REOPENING, STAFF_LOOKUP, DISCLOSURE_REQUEST)
+}
 
 
 def problem(schema: dict[str, Any], payload: object) -> str | None:

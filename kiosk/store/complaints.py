@@ -54,8 +54,13 @@ class ComplaintData(Connected):
         return found[0] if found else None
 
     def complaints_of(self, person_key: str) -> list[dict]:
+        """What this person filed: their complaints, and the objections to a disclosed household they gave
+        their identity with — never an objection about them (its subject is the household's head)."""
         return self._dicts(
-            "SELECT * FROM complaints WHERE person_key = ? ORDER BY created_at DESC", (person_key,)
+            "SELECT * FROM complaints WHERE (person_key = ?1 AND category <> 'disclosure_objection') OR "
+            "(category = 'disclosure_objection' AND json_extract(evidence, '$.objector_key') = ?1) "
+            "ORDER BY created_at DESC",
+            (person_key,),
         )
 
     def withdraw_complaint(self, tx: Tx, uuid: str, at: str, payload: str) -> None:

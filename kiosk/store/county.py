@@ -424,6 +424,84 @@ class CountyData(Connected):
             return None
         return person, self.load_facts(person, household=household), self.load_payments(person)
 
+    # -- a village's public lists (公示) ----------------------------------------------------------------
+    def disclosure_households(
+        self, village_codes: list[str], programmes: list[str], *, household: bool
+    ) -> list[tuple[str, str, str, str, str, list[PersonFacts]]]:
+        """(village code, village name, household number, head's name, head's ID number, every member's
+        facts) for each household of these villages with anyone ever enrolled in these programmes. The head
+        is the household's 户主, else its first member on the roster; a person with no 户号 is a household
+        alone. With `household`, each member's facts carry the household (for a 差额)."""
+        conn = self.connection()
+        spec = json.dumps({"villages": village_codes, "programmes": programmes})
+        rows = conn.execute(
+            "WITH wanted AS (SELECT DISTINCT p.village_code AS v, CASE WHEN p.household = '' THEN '#' || p.id "
+            "ELSE p.household END AS h FROM persons p JOIN enrolments e ON e.person_id = p.id "
+            "WHERE p.village_code IN (SELECT value FROM json_each(json_extract(?1, '$.villages'))) "
+            "AND e.programme IN (SELECT value FROM json_each(json_extract(?1, '$.programmes')))) "
+            "SELECT p.id, p.id_number, p.name, p.birth_on, p.death_on, p.village_code, COALESCE(v.name, ''), "
+            "w.h, hh.head_person_id FROM persons p JOIN wanted w ON w.v = p.village_code AND w.h = "
+            "CASE WHEN p.household = '' THEN '#' || p.id ELSE p.household END "
+            "LEFT JOIN villages v ON v.code = p.village_code "
+            "LEFT JOIN households hh ON hh.village_code = p.village_code AND hh.number = p.household "
+            "ORDER BY p.village_code, w.h, p.id",
+            (spec,),
+        ).fetchall()
+        enrolled = self._enrolments_of(conn, [row[0] for row in rows]) if rows else {}
+        groups: dict[tuple[str, str], list[tuple]] = {}
+        for row in rows:
+            groups.setdefault((row[5], row[7]), []).append(row)
+        found = []
+        for (village, number), members in groups.items():
+            ids = [m[0] for m in members]
+            head_id = (
+                members[0][8]
+                if members[0][8] in ids
+                else next((m[0] for m in members if enrolled.get(m[0])), ids[0])
+            )
+            head = next(m for m in members if m[0] == head_id)
+            facts = [
+                (m[0], PersonFacts(to_date(m[3]), parse_date(m[4]), enrolled.get(m[0], ()))) for m in members
+            ]
+            if household and not number.startswith("#"):
+                incomes = [
+                    HouseholdIncome(to_date(day), fen)
+                    for day, fen in conn.execute(
+                        "SELECT verified_on, per_capita_fen FROM household_incomes WHERE village_code = ? "
+                        "AND number = ?",
+                        (village, number),
+                    )
+                ]
+                built = Household.assemble(ids[0], facts, members[0][8], mask_name(head[2]), incomes)
+                people = built.everyone()
+            else:
+                people = [f for _, f in facts]
+            found.append((village, members[0][6], number, head[2], head[1], people))
+        return found
+
+    def village_payments(
+        self, village_codes: list[str], programmes: list[str], year: int
+    ) -> list[tuple[str, int, int]]:
+        """(programme, households paid, fen paid) for these villages' payments for periods of `year`."""
+        spec = json.dumps({"villages": village_codes, "programmes": programmes})
+        return [
+            (code, households, total)
+            for code, households, total in self.connection().execute(
+                "SELECT y.programme, COUNT(DISTINCT p.village_code || '/' || CASE WHEN p.household = '' "
+                "THEN '#' || p.id ELSE p.household END), SUM(y.amount_fen) FROM payments y "
+                "JOIN persons p ON p.id = y.person_id "
+                "WHERE p.village_code IN (SELECT value FROM json_each(json_extract(?1, '$.villages'))) "
+                "AND y.programme IN (SELECT value FROM json_each(json_extract(?1, '$.programmes'))) "
+                "AND substr(y.period, 1, 4) = ?2 GROUP BY y.programme",
+                (spec, str(year)),
+            )
+        ]
+
+    def village_names(self, village_codes: list[str] | None = None) -> list[tuple[str, str]]:
+        """(code, name) of these villages (or all), in code order."""
+        rows = self.connection().execute("SELECT code, name FROM villages ORDER BY code").fetchall()
+        return [(c, n) for c, n in rows if village_codes is None or c in village_codes]
+
     def counts(self) -> dict[str, int]:
         conn = self.connection()
         return {

@@ -165,3 +165,31 @@ def test_a_shared_accounts_bank_card_through_the_hub_asks_for_the_id_card(demo_c
             )
     assert caught.value.reason == "shared_account"
     assert caught.value.message_zh == "这张卡对应多人，请放身份证"
+
+
+def test_the_disclosure_lists_from_the_hub_are_the_embedded_ones(hub_with_roster, demo_county, tmp_path):
+    """A kiosk with no county data shows its villages' 村务公开 as the hub computes them, the same page."""
+    url, secret = hub_with_roster
+    remote = kiosk_without_data(
+        tmp_path, demo_county, backend="remote", hub_url=url, hub_secret=secret, villages=("522799001",)
+    ).test_client()
+    embedded = create_app(
+        load_config({"db_path": demo_county, "demo": True, "today": TODAY, "reader": "virtual"}, environ={})
+    ).test_client()
+    for path in ("/disclosure", "/disclosure/dibao", "/disclosure/tekun"):
+        here, there = (main_of(c.get(path).get_data(as_text=True)) for c in (embedded, remote))
+        assert there == here, path
+    assert "蒋春梅" in main_of(remote.get("/disclosure/dibao").get_data(as_text=True))
+
+
+def test_the_disclosure_with_the_hub_down_is_a_clear_screen(demo_county, tmp_path):
+    client = kiosk_without_data(
+        tmp_path,
+        demo_county,
+        backend="remote",
+        hub_url=f"http://127.0.0.1:{free_port()}",
+        hub_secret="s",
+        villages=("522799001",),
+    ).test_client()
+    page = client.get("/disclosure/dibao")
+    assert page.status_code == 200 and "公示信息暂时打不开" in page.get_data(as_text=True)
