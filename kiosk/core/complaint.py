@@ -21,6 +21,18 @@ CATEGORIES: dict[str, tuple[str, str]] = {  # code → (words, icon)
     "impersonated": (N_("有人冒领"), "⚠"),
     "should_qualify": (N_("应该有但没有"), "？"),
     "other": (N_("其他"), "…"),
+    "disclosure_objection": (N_("对公示有异议"), "!"),
+}
+OBJECTION = "disclosure_objection"  # filed from 村务公开 about a disclosed household, not about oneself
+ABOUT_ONESELF = {
+    code: words for code, words in CATEGORIES.items() if code != OBJECTION
+}  # a villager's choices
+OBJECTION_REASONS: dict[str, str] = {  # why a villager objects to a disclosed household (optional)
+    "better_off": N_("家庭条件好（有车、有房、有生意）"),
+    "relative": N_("是干部或其亲属"),
+    "not_here": N_("不在本村生活"),
+    "deceased": N_("已去世"),
+    "other": N_("其他原因"),
 }
 REPLY_WORDS = {
     "interim": N_("阶段性答复"),

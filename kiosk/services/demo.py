@@ -255,6 +255,22 @@ class DemoCounty:
         return PersonFacts(person.birth_on, person.death_on, tuple(person.enrolments))
 
     # -- featured persons: one demo card per story --------------------------------
+    def _in_publicity(self) -> None:
+        """Two households of the first village whose 低保 is in its 公示 period on the demo's day: one
+        approved three days before, one whose 低保 ended two days before (村务公开 shows the days left).
+        Added last and paid as owed without noise, so the seeded county before them is unchanged."""
+        today, village = self.today, f"{COUNTY_CODE}001"
+        added = [
+            self._add("蒋春梅", "F", dt.date(today.year - 45, 6, 2), village, f"{village}-P001"),
+            self._add("蒋小东", "M", dt.date(today.year - 12, 9, 9), village, f"{village}-P001"),
+            self._add("龚德顺", "M", dt.date(today.year - 58, 2, 20), village, f"{village}-P002"),
+        ]
+        for person in added[:2]:
+            self._enrol(person, "dibao", today - dt.timedelta(days=3), category="B")
+        self._enrol(added[2], "dibao", dt.date(2022, 1, 1), today - dt.timedelta(days=2), category="C")
+        for person in added:
+            self._pay_as_owed(person, noise=False)
+
     def _featured(self) -> None:
         today = self.today
         village = f"{COUNTY_CODE}001"
@@ -363,6 +379,7 @@ class DemoCounty:
             if person.birth_on < dt.date(self.today.year - 75, 1, 1) and self.rng.random() < 0.04:
                 person.death_on = self.today - dt.timedelta(days=self.rng.randint(30, 900))
             self._pay_as_owed(person, noise=True)
+        self._in_publicity()
         with store.transaction() as tx:
             store.save_programmes(tx, self.rulebook)
             store.add_villages(tx, [(f"{COUNTY_CODE}{suffix}", name, TOWNSHIP) for name, suffix in VILLAGES])

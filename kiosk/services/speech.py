@@ -16,7 +16,7 @@ from typing import Any
 
 from device.headset import Headset
 from kiosk.backend import LookupResult
-from kiosk.core.complaint import CATEGORIES, reply_words, show_tracking_number
+from kiosk.core.complaint import ABOUT_ONESELF, CATEGORIES, reply_words, show_tracking_number
 from kiosk.services.complaints import complaints_of, due_message, shown_evidence
 from kiosk.services.terminal import State, Terminal
 from kiosk.speech import HEADSET, SPEAKER, Line, Script, compose
@@ -62,6 +62,24 @@ class Speech:
             full = Script(prompt_name, (compose.public(compose.said_prompt(prompt_name, tongue)),))
         else:
             full = self._current(token, tongue)
+        return compose.for_channel(full, channel, tongue), channel
+
+    def public_screen(
+        self, screen: str, lists: Any, *, programme: str = "", tracking: str = "", tongue: Tongue = MANDARIN
+    ) -> tuple[Script, str]:
+        """A 村务公开 screen's script: public by law, so all of it may go on the open speaker."""
+        channel = self.channel()
+        listing = lists.programme(programme) if lists is not None and programme else None
+        if screen == "list" and listing is not None:
+            full = compose.disclosure_list(listing, tongue)
+        elif screen == "object":
+            full = compose.disclosure_object(tongue)
+        elif screen == "done" and tracking:
+            full = compose.disclosure_done(tracking[:16], tongue)
+        elif lists is not None:
+            full = compose.disclosure_overview(lists, tongue)
+        else:
+            full = Script("disclosure", ())
         return compose.for_channel(full, channel, tongue), channel
 
     def focus(self, text: str) -> tuple[Script, str]:
@@ -120,7 +138,7 @@ class Speech:
         if screen == "complaint_private":
             return compose.staff("private_step", tongue)
         if screen == "complaint_category":
-            return compose.complaint_category(shown, at_stake, CATEGORIES, tongue)
+            return compose.complaint_category(shown, at_stake, ABOUT_ONESELF, tongue)
         if screen == "complaint_phone":
             return compose.complaint_phone(bool(params.get("refused")), tongue)
         if screen == "complaint_review":

@@ -20,6 +20,7 @@ from kiosk.link.relay import Relay
 from kiosk.rules import Rulebook, load_rulebook
 from kiosk.services.assist import AssistDesk
 from kiosk.services.chip_registry import load_chip_registry
+from kiosk.services.disclosure import PublicBoard
 from kiosk.services.keypad import load_keymap
 from kiosk.services.readers import Readers, start_readers
 from kiosk.services.speech import Speech
@@ -44,6 +45,7 @@ class KioskServices:
     speech: Speech
     headset: Headset
     assist: AssistDesk
+    board: PublicBoard
     keymap: dict[str, str] = field(default_factory=dict)  # keypad key code → action, over the defaults
     last_slip: bytes = field(default=b"")  # the dummy printer's output, for the tests of printing
 
@@ -108,8 +110,22 @@ def start_services(config: KioskConfig) -> KioskServices:
         store=store,
         person_key=lambda result: result.person_key or person_key(result.id_number, config.person_key_secret),
     )
+    board = PublicBoard(
+        config, store, rulebook, backend, relay.nudge if relay is not None else (lambda: None)
+    )
     return KioskServices(
-        config, store, rulebook, terminal, events, readers, relay, speech, headset, assist, keymap=keymap
+        config,
+        store,
+        rulebook,
+        terminal,
+        events,
+        readers,
+        relay,
+        speech,
+        headset,
+        assist,
+        board,
+        keymap=keymap,
     )
 
 

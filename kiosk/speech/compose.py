@@ -389,3 +389,78 @@ def complaint_done(
     if due and not replies:
         lines.append(private(tongue.sentence(N_("%(what)s。"), what=_text(due, tongue))))
     return Script("complaint_done", tuple(lines))
+
+
+# -- 村务公开: public by law, so said on the open speaker --------------------------------------------------
+
+
+def _public(segments: list[Segment]) -> Line:
+    return Line(tuple(segments))
+
+
+def disclosure_overview(lists: Any, tongue: Tongue = MANDARIN) -> Script:
+    """The villages' lists at a glance: each programme's households now and in 公示, then what to do."""
+    lines = [_public(tongue.sentence(N_("村务公开，%(villages)s。"), villages="、".join(lists.villages)))]
+    for listing in lists.programmes:
+        lines.append(
+            _public(
+                tongue.sentence(
+                    N_("%(programme)s：正在享受%(current)s户，公示中%(pending)s户。"),
+                    programme=tongue.programme(listing.code, listing.name),
+                    current=tongue.number(len(listing.of("current")) + len(listing.of("new"))),
+                    pending=tongue.number(len(listing.of("new")) + len(listing.of("cancelled"))),
+                )
+            )
+        )
+    lines.append(_public(tongue.sentence(N_("点一个项目，查看名单；对哪一户有异议，点“我有异议”。"))))
+    return Script("disclosure", tuple(lines))
+
+
+def _entry_words(entry: Any, tongue: Tongue) -> list[Segment]:
+    shown = entry.shown
+    words: list[Segment] = (
+        [said(str(shown.get("head_name", "")).replace("*", "某"))] if shown.get("head_name") else []
+    )
+    if "household_size" in shown:
+        words += tongue.sentence(N_("，%(count)s人"), count=tongue.number(int(shown["household_size"])))
+    if "monthly_amount" in shown and entry.state != "cancelled":
+        words += tongue.sentence(N_("，每月%(amount)s"), amount=tongue.money(int(shown["monthly_amount"])))
+    if entry.state != "current":
+        words += tongue.sentence(N_("，公示还剩%(days)s天"), days=tongue.number(entry.days_left))
+    return [*words, said("。")]
+
+
+def disclosure_list(listing: Any, tongue: Tongue = MANDARIN) -> Script:
+    """A programme's public list read out: 公示中 first (with the days left), then the current households."""
+    lines = [
+        _public(
+            tongue.sentence(N_("%(programme)s。"), programme=tongue.programme(listing.code, listing.name))
+        )
+    ]
+    pending = [e for e in listing.entries if e.state != "current"]
+    if pending:
+        lines.append(_public(tongue.sentence(N_("公示中："))))
+        lines += [_public(_entry_words(entry, tongue)) for entry in pending]
+    current = listing.of("current")
+    if current:
+        lines.append(_public(tongue.sentence(N_("正在享受："))))
+        lines += [_public(_entry_words(entry, tongue)) for entry in current]
+    lines.append(_public(tongue.sentence(N_("对哪一户有异议，点那一户旁边的“我有异议”。"))))
+    return Script("disclosure_list", tuple(lines))
+
+
+def disclosure_object(tongue: Tongue = MANDARIN) -> Script:
+    return Script(
+        "disclosure_object",
+        (_public(tongue.sentence(N_("选一个原因就提交了，也可以不说原因，直接提交。不用留姓名。"))),),
+    )
+
+
+def disclosure_done(tracking: str, tongue: Tongue = MANDARIN) -> Script:
+    return Script(
+        "disclosure_done",
+        (
+            _public(tongue.sentence(N_("您的异议已提交，直接交县纪检监察部门处理。"))),
+            _public(tongue.sentence(N_("编号是：%(number)s。"), number=tongue.symbols(tracking))),
+        ),
+    )

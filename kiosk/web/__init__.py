@@ -38,7 +38,7 @@ def create_app(config: KioskConfig, parts: KioskServices | None = None) -> Flask
     )
     install(app, parts or start_services(config))
 
-    from kiosk.web import complaints, health, language, speech, staff, villager
+    from kiosk.web import complaints, disclosure, health, language, speech, staff, villager
 
     Babel(
         app, locale_selector=language.babel_locale, default_translation_directories=str(ROOT / "translations")
@@ -50,6 +50,7 @@ def create_app(config: KioskConfig, parts: KioskServices | None = None) -> Flask
     app.register_blueprint(speech.bp)
     app.register_blueprint(language.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(disclosure.bp)
     if config.demo:
         from kiosk.web import demo
 

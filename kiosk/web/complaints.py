@@ -19,6 +19,7 @@ from flask.typing import ResponseReturnValue
 from device.printer import PrinterError, open_printer, print_slip
 from kiosk.backend import LookupResult
 from kiosk.core.complaint import (
+    ABOUT_ONESELF,
     CATEGORIES,
     ComplaintError,
     check_phone,
@@ -73,7 +74,7 @@ def _common(result: LookupResult, scratch: dict[str, Any]) -> dict[str, object]:
     return {
         "holder": result.holder,
         "csrf": scratch["csrf"],
-        "categories": CATEGORIES,
+        "categories": ABOUT_ONESELF,
         "shown": shown_evidence(result.reconciliation, scratch.get("draft") or {}),
         "assisted": services().assist.helper() is not None,
     }
@@ -161,7 +162,7 @@ def current() -> ResponseReturnValue:
 def category() -> ResponseReturnValue:
     result, scratch = _session()
     draft = _draft(scratch)
-    if request.form.get("category") not in CATEGORIES:
+    if request.form.get("category") not in ABOUT_ONESELF:
         abort(400)
     draft["category"] = request.form["category"]
     _show("complaint_phone")

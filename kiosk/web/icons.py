@@ -42,6 +42,8 @@ _SHAPES: dict[str, str] = {
     "removed": f'<circle {_STROKE} cx="12" cy="12" r="9"/><path {_STROKE} d="M5.8 18.2L18.2 5.8"/>',
     "person_warning": f'<circle {_STROKE} cx="9" cy="7.5" r="3.5"/><path {_STROKE} d="M2.5 20c0-4 3-6.5 6.5-6.5s6.5 2.5 6.5 6.5"/>'
     f'<path {_STROKE} d="M19 8v6"/><circle {_FILL} cx="19" cy="17.5" r="1.4"/>',
+    "people": f'<circle {_STROKE} cx="8.5" cy="8" r="3.2"/><circle {_STROKE} cx="16.5" cy="9" r="2.6"/>'
+    f'<path {_STROKE} d="M2.5 20c0-3.8 2.7-6.2 6-6.2s6 2.4 6 6.2M14.5 14.4c3.3-.6 7 1.3 7 5.6"/>',
     "person": f'<circle {_STROKE} cx="12" cy="7.5" r="4"/><path {_STROKE} d="M4 21c0-4.5 3.6-7.5 8-7.5s8 3 8 7.5"/>',
     "question": f'<path {_STROKE} d="M8 8.5a4 4 0 1 1 5.6 3.7c-1.1.5-1.6 1.2-1.6 2.5v.8"/><circle {_FILL} cx="12" cy="19.5" r="1.5"/>',
     "more": f'<circle {_FILL} cx="5" cy="12" r="2"/><circle {_FILL} cx="12" cy="12" r="2"/><circle {_FILL} cx="19" cy="12" r="2"/>',

@@ -34,6 +34,21 @@ def _script() -> tuple[Script, str]:
     label = request.args.get("say", "")
     if label:
         return speech.focus(label)
+    public = request.args.get("public", "")
+    if public:  # a 村务公开 screen (kiosk.web.disclosure): its lists, read from the same board
+        from kiosk.services.disclosure import DisclosureUnavailable
+
+        try:
+            lists = services().board.lists(services().config.current_date())
+        except DisclosureUnavailable:
+            lists = None
+        return speech.public_screen(
+            public[:16],
+            lists,
+            programme=request.args.get("programme", "")[:32],
+            tracking=request.args.get("tracking", "")[:16],
+            tongue=_tongue(),
+        )
     return speech.script(
         request.cookies.get(COOKIE),
         prompt_name=request.args.get("prompt", "")[:32],

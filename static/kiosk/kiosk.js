@@ -96,7 +96,7 @@
     if (page === "attract" && state === "idle") { voice.every(ATTRACT_REPEAT_MS, ""); }
     else if (page === "attract" && state === "card_left") { voice.every(TAKE_CARD_REPEAT_MS, ""); }
     else if (page === "attract" && state === "ready") { voice.stop(); }
-    else { clearInterval(voice.repeatTimer); voice.speak(""); }
+    else { clearInterval(voice.repeatTimer); voice.speak(body.dataset.speech || ""); }
   }
   /* Plugging a headset in switches to voice mode (the screen is said again, with the figures);
      pulling it out silences at once, so nothing private goes on to the open speaker. */
@@ -144,6 +144,10 @@
 
   /* Follow the terminal's card session. */
   function follow(state) {
+    if (page === "public") {  /* 村务公开 needs no card: a card placed (or taken) meanwhile goes back home */
+      if (state.state !== body.dataset.state) { leave("/"); return false; }
+      return true;
+    }
     if (page === "staff-lookup") {  /* typing a number with no card there: a card placed meanwhile wins */
       if (state.state !== "idle") { leave("/"); return false; }
       return true;
@@ -182,6 +186,18 @@
   } else {
     poll(-1);
     speakScreen();
+  }
+
+  /* 村务公开 left open with nobody touching it goes back to the attract screen (no session to end). */
+  if (page === "public") {
+    var publicIdle = (parseInt(body.dataset.idleSeconds, 10) || 90) * 1000;
+    var publicTimer = setTimeout(function () { leave("/"); }, publicIdle);
+    ["pointerdown", "keydown"].forEach(function (kind) {
+      document.addEventListener(kind, function () {
+        clearTimeout(publicTimer);
+        publicTimer = setTimeout(function () { leave("/"); }, publicIdle);
+      });
+    });
   }
 
   /* Idle: ask "还在吗？" after idle-seconds without a touch; end the session if nobody answers. */
