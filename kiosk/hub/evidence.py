@@ -14,6 +14,8 @@ import sqlalchemy as sa
 
 from device.idnumber import IdNumberError, parse_id_number
 from kiosk.backend import PersonNotFoundError
+from kiosk.core.complaint import OBJECTION
+from kiosk.core.person import mask_name
 from kiosk.hub import roster
 from kiosk.hub.db import complaints
 from kiosk.hub.store import HubStore
@@ -36,6 +38,8 @@ class Evidence:
     same_person: list[dict] = field(default_factory=list)
     same_village_programme: int = 0
     note: str = ""  # why a part is missing (no roster, person not found)
+    household: list[dict] = field(default_factory=list)  # an objection's household: members, their findings
+    same_household: list[dict] = field(default_factory=list)  # complaints about its other members
 
 
 def gather(store: HubStore, lookups: roster.RosterLookups, case: dict, today: dt.date, scope) -> Evidence:  # type: ignore[no-untyped-def]
@@ -64,7 +68,44 @@ def gather(store: HubStore, lookups: roster.RosterLookups, case: dict, today: dt
     sharers = roster.account_sharers(store.engine, case["person_id"])
     if sharers:
         evidence.findings.append(f"此人的收款账户还有{sharers}名其他人员在用（共用账户）")
+    if case["category"] == OBJECTION:
+        _household(store, backend, case, today, scope, evidence)
     return evidence
+
+
+def _household(store: HubStore, backend, case: dict, today: dt.date, scope, evidence: Evidence) -> None:  # type: ignore[no-untyped-def]
+    """For an objection to a disclosed household: every member, what the supervision checks find in their
+    lines now, and the complaints about the other members."""
+    members = roster.household_members(store.engine, case["person_id"])
+    for person_id, number, name, _ in members:
+        try:
+            picture = backend.look_up(parse_id_number(number), today=today)
+        except (IdNumberError, PersonNotFoundError):
+            continue
+        findings = [
+            f"{FINDING_STATUSES[line.status]}：{line.programme} {line.period.label_zh}"
+            for line in picture.reconciliation.lines
+            if line.status in FINDING_STATUSES
+        ]
+        shared = roster.account_sharers(store.engine, person_id)
+        if shared:
+            findings.append(f"收款账户还有{shared}名其他人员在用（共用账户）")
+        evidence.household.append(
+            {"name": mask_name(name), "findings": findings, "head": person_id == case["person_id"]}
+        )
+    keys = [key for person_id, _, _, key in members if person_id != case["person_id"]]
+    if keys:
+        c = complaints.c
+        with store.engine.connect() as conn:
+            evidence.same_household = [
+                dict(r)
+                for r in conn.execute(
+                    sa.select(c.id, c.tracking_no, c.programme, c.category, c.status)
+                    .where(c.person_key.in_(keys), scope)
+                    .order_by(c.received_at.desc())
+                    .limit(20)
+                ).mappings()
+            ]
 
 
 def _related(store: HubStore, case: dict, scope) -> tuple[list[dict], int]:  # type: ignore[no-untyped-def]

@@ -151,3 +151,32 @@ def test_the_inbox_shows_the_money_each_complaint_is_about(office):
     office.file(1)  # owed 123.00, paid 0
     page = office.sign_in("jiwei").get("/office/").get_data(as_text=True)
     assert '<td class="money">¥123.00</td>' in page
+
+
+def test_objections_to_a_disclosure_are_received_and_counted_in_the_monthly_report(office):
+    """An objection from 村务公开 is a complaint of its own category: the hub's intake accepts its entry and
+    anonymity, and the month's figures count it beside the others."""
+    from kiosk.hub import report
+    from tests.helpers.hub import complaint_payload
+
+    _filed(office)
+    objection = complaint_payload(90, category="disclosure_objection", programme="dibao")
+    objection["phone"] = ""
+    objection["evidence"] = {
+        "rule_version": "v1",
+        "as_of": "2026-11-01",
+        "programme_name": "农村最低生活保障",
+        "objection": {
+            "entry_id": "cf9d29b9821c2c3c",
+            "village": "石桥村",
+            "state": "new",
+            "head_name": "蒋春梅",
+            "household_size": 2,
+            "monthly_amount": 60000,
+            "reason": "better_off",
+        },
+        "objector": "anonymous",
+    }
+    office.store.receive_complaint("kiosk-1", objection, office.clock.now)
+    counted = dict(report.figures(office.store, report.Month(2026, 11), office.clock.now)["by_category"])
+    assert counted["对公示有异议"] == 1 and counted["没收到"] == 7
