@@ -33,7 +33,7 @@ from kiosk.hub.db import (
     villages,
 )
 from kiosk.rules import Enrolment, PersonFacts, load_rulebook, parse_period
-from kiosk.rules.facts import Household, HouseholdIncome
+from kiosk.rules.facts import Household, HouseholdIncome, group_households
 from kiosk.rules.reconcile import Payment
 
 
@@ -199,40 +199,15 @@ class Roster:
         with self.reads.connect() as conn:
             rows = conn.execute(query, {"villages": village_codes, "codes": programmes}).all()
             enrolled = self._enrolments(conn, [row[0] for row in rows]) if rows else {}
-            groups: dict[tuple[str, str], list] = {}
-            for row in rows:
-                groups.setdefault((row[5], row[7]), []).append(row)
-            found = []
-            for (village, number), members in groups.items():
-                ids = [m[0] for m in members]
-                head_id = (
-                    members[0][8]
-                    if members[0][8] in ids
-                    else next((m[0] for m in members if enrolled.get(m[0])), ids[0])
+
+            def incomes_of(village: str, number: str) -> list[HouseholdIncome]:
+                query = sa.select(household_incomes.c.verified_on, household_incomes.c.per_capita_fen).where(
+                    household_incomes.c.village_code == village, household_incomes.c.number == number
                 )
-                head = next(m for m in members if m[0] == head_id)
-                facts = [
-                    (m[0], PersonFacts(to_date(m[3]), parse_date(m[4]), enrolled.get(m[0], ())))
-                    for m in members
-                ]
-                people = [f for _, f in facts]
-                if household and not number.startswith("#"):
-                    incomes = [
-                        HouseholdIncome(day, fen)
-                        for day, fen in conn.execute(
-                            sa.select(
-                                household_incomes.c.verified_on, household_incomes.c.per_capita_fen
-                            ).where(
-                                household_incomes.c.village_code == village,
-                                household_incomes.c.number == number,
-                            )
-                        ).all()
-                    ]
-                    people = Household.assemble(
-                        ids[0], facts, members[0][8], mask_name(head[2]), incomes
-                    ).everyone()
-                found.append((village, members[0][6], number, head[2], head[1], people))
-        return found
+                return [HouseholdIncome(to_date(day), fen) for day, fen in conn.execute(query).all()]
+
+            dated = [(r[0], r[1], r[2], to_date(r[3]), parse_date(r[4]), *r[5:]) for r in rows]
+            return group_households(dated, enrolled, incomes_of if household else None)
 
     @reconnecting
     def village_payments(

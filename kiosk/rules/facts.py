@@ -8,8 +8,11 @@ household 差额 or a payment to the head needs it, a flat amount per person doe
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from kiosk.core.person import mask_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,3 +127,40 @@ class Household:
 
     def everyone(self) -> list[PersonFacts]:
         return [self.member_facts(index) for index in range(len(self.members))]
+
+
+HouseholdRow = (
+    tuple  # (person id, ID number, name, birth_on, death_on, village code, village name, number, head id)
+)
+
+
+def group_households(
+    rows: list[HouseholdRow],
+    enrolments: dict[int, tuple[Enrolment, ...]],
+    incomes_of: Callable[[str, str], list[HouseholdIncome]] | None,
+) -> list[tuple[str, str, str, str, str, list[PersonFacts]]]:
+    """Person rows as a ledger reads them (dates as dates; ordered by village, household, id) grouped into
+    households: (village code, village name, number, head's name, head's ID number, every member's facts).
+    The head is the household's 户主, else its first enrolled member, else its first; with `incomes_of`
+    (village, number → incomes), each member's facts carry the household — a number beginning "#" stands
+    for a person with no 户号, a household alone, with none."""
+    groups: dict[tuple[str, str], list[HouseholdRow]] = {}
+    for row in rows:
+        groups.setdefault((row[5], row[7]), []).append(row)
+    found = []
+    for (village, number), members in groups.items():
+        ids = [m[0] for m in members]
+        recorded = members[0][8]
+        head_id = (
+            recorded if recorded in ids else next((m[0] for m in members if enrolments.get(m[0])), ids[0])
+        )
+        head = next(m for m in members if m[0] == head_id)
+        facts = [(m[0], PersonFacts(m[3], m[4], enrolments.get(m[0], ()))) for m in members]
+        people = [f for _, f in facts]
+        if incomes_of is not None and not number.startswith("#"):
+            built = Household.assemble(
+                ids[0], facts, recorded, mask_name(head[2]), incomes_of(village, number)
+            )
+            people = built.everyone()
+        found.append((village, members[0][6], number, head[2], head[1], people))
+    return found

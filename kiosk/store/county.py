@@ -18,7 +18,7 @@ from decimal import Decimal
 from kiosk.core.clock import parse_date, to_date, utc_stamp
 from kiosk.core.person import PersonRecord, mask_name
 from kiosk.rules import Enrolment, PersonFacts, Rulebook, parse_period
-from kiosk.rules.facts import Household, HouseholdIncome
+from kiosk.rules.facts import Household, HouseholdIncome, group_households
 from kiosk.rules.reconcile import Payment
 from kiosk.store.base import Connected, Tx
 
@@ -448,36 +448,18 @@ class CountyData(Connected):
             (spec,),
         ).fetchall()
         enrolled = self._enrolments_of(conn, [row[0] for row in rows]) if rows else {}
-        groups: dict[tuple[str, str], list[tuple]] = {}
-        for row in rows:
-            groups.setdefault((row[5], row[7]), []).append(row)
-        found = []
-        for (village, number), members in groups.items():
-            ids = [m[0] for m in members]
-            head_id = (
-                members[0][8]
-                if members[0][8] in ids
-                else next((m[0] for m in members if enrolled.get(m[0])), ids[0])
-            )
-            head = next(m for m in members if m[0] == head_id)
-            facts = [
-                (m[0], PersonFacts(to_date(m[3]), parse_date(m[4]), enrolled.get(m[0], ()))) for m in members
+
+        def incomes_of(village: str, number: str) -> list[HouseholdIncome]:
+            return [
+                HouseholdIncome(to_date(day), fen)
+                for day, fen in conn.execute(
+                    "SELECT verified_on, per_capita_fen FROM household_incomes WHERE village_code = ? AND number = ?",
+                    (village, number),
+                )
             ]
-            if household and not number.startswith("#"):
-                incomes = [
-                    HouseholdIncome(to_date(day), fen)
-                    for day, fen in conn.execute(
-                        "SELECT verified_on, per_capita_fen FROM household_incomes WHERE village_code = ? "
-                        "AND number = ?",
-                        (village, number),
-                    )
-                ]
-                built = Household.assemble(ids[0], facts, members[0][8], mask_name(head[2]), incomes)
-                people = built.everyone()
-            else:
-                people = [f for _, f in facts]
-            found.append((village, members[0][6], number, head[2], head[1], people))
-        return found
+
+        dated = [(r[0], r[1], r[2], to_date(r[3]), parse_date(r[4]), *r[5:]) for r in rows]
+        return group_households(dated, enrolled, incomes_of if household else None)
 
     def village_payments(
         self, village_codes: list[str], programmes: list[str], year: int

@@ -11,7 +11,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers.hub import county_hub, sign_in_supervisor
+from tests.helpers.hub import county_hub, open_case, sign_in_supervisor
 from tests.helpers.kiosk_process import kiosk_of_hub
 
 pytestmark = pytest.mark.browser
@@ -36,11 +36,7 @@ def test_complaint_reaches_the_hub_and_the_reply_comes_back(demo_template, brows
         tracking = villager.locator("#tracking-number").inner_text()
 
         sign_in_supervisor(office, hub.url)
-        deadline = time.monotonic() + 20
-        while office.get_by_role("link", name=tracking).count() == 0 and time.monotonic() < deadline:
-            office.reload()
-            time.sleep(0.3)
-        office.get_by_role("link", name=tracking).click()
+        open_case(office, tracking)
         expect(office.locator("main")).to_contain_text(
             "城乡居民基础养老金 · 2025年2月至3月：应发 246.00 元，实发 0.00 元（未发放）"  # one complaint, the run
         )
@@ -97,11 +93,7 @@ def test_complaint_reaches_the_hub_and_the_reply_comes_back(demo_template, brows
         villager.locator("#submit-complaint").click()
         unlisted = villager.locator("#tracking-number").inner_text()
         office.goto(hub.url + "/office/")
-        deadline = time.monotonic() + 20
-        while office.get_by_role("link", name=unlisted).count() == 0 and time.monotonic() < deadline:
-            office.reload()
-            time.sleep(0.3)
-        office.get_by_role("link", name=unlisted).click()
+        open_case(office, unlisted)
         expect(office.locator("main")).to_contain_text("应该有但没有")
     finally:
         villager.close()

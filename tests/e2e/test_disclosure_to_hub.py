@@ -7,13 +7,12 @@ placed while the lists are open opens that person's own record."""
 from __future__ import annotations
 
 import re
-import time
 import urllib.request
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers.hub import county_hub, sign_in_supervisor
+from tests.helpers.hub import county_hub, open_case, sign_in_supervisor
 from tests.helpers.kiosk_process import kiosk_of_hub
 
 pytestmark = pytest.mark.browser
@@ -57,11 +56,7 @@ def test_anyone_sees_the_village_lists_and_objects_anonymously(demo_template, br
         villager.wait_for_url(re.compile(r"/me$"))
 
         sign_in_supervisor(office, hub.url)
-        deadline = time.monotonic() + 20
-        while office.get_by_role("link", name=tracking).count() == 0 and time.monotonic() < deadline:
-            office.reload()
-            time.sleep(0.3)
-        office.get_by_role("link", name=tracking).click()
+        open_case(office, tracking)
         expect(office.locator("#objection")).to_contain_text("对公示有异议")
         expect(office.locator("#objection")).to_contain_text("蒋春梅")
         expect(office.locator("#objection")).to_contain_text("家庭条件好")

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from kiosk.services.demo import DEMO_STAFF_PIN
 from kiosk.store import open_store
-from tests.helpers.hub import county_hub, sign_in_supervisor
+from tests.helpers.hub import county_hub, open_case, sign_in_supervisor
 from tests.helpers.kiosk_process import kiosk_of_hub
 
 pytestmark = pytest.mark.browser
@@ -69,11 +69,7 @@ def test_a_typed_lookup_and_a_private_complaint_reach_the_supervisor(demo_templa
         )
 
         sign_in_supervisor(office, hub.url)
-        deadline = time.monotonic() + 20
-        while office.get_by_role("link", name=tracking).count() == 0 and time.monotonic() < deadline:
-            office.reload()
-            time.sleep(0.3)
-        office.get_by_role("link", name=tracking).click()
+        open_case(office, tracking)
         expect(office.locator("#assisted-by")).to_contain_text("王芳（卫生院工作人员）")
         expect(office.locator("#typed-identity")).to_contain_text("卡丢失")
         office.goto(hub.url + "/office/staff-lookups")

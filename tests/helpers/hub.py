@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -180,3 +181,13 @@ def sign_in_supervisor(office, hub_url: str) -> None:  # type: ignore[no-untyped
     totp = office.locator("code.secret").inner_text()  # first sign-in: enrol the authenticator app
     office.get_by_label("验证码").fill(pyotp.TOTP(totp).now())
     office.get_by_role("button", name="确认").click()
+
+
+def open_case(office, tracking: str) -> None:  # type: ignore[no-untyped-def]
+    """In the signed-in back office, wait (up to 20 s: the relay delivers within a second or two) for the
+    complaint `tracking` to reach the inbox, and open it."""
+    deadline = time.monotonic() + 20
+    while office.get_by_role("link", name=tracking).count() == 0 and time.monotonic() < deadline:
+        office.reload()
+        time.sleep(0.3)
+    office.get_by_role("link", name=tracking).click()

@@ -57,3 +57,16 @@ def test_a_members_page_says_the_head_receives_it_and_is_no_problem(tmp_path):
     assert "由户主领取" in card and "status-problem" not in card  # and no problem of the member's
     march = period_of(client.get("/me/programme/dibao?year=2025").get_data(as_text=True), "2025-03")
     assert "由户主领取" in march and "由户主杨*华领取全户款项（其中您的一份240.00元）" in march
+
+
+def test_the_village_list_shows_the_households_whole_chae(tmp_path):
+    """村务公开 for a household 差额 paid to the head: the household's amount is its members' shares added
+    up (240 × 3 + 50), under the head's name, whoever of them the head is."""
+    chae_kiosk(tmp_path)  # builds the store
+    config = {"db_path": tmp_path / "chae.db", "demo": True, "today": TODAY, "reader": "virtual"}
+    client = create_app(load_config({**config, "villages": ("522799003",)}, environ={})).test_client()
+    page = client.get("/disclosure/dibao").get_data(as_text=True)
+    current = page[page.index('id="current-list"') :]
+    head = current[current.index("杨正华") : current.index("</li>", current.index("杨正华"))]
+    assert "3人" in head and "每月 ¥770.00" in head
+    assert "吴德才" in current  # the household in its gradual exit still receives it
