@@ -52,7 +52,19 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("files", nargs="+", type=Path, metavar="FILE")
     imp.add_argument(
         "--kind",
-        choices=["villages", "persons", "households", "enrolments", "payments"],
+        choices=[
+            "villages",
+            "persons",
+            "households",
+            "enrolments",
+            "payments",
+            "deaths",
+            "officials",
+            "vehicles",
+            "properties",
+            "businesses",
+            "enterprise_pensions",
+        ],
         help="kind of data (default: recognised from the headers)",
     )
     imp.add_argument(

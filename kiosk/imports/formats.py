@@ -30,6 +30,7 @@ class Column:
 
 ID = Column("id_number", "身份证号", ("id_number", "证件号码", "公民身份号码", "身份证号码"))
 NAME = Column("name", "姓名", ("name",))
+SOURCE = Column("source", "数据来源", ("source", "来源", "信息来源"))
 
 KINDS: dict[str, tuple[Column, ...]] = {
     "villages": (
@@ -71,19 +72,70 @@ KINDS: dict[str, tuple[Column, ...]] = {
         Column("verified_on", "核定日期", ("verified_on", "收入核定日期", "核对日期"), required=False),
         Column("income", "家庭月人均收入", ("income", "per_capita_income", "月人均收入"), required=False),
     ),
+    # cross-check registers (kiosk.imports.registers): each row names its source, and usually a date
+    "deaths": (
+        ID,
+        NAME,
+        Column("death_date", "死亡日期", ("death_date", "死亡时间")),
+        SOURCE,
+    ),
+    "officials": (
+        ID,
+        NAME,
+        Column("official_kind", "人员类别", ("official_kind", "身份类别")),
+        Column("position", "单位职务", ("position", "工作单位及职务", "职务"), required=False),
+        Column("kin_id_number", "亲属身份证号", ("kin_id_number", "亲属公民身份号码"), required=False),
+        Column("kin_name", "亲属姓名", ("kin_name",), required=False),
+        Column("relationship", "关系", ("relationship", "与本人关系"), required=False),
+        Column("recorded_on", "登记日期", ("recorded_on", "填报日期"), required=False),
+        SOURCE,
+    ),
+    "vehicles": (
+        ID,
+        NAME,
+        Column("plate", "号牌号码", ("plate", "车牌号", "号牌")),
+        Column("vehicle_type", "车辆类型", ("vehicle_type", "车型"), required=False),
+        Column("recorded_on", "登记日期", ("recorded_on", "注册登记日期"), required=False),
+        SOURCE,
+    ),
+    "properties": (
+        ID,
+        NAME,
+        Column("location", "不动产坐落", ("location", "坐落", "房屋坐落")),
+        Column("area", "面积", ("area", "建筑面积"), required=False),
+        Column("recorded_on", "登记日期", ("recorded_on", "登簿日期"), required=False),
+        SOURCE,
+    ),
+    "businesses": (
+        ID,
+        NAME,
+        Column("business", "市场主体名称", ("business", "企业名称", "字号名称")),
+        Column("capital", "注册资本", ("capital", "出资额"), required=False),
+        Column("recorded_on", "成立日期", ("recorded_on", "登记日期"), required=False),
+        SOURCE,
+    ),
+    "enterprise_pensions": (
+        ID,
+        NAME,
+        Column("start", "起领日期", ("start", "开始领取日期")),
+        Column("monthly", "月养老金", ("monthly", "月领取金额"), required=False),
+        SOURCE,
+    ),
     "cadres": (
         ID,
         NAME,
         Column("position", "职务", ("position", "title"), required=False),
     ),
 }
+REGISTER_KINDS = ("deaths", "officials", "vehicles", "properties", "businesses", "enterprise_pensions")
 AUTO_KINDS = (
     "villages",
     "persons",
     "households",
     "enrolments",
     "payments",
-)  # cadres are named explicitly, for checks
+    *REGISTER_KINDS,
+)  # not cadres (for checks)
 
 
 def normalise(header: object) -> str:

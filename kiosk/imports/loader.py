@@ -74,6 +74,12 @@ class ImportReport:
             "enrolments": "享受对象",
             "payments": "发放明细",
             "households": "家庭户",
+            "deaths": "死亡登记",
+            "officials": "公职人员和村干部及亲属",
+            "vehicles": "车辆登记",
+            "properties": "不动产登记",
+            "businesses": "市场主体登记",
+            "enterprise_pensions": "企业职工养老金领取人员",
             "policy": "政策",
         }
         head = f"{self.file}（{kinds.get(self.kind, self.kind)}）：读取{self.rows_read}行"
@@ -426,6 +432,15 @@ IMPORTERS = {
 }
 
 
+def _importer_for(kind: str) -> type[_Importer]:
+    """The importer of a kind: the roster's above, a cross-check register's in kiosk.imports.registers."""
+    if kind in IMPORTERS:
+        return IMPORTERS[kind]
+    from kiosk.imports.registers import REGISTER_IMPORTERS
+
+    return REGISTER_IMPORTERS[kind]
+
+
 def _chunks(
     rows: Iterator[tuple[int, list[str]]], columns: Mapping[str, int]
 ) -> Iterator[list[tuple[int, dict[str, str]]]]:
@@ -471,7 +486,7 @@ def _load_tables(
         if missing:
             raise FormatError(f"{where}: 第{table.header_row}行表头缺少列：{'、'.join(missing)}")
         report.kind = table_kind
-        importer = IMPORTERS[table_kind](
+        importer = _importer_for(table_kind)(
             store=store,
             tx=tx,
             rulebook=rulebook,

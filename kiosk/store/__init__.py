@@ -14,6 +14,7 @@ from kiosk.core.person import PersonRecord
 from kiosk.store.base import Rollback, StoreError, Tx
 from kiosk.store.complaints import ComplaintData, TrackingNumberTakenError
 from kiosk.store.county import CountyData
+from kiosk.store.registers import RegisterData
 from kiosk.store.schema import SCHEMA_VERSION
 from kiosk.store.staff import HubStaff, StaffAccount, StaffData, StaffLookup
 from kiosk.store.terminal import DemoCard, TerminalData
@@ -34,7 +35,7 @@ __all__ = [
 ]
 
 
-class Store(CountyData, ComplaintData, TerminalData, StaffData):
+class Store(CountyData, RegisterData, ComplaintData, TerminalData, StaffData):
     """The embedded database at `path`, one connection per thread."""
 
 

@@ -6,7 +6,7 @@ than guessed at. A migration is never edited after release, only followed by a n
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -225,5 +225,24 @@ MIGRATIONS: dict[int, str] = {
         FOREIGN KEY (village_code, number) REFERENCES households(village_code, number)
     );
     CREATE INDEX persons_by_village_household ON persons(village_code, household);
+    """,
+    13: """
+    CREATE TABLE registers (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('death', 'official', 'kin', 'vehicle', 'property', 'business',
+            'enterprise_pension')),
+        id_number TEXT NOT NULL,
+        name TEXT NOT NULL,
+        on_date TEXT NOT NULL DEFAULT '',
+        detail TEXT NOT NULL DEFAULT '',
+        amount TEXT NOT NULL DEFAULT '',
+        related_id_number TEXT NOT NULL DEFAULT '',
+        relationship TEXT NOT NULL DEFAULT '',
+        source TEXT NOT NULL,
+        import_id INTEGER REFERENCES import_log(id),
+        UNIQUE (kind, id_number, on_date, detail, related_id_number)
+    );
+    CREATE INDEX registers_by_person ON registers(id_number, kind);
+    CREATE INDEX registers_by_related ON registers(related_id_number, kind);
     """,
 }
