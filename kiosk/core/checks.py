@@ -11,4 +11,10 @@ CHECKS = {
     "paid_not_enrolled": "未登记享受却发放",
     "never_paid": "登记享受但从未发放",
     "cadre_dibao": "村干部及其家庭成员享受低保（优亲厚友线索）",
+    "registered_death": "死亡登记之后仍发放（外部死亡登记）",
+    "official_kin": "公职人员、村干部及其近亲属享受低保或特困（优亲厚友线索）",
+    "assets": "车辆、房产或经营实体超过规定却享受救助",
+    "two_pensions": "领取企业职工养老金同时领取城乡居民基础养老金",
+    "exclusive_paid": "同期领取两个互斥的项目",
+    "village_outlier": "村低保比例或A类比例明显高于本乡镇",
 }

@@ -89,6 +89,20 @@ class HouseholdPayment:
 
 
 @dataclass(frozen=True, slots=True)
+class AssetLimits:
+    """`[assets]`: how many vehicles, properties and businesses a household may hold and still receive the
+    programme (the supervision checks flag more), with the rule that says so."""
+
+    vehicles: int
+    properties: int
+    businesses: int
+    reference: str
+
+    def limit(self, kind: str) -> int:
+        return {"vehicle": self.vehicles, "property": self.properties, "business": self.businesses}[kind]
+
+
+@dataclass(frozen=True, slots=True)
 class ProgrammePolicy:
     """A programme's metadata and parameters as read from its policy file."""
 
@@ -110,6 +124,7 @@ class ProgrammePolicy:
     file_name: str = ""  # the policy file it came from, named in the rule version
     household: HouseholdPayment = field(default_factory=HouseholdPayment)
     disclosure: DisclosureRule | None = None  # what it makes public (公示), if anything
+    assets: AssetLimits | None = None  # what a household may own and still receive it (for the checks)
 
     def in_force_on(self, day: dt.date) -> dt.date | None:
         """The latest start among the values in force on `day` (when this file's rules last changed)."""
@@ -259,6 +274,7 @@ def parse_policy(text: str, where: str, known_codes: set[str] | None = None) -> 
     except (TimingError, RelationError, DisclosureError) as error:
         raise PolicyError(f"{where}: {error}") from None
     household = _household(where, raw.get("household"))
+    assets = _assets(where, raw.get("assets"))
     if code in relations.codes():
         raise PolicyError(f"{where}: relations: a programme cannot exclude or require itself")
     return ProgrammePolicy(
@@ -277,7 +293,29 @@ def parse_policy(text: str, where: str, known_codes: set[str] | None = None) -> 
         file_name=where,
         household=household,
         disclosure=disclosure,
+        assets=assets,
     )
+
+
+def _assets(where: str, raw: object) -> AssetLimits | None:
+    """`[assets]`: vehicles, properties, businesses (whole numbers, each optional, default none allowed:
+    0 vehicles, 1 home, 0 businesses), with its reference."""
+    if raw is None:
+        return None
+    allowed = {"vehicles": 0, "properties": 1, "businesses": 0}
+    if not isinstance(raw, dict) or set(raw) - {*allowed, "reference"}:
+        raise PolicyError(
+            f'{where}: assets must be a table of vehicles, properties, businesses and reference = "…"'
+        )
+    for key in allowed:
+        value = raw.get(key, allowed[key])
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise PolicyError(f"{where}: assets.{key} must be a whole number (0 or more)")
+        allowed[key] = value
+    reference = raw.get("reference")
+    if not isinstance(reference, str) or not reference.strip():
+        raise PolicyError(f'{where}: assets: a legal reference is required (reference = "…")')
+    return AssetLimits(allowed["vehicles"], allowed["properties"], allowed["businesses"], reference.strip())
 
 
 def _household(where: str, raw: object) -> HouseholdPayment:

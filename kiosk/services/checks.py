@@ -166,6 +166,212 @@ def _cadre_dibao(store: Store, cadres: Iterable[tuple[str, str, str]]) -> Iterat
                 )
 
 
+ASSET_WORDS = {"vehicle": "车辆", "property": "房产", "business": "经营实体"}
+RELIEF = (
+    "dibao",
+    "tekun",
+)  # the programmes the register checks ask about: assistance a household is means-tested for
+
+
+def _registered_deaths(store: Store, names: dict[str, str]) -> Iterator[Finding]:
+    """Paid for a period after a death an external register records, whatever the roster says."""
+    by_person: dict[tuple[str, str, str], list[tuple]] = defaultdict(list)
+    for (
+        id_number,
+        name,
+        village,
+        code,
+        period,
+        fen,
+        paid_on,
+        batch,
+        died,
+        source,
+    ) in store.paid_after_registered_death():
+        by_person[(id_number, name, village)].append((code, period, fen, paid_on, batch, died, source))
+    for (id_number, name, village), rows in by_person.items():
+        died, source = rows[0][5], rows[0][6]
+        yield Finding(
+            "registered_death",
+            id_number,
+            name,
+            village,
+            "、".join(sorted({names.get(r[0], r[0]) for r in rows})),
+            f"{rows[0][1]}–{rows[-1][1]}",
+            f"{source}登记于{died}死亡，此后仍发放{len(rows)}笔共{plain_yuan(sum(r[2] for r in rows))}元",
+            [
+                f"{names.get(c, c)} {period} 发放{plain_yuan(fen)}元 {paid_on} 批次{batch}"
+                for c, period, fen, paid_on, batch, _, _ in rows
+            ]
+            + [f"来源：{source}，死亡日期{died}"],
+        )
+
+
+def _official_kin(store: Store, names: dict[str, str]) -> Iterator[Finding]:
+    """低保 or 特困 for public servants, village cadres, their registered kin (in or out of the household),
+    or anyone in the household of one of them (优亲厚友)."""
+    for (
+        id_number,
+        name,
+        village,
+        code,
+        start,
+        relation,
+        official,
+        position,
+        source,
+    ) in store.officials_and_kin_enrolled(list(RELIEF)):
+        if relation == "本人":
+            words = f"本人是{position}"
+        elif relation.startswith(
+            "与"
+        ):  # 与{relationship}同户: in the household of the official or a relative
+            words = (
+                f"与{official}（{position}）的{relation[1:-2]}同户"
+                if relation != "与本人同户"
+                else f"与{official}（{position}）同户"
+            )
+        else:
+            words = f"是{official}（{position}）的{relation}"
+        yield Finding(
+            "official_kin",
+            id_number,
+            name,
+            village,
+            names.get(code, code),
+            "",
+            f"{words}，{start}起享受{names.get(code, code)}",
+            [f"来源：{source}"],
+        )
+
+
+def _assets(store: Store, rulebook: Rulebook) -> Iterator[Finding]:
+    """Vehicles, homes or businesses registered to a household of 低保 or 特困 beyond what its file allows."""
+    held: dict[tuple[str, str, str, str], list[tuple]] = defaultdict(list)
+    for id_number, name, village, code, kind, owner, detail, amount, day, source in store.household_assets(
+        list(RELIEF)
+    ):
+        held[(id_number, name, village, code)].append((kind, owner, detail, amount, day, source))
+    for (id_number, name, village, code), assets in held.items():
+        policy = rulebook.policies.get(code)
+        limits = policy.assets if policy is not None else None
+        if limits is None:
+            continue
+        over = [kind for kind in ASSET_WORDS if sum(1 for a in assets if a[0] == kind) > limits.limit(kind)]
+        if not over:
+            continue
+        counts = "、".join(
+            f"{ASSET_WORDS[k]}{sum(1 for a in assets if a[0] == k)}（规定不超过{limits.limit(k)}）"
+            for k in over
+        )
+        yield Finding(
+            "assets",
+            id_number,
+            name,
+            village,
+            policy.name if policy else code,
+            "",
+            f"全户登记有{counts}，仍享受{policy.name if policy else code}；依据：{limits.reference}",
+            [
+                f"{ASSET_WORDS[kind]}：{owner} {detail}{'，' + amount if amount else ''}{'，' + day if day else ''}（来源：{source}）"
+                for kind, owner, detail, amount, day, source in assets
+                if kind in over
+            ],
+        )
+
+
+def _two_pensions(store: Store, names: dict[str, str]) -> Iterator[Finding]:
+    by_person: dict[tuple[str, str, str], list[tuple]] = defaultdict(list)
+    for id_number, name, village, period, fen, start, source in store.enterprise_and_residents_pension(
+        "pension_basic"
+    ):
+        by_person[(id_number, name, village)].append((period, fen, start, source))
+    for (id_number, name, village), rows in by_person.items():
+        yield Finding(
+            "two_pensions",
+            id_number,
+            name,
+            village,
+            names.get("pension_basic", "pension_basic"),
+            f"{rows[0][0]}–{rows[-1][0]}",
+            f"{rows[0][3]}记载自{rows[0][2]}起领取企业职工养老金，同期又领城乡居民基础养老金{len(rows)}笔共"
+            f"{plain_yuan(sum(r[1] for r in rows))}元",
+            [f"{period} 居民养老金{plain_yuan(fen)}元" for period, fen, _, _ in rows]
+            + [f"来源：{rows[0][3]}"],
+        )
+
+
+def _exclusive_paid(store: Store, rulebook: Rulebook) -> Iterator[Finding]:
+    """Paid in one period under two programmes one of which excludes the other (the policy files' relations)."""
+    for code, policy in rulebook.policies.items():
+        for relation in policy.relations.excluded_by:
+            other = relation.programmes[0]
+            by_person: dict[tuple[str, str, str], list[tuple]] = defaultdict(list)
+            for id_number, name, village, period, fen, other_fen in store.paid_in_both(code, other):
+                by_person[(id_number, name, village)].append((period, fen, other_fen))
+            other_name = rulebook.policies[other].name if other in rulebook.policies else other
+            for (id_number, name, village), rows in by_person.items():
+                yield Finding(
+                    "exclusive_paid",
+                    id_number,
+                    name,
+                    village,
+                    policy.name,
+                    f"{rows[0][0]}–{rows[-1][0]}",
+                    f"{len(rows)}期同时领取{policy.name}和{other_name}；依据：{relation.reference}",
+                    [
+                        f"{period} {policy.name}{plain_yuan(a)}元，{other_name}{plain_yuan(b)}元"
+                        for period, a, b in rows
+                    ],
+                )
+
+
+def _village_outliers(store: Store, rulebook: Rulebook, today: dt.date) -> Iterator[Finding]:
+    """A village whose 低保 rate, or share of class A among its 低保, is at least twice its township's, with
+    at least OUTLIER_MIN enrolled there, and the sample sizes shown."""
+    if "dibao" not in rulebook.policies:
+        return
+    rows = store.village_rates("dibao", today.isoformat())
+    townships: dict[str, list[tuple]] = defaultdict(list)
+    for row in rows:
+        townships[row[2]].append(row)
+    for township, villages in townships.items():
+        if len(villages) < 2:
+            continue
+        for code, name, _, persons, enrolled, class_a in villages:
+            others = [v for v in villages if v[0] != code]
+            others_persons, others_enrolled = sum(v[3] for v in others), sum(v[4] for v in others)
+            others_a = sum(v[5] for v in others)
+            if enrolled < OUTLIER_MIN or not persons or not others_persons:
+                continue
+            rate, base = enrolled / persons, others_enrolled / others_persons
+            share, base_share = class_a / enrolled, (others_a / others_enrolled if others_enrolled else 0.0)
+            words = []
+            if base and rate >= 2 * base:
+                words.append(
+                    f"低保率{rate:.1%}（{persons}人中{enrolled}人），本乡镇其他村{base:.1%}（{others_persons}人中{others_enrolled}人）"
+                )
+            if base_share and share >= 2 * base_share:
+                words.append(
+                    f"低保户中A类占{share:.1%}（{enrolled}人中{class_a}人），本乡镇其他村{base_share:.1%}"
+                    f"（{others_enrolled}人中{others_a}人）"
+                )
+            if words:
+                yield Finding(
+                    "village_outlier",
+                    "",
+                    name,
+                    name,
+                    rulebook.policies["dibao"].name,
+                    today.isoformat(),
+                    "；".join(words),
+                    [f"乡镇：{township or '（未登记乡镇）'}"],
+                )
+
+
+OUTLIER_MIN = 5  # enrolled persons a village needs before its rate is compared
+
+
 def run_checks(
     store: Store, rulebook: Rulebook, *, today: dt.date, cadres: Iterable[tuple[str, str, str]] = ()
 ) -> list[Finding]:
@@ -176,6 +382,13 @@ def run_checks(
     findings.extend(_shared_accounts(store))
     findings.extend(_others_accounts(store))
     findings.extend(_cadre_dibao(store, cadres))
+    names = {code: policy.name for code, policy in rulebook.policies.items()}
+    findings.extend(_registered_deaths(store, names))
+    findings.extend(_official_kin(store, names))
+    findings.extend(_assets(store, rulebook))
+    findings.extend(_two_pensions(store, names))
+    findings.extend(_exclusive_paid(store, rulebook))
+    findings.extend(_village_outliers(store, rulebook, today))
     order = list(CHECKS)
     findings.sort(key=lambda f: (order.index(f.check), f.village, f.id_number, f.period))
     return findings
