@@ -60,11 +60,13 @@ def _publish(store: HubStore, args: argparse.Namespace, config: HubConfig, now: 
         print(f"kiosk hub: {error}", file=sys.stderr)
         return 2
     findings = None
-    if not args.skip_checks:  # the supervision checks' counts, for the dashboard
+    rulebook = None
+    if not args.skip_checks:  # the supervision checks: counts for the dashboard, and each one a case
         from kiosk.rules import load_rulebook
         from kiosk.services.checks import run_checks
 
-        findings = run_checks(source, load_rulebook(None, source.policies()), today=china_today(now))
+        rulebook = load_rulebook(None, source.policies())
+        findings = run_checks(source, rulebook, today=china_today(now))
     done = publish(
         store.engine,
         source,
@@ -74,6 +76,18 @@ def _publish(store: HubStore, args: argparse.Namespace, config: HubConfig, now: 
         findings=findings,
     )
     counts = done.counts
+    if findings is not None and rulebook is not None:
+        from kiosk.hub.findings import open_cases
+
+        opened = open_cases(
+            store,
+            findings,
+            secret=config.person_key_secret,
+            codes={policy.name: code for code, policy in rulebook.policies.items()},
+            today=china_today(now),
+            now=now,
+        )
+        print(f"supervision findings: {opened.new} new cases, {opened.already} already open")
     store.record_audit(
         "cli",
         "publish_roster",

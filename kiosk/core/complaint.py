@@ -22,11 +22,13 @@ CATEGORIES: dict[str, tuple[str, str]] = {  # code → (words, icon)
     "should_qualify": (N_("应该有但没有"), "？"),
     "other": (N_("其他"), "…"),
     "disclosure_objection": (N_("对公示有异议"), "!"),
+    "check_finding": (N_("监督检查发现"), "⚑"),
 }
 OBJECTION = "disclosure_objection"  # filed from 村务公开 about a disclosed household, not about oneself
-ABOUT_ONESELF = {
-    code: words for code, words in CATEGORIES.items() if code != OBJECTION
-}  # a villager's choices
+FINDING = "check_finding"  # a supervision check's finding, opened as a case at the hub (kiosk.hub.findings)
+ABOUT_ONESELF = {  # what a villager may choose to report about their own record
+    code: words for code, words in CATEGORIES.items() if code not in (OBJECTION, FINDING)
+}
 OBJECTION_REASONS: dict[str, str] = {  # why a villager objects to a disclosed household (optional)
     "better_off": N_("家庭条件好（有车、有房、有生意）"),
     "relative": N_("是干部或其亲属"),
@@ -74,6 +76,13 @@ def _check_symbol(body: str) -> str:
 def new_tracking_number() -> str:
     """Eight random symbols and a check symbol, e.g. K7QM3XPDC (shown as K7QM-3XPD-C)."""
     body = "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+    return body + _check_symbol(body)
+
+
+def tracking_number_from(seed: str) -> str:
+    """A tracking number derived from `seed` (a case's stable id): the same seed, the same number."""
+    digest = hashlib.sha256(seed.encode()).digest()
+    body = "".join(TRACKING_ALPHABET[byte % len(TRACKING_ALPHABET)] for byte in digest[:8])
     return body + _check_symbol(body)
 
 

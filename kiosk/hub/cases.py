@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from kiosk.core.bounds import bounded_date, bounded_int
 from kiosk.core.clock import CHINA
+from kiosk.core.money import AmountError, yuan_to_fen
 from kiosk.core.tables import write_table
 from kiosk.hub import workflow
 from kiosk.hub.accounts import User
@@ -329,6 +330,7 @@ def _act(
                 "outcome": outcome,
                 "answered_at": now,
                 "first_answer_at": row["first_answer_at"] or now,
+                "recovered_fen": _recovered(form.get("recovered", "")),
             }
         elif action.name == "close":
             values = {"closed_at": now}
@@ -366,6 +368,20 @@ def _act(
             )
         )
     return to_status
+
+
+def _recovered(text: str) -> int | None:
+    """Money recovered (追回金额, yuan), as the answer records it; empty for none."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        fen = yuan_to_fen(text)
+    except AmountError:
+        raise WorkflowError("追回金额应为数字（元），最多两位小数") from None
+    if fen < 0:
+        raise WorkflowError("追回金额不能为负数")
+    return fen
 
 
 def _reopened(row: dict, now: dt.datetime) -> dict:

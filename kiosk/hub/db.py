@@ -161,6 +161,7 @@ complaints = sa.Table(
     sa.Column("closed_at", sa.DateTime(timezone=True)),
     sa.Column("escalated_at", sa.DateTime(timezone=True)),
     sa.Column("outcome", sa.String(16)),
+    sa.Column("recovered_fen", sa.BigInteger),  # money recovered, as the answer records it
     sa.Column("reopened", sa.Integer, nullable=False, server_default="0"),
     sa.Column("search_text", sa.Text, nullable=False, server_default=""),
     sa.UniqueConstraint("kiosk_id", "uuid", name="complaints_kiosk_uuid"),

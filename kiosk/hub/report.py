@@ -59,6 +59,8 @@ def figures(store: HubStore, month: Month, now: dt.datetime) -> dict:
         "to_close": closed,
         "overdue": overdue,
         "departments": stats.overdue_by_department(store, now),
+        "recovered": stats.recovered(store, start, end),
+        "findings": stats.findings_by_check(store, start, end),
         "charts": {
             "category": charts.bars(by_category, title="按问题类别"),
             "programme": charts.bars(by_programme, title="按补贴项目"),

@@ -47,6 +47,32 @@ def _window(c, start: dt.datetime | None, end: dt.datetime | None) -> list:  # t
     return clauses
 
 
+def recovered(store: HubStore, start: dt.datetime, end: dt.datetime) -> tuple[int, int]:
+    """(cases, fen) of the money recovered by the answers given between `start` and `end`."""
+    c = complaints.c
+    with store.engine.connect() as conn:
+        cases, fen = conn.execute(
+            sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(c.recovered_fen), 0)).where(
+                c.answered_at >= start, c.answered_at < end, c.recovered_fen > 0
+            )
+        ).one()
+    return int(cases), int(fen)
+
+
+def findings_by_check(store: HubStore, start: dt.datetime, end: dt.datetime) -> list[tuple[str, int]]:
+    """(the check's title, new finding cases) received between `start` and `end`, most first."""
+    c = complaints.c
+    tally: dict[str, int] = {}
+    with store.engine.connect() as conn:
+        for (payload,) in conn.execute(
+            sa.select(c.payload).where(c.category == "check_finding", *_window(c, start, end))
+        ):
+            finding = (json.loads(payload).get("evidence") or {}).get("finding") or {}
+            title = str(finding.get("title") or finding.get("check") or "")
+            tally[title] = tally.get(title, 0) + 1
+    return sorted(tally.items(), key=lambda item: -item[1])
+
+
 def counts_by(
     store: HubStore, column: str, start: dt.datetime | None = None, end: dt.datetime | None = None
 ) -> list[tuple[str, int]]:

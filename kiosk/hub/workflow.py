@@ -25,7 +25,14 @@ STATUS_NAMES = {
     "answered": "已答复",
     "closed": "已办结",
 }
-OUTCOMES = {"resolved": "问题属实，已解决", "not_upheld": "经核实，问题不成立"}
+OUTCOMES = {
+    "resolved": "问题属实，已解决",
+    "not_upheld": "经核实，问题不成立",
+    # what a supervision finding (or a complaint) can also come to, as Haidong's system recorded it
+    "data_corrected": "数据有误，已更正",
+    "rectified": "问题属实，已整改",
+    "passed_on": "作为问题线索移送纪检监察",
+}
 
 # Days from assignment to the answer, per category; and from arrival to assignment.
 TIME_LIMIT_DAYS = {
@@ -35,6 +42,8 @@ TIME_LIMIT_DAYS = {
     "impersonated": 10,
     "should_qualify": 30,
     "other": 30,
+    "disclosure_objection": 20,
+    "check_finding": 30,
 }
 ASSIGN_WITHIN = dt.timedelta(days=3)
 MAX_EXTENSION = dt.timedelta(days=30)
