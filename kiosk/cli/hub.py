@@ -88,6 +88,11 @@ def _publish(store: HubStore, args: argparse.Namespace, config: HubConfig, now: 
             now=now,
         )
         print(f"supervision findings: {opened.new} new cases, {opened.already} already open")
+    from kiosk.hub.confirm import confirm_payments
+
+    confirmed = confirm_payments(store, now)
+    if confirmed:
+        print(f"{confirmed} cases answered with a payment closed: the ledger shows it")
     store.record_audit(
         "cli",
         "publish_roster",

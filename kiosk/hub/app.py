@@ -67,7 +67,11 @@ def create_hub_app(config: HubConfig) -> Flask:
     return app
 
 
-EVENT_NAMES = {**{name: action.label for name, action in ACTIONS.items()}, "escalate": "逾期，提请督办"}
+EVENT_NAMES = {
+    **{name: action.label for name, action in ACTIONS.items()},
+    "escalate": "逾期，提请督办",
+    "confirm": "发放明细核对：已到账，办结",
+}
 log = logging.getLogger(__name__)
 
 

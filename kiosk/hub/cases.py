@@ -331,6 +331,7 @@ def _act(
                 "answered_at": now,
                 "first_answer_at": row["first_answer_at"] or now,
                 "recovered_fen": _recovered(form.get("recovered", "")),
+                **_promise(outcome, form, row),
             }
         elif action.name == "close":
             values = {"closed_at": now}
@@ -368,6 +369,27 @@ def _act(
             )
         )
     return to_status
+
+
+def _promise(outcome: str, form: dict[str, str], row: dict) -> dict:
+    """属实已解决 promising a payment (补发): its batch or the day it is paid by, and the case waits for the
+    ledger (pending_payment); without a promise the answer stands as given."""
+    if form.get("pays", "") != "yes":
+        return {"promised_batch": None, "promised_by": None}
+    if outcome != "resolved":
+        raise WorkflowError("只有“问题属实，已解决”的答复可以承诺补发")
+    if not row["programme"] or not row["period"]:
+        raise WorkflowError("这份反映没有对应的项目和所属期，无法核对补发")
+    batch = form.get("promised_batch", "").strip()[:64]
+    by = None
+    if form.get("promised_by", "").strip():
+        try:
+            by = dt.date.fromisoformat(form["promised_by"].strip())
+        except ValueError:
+            raise WorkflowError("补发日期应为日期，如2026-12-15") from None
+    if not batch and by is None:
+        raise WorkflowError("承诺补发的答复要写明批次号或补发日期，到账核对后才能办结")
+    return {"promised_batch": batch or None, "promised_by": by, "status": "pending_payment"}
 
 
 def _recovered(text: str) -> int | None:
@@ -502,7 +524,7 @@ def kiosk_status(store: HubStore, kiosk_id: str, uuid: str) -> dict | None:
         ),
         "outcome": row["outcome"] or "",
         "due_at": row["due_at"].isoformat() if row["due_at"] and not withdrawn else None,
-        "may_reopen": not withdrawn and row["status"] in ("answered", "closed"),
+        "may_reopen": not withdrawn and row["status"] in ("answered", "pending_payment", "closed"),
         "replies": answers,
     }
 

@@ -51,7 +51,15 @@ def document() -> dict:
                         "tracking_no": {"type": "string"},
                         "received_at": {"type": "string"},
                         "status": {
-                            "enum": ["received", "assigned", "verifying", "answered", "closed", "withdrawn"]
+                            "enum": [
+                                "received",
+                                "assigned",
+                                "verifying",
+                                "answered",
+                                "pending_payment",
+                                "closed",
+                                "withdrawn",
+                            ]
                         },
                         "status_words": {"type": "string", "description": "for the villager"},
                         "outcome": {"enum": ["", "resolved", "not_upheld"]},

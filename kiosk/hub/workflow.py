@@ -1,7 +1,9 @@
 """The life of a complaint at the hub, as pure rules: states, who may move it where, and when it is due.
 
 received → assigned (to a department, due by the category's time limit) → verifying → answered
-(resolved or not upheld, with a reason the villager reads) → closed. A supervisor may reassign; a
+(resolved or not upheld, with a reason the villager reads) → closed. An answer of "resolved" that
+promises a payment names its batch or the date it is paid by, and waits as pending_payment (待核销) until
+a later publication's ledger shows that payment (kiosk.hub.confirm), which closes it. A supervisor may reassign; a
 handler may send an interim reply that extends the due date once it cannot be met; the villager may
 reopen an answered or closed complaint from the kiosk. A complaint reaches `closed` only from
 `answered`, so none is closed without an answer the villager sees.
@@ -17,12 +19,13 @@ from dataclasses import dataclass
 
 from kiosk.core.clock import CHINA
 
-STATUSES = ("received", "assigned", "verifying", "answered", "closed")
+STATUSES = ("received", "assigned", "verifying", "answered", "pending_payment", "closed")
 STATUS_NAMES = {
     "received": "待分派",
     "assigned": "已分派",
     "verifying": "核实中",
     "answered": "已答复",
+    "pending_payment": "已答复，待核销",
     "closed": "已办结",
 }
 OUTCOMES = {
@@ -74,7 +77,7 @@ ACTIONS = {
         Action("interim", "handle", ("assigned", "verifying"), None, "阶段性答复（延期）"),
         Action("answer", "handle", ("assigned", "verifying"), "answered", "答复群众"),
         Action("close", "close", ("answered",), "closed", "办结"),
-        Action("reopen", "reopen", ("answered", "closed"), "assigned", "重新办理"),
+        Action("reopen", "reopen", ("answered", "pending_payment", "closed"), "assigned", "重新办理"),
     )
 }
 
@@ -111,7 +114,7 @@ def is_overdue(
     >>> is_overdue(status="answered", withdrawn=False, received_at=t, due_at=t, now=t + dt.timedelta(days=40))
     False
     """
-    if withdrawn or status in ("answered", "closed"):
+    if withdrawn or status in ("answered", "pending_payment", "closed"):
         return False
     if status == "received":
         return now > received_at + ASSIGN_WITHIN
@@ -133,4 +136,6 @@ def villager_words(
         return f"{department or '有关部门'}正在核实"
     if status == "answered":
         return "已答复"
+    if status == "pending_payment":
+        return "已答复：补发的钱到账、核对无误后办结"
     return "已办结"

@@ -198,14 +198,14 @@ def due_message(complaint: dict) -> Message | str:
     if (
         due
         and not complaint.get("withdrawn_at")
-        and complaint.get("hub_status") not in ("answered", "closed")
+        and complaint.get("hub_status") not in ("answered", "pending_payment", "closed")
     ):
         try:
             day = in_china(dt.datetime.fromisoformat(due)).date()
         except ValueError:
             return ANSWER_TIMES_ZH
         return say(N_("应在%(day)s前答复您"), day=Day(day))
-    return "" if complaint.get("hub_status") in ("answered", "closed") else ANSWER_TIMES_ZH
+    return "" if complaint.get("hub_status") in ("answered", "pending_payment", "closed") else ANSWER_TIMES_ZH
 
 
 def subject_of(programme: str, evidence: dict) -> Message | None:
@@ -245,7 +245,8 @@ def standing_now(complaint: dict, evidence: dict, reconciliation: Reconciliation
     owed, paid = sum(line.owed_fen for line in lines), sum(line.paid_fen for line in lines)
     still_short = any(line.status in (Status.SHORT, Status.MISSING) for line in lines)
     answered = (
-        complaint.get("hub_status") in ("answered", "closed") and complaint.get("hub_outcome") == "resolved"
+        complaint.get("hub_status") in ("answered", "pending_payment", "closed")
+        and complaint.get("hub_outcome") == "resolved"
     )
     return {
         "now_owed_fen": owed,
