@@ -23,6 +23,7 @@ from kiosk.hub import workflow
 from kiosk.hub.accounts import User
 from kiosk.hub.db import as_dict, audit, complaint_events, complaints, departments, replies, villages
 from kiosk.hub.exports import HEADERS, complaint_row
+from kiosk.hub.intake import at_stake
 from kiosk.hub.store import HubStore
 from kiosk.hub.workflow import WorkflowError
 
@@ -124,7 +125,8 @@ def visible_to(user: User) -> sa.ColumnElement[bool]:
     return sa.false()
 
 
-def _where(query: InboxQuery, user: User, now: dt.datetime) -> list:
+def filters(query: InboxQuery, user: User, now: dt.datetime) -> list:
+    """The WHERE clauses of `query` within what `user` may see (the inbox, its exports and groupings)."""
     c = complaints.c
     clauses = [visible_to(user)]
     if query.village:
@@ -183,7 +185,7 @@ def inbox(
 ) -> tuple[list[dict], int]:
     """One page of the complaints `user` may see that match `query` (all of them with `everything`), and the
     number that match."""
-    where = _where(query, user, now)
+    where = filters(query, user, now)
     select = (
         sa.select(*LIST_COLUMNS, villages.c.name.label("village_name"))
         .select_from(complaints.outerjoin(villages, villages.c.code == complaints.c.village_code))
@@ -198,20 +200,11 @@ def inbox(
     return rows, total
 
 
-def _at_stake(evidence: dict) -> int | None:
-    """The money a complaint is about: a kiosk's own figure, else |paid − owed|; None when it named none."""
-    stake = evidence.get("at_stake_fen")
-    if isinstance(stake, int):
-        return stake
-    owed, paid = evidence.get("owed_fen"), evidence.get("paid_fen")
-    return abs(paid - owed) if isinstance(owed, int) and isinstance(paid, int) else None
-
-
 def _listed(row: dict, now: dt.datetime) -> dict:
     evidence = json.loads(row.pop("payload")).get("evidence", {})
     row["subject"] = " ".join(str(evidence.get(k, "")) for k in ("programme_name", "period_label")).strip()
     row["evidence"] = evidence
-    row["at_stake_fen"] = _at_stake(evidence)
+    row["at_stake_fen"] = at_stake(evidence)
     row["overdue"] = workflow.is_overdue(
         status=row["status"],
         withdrawn=row["withdrawn_at"] is not None,
@@ -233,6 +226,11 @@ def case(store: HubStore, complaint_id: int, user: User) -> dict | None:
         if row is None:
             return None
         row["payload"] = json.loads(row["payload"])
+        row["village_name"] = (
+            conn.execute(sa.select(villages.c.name).where(villages.c.code == row["village_code"])).scalar()
+            if row["village_code"]
+            else None
+        )
         row["events"] = [
             as_dict(e)
             for e in conn.execute(

@@ -162,6 +162,9 @@ complaints = sa.Table(
     sa.Column("escalated_at", sa.DateTime(timezone=True)),
     sa.Column("outcome", sa.String(16)),
     sa.Column("recovered_fen", sa.BigInteger),  # money recovered, as the answer records it
+    sa.Column(
+        "at_stake_fen", sa.BigInteger
+    ),  # the money it is about, from its evidence (patterns weigh by it)
     sa.Column("promised_batch", sa.String(64)),  # 属实已解决 promising a payment: its batch, or …
     sa.Column("promised_by", sa.Date),  # … the day it is paid by; pending_payment until the ledger shows it
     sa.Column("confirmed_at", sa.DateTime(timezone=True)),  # when a publication's ledger showed it

@@ -55,6 +55,7 @@ def _payload(finding: Any, *, secret: str, codes: Mapping[str, str], as_of: dt.d
         "phone": "",
         "created_at": dt.datetime.combine(as_of, dt.time(), dt.UTC).isoformat(),
         "evidence": {
+            **({"at_stake_fen": int(finding.at_stake_fen)} if getattr(finding, "at_stake_fen", 0) else {}),
             "as_of": as_of.isoformat(),
             "programme_name": finding.programme,
             "finding": {

@@ -31,6 +31,15 @@ class Received:
     first_time: bool
 
 
+def at_stake(evidence: dict) -> int | None:
+    """The money a complaint or finding is about: its own figure, else |paid − owed|; None when it names none."""
+    stake = evidence.get("at_stake_fen")
+    if isinstance(stake, int) and not isinstance(stake, bool):
+        return abs(stake)
+    owed, paid = evidence.get("owed_fen"), evidence.get("paid_fen")
+    return abs(paid - owed) if isinstance(owed, int) and isinstance(paid, int) else None
+
+
 def case_fields(payload: dict) -> dict:
     """The columns the back office filters on, copied out of a complaint's payload at intake."""
 
@@ -47,6 +56,7 @@ def case_fields(payload: dict) -> dict:
         for key in ("programme_name", "period_label", "status_label", "explanation", "verdict")
     ]
     return {
+        "at_stake_fen": at_stake(evidence),
         "category": str(payload["category"])[:32],
         "programme": str(payload.get("programme", ""))[:32],
         "period": str(payload.get("period", ""))[:16],

@@ -10,7 +10,7 @@ who are not on the roster (a public servant of another township): they are kept,
 from __future__ import annotations
 
 from kiosk.imports import validate as v
-from kiosk.imports.loader import _Importer
+from kiosk.imports.importer import Importer
 
 # 关系 → how close (for 优亲厚友: a spouse, lineal kin within two generations, siblings, parents-in-law)
 KIN = {
@@ -34,7 +34,7 @@ KIN = {
 OFFICIAL_KINDS = {"公职人员": "公职人员", "村干部": "村干部", "村（社区）干部": "村干部"}
 
 
-class _Register(_Importer):
+class _Register(Importer):
     """One register kind: (kind stored, the date column and whether it is required, the detail column and
     its name, the amount column and how it is read)."""
 

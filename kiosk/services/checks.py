@@ -32,6 +32,9 @@ class Finding:
     period: str = ""
     detail: str = ""
     evidence: list[str] = field(default_factory=list)
+    at_stake_fen: int = (
+        0  # the money the finding is about (paid after a death, paid twice…), where there is one
+    )
 
     @property
     def title(self) -> str:
@@ -76,6 +79,7 @@ def _person_findings(
                         line.period.code,
                         line.status_note,
                         _evidence(line),
+                        abs(line.difference_fen),
                     )
             due = [line for line in group.lines if line.status is not Status.NOT_YET_DUE]
             if facts.ever_enrolled(group.code) and due and all(line.status is Status.MISSING for line in due):
@@ -87,6 +91,7 @@ def _person_findings(
                     group.name,
                     f"{due[0].period.code}–{due[-1].period.code}",
                     f"应发{len(due)}期共{plain_yuan(sum(line.owed_fen for line in due))}元，一次也没有发放",
+                    at_stake_fen=sum(line.owed_fen for line in due),
                 )
 
 

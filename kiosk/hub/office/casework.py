@@ -147,3 +147,33 @@ def act(complaint_id: int, action: str) -> ResponseReturnValue:
             abort(403)
         return render_template("office/refused.html", words=error.words, complaint_id=complaint_id), 409
     return redirect(url_for("office.detail", complaint_id=complaint_id), code=303)
+
+
+@bp.get("/patterns")
+@guarded("dashboard")
+def patterns() -> ResponseReturnValue:
+    """Village × programme: cases and findings, and the money at stake, each cell opening its cases."""
+    from kiosk.hub.patterns import village_by_programme
+
+    table = village_by_programme(store(), g.office.user, now())
+    store().record_audit(g.office.user.name, "patterns", "", "ok", now())
+    return render_template("office/patterns.html", table=table)
+
+
+@bp.get("/grouped")
+@guarded(None)
+def grouped() -> ResponseReturnValue:
+    """The inbox's cases (with its filters) one group per person and programme: four reports of one
+    shortfall are one case with four reports."""
+    from kiosk.hub.patterns import grouped as grouped_cases
+
+    _any_view()
+    query = cases.InboxQuery.from_args(request.args)
+    groups = grouped_cases(store(), query, g.office.user, now())
+    store().record_audit(
+        g.office.user.name, "grouped_cases", request.query_string.decode()[:128], "ok", now()
+    )
+    programmes = dict(roster.programme_choices(store().engine))
+    return render_template(
+        "office/grouped.html", groups=groups, query=query, track=show_tracking_number, programmes=programmes
+    )
