@@ -60,6 +60,7 @@ def figures(store: HubStore, month: Month, now: dt.datetime) -> dict:
         "overdue": overdue,
         "departments": stats.overdue_by_department(store, now),
         "recovered": stats.recovered(store, start, end),
+        "story": stats.month_story(store, start, end),
         "findings": stats.findings_by_check(store, start, end),
         "charts": {
             "category": charts.bars(by_category, title="按问题类别"),

@@ -47,6 +47,70 @@ def _window(c, start: dt.datetime | None, end: dt.datetime | None) -> list:  # t
     return clauses
 
 
+EMPTY_LABELS = {  # what a group without a value is: said in words, never "（未填）"
+    "programme": "（不涉及具体项目）",
+    "category": "（无类别）",
+    "village": "（名册外）",
+    "department": "（未分派）",
+}
+
+
+@dataclass(frozen=True)
+class Story:
+    """The month's first page: what came in (complaints and findings apart, withdrawals counted apart), the
+    money it is about and what was recovered, and where it clusters (village × programme, by money)."""
+
+    complaints: int
+    findings: int
+    withdrawn: int
+    at_stake_fen: int
+    recovered_cases: int
+    recovered_fen: int
+    hotspots: list[tuple[str, str, int, int]]  # (village, programme, cases, fen), the most money first
+
+
+def month_story(store: HubStore, start: dt.datetime, end: dt.datetime, *, top: int = 5) -> Story:
+    c = complaints.c
+    window = _window(c, start, end)
+    live = [*window, c.withdrawn_at.is_(None)]
+    with store.engine.connect() as conn:
+        findings = sa.func.sum(sa.case((c.category == "check_finding", 1), else_=0))
+        total, found, fen = conn.execute(
+            sa.select(
+                sa.func.count(),
+                sa.func.coalesce(findings, 0),
+                sa.func.coalesce(sa.func.sum(c.at_stake_fen), 0),
+            ).where(*live)
+        ).one()
+        withdrawn = conn.execute(
+            sa.select(sa.func.count()).where(*window, c.withdrawn_at.is_not(None))
+        ).scalar_one()
+        spots = conn.execute(
+            sa.select(
+                sa.func.coalesce(villages.c.name, c.village_code),
+                sa.func.coalesce(programmes.c.name, c.programme),
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(c.at_stake_fen), 0),
+            )
+            .select_from(
+                complaints.outerjoin(villages, villages.c.code == c.village_code).outerjoin(
+                    programmes, programmes.c.code == c.programme
+                )
+            )
+            .where(*live)
+            .group_by(villages.c.name, c.village_code, programmes.c.name, c.programme)
+        ).all()
+    cases, money = recovered(store, start, end)
+    hotspots = sorted(
+        (
+            (str(v or EMPTY_LABELS["village"]), str(p or EMPTY_LABELS["programme"]), int(n), int(f))
+            for v, p, n, f in spots
+        ),
+        key=lambda spot: (-spot[3], -spot[2], spot[0]),
+    )[:top]
+    return Story(int(total) - int(found), int(found), int(withdrawn), int(fen), cases, money, hotspots)
+
+
 def recovered(store: HubStore, start: dt.datetime, end: dt.datetime) -> tuple[int, int]:
     """(cases, fen) of the money recovered by the answers given between `start` and `end`."""
     c = complaints.c
@@ -102,7 +166,9 @@ def counts_by(
                 column
             ]
             query = sa.select(field, sa.func.count()).where(*where).group_by(field)
-        rows = [(str(label or "（未填）"), int(count)) for label, count in conn.execute(query)]
+        rows = [
+            (str(label or EMPTY_LABELS.get(column, "—")), int(count)) for label, count in conn.execute(query)
+        ]
     if column == "programme":  # before any roster is published, name programmes from the rulebook
         names = _programme_names()
         rows = [(names.get(label, label), count) for label, count in rows]

@@ -180,3 +180,41 @@ def test_objections_to_a_disclosure_are_received_and_counted_in_the_monthly_repo
     office.store.receive_complaint("kiosk-1", objection, office.clock.now)
     counted = dict(report.figures(office.store, report.Month(2026, 11), office.clock.now)["by_category"])
     assert counted["对公示有异议"] == 1 and counted["没收到"] == 7
+
+
+def test_the_monthly_report_opens_on_the_months_story(office, tmp_path):
+    """First page: complaints and findings apart, withdrawals counted apart, the money at stake and
+    recovered, where it clusters; never a （未填） label."""
+    from tests.helpers.hub import complaint_payload
+
+    ids = _filed(office)
+    unlisted = complaint_payload(20, category="should_qualify", programme="")
+    office.store.receive_complaint("kiosk-1", unlisted, office.clock.now)
+    office.store.withdraw_complaint("kiosk-1", complaint_payload(7)["uuid"], office.clock.now)
+    finding = complaint_payload(30, category="check_finding", programme="dibao")
+    finding["evidence"] = {
+        "as_of": "2026-11-01",
+        "at_stake_fen": 50000,
+        "finding": {"check": "registered_death", "title": "死亡登记之后仍发放（外部死亡登记）"},
+    }
+    office.store.receive_complaint("kiosk-1", finding, office.clock.now)
+    cases.act(office.store, ids[2], SUPERVISOR, "assign", {"department": "县民政局"}, office.clock.now)
+    cases.act(
+        office.store,
+        ids[2],
+        SUPERVISOR,
+        "answer",
+        {"outcome": "rectified", "reply": "已追回", "recovered": "120"},
+        office.clock.now,
+    )
+    response = office.sign_in("jiwei").get("/office/report?month=2026-11")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(response.data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    first_page = text.split("\f")[0]
+    assert "本月要点" in first_page and "问题最集中的地方" in first_page
+    assert "本月新收群众反映 7 件、监督检查发现 1 件" in first_page and "另有 1 件群众自行撤回" in first_page
+    assert "追回资金 120.00 元（1 件）" in first_page and "死亡登记之后仍发放" in first_page
+    assert "（未填）" not in text and "（不涉及具体项目）" in text
