@@ -69,6 +69,7 @@ enrolments = sa.Table(
     sa.Column("quantity", sa.Text),
     sa.Column("start_on", sa.Date, nullable=False),
     sa.Column("end_on", sa.Date),
+    sa.Column("approver", sa.Text, nullable=False, server_default=""),  # who approved it, where the data says
 )
 payments = sa.Table(
     "payments",
@@ -80,6 +81,7 @@ payments = sa.Table(
     sa.Column("paid_on", sa.Date, nullable=False),
     sa.Column("account", sa.String(40), nullable=False),
     sa.Column("batch", sa.Text, nullable=False),
+    sa.Column("operator", sa.Text, nullable=False, server_default=""),  # who entered or paid it, where named
 )
 households = sa.Table(  # village + 户号, its head; filled by publishing like the rest of the roster
     "households",

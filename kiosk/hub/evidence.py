@@ -18,6 +18,7 @@ from kiosk.core.complaint import OBJECTION
 from kiosk.core.person import mask_name
 from kiosk.hub import roster
 from kiosk.hub.db import complaints
+from kiosk.hub.patterns import cadres_of
 from kiosk.hub.store import HubStore
 from kiosk.rules.reconcile import Status
 
@@ -40,6 +41,7 @@ class Evidence:
     note: str = ""  # why a part is missing (no roster, person not found)
     household: list[dict] = field(default_factory=list)  # an objection's household: members, their findings
     same_household: list[dict] = field(default_factory=list)  # complaints about its other members
+    cadres: dict[str, list[str]] = field(default_factory=dict)  # who approved or paid it, where the data says
 
 
 def gather(store: HubStore, lookups: roster.RosterLookups, case: dict, today: dt.date, scope) -> Evidence:  # type: ignore[no-untyped-def]
@@ -70,6 +72,7 @@ def gather(store: HubStore, lookups: roster.RosterLookups, case: dict, today: dt
         evidence.findings.append(f"此人的收款账户还有{sharers}名其他人员在用（共用账户）")
     if case["category"] == OBJECTION:
         _household(store, backend, case, today, scope, evidence)
+    evidence.cadres = cadres_of(store, case)
     return evidence
 
 

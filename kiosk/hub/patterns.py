@@ -1,5 +1,6 @@
 """Where the money problems cluster: complaints and findings by village × programme, weighted by money at
-stake and by number of cases, each cell opening its cases; by month; and grouped by person and programme,
+stake and by number of cases, each cell opening its cases; by the cadre the data names (approver,
+operator) and by payment batch; and grouped by person and programme,
 so one shortfall reported four times is one case with four reports. Computed in SQL; every figure carries
 its count.
 """
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 from kiosk.core.complaint import FINDING
 from kiosk.hub.accounts import User
 from kiosk.hub.cases import InboxQuery, filters
-from kiosk.hub.db import complaints, programmes, villages
+from kiosk.hub.db import complaints, enrolments, payments, programmes, villages
 from kiosk.hub.store import HubStore
 
 
@@ -129,3 +130,87 @@ def grouped(
         )
     groups.sort(key=lambda g: (-g.at_stake_fen, -(g.reports + g.findings), g.first_received))
     return groups[:limit]
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    cases: int
+    persons: int
+    at_stake_fen: int
+
+
+def by_role(store: HubStore, user: User, now: dt.datetime, role: str) -> list[Row]:
+    """Open cases by the cadre the data names for them — `approver` (who approved the enrolment), `operator`
+    (who entered or paid the payment) — or by payment `batch`; the most money first, with the counts."""
+    c = complaints.c
+    live = [*filters(InboxQuery(), user, now), c.withdrawn_at.is_(None), c.person_id.is_not(None)]
+    if role == "approver":
+        label = enrolments.c.approver
+        joined = complaints.join(
+            enrolments,
+            sa.and_(enrolments.c.person_id == c.person_id, enrolments.c.programme == c.programme),
+        )
+    else:
+        label = payments.c.operator if role == "operator" else payments.c.batch
+        joined = complaints.join(
+            payments,
+            sa.and_(
+                payments.c.person_id == c.person_id,
+                payments.c.programme == c.programme,
+                payments.c.period == c.period,
+            ),
+        )
+    distinct_cases = (
+        sa.select(label.label("label"), c.id, c.person_id, c.at_stake_fen)
+        .select_from(joined)
+        .where(*live, label != "")
+        .distinct()
+        .subquery()
+    )
+    query = sa.select(
+        distinct_cases.c.label,
+        sa.func.count(),
+        sa.func.count(sa.distinct(distinct_cases.c.person_id)),
+        sa.func.coalesce(sa.func.sum(distinct_cases.c.at_stake_fen), 0),
+    ).group_by(distinct_cases.c.label)
+    with store.engine.connect() as conn:
+        rows = [Row(str(a), int(b), int(p), int(f)) for a, b, p, f in conn.execute(query).all()]
+    return sorted(rows, key=lambda r: (-r.at_stake_fen, -r.cases, r.label))
+
+
+def cadres_of(store: HubStore, case: dict) -> dict[str, list[str]]:
+    """Who the data names for a case: the approvers of the person's enrolments in its programme, and the
+    operators of its period's payments."""
+    if not case.get("person_id") or not case.get("programme"):
+        return {}
+    with store.engine.connect() as conn:
+        approvers = (
+            conn.execute(
+                sa.select(enrolments.c.approver)
+                .where(
+                    enrolments.c.person_id == case["person_id"],
+                    enrolments.c.programme == case["programme"],
+                    enrolments.c.approver != "",
+                )
+                .distinct()
+            )
+            .scalars()
+            .all()
+        )
+        operators = (
+            conn.execute(
+                sa.select(payments.c.operator)
+                .where(
+                    payments.c.person_id == case["person_id"],
+                    payments.c.programme == case["programme"],
+                    payments.c.period == case.get("period", ""),
+                    payments.c.operator != "",
+                )
+                .distinct()
+            )
+            .scalars()
+            .all()
+        )
+    found = {"审批人": sorted(approvers), "经办人": sorted(operators)}
+    return {role: names for role, names in found.items() if names}

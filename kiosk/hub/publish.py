@@ -79,11 +79,11 @@ def _source_rows(source: Store, table: sa.Table, secret: str) -> Iterator[tuple]
         for village, number, verified_on, fen in source.table_rows("household_incomes"):
             yield village, number, parse_date(verified_on), fen
     elif table is enrolments:
-        for pid, code, category, quantity, start, end in source.table_rows("enrolments"):
-            yield pid, code, category, quantity, parse_date(start), parse_date(end)
+        for pid, code, category, quantity, start, end, approver in source.table_rows("enrolments"):
+            yield pid, code, category, quantity, parse_date(start), parse_date(end), approver
     elif table is payments:
-        for pid, code, period, amount, paid_on, account, batch in source.table_rows("payments"):
-            yield pid, code, period, amount, parse_date(paid_on), account, batch
+        for pid, code, period, amount, paid_on, account, batch, operator in source.table_rows("payments"):
+            yield pid, code, period, amount, parse_date(paid_on), account, batch, operator
     elif table is policies:
         yield from ((code, name, text) for code, (name, text) in source.policies().items())
 

@@ -54,6 +54,7 @@ KINDS: dict[str, tuple[Column, ...]] = {
         Column("quantity", "数量", ("quantity", "面积", "残疾等级"), required=False),
         Column("start", "开始日期", ("start", "start_date", "起始日期")),
         Column("end", "结束日期", ("end", "end_date", "终止日期"), required=False),
+        Column("approver", "审批人", ("approver", "审核人", "审批经办人"), required=False),
     ),
     "payments": (
         ID,
@@ -64,6 +65,7 @@ KINDS: dict[str, tuple[Column, ...]] = {
         Column("paid_on", "发放日期", ("paid_on", "paid_date", "发放时间")),
         Column("account", "账号", ("account", "银行账号", "卡号")),
         Column("batch", "批次号", ("batch", "批次")),
+        Column("operator", "经办人", ("operator", "录入人", "发放经办人"), required=False),
     ),
     "households": (
         Column("village", "村", ("village", "所在村", "村组")),

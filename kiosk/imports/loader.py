@@ -166,6 +166,7 @@ class _Enrolments(_PersonRows):
                     str(amount) if amount is not None else None,
                     start.isoformat(),
                     end.isoformat() if end else None,
+                    cells.get("approver", "").strip()[:64],
                 )
             )
         changed = self.store.upsert_enrolments(self.tx, good)
@@ -227,7 +228,18 @@ class _Payments(_PersonRows):
                 self.error(number, "发放日期", cells["paid_on"], "晚于今天")
                 continue
             good.append(
-                (person_id, code, period, fen, paid_iso, cells["account"], batch, self.import_id, number)
+                (
+                    person_id,
+                    code,
+                    period,
+                    fen,
+                    paid_iso,
+                    cells["account"],
+                    batch,
+                    self.import_id,
+                    number,
+                    cells.get("operator", "").strip()[:64],
+                )
             )
         inserted = self.store.insert_new_payments(self.tx, good)
         unchanged = 0

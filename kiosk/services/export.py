@@ -15,11 +15,14 @@ from kiosk.store import Store
 HEADERS = {  # file → (the store's table, the importer's column headers)
     "villages.csv": ("villages", ["村代码", "村名", "乡镇"]),
     "persons.csv": ("persons", ["身份证号", "姓名", "性别", "村", "户号", "死亡日期", "银行账号"]),
-    "enrolments.csv": ("enrolments", ["身份证号", "项目代码", "类别", "数量", "开始日期", "结束日期"]),
+    "enrolments.csv": (
+        "enrolments",
+        ["身份证号", "项目代码", "类别", "数量", "开始日期", "结束日期", "审批人"],
+    ),
     "households.csv": ("households", ["村", "户号", "户主身份证号", "核定日期", "家庭月人均收入"]),
     "payments.csv": (
         "payments",
-        ["身份证号", "姓名", "项目代码", "所属期", "金额", "发放日期", "账号", "批次号"],
+        ["身份证号", "姓名", "项目代码", "所属期", "金额", "发放日期", "账号", "批次号", "经办人"],
     ),
 }
 ORDER = (

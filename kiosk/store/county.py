@@ -28,9 +28,9 @@ EXPORT_QUERIES = {  # the importer's own columns: see kiosk.services.export for 
     "p.household, COALESCE(p.death_on, ''), COALESCE((SELECT MIN(account) FROM accounts a "
     "WHERE a.person_id = p.id), '') FROM persons p ORDER BY p.id",
     "enrolments": "SELECT p.id_number, e.programme, COALESCE(e.category, ''), COALESCE(e.quantity, ''), e.start_on, "
-    "COALESCE(e.end_on, '') FROM enrolments e JOIN persons p ON p.id = e.person_id ORDER BY e.id",
-    "payments": "SELECT p.id_number, p.name, y.programme, y.period, y.amount_fen, y.paid_on, y.account, y.batch "
-    "FROM payments y JOIN persons p ON p.id = y.person_id ORDER BY y.id",
+    "COALESCE(e.end_on, ''), e.approver FROM enrolments e JOIN persons p ON p.id = e.person_id ORDER BY e.id",
+    "payments": "SELECT p.id_number, p.name, y.programme, y.period, y.amount_fen, y.paid_on, y.account, y.batch, "
+    "y.operator FROM payments y JOIN persons p ON p.id = y.person_id ORDER BY y.id",
     "households": "SELECT h.village_code, h.number, p.id_number, COALESCE(i.verified_on, ''), "
     "COALESCE(i.per_capita_fen, '') FROM households h JOIN persons p ON p.id = h.head_person_id "
     "LEFT JOIN household_incomes i ON i.village_code = h.village_code AND i.number = h.number "
@@ -41,8 +41,8 @@ PUBLISH_QUERIES = {  # raw rows with internal ids, for a hub's roster tables
     "programmes": "SELECT code, name, department, period_kind FROM programmes",
     "persons": "SELECT id, id_number, name, gender, birth_on, village_code, household, death_on FROM persons",
     "accounts": "SELECT account, person_id FROM accounts",
-    "enrolments": "SELECT person_id, programme, category, quantity, start_on, end_on FROM enrolments",
-    "payments": "SELECT person_id, programme, period, amount_fen, paid_on, account, batch FROM payments",
+    "enrolments": "SELECT person_id, programme, category, quantity, start_on, end_on, approver FROM enrolments",
+    "payments": "SELECT person_id, programme, period, amount_fen, paid_on, account, batch, operator FROM payments",
     "households": "SELECT village_code, number, head_person_id FROM households",
     "household_incomes": "SELECT village_code, number, verified_on, per_capita_fen FROM household_incomes",
 }
@@ -146,13 +146,15 @@ class CountyData(Connected):
         )
 
     def upsert_enrolments(self, tx: Tx, rows: Iterable[tuple]) -> int:
-        """Insert or update (person_id, programme, category, quantity, start_on, end_on); return rows changed."""
+        """Insert or update (person_id, programme, category, quantity, start_on, end_on, approver); return rows
+        changed."""
         return self._changed(
             tx,
-            "INSERT INTO enrolments(person_id, programme, category, quantity, start_on, end_on) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(person_id, programme, start_on) DO UPDATE SET "
-            "category = excluded.category, quantity = excluded.quantity, end_on = excluded.end_on "
-            "WHERE (category, quantity, end_on) IS NOT (excluded.category, excluded.quantity, excluded.end_on)",
+            "INSERT INTO enrolments(person_id, programme, category, quantity, start_on, end_on, approver) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(person_id, programme, start_on) DO UPDATE SET "
+            "category = excluded.category, quantity = excluded.quantity, end_on = excluded.end_on, "
+            "approver = excluded.approver WHERE (category, quantity, end_on, approver) IS NOT "
+            "(excluded.category, excluded.quantity, excluded.end_on, excluded.approver)",
             rows,
         )
 
@@ -192,12 +194,13 @@ class CountyData(Connected):
         return found
 
     def insert_new_payments(self, tx: Tx, rows: Iterable[tuple]) -> int:
-        """Insert (person_id, programme, period, amount_fen, paid_on, account, batch, import_id, source_row) rows
+        """Insert (person_id, programme, period, amount_fen, paid_on, account, batch, import_id, source_row,
+        operator) rows
         not already in the ledger (same person, programme, period, batch, amount and date); return how many."""
         return self._changed(
             tx,
             "INSERT OR IGNORE INTO payments(person_id, programme, period, amount_fen, paid_on, account, batch, "
-            "import_id, source_row) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "import_id, source_row, operator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
 

@@ -85,12 +85,16 @@ class RegisterData(Connected):
         every vehicle, property or business registered to a member of a household (or the person alone)
         enrolled in these programmes."""
         yield from self.connection().execute(
-            "SELECT DISTINCT p.id_number, p.name, COALESCE(v.name, ''), e.programme, r.kind, o.name, r.detail, "
-            "r.amount, r.on_date, r.source FROM persons p JOIN enrolments e ON e.person_id = p.id "
-            "JOIN persons o ON o.id = p.id OR (p.household <> '' AND o.village_code = p.village_code "
-            "AND o.household = p.household) JOIN registers r ON r.id_number = o.id_number "
-            "AND r.kind IN ('vehicle', 'property', 'business') LEFT JOIN villages v ON v.code = p.village_code "
-            "WHERE e.programme IN (SELECT value FROM json_each(?)) ORDER BY p.id_number, e.programme, r.kind",
+            "WITH held AS (SELECT r.kind, r.detail, r.amount, r.on_date, r.source, o.id AS owner_id, o.name AS owner, "
+            "o.village_code, o.household FROM registers r JOIN persons o ON o.id_number = r.id_number "
+            "WHERE r.kind IN ('vehicle', 'property', 'business')), "
+            "members AS (SELECT h.*, h.owner_id AS member_id FROM held h UNION "
+            "SELECT h.*, m.id FROM held h JOIN persons m ON m.village_code = h.village_code "
+            "AND m.household = h.household AND h.household <> '') "
+            "SELECT DISTINCT p.id_number, p.name, COALESCE(v.name, ''), e.programme, a.kind, a.owner, a.detail, "
+            "a.amount, a.on_date, a.source FROM members a JOIN persons p ON p.id = a.member_id "
+            "JOIN enrolments e ON e.person_id = p.id LEFT JOIN villages v ON v.code = p.village_code "
+            "WHERE e.programme IN (SELECT value FROM json_each(?)) ORDER BY p.id_number, e.programme, a.kind",
             (json.dumps(programmes),),
         )
 

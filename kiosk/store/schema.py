@@ -6,7 +6,7 @@ than guessed at. A migration is never edited after release, only followed by a n
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -244,5 +244,9 @@ MIGRATIONS: dict[int, str] = {
     );
     CREATE INDEX registers_by_person ON registers(id_number, kind);
     CREATE INDEX registers_by_related ON registers(related_id_number, kind);
+    """,
+    14: """
+    ALTER TABLE enrolments ADD COLUMN approver TEXT NOT NULL DEFAULT '';
+    ALTER TABLE payments ADD COLUMN operator TEXT NOT NULL DEFAULT '';
     """,
 }

@@ -12,6 +12,7 @@ from kiosk.core.complaint import person_key
 from kiosk.hub.publish import publish
 from kiosk.imports.loader import import_file
 from kiosk.store import open_store
+from tests.helpers.county import ENROLMENTS, PAYMENTS, write_csv
 from tests.helpers.facts import TODAY
 from tests.helpers.hub import complaint_payload
 
@@ -26,10 +27,35 @@ def published(office, tmp_path, rulebook):  # type: ignore[no-untyped-def]
     source = open_store(tmp_path / "county.db")
     for name in ("villages.csv", "persons.csv", "enrolments.csv", "payments.csv"):
         assert import_file(source, EXAMPLES / name, rulebook=rulebook, today=TODAY).committed
+    approved = write_csv(  # the county's optional cadre columns: who approved the 低保, who paid March
+        tmp_path / "approved.csv",
+        [*ENROLMENTS, "审批人"],
+        [[ZHANG, "dibao", "B", "", "2022-01-01", "", "镇民政办 刘某"]],
+    )
+    assert import_file(source, approved, rulebook=rulebook, today=TODAY).committed
+    paid = write_csv(
+        tmp_path / "paid.csv",
+        [*PAYMENTS, "经办人"],
+        [
+            [
+                ZHANG,
+                "张秀英",
+                "dibao",
+                "2025-06",
+                "130.00",
+                "2025-06-15",
+                "6217990100000000012",
+                "D2025-06",
+                "村会计 王某",
+            ]
+        ],
+    )
+    assert import_file(source, paid, rulebook=rulebook, today=TODAY).imported == 1
     publish(office.store.engine, source, secret=SECRET, source_name="county.db", now=office.clock.now)
     source.close()
     for number in range(1, 5):  # one shortfall of 260 reported four times
         payload = complaint_payload(number, person_key=person_key(ZHANG, SECRET), programme="dibao")
+        payload["period"] = "2025-06"
         payload["evidence"].update(owed_fen=26000, paid_fen=0, programme_name="农村最低生活保障")
         office.store.receive_complaint("kiosk-1", payload, office.clock.now)
     other = complaint_payload(9, person_key=person_key(LI, SECRET), programme="pension_basic")
@@ -73,3 +99,16 @@ def test_the_detail_page_opens_on_its_summary(published):
         and "¥260.00" in summary
         and "相关案件 3 件" in summary
     )
+
+
+def test_cases_by_the_cadre_the_data_names_and_by_batch(published):
+    client = published.sign_in("jiwei")
+    page = client.get("/office/patterns").get_data(as_text=True)
+    approver = page[page.index('id="by-approver"') :][:600]
+    assert "镇民政办 刘某</td><td>4</td><td>1</td><td>¥1,040.00" in approver  # four cases, one person
+    assert "村会计 王某</td><td>4</td>" in page[page.index('id="by-operator"') :][:600]
+    assert "D2025-06</td><td>4</td>" in page[page.index('id="by-batch"') :][:600]
+    case_id = published.store.complaint("kiosk-1", complaint_payload(1)["uuid"])["id"]
+    detail = client.get(f"/office/complaints/{case_id}").get_data(as_text=True)
+    summary = detail[detail.index('id="case-summary"') :][:900]
+    assert "审批人 <span" in summary and "镇民政办 刘某" in summary and "村会计 王某" in summary

@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from kiosk.core.clock import CHINA
 from kiosk.core.complaint import CATEGORIES, show_tracking_number
 from kiosk.core.tables import write_table
-from kiosk.hub import cases, evidence, roster, workflow
+from kiosk.hub import cases, evidence, roster, stats, workflow
 from kiosk.hub.context import parts
 from kiosk.hub.exports import HEADERS
 from kiosk.hub.office.common import bp, guarded, now, store
@@ -153,11 +153,17 @@ def act(complaint_id: int, action: str) -> ResponseReturnValue:
 @guarded("dashboard")
 def patterns() -> ResponseReturnValue:
     """Village × programme: cases and findings, and the money at stake, each cell opening its cases."""
-    from kiosk.hub.patterns import village_by_programme
+    from kiosk.hub.patterns import by_role, village_by_programme
 
     table = village_by_programme(store(), g.office.user, now())
+    roles = {
+        "approver": ("按审批人", by_role(store(), g.office.user, now(), "approver")),
+        "operator": ("按发放经办人", by_role(store(), g.office.user, now(), "operator")),
+        "batch": ("按发放批次", by_role(store(), g.office.user, now(), "batch")),
+    }
+    months = stats.by_month(store(), 12, now())
     store().record_audit(g.office.user.name, "patterns", "", "ok", now())
-    return render_template("office/patterns.html", table=table)
+    return render_template("office/patterns.html", table=table, roles=roles, months=months)
 
 
 @bp.get("/grouped")
