@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from device.idnumber import IdNumberError, parse_id_number
-from kiosk.backend import PersonNotFoundError
+from kiosk.backend import EmbeddedBackend, PersonNotFoundError
 from kiosk.core.complaint import OBJECTION
 from kiosk.core.person import mask_name
 from kiosk.hub import roster
@@ -70,16 +70,19 @@ def gather(store: HubStore, lookups: roster.RosterLookups, case: dict, today: dt
     sharers = roster.account_sharers(store.engine, case["person_id"])
     if sharers:
         evidence.findings.append(f"此人的收款账户还有{sharers}名其他人员在用（共用账户）")
+    members = roster.household_members(store.engine, case["person_id"])
     if case["category"] == OBJECTION:
-        _household(store, backend, case, today, scope, evidence)
+        _household(backend, store, members, case, today, evidence)
+    evidence.same_household = _same_household(store, members, case, scope)
     evidence.cadres = cadres_of(store, case)
     return evidence
 
 
-def _household(store: HubStore, backend, case: dict, today: dt.date, scope, evidence: Evidence) -> None:  # type: ignore[no-untyped-def]
-    """For an objection to a disclosed household: every member, what the supervision checks find in their
-    lines now, and the complaints about the other members."""
-    members = roster.household_members(store.engine, case["person_id"])
+def _household(
+    backend: EmbeddedBackend, store: HubStore, members: list, case: dict, today: dt.date, evidence: Evidence
+) -> None:
+    """For an objection to a disclosed household: every member, and what the supervision checks find in
+    their lines now."""
     for person_id, number, name, _ in members:
         try:
             picture = backend.look_up(parse_id_number(number), today=today)
@@ -96,19 +99,24 @@ def _household(store: HubStore, backend, case: dict, today: dt.date, scope, evid
         evidence.household.append(
             {"name": mask_name(name), "findings": findings, "head": person_id == case["person_id"]}
         )
+
+
+def _same_household(store: HubStore, members: list, case: dict, scope) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Complaints and findings about the other members of the person's household."""
     keys = [key for person_id, _, _, key in members if person_id != case["person_id"]]
-    if keys:
-        c = complaints.c
-        with store.engine.connect() as conn:
-            evidence.same_household = [
-                dict(r)
-                for r in conn.execute(
-                    sa.select(c.id, c.tracking_no, c.programme, c.category, c.status)
-                    .where(c.person_key.in_(keys), scope)
-                    .order_by(c.received_at.desc())
-                    .limit(20)
-                ).mappings()
-            ]
+    if not keys:
+        return []
+    c = complaints.c
+    with store.engine.connect() as conn:
+        return [
+            dict(r)
+            for r in conn.execute(
+                sa.select(c.id, c.tracking_no, c.programme, c.category, c.status)
+                .where(c.person_key.in_(keys), scope)
+                .order_by(c.received_at.desc())
+                .limit(20)
+            ).mappings()
+        ]
 
 
 def _related(store: HubStore, case: dict, scope) -> tuple[list[dict], int]:  # type: ignore[no-untyped-def]

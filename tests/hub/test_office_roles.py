@@ -26,6 +26,8 @@ MATRIX = [
     ("GET", "/office/export.csv", None, (403, 200, 403, 200)),
     ("GET", "/office/export.xlsx", None, (403, 200, 403, 200)),
     ("GET", "/office/dashboard", None, (403, 200, 403, 200)),
+    ("GET", "/office/patterns", None, (403, 200, 403, 200)),  # where problems cluster: supervision's
+    ("GET", "/office/grouped", None, (403, 200, 200, 200)),  # the inbox by person: a handler sees their own
     ("GET", "/office/report", None, (403, 200, 403, 200)),
     ("GET", "/office/fleet", None, (200, 200, 403, 200)),
     ("GET", "/office/audit", None, (403, 403, 403, 200)),
