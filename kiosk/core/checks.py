@@ -18,3 +18,13 @@ CHECKS = {
     "exclusive_paid": "同期领取两个互斥的项目",
     "village_outlier": "村低保比例或A类比例明显高于本乡镇",
 }
+# The checks that join the roster with the cross-check registers (or compare villages): without the
+# registers a county has not imported, they find nothing.
+REGISTER_CHECKS = (
+    "registered_death",
+    "official_kin",
+    "assets",
+    "two_pensions",
+    "exclusive_paid",
+    "village_outlier",
+)

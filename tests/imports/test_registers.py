@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.core.checks import REGISTER_CHECKS
 from kiosk.imports.loader import import_file
 from kiosk.services.checks import run_checks
 from kiosk.store import open_store
@@ -24,14 +25,7 @@ FILES = {
     "businesses.csv": ("businesses", {"business": 1}),
     "enterprise_pensions.csv": ("enterprise_pensions", {"enterprise_pension": 1}),
 }
-NEW_CHECKS = {
-    "registered_death",
-    "official_kin",
-    "assets",
-    "two_pensions",
-    "exclusive_paid",
-    "village_outlier",
-}
+NEW_CHECKS = set(REGISTER_CHECKS)
 
 
 @pytest.fixture
