@@ -41,9 +41,9 @@ def test_complaint_reaches_the_hub_and_the_reply_comes_back(demo_template, brows
             "城乡居民基础养老金 · 2025年2月至3月：应发 246.00 元，实发 0.00 元（未发放）"  # one complaint, the run
         )
         expect(office.locator("main")).to_contain_text("13800138000")
-        expect(office.locator("table.current")).to_contain_text(
+        expect(office.locator("#current-lines .anomaly").first).to_contain_text(
             "未发放"
-        )  # the reconciliation as it stands now
+        )  # the reconciliation as it stands now, its problem periods first
         office.locator("#act-assign").get_by_role("button", name="分派给部门").click()
         expect(office.locator("h1 .status")).to_have_text("已分派")
         office.locator("#act-answer").get_by_label("问题属实，已解决").check()
