@@ -81,7 +81,10 @@ payments = sa.Table(
     sa.Column("paid_on", sa.Date, nullable=False),
     sa.Column("account", sa.String(40), nullable=False),
     sa.Column("batch", sa.Text, nullable=False),
-    sa.Column("operator", sa.Text, nullable=False, server_default=""),  # who entered or paid it, where named
+    sa.Column("operator", sa.Text, nullable=False, server_default=""),  # who paid it (经办人), where named
+    sa.Column(
+        "entered_by", sa.Text, nullable=False, server_default=""
+    ),  # who entered it (录入人), where named
 )
 households = sa.Table(  # village + 户号, its head; filled by publishing like the rest of the roster
     "households",

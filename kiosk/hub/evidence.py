@@ -18,7 +18,7 @@ from kiosk.core.complaint import OBJECTION
 from kiosk.core.person import mask_name
 from kiosk.hub import roster
 from kiosk.hub.db import complaints
-from kiosk.hub.patterns import cadres_of
+from kiosk.hub.patterns import cadres_of, same_cadre
 from kiosk.hub.store import HubStore
 from kiosk.rules.reconcile import Status
 
@@ -42,6 +42,7 @@ class Evidence:
     household: list[dict] = field(default_factory=list)  # an objection's household: members, their findings
     same_household: list[dict] = field(default_factory=list)  # complaints about its other members
     cadres: dict[str, list[str]] = field(default_factory=dict)  # who approved or paid it, where the data says
+    same_cadre: list[dict] = field(default_factory=list)  # other cases those cadres approved, paid or entered
 
 
 def gather(store: HubStore, lookups: roster.RosterLookups, case: dict, today: dt.date, scope) -> Evidence:  # type: ignore[no-untyped-def]
@@ -75,6 +76,7 @@ def gather(store: HubStore, lookups: roster.RosterLookups, case: dict, today: dt
         _household(backend, store, members, case, today, evidence)
     evidence.same_household = _same_household(store, members, case, scope)
     evidence.cadres = cadres_of(store, case)
+    evidence.same_cadre = same_cadre(store, case, evidence.cadres, scope) if evidence.cadres else []
     return evidence
 
 

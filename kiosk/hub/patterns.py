@@ -142,7 +142,8 @@ class Row:
 
 def by_role(store: HubStore, user: User, now: dt.datetime, role: str) -> list[Row]:
     """Open cases by the cadre the data names for them — `approver` (who approved the enrolment), `operator`
-    (who entered or paid the payment) — or by payment `batch`; the most money first, with the counts."""
+    (who paid the payment), `entered_by` (who entered it) — or by payment `batch`; the most money first,
+    with the counts."""
     c = complaints.c
     live = [*filters(InboxQuery(), user, now), c.withdrawn_at.is_(None), c.person_id.is_not(None)]
     if role == "approver":
@@ -152,7 +153,9 @@ def by_role(store: HubStore, user: User, now: dt.datetime, role: str) -> list[Ro
             sa.and_(enrolments.c.person_id == c.person_id, enrolments.c.programme == c.programme),
         )
     else:
-        label = payments.c.operator if role == "operator" else payments.c.batch
+        label = {"operator": payments.c.operator, "entered_by": payments.c.entered_by}.get(
+            role, payments.c.batch
+        )
         joined = complaints.join(
             payments,
             sa.and_(
@@ -198,6 +201,20 @@ def cadres_of(store: HubStore, case: dict) -> dict[str, list[str]]:
             .scalars()
             .all()
         )
+        entered = (
+            conn.execute(
+                sa.select(payments.c.entered_by)
+                .where(
+                    payments.c.person_id == case["person_id"],
+                    payments.c.programme == case["programme"],
+                    payments.c.period == case.get("period", ""),
+                    payments.c.entered_by != "",
+                )
+                .distinct()
+            )
+            .scalars()
+            .all()
+        )
         operators = (
             conn.execute(
                 sa.select(payments.c.operator)
@@ -212,5 +229,42 @@ def cadres_of(store: HubStore, case: dict) -> dict[str, list[str]]:
             .scalars()
             .all()
         )
-    found = {"审批人": sorted(approvers), "经办人": sorted(operators)}
+    found = {"审批人": sorted(approvers), "经办人": sorted(operators), "录入人": sorted(entered)}
     return {role: names for role, names in found.items() if names}
+
+
+def same_cadre(
+    store: HubStore, case: dict, cadres: dict[str, list[str]], scope: sa.ColumnElement[bool]
+) -> list[dict]:
+    """Other open cases the same cadre approved, paid or entered (what `cadres_of` named for this one)."""
+    c = complaints.c
+    found: dict[int, dict] = {}
+    with store.engine.connect() as conn:
+        for role, names in cadres.items():
+            if role == "审批人":
+                joined = complaints.join(
+                    enrolments,
+                    sa.and_(enrolments.c.person_id == c.person_id, enrolments.c.programme == c.programme),
+                )
+                match = enrolments.c.approver.in_(names)
+            else:
+                column = payments.c.operator if role == "经办人" else payments.c.entered_by
+                joined = complaints.join(
+                    payments,
+                    sa.and_(
+                        payments.c.person_id == c.person_id,
+                        payments.c.programme == c.programme,
+                        payments.c.period == c.period,
+                    ),
+                )
+                match = column.in_(names)
+            for row in conn.execute(
+                sa.select(c.id, c.tracking_no)
+                .select_from(joined)
+                .where(match, c.id != case["id"], c.withdrawn_at.is_(None), scope)
+                .distinct()
+                .limit(20)
+            ).mappings():
+                found.setdefault(row["id"], {"id": row["id"], "tracking_no": row["tracking_no"], "roles": []})
+                found[row["id"]]["roles"].append(role)
+    return sorted(found.values(), key=lambda r: r["id"])

@@ -82,8 +82,10 @@ def _source_rows(source: Store, table: sa.Table, secret: str) -> Iterator[tuple]
         for pid, code, category, quantity, start, end, approver in source.table_rows("enrolments"):
             yield pid, code, category, quantity, parse_date(start), parse_date(end), approver
     elif table is payments:
-        for pid, code, period, amount, paid_on, account, batch, operator in source.table_rows("payments"):
-            yield pid, code, period, amount, parse_date(paid_on), account, batch, operator
+        for pid, code, period, amount, paid_on, account, batch, operator, entered in source.table_rows(
+            "payments"
+        ):
+            yield pid, code, period, amount, parse_date(paid_on), account, batch, operator, entered
     elif table is policies:
         yield from ((code, name, text) for code, (name, text) in source.policies().items())
 

@@ -65,7 +65,8 @@ KINDS: dict[str, tuple[Column, ...]] = {
         Column("paid_on", "发放日期", ("paid_on", "paid_date", "发放时间")),
         Column("account", "账号", ("account", "银行账号", "卡号")),
         Column("batch", "批次号", ("batch", "批次")),
-        Column("operator", "经办人", ("operator", "录入人", "发放经办人"), required=False),
+        Column("operator", "经办人", ("operator", "发放经办人"), required=False),
+        Column("entered_by", "录入人", ("entered_by", "数据录入人"), required=False),
     ),
     "households": (
         Column("village", "村", ("village", "所在村", "村组")),

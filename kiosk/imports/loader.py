@@ -239,6 +239,7 @@ class _Payments(_PersonRows):
                     self.import_id,
                     number,
                     cells.get("operator", "").strip()[:64],
+                    cells.get("entered_by", "").strip()[:64],
                 )
             )
         inserted = self.store.insert_new_payments(self.tx, good)

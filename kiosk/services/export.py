@@ -22,7 +22,7 @@ HEADERS = {  # file → (the store's table, the importer's column headers)
     "households.csv": ("households", ["村", "户号", "户主身份证号", "核定日期", "家庭月人均收入"]),
     "payments.csv": (
         "payments",
-        ["身份证号", "姓名", "项目代码", "所属期", "金额", "发放日期", "账号", "批次号", "经办人"],
+        ["身份证号", "姓名", "项目代码", "所属期", "金额", "发放日期", "账号", "批次号", "经办人", "录入人"],
     ),
 }
 ORDER = (

@@ -30,7 +30,7 @@ EXPORT_QUERIES = {  # the importer's own columns: see kiosk.services.export for 
     "enrolments": "SELECT p.id_number, e.programme, COALESCE(e.category, ''), COALESCE(e.quantity, ''), e.start_on, "
     "COALESCE(e.end_on, ''), e.approver FROM enrolments e JOIN persons p ON p.id = e.person_id ORDER BY e.id",
     "payments": "SELECT p.id_number, p.name, y.programme, y.period, y.amount_fen, y.paid_on, y.account, y.batch, "
-    "y.operator FROM payments y JOIN persons p ON p.id = y.person_id ORDER BY y.id",
+    "y.operator, y.entered_by FROM payments y JOIN persons p ON p.id = y.person_id ORDER BY y.id",
     "households": "SELECT h.village_code, h.number, p.id_number, COALESCE(i.verified_on, ''), "
     "COALESCE(i.per_capita_fen, '') FROM households h JOIN persons p ON p.id = h.head_person_id "
     "LEFT JOIN household_incomes i ON i.village_code = h.village_code AND i.number = h.number "
@@ -42,7 +42,8 @@ PUBLISH_QUERIES = {  # raw rows with internal ids, for a hub's roster tables
     "persons": "SELECT id, id_number, name, gender, birth_on, village_code, household, death_on FROM persons",
     "accounts": "SELECT account, person_id FROM accounts",
     "enrolments": "SELECT person_id, programme, category, quantity, start_on, end_on, approver FROM enrolments",
-    "payments": "SELECT person_id, programme, period, amount_fen, paid_on, account, batch, operator FROM payments",
+    "payments": "SELECT person_id, programme, period, amount_fen, paid_on, account, batch, operator, entered_by "
+    "FROM payments",
     "households": "SELECT village_code, number, head_person_id FROM households",
     "household_incomes": "SELECT village_code, number, verified_on, per_capita_fen FROM household_incomes",
 }
@@ -195,12 +196,12 @@ class CountyData(Connected):
 
     def insert_new_payments(self, tx: Tx, rows: Iterable[tuple]) -> int:
         """Insert (person_id, programme, period, amount_fen, paid_on, account, batch, import_id, source_row,
-        operator) rows
+        operator, entered_by) rows
         not already in the ledger (same person, programme, period, batch, amount and date); return how many."""
         return self._changed(
             tx,
             "INSERT OR IGNORE INTO payments(person_id, programme, period, amount_fen, paid_on, account, batch, "
-            "import_id, source_row, operator) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "import_id, source_row, operator, entered_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
 

@@ -6,7 +6,7 @@ than guessed at. A migration is never edited after release, only followed by a n
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 
 MIGRATIONS: dict[int, str] = {
     1: """
@@ -248,5 +248,8 @@ MIGRATIONS: dict[int, str] = {
     14: """
     ALTER TABLE enrolments ADD COLUMN approver TEXT NOT NULL DEFAULT '';
     ALTER TABLE payments ADD COLUMN operator TEXT NOT NULL DEFAULT '';
+    """,
+    15: """
+    ALTER TABLE payments ADD COLUMN entered_by TEXT NOT NULL DEFAULT '';
     """,
 }

@@ -35,7 +35,7 @@ def published(office, tmp_path, rulebook):  # type: ignore[no-untyped-def]
     assert import_file(source, approved, rulebook=rulebook, today=TODAY).committed
     paid = write_csv(
         tmp_path / "paid.csv",
-        [*PAYMENTS, "经办人"],
+        [*PAYMENTS, "经办人", "录入人"],
         [
             [
                 ZHANG,
@@ -47,10 +47,23 @@ def published(office, tmp_path, rulebook):  # type: ignore[no-untyped-def]
                 "6217990100000000012",
                 "D2025-06",
                 "村会计 王某",
-            ]
+                "录入员 赵某",
+            ],
+            [
+                LI,
+                "李国华",
+                "pension_basic",
+                "2025-03",
+                "123.00",
+                "2025-03-12",
+                "6217990100000000013",
+                "P2025-03",
+                "村会计 王某",
+                "",
+            ],
         ],
     )
-    assert import_file(source, paid, rulebook=rulebook, today=TODAY).imported == 1
+    assert import_file(source, paid, rulebook=rulebook, today=TODAY).imported == 2
     publish(office.store.engine, source, secret=SECRET, source_name="county.db", now=office.clock.now)
     source.close()
     for number in range(1, 5):  # one shortfall of 260 reported four times
@@ -106,9 +119,13 @@ def test_cases_by_the_cadre_the_data_names_and_by_batch(published):
     page = client.get("/office/patterns").get_data(as_text=True)
     approver = page[page.index('id="by-approver"') :][:600]
     assert "镇民政办 刘某</td><td>4</td><td>1</td><td>¥1,040.00" in approver  # four cases, one person
-    assert "村会计 王某</td><td>4</td>" in page[page.index('id="by-operator"') :][:600]
+    assert "村会计 王某</td><td>5</td><td>2</td>" in page[page.index('id="by-operator"') :][:600]
     assert "D2025-06</td><td>4</td>" in page[page.index('id="by-batch"') :][:600]
+    assert "录入员 赵某</td><td>4</td>" in page[page.index('id="by-entered_by"') :][:600]
     case_id = published.store.complaint("kiosk-1", complaint_payload(1)["uuid"])["id"]
     detail = client.get(f"/office/complaints/{case_id}").get_data(as_text=True)
     summary = detail[detail.index('id="case-summary"') :][:900]
     assert "审批人 <span" in summary and "镇民政办 刘某" in summary and "村会计 王某" in summary
+    assert "录入员 赵某" in summary
+    same = detail[detail.index('id="same-cadre"') :][:400]
+    assert "K7QM-0000-9" in same and "经办人" in same  # 河坝村's case: the same village accountant paid it

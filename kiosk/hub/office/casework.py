@@ -159,6 +159,7 @@ def patterns() -> ResponseReturnValue:
     roles = {
         "approver": ("按审批人", by_role(store(), g.office.user, now(), "approver")),
         "operator": ("按发放经办人", by_role(store(), g.office.user, now(), "operator")),
+        "entered_by": ("按数据录入人", by_role(store(), g.office.user, now(), "entered_by")),
         "batch": ("按发放批次", by_role(store(), g.office.user, now(), "batch")),
     }
     months = stats.by_month(store(), 12, now())
