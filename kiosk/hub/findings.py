@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.core.checks import CHECKS
-from kiosk.core.complaint import FINDING, TRACKING_ALPHABET, person_key, tracking_number_from
+from kiosk.core.complaint import FINDING, person_key, tracking_number_from
 from kiosk.hub.intake import IntakeConflictError
 from kiosk.hub.store import HubStore
 
@@ -98,6 +98,3 @@ def open_cases(
         else:
             already += 1
     return Opened(new, already, changed)
-
-
-__all__ = ["CHECKS_KIOSK", "Opened", "TRACKING_ALPHABET", "open_cases"]
