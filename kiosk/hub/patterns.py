@@ -146,24 +146,12 @@ def by_role(store: HubStore, user: User, now: dt.datetime, role: str) -> list[Ro
     with the counts."""
     c = complaints.c
     live = [*filters(InboxQuery(), user, now), c.withdrawn_at.is_(None), c.person_id.is_not(None)]
-    if role == "approver":
-        label = enrolments.c.approver
-        joined = complaints.join(
-            enrolments,
-            sa.and_(enrolments.c.person_id == c.person_id, enrolments.c.programme == c.programme),
-        )
-    else:
-        label = {"operator": payments.c.operator, "entered_by": payments.c.entered_by}.get(
-            role, payments.c.batch
-        )
-        joined = complaints.join(
-            payments,
-            sa.and_(
-                payments.c.person_id == c.person_id,
-                payments.c.programme == c.programme,
-                payments.c.period == c.period,
-            ),
-        )
+    label = {
+        "approver": enrolments.c.approver,
+        "operator": payments.c.operator,
+        "entered_by": payments.c.entered_by,
+    }.get(role, payments.c.batch)
+    joined = _with_rows_of(label.table)
     distinct_cases = (
         sa.select(label.label("label"), c.id, c.person_id, c.at_stake_fen)
         .select_from(joined)
@@ -182,55 +170,51 @@ def by_role(store: HubStore, user: User, now: dt.datetime, role: str) -> list[Ro
     return sorted(rows, key=lambda r: (-r.at_stake_fen, -r.cases, r.label))
 
 
+CADRE_COLUMNS = {  # the role's words → the column that names the cadre, on enrolments or payments
+    "审批人": enrolments.c.approver,
+    "经办人": payments.c.operator,
+    "录入人": payments.c.entered_by,
+}
+
+
+def _with_rows_of(table: sa.Table) -> sa.Join:
+    """Cases joined to the rows behind them: the person's enrolments in the programme, or the payments of
+    the case's period."""
+    c = complaints.c
+    if table is enrolments:
+        return complaints.join(
+            enrolments, sa.and_(enrolments.c.person_id == c.person_id, enrolments.c.programme == c.programme)
+        )
+    return complaints.join(
+        payments,
+        sa.and_(
+            payments.c.person_id == c.person_id,
+            payments.c.programme == c.programme,
+            payments.c.period == c.period,
+        ),
+    )
+
+
 def cadres_of(store: HubStore, case: dict) -> dict[str, list[str]]:
-    """Who the data names for a case: the approvers of the person's enrolments in its programme, and the
-    operators of its period's payments."""
+    """Who the data names for a case: the approvers of the person's enrolments in its programme, and who
+    paid and who entered its period's payments."""
     if not case.get("person_id") or not case.get("programme"):
         return {}
+    found = {}
     with store.engine.connect() as conn:
-        approvers = (
-            conn.execute(
-                sa.select(enrolments.c.approver)
-                .where(
-                    enrolments.c.person_id == case["person_id"],
-                    enrolments.c.programme == case["programme"],
-                    enrolments.c.approver != "",
-                )
-                .distinct()
-            )
-            .scalars()
-            .all()
-        )
-        entered = (
-            conn.execute(
-                sa.select(payments.c.entered_by)
-                .where(
-                    payments.c.person_id == case["person_id"],
-                    payments.c.programme == case["programme"],
-                    payments.c.period == case.get("period", ""),
-                    payments.c.entered_by != "",
-                )
-                .distinct()
-            )
-            .scalars()
-            .all()
-        )
-        operators = (
-            conn.execute(
-                sa.select(payments.c.operator)
-                .where(
-                    payments.c.person_id == case["person_id"],
-                    payments.c.programme == case["programme"],
-                    payments.c.period == case.get("period", ""),
-                    payments.c.operator != "",
-                )
-                .distinct()
-            )
-            .scalars()
-            .all()
-        )
-    found = {"审批人": sorted(approvers), "经办人": sorted(operators), "录入人": sorted(entered)}
-    return {role: names for role, names in found.items() if names}
+        for role, column in CADRE_COLUMNS.items():
+            table = column.table
+            where = [
+                table.c.person_id == case["person_id"],
+                table.c.programme == case["programme"],
+                column != "",
+            ]
+            if table is payments:
+                where.append(payments.c.period == case.get("period", ""))
+            names = conn.execute(sa.select(column).where(*where).distinct()).scalars().all()
+            if names:
+                found[role] = sorted(names)
+    return found
 
 
 def same_cadre(
@@ -241,27 +225,11 @@ def same_cadre(
     found: dict[int, dict] = {}
     with store.engine.connect() as conn:
         for role, names in cadres.items():
-            if role == "审批人":
-                joined = complaints.join(
-                    enrolments,
-                    sa.and_(enrolments.c.person_id == c.person_id, enrolments.c.programme == c.programme),
-                )
-                match = enrolments.c.approver.in_(names)
-            else:
-                column = payments.c.operator if role == "经办人" else payments.c.entered_by
-                joined = complaints.join(
-                    payments,
-                    sa.and_(
-                        payments.c.person_id == c.person_id,
-                        payments.c.programme == c.programme,
-                        payments.c.period == c.period,
-                    ),
-                )
-                match = column.in_(names)
+            column = CADRE_COLUMNS[role]
             for row in conn.execute(
                 sa.select(c.id, c.tracking_no)
-                .select_from(joined)
-                .where(match, c.id != case["id"], c.withdrawn_at.is_(None), scope)
+                .select_from(_with_rows_of(column.table))
+                .where(column.in_(names), c.id != case["id"], c.withdrawn_at.is_(None), scope)
                 .distinct()
                 .limit(20)
             ).mappings():
