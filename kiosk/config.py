@@ -64,6 +64,7 @@ class KioskConfig:
         300  # how often replies to this kiosk's complaints, and staff accounts, are fetched
     )
     staff_lookups_per_hour: int = 10  # residents one helper may look up by typed number in an hour
+    stale_after_days: int = 45  # data older than this is said to be out of date on every screen with amounts
     villages: tuple[str, ...] = ()  # codes of the villages whose 村务公开 it shows; empty: a demo's first
     backend: str = "embedded"  # embedded (this terminal's store) | remote (ask the hub at hub_url)
     # voice and keypad
@@ -100,6 +101,7 @@ _ENV = {
     "hub_poll_seconds": "MINGBAI_HUB_POLL_SECONDS",
     "staff_lookups_per_hour": "MINGBAI_STAFF_LOOKUPS_PER_HOUR",
     "villages": "MINGBAI_VILLAGES",
+    "stale_after_days": "MINGBAI_STALE_AFTER_DAYS",
     "backend": "MINGBAI_BACKEND",
     "headset": "MINGBAI_HEADSET",
     "voice_pack": "MINGBAI_VOICE_PACK",

@@ -49,6 +49,7 @@ class LookupResult:
     id_number: str = ""
     person_key: str = ""  # the hub's keyed hash, when the kiosk never learns the number (a bank card, remote)
     on_roster: bool = True  # False: a valid card whose holder the roster does not know (they may complain)
+    data_date: dt.date | None = None  # how current the ledger is: its latest payment (数据更新至)
 
     def __repr__(self) -> str:
         return f"LookupResult({self.holder.masked_id!r})"
@@ -79,6 +80,10 @@ class Ledger(Protocol):
 
     def account_holders(self, account: str) -> int:
         """How many persons the ledger pays through `account` (counting stops at 2)."""
+        ...
+
+    def data_date(self) -> dt.date | None:
+        """The ledger's date: its latest payment."""
         ...
 
 
@@ -116,7 +121,7 @@ class EmbeddedBackend:
         holder = CardHolder(
             id_number.masked(), mask_name(person.name), person.village_name or "", person.death_on
         )
-        return LookupResult(holder, result, id_number.value)
+        return LookupResult(holder, result, id_number.value, data_date=self.store.data_date())
 
     def disclosure(self, village_codes: list[str], *, today: dt.date, secret: str) -> VillageDisclosure:
         """The public lists (公示) of these villages, from this ledger (kiosk.backend.disclosure)."""

@@ -25,6 +25,7 @@ def to_json(result: LookupResult) -> dict:
             "deceased_on": result.holder.deceased_on.isoformat() if result.holder.deceased_on else None,
         },
         "rule_version": r.rule_version,
+        "data_date": result.data_date.isoformat() if result.data_date else None,
         "rule_label": r.rule_label,
         "today": r.today.isoformat(),
         "hints": [
@@ -126,4 +127,5 @@ def from_json(data: dict, id_number: str) -> LookupResult:
         reconciliation,
         id_number,
         str(data.get("person_key", "")),
+        data_date=parse_date(data.get("data_date")),
     )

@@ -117,6 +117,7 @@ publications = sa.Table(
     sa.Column("source", sa.Text, nullable=False),
     sa.Column("persons", sa.Integer, nullable=False),
     sa.Column("payments", sa.BigInteger, nullable=False),
+    sa.Column("data_date", sa.Date),  # the published ledger's latest payment: what kiosks show as 数据更新至
 )
 
 check_findings = sa.Table(  # the supervision checks run over the published roster, counted for the dashboard

@@ -153,7 +153,11 @@ def publish(
                 )
         conn.execute(
             sa.insert(publications).values(
-                at=now, source=source_name, persons=counts["persons"], payments=counts["payments"]
+                at=now,
+                source=source_name,
+                persons=counts["persons"],
+                payments=counts["payments"],
+                data_date=source.data_date(),
             )
         )
     if engine.dialect.name == "postgresql":  # fresh statistics, so lookups use the indexes at once

@@ -9,6 +9,7 @@ ever receiving an ID number.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from decimal import Decimal
@@ -43,6 +44,7 @@ class Roster:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self.reads = engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._data_date: tuple[float, dt.date | None] = (-1e9, None)
 
     @reconnecting
     def publication(self) -> dict | None:
@@ -87,6 +89,16 @@ class Roster:
         )
         row = conn.execute(query).first()
         return PersonRecord(*row) if row else None
+
+    def data_date(self) -> dt.date | None:
+        """The published ledger's date (the latest publication's), for 数据更新至 on remote kiosks; read at
+        most every 10 s, not on every lookup."""
+        at, cached = self._data_date
+        if time.monotonic() - at > 10.0:
+            found = self.publication()
+            cached = parse_date(found.get("data_date")) if found else None
+            self._data_date = (time.monotonic(), cached)
+        return cached
 
     def find_id_number_by_account(self, account: str) -> str | None:
         query = (

@@ -463,6 +463,8 @@ def import_file(
         skipped = [
             {"sheet": e.sheet, "row": e.row, "column": e.column, "problem": e.problem} for e in report.errors
         ]
+        if report.kind == "payments":
+            store.note_ledger_date(tx)
         store.finish_import(
             tx,
             import_id,

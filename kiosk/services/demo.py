@@ -440,6 +440,7 @@ class DemoCounty:
                 tx, [(i, number, label, kind) for i, (number, label, kind) in enumerate(self.cards, start=1)]
             )
             store.set_meta(tx, "demo_built_for", self.today.isoformat())
+            store.note_ledger_date(tx)
         return store.counts()
 
 

@@ -488,6 +488,26 @@ class CountyData(Connected):
         rows = self.connection().execute("SELECT code, name FROM villages ORDER BY code").fetchall()
         return [(c, n) for c, n in rows if village_codes is None or c in village_codes]
 
+    # -- how current the data is -------------------------------------------------------------------
+    def note_ledger_date(self, tx: Tx) -> None:
+        """Record the ledger's date — its latest payment — for every screen's 数据更新至 (after an import)."""
+        latest = tx.execute("SELECT MAX(paid_on) FROM payments").fetchone()[0]
+        if latest:
+            tx.execute(
+                "INSERT INTO meta(key, value) VALUES ('ledger_date', ?) ON CONFLICT(key) DO UPDATE SET value = "
+                "excluded.value",
+                (latest,),
+            )
+
+    def data_date(self) -> dt.date | None:
+        """The date of the ledger (its latest payment, as the last import recorded it), not of the copy; a
+        store from before the record is read once."""
+        noted = self.get_meta("ledger_date")
+        if noted:
+            return parse_date(noted)
+        latest = self.connection().execute("SELECT MAX(paid_on) FROM payments").fetchone()[0]
+        return parse_date(latest) if latest else None
+
     def counts(self) -> dict[str, int]:
         conn = self.connection()
         return {

@@ -16,6 +16,7 @@ from kiosk.core.money import format_yuan
 from kiosk.services.wiring import KioskServices, start_services
 from kiosk.web.context import install, services
 from kiosk.web.icons import icon
+from kiosk.web.session import COOKIE
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,6 +25,17 @@ CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
     "media-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
+
+
+def _freshness(app: Flask) -> dict[str, object] | None:
+    """How current the figures on this session's screens are: the ledger's date, and — when it is older
+    than `stale_after_days` — how many days old, to say so plainly."""
+    result = services(app).terminal.result_for(request.cookies.get(COOKIE))
+    if result is None or result.data_date is None:
+        return None
+    config = services(app).config
+    age = (config.current_date() - result.data_date).days
+    return {"date": result.data_date, "stale": age if age > config.stale_after_days else 0}
 
 
 def create_app(config: KioskConfig, parts: KioskServices | None = None) -> Flask:
@@ -70,6 +82,7 @@ def create_app(config: KioskConfig, parts: KioskServices | None = None) -> Flask
         registered_dead=language.registered_dead,
         day=language.day,
         helper=lambda: services(app).assist.helper(),
+        freshness=lambda: _freshness(app),
         staff_form=lambda: services(app).assist.form_token,
     )
 

@@ -193,3 +193,14 @@ def test_the_disclosure_with_the_hub_down_is_a_clear_screen(demo_county, tmp_pat
     ).test_client()
     page = client.get("/disclosure/dibao")
     assert page.status_code == 200 and "公示信息暂时打不开" in page.get_data(as_text=True)
+
+
+def test_a_remote_kiosk_says_the_date_of_the_hubs_ledger(hub_with_roster, demo_county, tmp_path):
+    url, secret = hub_with_roster
+    remote = kiosk_without_data(tmp_path, demo_county, backend="remote", hub_url=url, hub_secret=secret)
+    client = remote.test_client()
+    place_card(client, 3)
+    page = client.get("/session/open", follow_redirects=True).get_data(as_text=True)
+    latest = open_store(demo_county).get_meta("ledger_date")
+    year, month, day = (int(part) for part in latest.split("-"))
+    assert f"数据更新至{year}年{month}月{day}日" in page
