@@ -14,10 +14,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from kiosk.core.clock import CHINA
+from kiosk.core.version import software_version
 from kiosk.hub.db import as_utc, complaints, heartbeat_hours, heartbeats, kiosks, programmes, villages
 from kiosk.hub.store import HubStore
 
 MIN_SAMPLE = 5
+OLD_DATA_DAYS = 45  # a kiosk whose ledger is older than this is flagged on the fleet page
 
 
 @dataclass(frozen=True)
@@ -281,6 +283,10 @@ class KioskHealth:
     uptime: Rate  # heartbeats received out of expected (one a minute) over the last 24 h
     reads_per_day: float  # card reads per day over the last 7 days
     backlog: int
+    software_version: str = ""  # as its last heartbeat said
+    data_date: dt.date | None = None  # its ledger's date, as its last heartbeat said (embedded kiosks)
+    old_software: bool = False  # not the hub's version
+    old_data: bool = False  # a ledger older than OLD_DATA_DAYS
 
 
 def fleet(store: HubStore, now: dt.datetime) -> list[KioskHealth]:
@@ -312,7 +318,13 @@ def fleet(store: HubStore, now: dt.datetime) -> list[KioskHealth]:
         expected_since = max(as_utc(created_at) or day_ago, day_ago)
         expected = max(1, int((now - expected_since).total_seconds() // 60))
         reads = _reads_per_day(rows, now)
-        backlog = int(json.loads(status or "{}").get("outbox_backlog", 0)) if status else 0
+        said = json.loads(status or "{}") if status else {}
+        backlog = int(said.get("outbox_backlog", 0))
+        version = str(said.get("software_version", ""))
+        try:
+            data_date = dt.date.fromisoformat(str(said["data_date"])) if said.get("data_date") else None
+        except ValueError:
+            data_date = None
         state = (
             "revoked"
             if revoked_at
@@ -331,6 +343,10 @@ def fleet(store: HubStore, now: dt.datetime) -> list[KioskHealth]:
                 Rate(min(beats, expected), expected),
                 reads,
                 backlog,
+                version,
+                data_date,
+                bool(version) and version != software_version(),
+                data_date is not None and (now.astimezone(CHINA).date() - data_date).days > OLD_DATA_DAYS,
             )
         )
     order = {"dead": 0, "late": 1, "ok": 2, "revoked": 3}

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from kiosk.core.clock import china_today
+from kiosk.core.version import software_version
 from kiosk.link import paths
 from kiosk.link.client import HubClient, HubUnreachableError
 from kiosk.store import HubStaff, Store
@@ -250,12 +251,16 @@ _STARTED = time.monotonic()
 
 
 def heartbeat_payload(store: Store) -> str:
-    """Backlog, today's card reads and uptime: what the hub's fleet dashboard shows of this kiosk."""
+    """Backlog, today's card reads, uptime, the software's version and the ledger's date: what the hub's
+    fleet page shows of this kiosk (a remote kiosk holds no ledger: no date)."""
     today = china_today().isoformat()
+    data_date = store.data_date()
     return json.dumps(
         {
             "outbox_backlog": store.outbox_backlog(),
             "card_reads_today": store.card_reads_on(today),
             "uptime_seconds": int(time.monotonic() - _STARTED),
+            "software_version": software_version(),
+            **({"data_date": data_date.isoformat()} if data_date else {}),
         }
     )

@@ -170,6 +170,8 @@ HEARTBEAT: dict[str, Any] = {
         "outbox_backlog": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
         "card_reads_today": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
         "uptime_seconds": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
+        "software_version": _text(40),
+        "data_date": {"type": "string", "format": "date", "pattern": DAY},
     },
     "maxProperties": 20,
 }

@@ -4,6 +4,7 @@ their sample sizes, the kiosk fleet, and the auditor's audit log with its export
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import subprocess
 
@@ -218,3 +219,37 @@ def test_the_monthly_report_opens_on_the_months_story(office, tmp_path):
     assert "本月新收群众反映 7 件、监督检查发现 1 件" in first_page and "另有 1 件群众自行撤回" in first_page
     assert "追回资金 120.00 元（1 件）" in first_page and "死亡登记之后仍发放" in first_page
     assert "（未填）" not in text and "（不涉及具体项目）" in text
+
+
+def test_the_fleet_shows_each_kiosks_version_and_data_date_and_flags_old_ones(office, tmp_path):
+    """The heartbeat carries the software version and the ledger's date; the fleet page flags a kiosk on
+    another version, or with data older than OLD_DATA_DAYS."""
+    import json as json_module
+
+    from kiosk.core.version import software_version
+    from kiosk.link.relay import heartbeat_payload
+    from kiosk.store import open_store
+
+    client = office.client()
+    today = office.clock.now.date()
+    beats = {
+        "kiosk-new": {"software_version": software_version(), "data_date": today.isoformat()},
+        "kiosk-old": {"software_version": "0.0.1", "data_date": (today - dt.timedelta(days=90)).isoformat()},
+    }
+    for kiosk_id, said in beats.items():
+        secret = office.store.register_kiosk(kiosk_id, office.clock.now)
+        body = json_module.dumps({"outbox_backlog": 0, "card_reads_today": 1, **said}).encode()
+        headers = {
+            "Content-Type": "application/json",
+            **sign(kiosk_id=kiosk_id, secret=secret, method="POST", path="/api/v1/heartbeat", body=body),
+        }
+        assert client.post("/api/v1/heartbeat", data=body, headers=headers).status_code == 200
+    health = {k.kiosk_id: k for k in stats.fleet(office.store, office.clock.now)}
+    assert (health["kiosk-new"].old_software, health["kiosk-new"].old_data) == (False, False)
+    assert (health["kiosk-old"].old_software, health["kiosk-old"].old_data) == (True, True)
+    page = office.sign_in("admin").get("/office/fleet").get_data(as_text=True)
+    row = page[page.index('data-kiosk="kiosk-old"') :][:1200]
+    assert "0.0.1" in row and "旧版本" in row and "数据过旧" in row
+    store = open_store(tmp_path / "remote-kiosk.db")  # a kiosk with no ledger of its own
+    said = json_module.loads(heartbeat_payload(store))
+    assert said["software_version"] == software_version() and "data_date" not in said  # no ledger here
