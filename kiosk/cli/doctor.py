@@ -1,16 +1,22 @@
-"""`kiosk doctor`: policies, store, outbox, secrets, voice and card readers checked, each with a plain verdict;
-with --trace, one card read recorded (masked) for a technician."""
+"""`kiosk doctor`: policies, store, outbox, data date, disk, secrets, voice and card readers checked, each
+with a plain verdict (`--json`: the same checks for scripts); with --trace, one card read recorded (masked)
+for a technician."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 from kiosk.cli.common import kiosk_config
 from kiosk.config import KioskConfig
 from kiosk.core.private_files import too_open
+from kiosk.core.version import software_version
+
+LOW_DISK = 2**30  # bytes free below which the disk is a warning
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -20,9 +26,14 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
     config = kiosk_config(args)
     healthy = True
+    checks: list[dict[str, str]] = []
 
     def report(part: str, status: str, text: str) -> None:
-        print(f"{part:<10} {status:<5} {text}")
+        checks.append({"check": part, "status": status.lower(), "detail": text})
+        if not args.json:
+            print(f"{part:<10} {status:<5} {text}")
+
+    report("version", "ok", f"mingbai {software_version()}")
 
     try:
         rulebook = load_rulebook(config.policy_dir)
@@ -47,6 +58,20 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             "WARN" if backlog else "ok",
             f"{backlog} complaint message(s) waiting for the hub" if backlog else "empty",
         )
+        data_date = store.data_date()
+        if data_date is not None:
+            age = (config.current_date() - data_date).days
+            stale = age > config.stale_after_days
+            report(
+                "data",
+                "WARN" if stale else "ok",
+                f"ledger up to {data_date.isoformat()} ({age} days old"
+                + (
+                    f", older than stale_after_days = {config.stale_after_days}: load the county's new data)"
+                    if stale
+                    else ")"
+                ),
+            )
     except StoreError as error:
         report("store", "FAIL", str(error))
         healthy = False
@@ -57,6 +82,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     except RegistryError as error:
         report("chips", "FAIL", str(error))
         healthy = False
+    free = shutil.disk_usage(config.db_path.parent if config.db_path.parent.exists() else Path.cwd()).free
+    report(
+        "disk",
+        "WARN" if free < LOW_DISK else "ok",
+        f"{free / 2**30:.1f} GiB free where the store is"
+        + (" (below 1 GiB: free some space)" if free < LOW_DISK else ""),
+    )
     from kiosk.config import DEMO_PERSON_KEY
 
     if config.person_key_secret == DEMO_PERSON_KEY:
@@ -88,8 +120,10 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         healthy = False
     healthy &= _doctor_voice(config, report)
     healthy &= _doctor_readers(config, report)
-    if args.trace:
+    if args.trace and not args.json:
         healthy &= _doctor_trace(config, args.trace_timeout)
+    if args.json:
+        print(json.dumps({"healthy": healthy, "checks": checks}, ensure_ascii=False, indent=2))
     return 0 if healthy else 1
 
 

@@ -208,4 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="wait for a card and print a masked trace of its APDUs, for a technician to send",
     )
     doctor.add_argument("--trace-timeout", type=float, default=30.0, help="seconds to wait for the card (30)")
+    doctor.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"healthy", "checks": [{check, status, detail}]} for scripts',
+    )
     return parser

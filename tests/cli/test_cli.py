@@ -27,6 +27,28 @@ def test_doctor_on_an_empty_store_warns_and_on_a_bad_path_fails(tmp_path, capsys
     assert "store      FAIL" in capsys.readouterr().out
 
 
+def test_doctor_json_prints_the_same_checks_for_scripts(demo_county, tmp_path, capsys, monkeypatch):
+    """`kiosk doctor --json`: every check with its status and detail — the version, the store, how old the
+    ledger is, the disk — and whether all is well, as one JSON object."""
+    import json
+    import shutil
+
+    monkeypatch.setenv("MINGBAI_READER", "none")
+    shutil.copy(demo_county, tmp_path / "k.db")
+    assert main(["doctor", "--db", str(tmp_path / "k.db"), "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    checks = {c["check"]: c for c in answer["checks"]}
+    assert answer["healthy"] is True and {"version", "policies", "store", "outbox", "data", "disk"} <= set(
+        checks
+    )
+    assert all(c["status"] in ("ok", "warn", "fail") for c in answer["checks"])
+    assert checks["data"]["status"] == "ok" and "ledger up to" in checks["data"]["detail"]
+    monkeypatch.setenv("MINGBAI_TODAY", "2027-06-01")  # half a year on: the ledger is old
+    assert main(["doctor", "--db", str(tmp_path / "k.db"), "--json"]) == 0
+    later = {c["check"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
+    assert later["data"]["status"] == "warn" and "stale_after_days" in later["data"]["detail"]
+
+
 def test_serve_refuses_a_port_in_use(tmp_path):
     import socket
 
