@@ -20,6 +20,9 @@ def _serve(config: KioskConfig) -> int:
         f"Mingbai kiosk ({'demo' if config.demo else 'production'}) on {url}  store: {config.db_path}",
         flush=True,
     )
+    from kiosk.cli.watchdog import start_watchdog
+
+    start_watchdog(config.port)  # under systemd: READY=1, then fed while /healthz answers
     return run_waitress(app, config.host, config.port, threads=config.threads, ident="mingbai", prog="kiosk")
 
 

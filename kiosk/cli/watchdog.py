@@ -1,0 +1,85 @@
+"""systemd's watchdog, fed only while the kiosk answers. Under a unit with `Type=notify` and `WatchdogSec=`,
+systemd sets NOTIFY_SOCKET and WATCHDOG_USEC; the kiosk then says READY=1 once its own `/healthz` answers,
+and WATCHDOG=1 every half interval for as long as `/healthz` keeps answering 200 in time. An app whose
+workers hang stops feeding it, and systemd restarts it (deploy/systemd/mingbai-kiosk.service).
+
+The notification protocol is one datagram per message on a Unix socket (sd_notify(3)); a dozen lines of
+the standard library, so the kiosk needs no binding to libsystemd for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import urllib.request
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+
+def notify(message: str, *, socket_path: str | None = None) -> bool:
+    """Send one sd_notify message; False when there is no socket to send it to (not under systemd)."""
+    path = socket_path if socket_path is not None else os.environ.get("NOTIFY_SOCKET", "")
+    if not path:
+        return False
+    address = "\0" + path[1:] if path.startswith("@") else path  # "@…": the abstract namespace
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sender:
+        try:
+            sender.sendto(message.encode(), address)
+        except OSError as error:
+            log.warning("sd_notify %s: %s", message, error)
+            return False
+    return True
+
+
+def healthz(url: str, timeout: float) -> Callable[[], bool]:
+    """A check that `url` answers 200 within `timeout` seconds."""
+
+    def answers() -> bool:
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 - our own loopback URL
+                return response.status == 200
+        except OSError:
+            return False
+
+    return answers
+
+
+class Watchdog(threading.Thread):
+    """READY=1 once `healthy()` first holds, then WATCHDOG=1 every `interval` seconds it still does."""
+
+    def __init__(
+        self, healthy: Callable[[], bool], interval: float, *, socket_path: str | None = None
+    ) -> None:
+        super().__init__(name="watchdog", daemon=True)
+        self.healthy = healthy
+        self.interval = interval
+        self.socket_path = socket_path
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        ready = False
+        while not self.stopped.is_set():
+            if self.healthy():
+                if not ready:
+                    ready = notify("READY=1", socket_path=self.socket_path)
+                notify("WATCHDOG=1", socket_path=self.socket_path)
+            else:
+                log.warning("the kiosk does not answer its own /healthz: the watchdog is not fed")
+            self.stopped.wait(self.interval)
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+def start_watchdog(port: int) -> Watchdog | None:
+    """Under systemd's watchdog (WATCHDOG_USEC set), feed it from the kiosk's own /healthz; else nothing."""
+    usec = os.environ.get("WATCHDOG_USEC", "")
+    if not os.environ.get("NOTIFY_SOCKET") or not usec.isdigit() or int(usec) <= 0:
+        return None
+    interval = int(usec) / 1_000_000 / 2  # twice within systemd's limit
+    dog = Watchdog(healthz(f"http://127.0.0.1:{port}/healthz", timeout=interval), interval)
+    dog.start()
+    return dog
