@@ -166,6 +166,13 @@ def _coerce(name: str, raw: Any, kind: type = KioskConfig) -> Any:
         raise ConfigError(f"config value {name} = {raw!r} is not valid: {error}") from None
 
 
+def systemd_watchdog() -> tuple[str, int]:
+    """(NOTIFY_SOCKET, WATCHDOG_USEC) as systemd sets them for a Type=notify unit with WatchdogSec=; ("", 0)
+    outside one. The kiosk feeds the watchdog from them (kiosk.cli.watchdog)."""
+    usec = os.environ.get("WATCHDOG_USEC", "")
+    return os.environ.get("NOTIFY_SOCKET", ""), int(usec) if usec.isdigit() else 0
+
+
 def load_config(
     overrides: Mapping[str, Any] | None = None,
     *,

@@ -58,6 +58,20 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             "WARN" if backlog else "ok",
             f"{backlog} complaint message(s) waiting for the hub" if backlog else "empty",
         )
+        skew = store.get_meta("clock_skew_seconds")
+        if skew is not None:
+            off = int(skew)
+            report(
+                "clock",
+                "ok" if abs(off) <= 60 else "WARN" if abs(off) <= 300 else "FAIL",
+                f"{abs(off)} s {'behind' if off > 0 else 'ahead of'} the hub's clock"
+                + (
+                    ""
+                    if abs(off) <= 60
+                    else ": fix the time (NTP); beyond 300 s the hub refuses this kiosk's requests"
+                ),
+            )
+            healthy &= abs(off) <= 300
         data_date = store.data_date()
         if data_date is not None:
             age = (config.current_date() - data_date).days

@@ -10,18 +10,19 @@ the standard library, so the kiosk needs no binding to libsystemd for it.
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import threading
 import urllib.request
 from collections.abc import Callable
+
+from kiosk.config import systemd_watchdog
 
 log = logging.getLogger(__name__)
 
 
 def notify(message: str, *, socket_path: str | None = None) -> bool:
     """Send one sd_notify message; False when there is no socket to send it to (not under systemd)."""
-    path = socket_path if socket_path is not None else os.environ.get("NOTIFY_SOCKET", "")
+    path = socket_path if socket_path is not None else systemd_watchdog()[0]
     if not path:
         return False
     address = "\0" + path[1:] if path.startswith("@") else path  # "@…": the abstract namespace
@@ -76,10 +77,12 @@ class Watchdog(threading.Thread):
 
 def start_watchdog(port: int) -> Watchdog | None:
     """Under systemd's watchdog (WATCHDOG_USEC set), feed it from the kiosk's own /healthz; else nothing."""
-    usec = os.environ.get("WATCHDOG_USEC", "")
-    if not os.environ.get("NOTIFY_SOCKET") or not usec.isdigit() or int(usec) <= 0:
+    notify_socket, usec = systemd_watchdog()
+    if not notify_socket or usec <= 0:
         return None
-    interval = int(usec) / 1_000_000 / 2  # twice within systemd's limit
-    dog = Watchdog(healthz(f"http://127.0.0.1:{port}/healthz", timeout=interval), interval)
+    interval = usec / 1_000_000 / 2  # twice within systemd's limit
+    dog = Watchdog(
+        healthz(f"http://127.0.0.1:{port}/healthz", timeout=interval), interval, socket_path=notify_socket
+    )
     dog.start()
     return dog

@@ -67,6 +67,7 @@ def _authenticate() -> str:
         raise SignatureError(401, "unknown kiosk")
     if kiosk["revoked_at"] is not None:
         raise SignatureError(403, "kiosk credential revoked")
+    _note_clock(kiosk_id, kiosk, request.headers.get("X-Timestamp", ""))
     check_headers(dict(request.headers), time.time())  # before the body is read: a stranger costs no memory
     if (request.content_length or 0) > paths.MAX_BODY:
         raise SignatureError(413, f"a kiosk request body is at most {paths.MAX_BODY // 1024} KiB")
@@ -81,6 +82,26 @@ def _authenticate() -> str:
     if not _store().use_nonce(kiosk_id, nonce, _now()):
         raise SignatureError(401, "nonce already used (replay)")
     return kiosk_id
+
+
+CLOCK_TOLERANCE = 60  # seconds a kiosk's clock may be off before the fleet page says so
+
+
+def _note_clock(kiosk_id: str, kiosk: dict, stamp: str) -> None:
+    """A known kiosk's clock against ours, from its request's timestamp — even one refused as stale, so the
+    fleet page says "时钟偏差" instead of the kiosk failing to deliver in silence. Written only on change."""
+    try:
+        skew = int(stamp) - int(time.time())
+    except ValueError:
+        return
+    known = kiosk.get("clock_skew_seconds")
+    if abs(skew) > CLOCK_TOLERANCE:
+        if known is None or abs(known - skew) > 30:
+            _store().note_clock_skew(kiosk_id, skew, _now())
+            parts().credentials.pop(kiosk_id, None)
+    elif known is not None:
+        _store().note_clock_skew(kiosk_id, None, _now())
+        parts().credentials.pop(kiosk_id, None)
 
 
 @bp.errorhandler(413)

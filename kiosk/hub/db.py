@@ -139,6 +139,8 @@ kiosks = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("revoked_at", sa.DateTime(timezone=True)),
     sa.Column("township", sa.String(64)),  # where it stands (`--register ID --township NAME`): staff scoping
+    sa.Column("clock_skew_seconds", sa.Integer),  # its clock minus ours, when over a minute (fleet page)
+    sa.Column("clock_seen_at", sa.DateTime(timezone=True)),
 )
 complaints = sa.Table(
     "complaints",

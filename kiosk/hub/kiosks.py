@@ -40,6 +40,15 @@ class KioskRegistry:
                 conn.execute(sa.insert(kiosks).values(kiosk_id=kiosk_id, created_at=now, **values))
         return secret
 
+    def note_clock_skew(self, kiosk_id: str, skew: int | None, now: dt.datetime) -> None:
+        """Keep how far a kiosk's clock is off (None: back within tolerance)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.update(kiosks)
+                .where(kiosks.c.kiosk_id == kiosk_id)
+                .values(clock_skew_seconds=skew, clock_seen_at=now)
+            )
+
     def revoke_kiosk(self, kiosk_id: str, now: dt.datetime) -> bool:
         with self.engine.begin() as conn:
             return (

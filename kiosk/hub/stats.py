@@ -287,6 +287,7 @@ class KioskHealth:
     data_date: dt.date | None = None  # its ledger's date, as its last heartbeat said (embedded kiosks)
     old_software: bool = False  # not the hub's version
     old_data: bool = False  # a ledger older than OLD_DATA_DAYS
+    clock_skew: int | None = None  # seconds its clock is off the hub's, when more than a minute
 
 
 def fleet(store: HubStore, now: dt.datetime) -> list[KioskHealth]:
@@ -298,6 +299,7 @@ def fleet(store: HubStore, now: dt.datetime) -> list[KioskHealth]:
                 kiosks.c.kiosk_id,
                 kiosks.c.revoked_at,
                 kiosks.c.created_at,
+                kiosks.c.clock_skew_seconds,
                 heartbeats.c.at,
                 heartbeats.c.status,
             ).select_from(kiosks.outerjoin(heartbeats, heartbeats.c.kiosk_id == kiosks.c.kiosk_id))
@@ -311,7 +313,7 @@ def fleet(store: HubStore, now: dt.datetime) -> list[KioskHealth]:
     for row in hours:
         per_kiosk.setdefault(row["kiosk_id"], []).append(row)
     result = []
-    for kiosk_id, revoked_at, created_at, last_at, status in listed:
+    for kiosk_id, revoked_at, created_at, skew, last_at, status in listed:
         last_at = as_utc(last_at)
         rows = per_kiosk.get(kiosk_id, [])
         beats = sum(r["beats"] for r in rows if (as_utc(r["hour"]) or day_ago) >= day_ago)
@@ -347,6 +349,7 @@ def fleet(store: HubStore, now: dt.datetime) -> list[KioskHealth]:
                 data_date,
                 bool(version) and version != software_version(),
                 data_date is not None and (now.astimezone(CHINA).date() - data_date).days > OLD_DATA_DAYS,
+                skew,
             )
         )
     order = {"dead": 0, "late": 1, "ok": 2, "revoked": 3}

@@ -9,8 +9,10 @@ or a 422 means to it.
 
 from __future__ import annotations
 
+import email.utils
 import http.client
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -32,6 +34,7 @@ class HubClient:
         self.kiosk_id = kiosk_id
         self.secret = secret
         self.timeout = timeout
+        self.clock_skew: float | None = None  # the hub's clock minus ours, from its last answer's Date header
 
     def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
         """Send one signed request to `path` (under /api/v1 already); return (status, body)."""
@@ -47,12 +50,24 @@ class HubClient:
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                self._note_clock(response.headers.get("Date"))
                 return response.status, response.read()
         except urllib.error.HTTPError as error:
             with error:
+                self._note_clock(error.headers.get("Date"))
                 return error.code, error.read()
         except (OSError, http.client.HTTPException) as error:
             raise HubUnreachableError(f"{type(error).__name__}: {error}") from None
+
+    def _note_clock(self, date: str | None) -> None:
+        """The hub's Date against our clock: signed requests fail beyond MAX_SKEW, so a kiosk must know."""
+        if not date:
+            return
+        try:
+            theirs = email.utils.parsedate_to_datetime(date).timestamp()
+        except (TypeError, ValueError):
+            return
+        self.clock_skew = theirs - time.time()
 
     def post_json(self, path: str, payload: Any) -> tuple[int, bytes]:
         return self.request("POST", path, json.dumps(payload).encode())

@@ -188,7 +188,18 @@ class Relay:
         except HubUnreachableError as error:
             log.info("heartbeat not delivered: %s", error)
             return False
+        self._note_clock()
         return 200 <= status < 300
+
+    def _note_clock(self) -> None:
+        """Keep how far this kiosk's clock is from the hub's, for doctor and the next heartbeat."""
+        skew = self.client.clock_skew
+        if skew is None:
+            return
+        seconds = str(round(skew))
+        if self.store.get_meta("clock_skew_seconds") != seconds:
+            with self.store.transaction() as tx:
+                self.store.set_meta(tx, "clock_skew_seconds", seconds)
 
     def _send(self, kind: str, uuid: str, payload: str) -> tuple[int, str]:
         path = {
@@ -261,6 +272,7 @@ def heartbeat_payload(store: Store) -> str:
             "card_reads_today": store.card_reads_on(today),
             "uptime_seconds": int(time.monotonic() - _STARTED),
             "software_version": software_version(),
+            **({"clock_skew_seconds": int(skew)} if (skew := store.get_meta("clock_skew_seconds")) else {}),
             **({"data_date": data_date.isoformat()} if data_date else {}),
         }
     )

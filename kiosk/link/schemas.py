@@ -171,6 +171,7 @@ HEARTBEAT: dict[str, Any] = {
         "card_reads_today": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1},
         "uptime_seconds": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
         "software_version": _text(40),
+        "clock_skew_seconds": {"type": "integer", "minimum": -(10**9), "maximum": 10**9},
         "data_date": {"type": "string", "format": "date", "pattern": DAY},
     },
     "maxProperties": 20,
