@@ -108,12 +108,10 @@ def disclose(
             ever = any(e.programme == code for m in members for e in m.enrolments)
             if not ever:
                 continue
-            where = standing(
-                [e.start_on for e in active], max(ended) if ended else None, bool(active), rule, today
-            )
+            last = max(ended) if ended else None
+            where = standing([e.start_on for e in active], last, bool(active), rule, today)
             if not where.state:
                 continue
-            last = max(ended) if ended else None
             counted = [  # who the entry is about: those enrolled today, or those whose enrolment ended last
                 m
                 for m in members

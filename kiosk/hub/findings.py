@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from device.idnumber import mask_id_number
 from kiosk.core.checks import CHECKS
 from kiosk.core.complaint import FINDING, person_key, tracking_number_from
 from kiosk.hub.intake import IntakeConflictError
@@ -42,7 +43,7 @@ def _payload(finding: Any, *, secret: str, codes: Mapping[str, str], as_of: dt.d
         if finding.id_number
         else hashlib.sha256(f"{secret}|{subject}".encode()).hexdigest()
     )
-    masked = (finding.id_number[:6] + "********" + finding.id_number[-4:]) if finding.id_number else ""
+    masked = mask_id_number(finding.id_number) if finding.id_number else ""
     return {
         "uuid": uuid,
         "tracking_no": tracking_number_from(uuid),

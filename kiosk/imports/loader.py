@@ -23,6 +23,7 @@ from device.idnumber import mask_id_number
 from kiosk.imports import validate as v
 from kiosk.imports.formats import FormatError, match_headers, missing_columns, recognise
 from kiosk.imports.importer import Importer, ImportReport, RowError
+from kiosk.imports.registers import REGISTER_IMPORTERS
 from kiosk.imports.sources import open_tables
 from kiosk.rules import PolicyError, Rulebook
 from kiosk.store import Rollback, Store, Tx
@@ -342,16 +343,8 @@ IMPORTERS = {
     "households": _Households,
     "enrolments": _Enrolments,
     "payments": _Payments,
+    **REGISTER_IMPORTERS,  # the cross-check registers' (kiosk.imports.registers)
 }
-
-
-def _importer_for(kind: str) -> type[Importer]:
-    """The importer of a kind: the roster's above, a cross-check register's in kiosk.imports.registers."""
-    if kind in IMPORTERS:
-        return IMPORTERS[kind]
-    from kiosk.imports.registers import REGISTER_IMPORTERS
-
-    return REGISTER_IMPORTERS[kind]
 
 
 def _chunks(
@@ -399,7 +392,7 @@ def _load_tables(
         if missing:
             raise FormatError(f"{where}: 第{table.header_row}行表头缺少列：{'、'.join(missing)}")
         report.kind = table_kind
-        importer = _importer_for(table_kind)(
+        importer = IMPORTERS[table_kind](
             store=store,
             tx=tx,
             rulebook=rulebook,

@@ -31,7 +31,7 @@ def member_line(own: Entitlement, facts: PersonFacts, policy: ProgrammePolicy) -
         share=Yuan(own.amount_fen),
     )
     entitlement = owed(0, message, policy.household.reference)
-    return _with(entitlement, source=own.source, to_head=True)
+    return dataclasses.replace(entitlement, source=own.source, to_head=True)
 
 
 def head_line(shares: list[Entitlement], policy: ProgrammePolicy) -> Entitlement:
@@ -53,7 +53,7 @@ def head_line(shares: list[Entitlement], policy: ProgrammePolicy) -> Entitlement
         message = say(
             N_("全户%(count)s人，合计%(total)s元（由户主领取）"), count=len(paid), total=Yuan(total)
         )
-    return _with(owed(total, message, references), source=sources)
+    return dataclasses.replace(owed(total, message, references), source=sources)
 
 
 def _chae(paid: list[Entitlement], total: int) -> Message:
@@ -109,7 +109,3 @@ def _per_mu(paid: list[Entitlement], policy: ProgrammePolicy) -> tuple[Message, 
         else N_("全户承包耕地%(area)s亩 × %(rate)s元/亩 = %(amount)s元")
     )
     return say(words, area=format_quantity(area), rate=Yuan(rate), amount=Yuan(amount)), amount
-
-
-def _with(entitlement: Entitlement, **changes: object) -> Entitlement:
-    return dataclasses.replace(entitlement, **changes)  # type: ignore[arg-type]

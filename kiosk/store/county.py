@@ -505,8 +505,11 @@ class CountyData(Connected):
         noted = self.get_meta("ledger_date")
         if noted:
             return parse_date(noted)
-        latest = self.connection().execute("SELECT MAX(paid_on) FROM payments").fetchone()[0]
-        return parse_date(latest) if latest else None
+        scanned = self.__dict__.get("_scanned_ledger_date")  # every lookup asks: scan the ledger once only
+        if scanned is None:
+            latest = self.connection().execute("SELECT MAX(paid_on) FROM payments").fetchone()[0]
+            scanned = self.__dict__["_scanned_ledger_date"] = (parse_date(latest) if latest else None,)
+        return scanned[0]
 
     def counts(self) -> dict[str, int]:
         conn = self.connection()
