@@ -67,6 +67,8 @@ class KioskConfig:
     stale_after_days: int = 45  # data older than this is said to be out of date on every screen with amounts
     villages: tuple[str, ...] = ()  # codes of the villages whose 村务公开 it shows; empty: a demo's first
     backend: str = "embedded"  # embedded (this terminal's store) | remote (ask the hub at hub_url)
+    township: str = ""  # the township it stands in: the only one whose signed snapshot it takes
+    hub_public_key: str = ""  # the hub's snapshot key (`kiosk hub --snapshot-key`): verifies snapshots
     # voice and keypad
     headset: str = ""  # virtual | pulse | alsa[:CARD] | none; empty: virtual in a demo, pulse otherwise
     voice_pack: Path | None = None  # a folder of recorded clips (docs/voice-packs.md); None: synthesis only
@@ -103,6 +105,8 @@ _ENV = {
     "villages": "MINGBAI_VILLAGES",
     "stale_after_days": "MINGBAI_STALE_AFTER_DAYS",
     "backend": "MINGBAI_BACKEND",
+    "township": "MINGBAI_TOWNSHIP",
+    "hub_public_key": "MINGBAI_HUB_PUBLIC_KEY",
     "headset": "MINGBAI_HEADSET",
     "voice_pack": "MINGBAI_VOICE_PACK",
     "keymap": "MINGBAI_KEYMAP",

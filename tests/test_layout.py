@@ -130,7 +130,8 @@ ONLY = [
             "kiosk.services",
             "kiosk.imports",
             "kiosk.link.relay",
-            "kiosk.hub.publish",
+            "kiosk.hub.publish",  # reads a county's validated store
+            "kiosk.hub.snapshots",  # writes a township's store for a snapshot
             "kiosk.cli",
         ),
         "the kiosk's file is reached through its use cases",

@@ -1,6 +1,7 @@
 """The `kiosk` console script: one parser (kiosk.cli.parser), one module per command family.
 
-serve (demo, serve), county (import, checks, export), hub (hub, complaints), doctor, voice, staff, rules (lookup, rules show).
+serve (demo, serve), county (import, checks, export), hub (hub, complaints), doctor, voice, staff, rules (lookup, rules show),
+snapshot (load, pull), screen (the browser, restarted when it hangs).
 Each command returns its exit status; a bad configuration is exit 2 with its message.
 """
 
@@ -17,7 +18,9 @@ from kiosk.cli.doctor import cmd_doctor
 from kiosk.cli.hub import cmd_complaints, cmd_hub
 from kiosk.cli.parser import build_parser
 from kiosk.cli.rules import cmd_lookup, cmd_rules
+from kiosk.cli.screen import cmd_screen
 from kiosk.cli.serve import cmd_demo, cmd_serve
+from kiosk.cli.snapshot import cmd_snapshot
 from kiosk.cli.staff import cmd_staff
 from kiosk.cli.voice import cmd_voice
 from kiosk.config import ConfigError
@@ -36,6 +39,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "staff": cmd_staff,
     "lookup": cmd_lookup,
     "rules": cmd_rules,
+    "snapshot": cmd_snapshot,
+    "screen": cmd_screen,
 }
 
 

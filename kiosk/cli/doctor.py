@@ -1,6 +1,7 @@
-"""`kiosk doctor`: policies, store, outbox, data date, disk, secrets, voice and card readers checked, each
-with a plain verdict (`--json`: the same checks for scripts); with --trace, one card read recorded (masked)
-for a technician."""
+"""`kiosk doctor`: policies, store, outbox, data date, disk, secrets, printer, voice and card readers
+checked, each with a plain verdict (`--json`: the same checks for scripts); with --trace, one card read
+recorded (masked) for a technician. The results are kept in the store, and the next heartbeat carries
+what is wrong to the fleet page (deploy/systemd/mingbai-doctor.timer runs it hourly)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import argparse
 import json
 import os
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -132,13 +134,80 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     if config.hub_url and not config.hub_secret:
         report("hub", "FAIL", "hub_url is set but hub_secret is empty: register this kiosk at the hub")
         healthy = False
+    healthy &= _doctor_printer(config, report)
     healthy &= _doctor_voice(config, report)
     healthy &= _doctor_readers(config, report)
     if args.trace and not args.json:
         healthy &= _doctor_trace(config, args.trace_timeout)
     if args.json:
         print(json.dumps({"healthy": healthy, "checks": checks}, ensure_ascii=False, indent=2))
+    _remember(config, healthy, checks)
     return 0 if healthy else 1
+
+
+def _remember(config: KioskConfig, healthy: bool, checks: list[dict[str, str]]) -> None:
+    """Keep the results in the store for the next heartbeat (the fleet page shows what is wrong)."""
+    from kiosk.core.clock import now_utc
+    from kiosk.store import StoreError, open_store
+
+    if not config.db_path.exists():
+        return
+    results = {
+        "at": now_utc().isoformat(timespec="seconds"),
+        "healthy": healthy,
+        "problems": [
+            {"check": c["check"][:20], "status": c["status"], "detail": c["detail"][:300]}
+            for c in checks
+            if c["status"] in ("warn", "fail")
+        ][:20],
+    }
+    try:
+        store = open_store(config.db_path)
+        with store.transaction() as tx:
+            store.set_meta(tx, "doctor_results", json.dumps(results, ensure_ascii=False))
+        store.close()
+    except (StoreError, OSError) as error:  # a read-only store: the results are printed all the same
+        print(f"doctor: results not kept for the heartbeat: {error}", file=sys.stderr)
+
+
+def _doctor_printer(config: KioskConfig, report: Callable[[str, str, str], None]) -> bool:
+    """Is the slip printer there? Looked for, not opened (opening a file: printer would create it)."""
+    kind, _, where = config.printer.partition(":")
+    if not config.printer:
+        report("printer", "ok", "none set: a complaint's tracking number is shown and spoken, not printed")
+        return True
+    if kind == "dummy":
+        report("printer", "ok", "dummy: slips are kept in memory (tests and demos)")
+        return True
+    if kind in ("file", "serial"):
+        path = Path(where)
+        if path.exists() and os.access(path, os.W_OK):
+            report("printer", "ok", f"{where} is there and writable")
+            return True
+        report(
+            "printer",
+            "FAIL",
+            f"{where} {'is not writable' if path.exists() else 'is missing'}: check its cable",
+        )
+        return False
+    if kind == "usb":
+        vendor, _, product = where.lower().replace("0x", "").partition(":")
+        for device in Path("/sys/bus/usb/devices").glob("*"):
+            try:
+                ids = ((device / "idVendor").read_text().strip(), (device / "idProduct").read_text().strip())
+            except OSError:
+                continue
+            if ids == (vendor.zfill(4), product.zfill(4)):
+                report("printer", "ok", f"USB {where} is connected ({device.name})")
+                return True
+        report("printer", "FAIL", f"USB printer {where} is not connected: check its cable and power")
+        return False
+    report(
+        "printer",
+        "FAIL",
+        f"unknown printer {config.printer!r}: use dummy, file:PATH, usb:VID:PID or serial:DEVICE",
+    )
+    return False
 
 
 def at_rest(path: Path) -> tuple[bool, str]:

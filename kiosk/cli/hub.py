@@ -1,6 +1,7 @@
 """`kiosk hub` and `kiosk complaints export`: serve the hub, or run one of its one-shot jobs and exit.
 
-The one-shot flags (--publish, --export, --add-user, --register, --revoke) are dispatched
+The one-shot flags (--publish, --export, --add-user, --register, --revoke, --snapshot,
+--snapshot-key) are dispatched
 through ONE_SHOTS; each gets the hub's store and closes it after. `kiosk complaints
 export` is the same export as `kiosk hub --export`, kept as an alias for its flags.
 """
@@ -137,6 +138,37 @@ def _revoke(store: HubStore, args: argparse.Namespace, config: HubConfig, now: d
     return 0
 
 
+def _snapshot(store: HubStore, args: argparse.Namespace, config: HubConfig, now: dt.datetime) -> int:
+    """Write one township's signed snapshot to a file, for a USB stick."""
+    from kiosk.hub.snapshots import NoSnapshotError, township_snapshot
+
+    if args.out is None:
+        print("kiosk hub: --snapshot needs --out FILE", file=sys.stderr)
+        return 2
+    try:
+        data = township_snapshot(store, args.snapshot, now)
+    except NoSnapshotError as error:
+        print(f"kiosk hub: {error}", file=sys.stderr)
+        return 1
+    partial = args.out.with_name(args.out.name + ".part")
+    partial.write_bytes(data)
+    partial.replace(args.out)  # a stick pulled mid-copy leaves a .part, never a short file by the real name
+    store.record_audit(
+        "cli", "snapshot_written", args.snapshot, f"ok: {args.out.name}, {len(data):,} bytes", now
+    )
+    print(f"snapshot of {args.snapshot} → {args.out} ({len(data):,} bytes)")
+    return 0
+
+
+def _snapshot_key(store: HubStore, args: argparse.Namespace, config: HubConfig, now: dt.datetime) -> int:
+    """Print the public half of the snapshot key, for every kiosk's `hub_public_key`."""
+    from kiosk.hub.snapshots import snapshot_key
+    from kiosk.link.snapshot import public_key_text
+
+    print(public_key_text(snapshot_key(store)))
+    return 0
+
+
 # flag → job, in the order they win when several are given
 ONE_SHOTS: tuple[tuple[str, OneShot], ...] = (
     ("publish", _publish),
@@ -144,6 +176,8 @@ ONE_SHOTS: tuple[tuple[str, OneShot], ...] = (
     ("add_user", _add_user),
     ("register", _register),
     ("revoke", _revoke),
+    ("snapshot", _snapshot),
+    ("snapshot_key", _snapshot_key),
 )
 
 

@@ -133,6 +133,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     hub.add_argument("--revoke", metavar="KIOSK_ID", help="revoke a kiosk's credential and exit")
     hub.add_argument(
+        "--snapshot",
+        metavar="TOWNSHIP",
+        help="write the township's signed snapshot (its roster and ledger, for a USB stick) to --out, and exit",
+    )
+    hub.add_argument("--out", type=Path, help="with --snapshot: the file to write")
+    hub.add_argument(
+        "--snapshot-key",
+        action="store_true",
+        help="print the public key kiosks verify snapshots with (their hub_public_key), and exit",
+    )
+    hub.add_argument(
         "--export", metavar="FILE", type=Path, help="write every complaint to FILE (.csv or .xlsx), and exit"
     )
     hub.add_argument(
@@ -189,6 +200,39 @@ def build_parser() -> argparse.ArgumentParser:
     _store_args(rules_show)
     rules_show.add_argument("code", metavar="CODE")
     rules_show.add_argument("--on", type=_date, help="the day (default: today)")
+    snapshot = commands.add_parser(
+        "snapshot", help="take the township's signed data snapshot: from a USB stick, or pulled from the hub"
+    )
+    snapshot_commands = snapshot.add_subparsers(dest="snapshot_command", required=True, metavar="ACTION")
+    snapshot_load = snapshot_commands.add_parser("load", help="verify a snapshot file and swap it in")
+    _store_args(snapshot_load)
+    snapshot_load.add_argument("file", type=Path, metavar="FILE")
+    snapshot_load.add_argument(
+        "--allow-older",
+        action="store_true",
+        help="take a file older than the data held (a deliberate rollback)",
+    )
+    snapshot_pull = snapshot_commands.add_parser(
+        "pull", help="ask the hub for the township's latest snapshot and swap it in"
+    )
+    _store_args(snapshot_pull)
+    screen = commands.add_parser(
+        "screen",
+        help="run the kiosk's browser (after --) and restart it when it hangs or shows an error page",
+    )
+    screen.add_argument("--url", default="http://127.0.0.1:8080", help="the kiosk app (default %(default)s)")
+    screen.add_argument(
+        "--silent",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="restart when no kiosk page has asked the app for this long (default %(default)s)",
+    )
+    screen.add_argument(
+        "--grace", type=float, default=90.0, metavar="SECONDS", help="after starting, wait this long first"
+    )
+    screen.add_argument("--every", type=float, default=5.0, help=argparse.SUPPRESS)
+    screen.add_argument("browser", nargs=argparse.REMAINDER, metavar="-- COMMAND")
     voice = commands.add_parser("voice", help="make or check a voice pack of recorded clips")
     _store_args(voice)
     action = voice.add_mutually_exclusive_group(required=True)

@@ -291,6 +291,33 @@ def disclosure() -> ResponseReturnValue:
     return jsonify(lists_to_json(lists))
 
 
+@bp.post(paths.SNAPSHOT)
+def snapshot() -> ResponseReturnValue:
+    """The signed snapshot of the township this kiosk was registered in (`--register ID --township NAME`),
+    or 204 when the publication it names is still the latest."""
+    from flask import Response
+
+    from kiosk.hub.snapshots import NoSnapshotError, latest_publication, township_snapshot
+
+    kiosk_id = _authenticate()
+    body = request.get_json(silent=True)
+    wrong = schemas.problem(schemas.SNAPSHOT_REQUEST, body)
+    if wrong is not None or not isinstance(body, dict):
+        return _problem(422, wrong or "a snapshot request is a JSON object")
+    township = (_credential(kiosk_id) or {}).get("township")
+    if not township:
+        return _problem(409, "this kiosk was registered without a township: re-register it with --township")
+    publication = latest_publication(_store().engine)
+    if publication is not None and publication["id"] == body["have"]:
+        return "", 204
+    try:
+        data = township_snapshot(_store(), township, _now())
+    except NoSnapshotError as error:
+        return _problem(404, str(error))
+    _store().record_audit(kiosk_id, "snapshot_sent", township, f"ok: {len(data):,} bytes", _now())
+    return Response(data, status=200, mimetype="application/octet-stream")
+
+
 @bp.get(paths.STAFF)
 def staff_accounts() -> ResponseReturnValue:
     """The clinic staff accounts meant for this kiosk: badge and PIN as hashes only. The kiosk replaces its

@@ -334,6 +334,33 @@ def document() -> dict:
                     },
                 }
             },
+            "/api/v1/snapshot": {
+                "post": {
+                    "summary": "The signed snapshot of this kiosk's township (kiosk.link.snapshot): its roster "
+                    "and ledger from the latest publication, for a kiosk that keeps its own data",
+                    "security": SIGNED,
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {"schema": schemas.SNAPSHOT_REQUEST}},
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "the snapshot file: MINGBAI-SNAPSHOT/1, a manifest line, its Ed25519 "
+                            "signature, and the gzip-compressed store",
+                            "content": {
+                                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+                            },
+                        },
+                        "204": {"description": "the publication the kiosk names is still the latest"},
+                        "401": ERROR,
+                        "403": ERROR,
+                        "404": {**ERROR, "description": "no publication yet, or no village in the township"},
+                        "409": {**ERROR, "description": "the kiosk was registered without a township"},
+                        "413": ERROR,
+                        "422": ERROR,
+                    },
+                }
+            },
             "/api/v1/staff-lookups": {
                 "post": {
                     "summary": "A resident looked up at this kiosk by an ID number a helper typed (kept once)",

@@ -288,6 +288,9 @@ class KioskHealth:
     old_software: bool = False  # not the hub's version
     old_data: bool = False  # a ledger older than OLD_DATA_DAYS
     clock_skew: int | None = None  # seconds its clock is off the hub's, when more than a minute
+    checked_at: str = ""  # when its last `kiosk doctor` ran, as its heartbeat said
+    problems: tuple[tuple[str, str, str], ...] = ()  # (check, warn|fail, detail) that doctor found
+    snapshot_at: str = ""  # when it last took a signed snapshot
 
 
 def fleet(store: HubStore, now: dt.datetime) -> list[KioskHealth]:
@@ -350,10 +353,25 @@ def fleet(store: HubStore, now: dt.datetime) -> list[KioskHealth]:
                 bool(version) and version != software_version(),
                 data_date is not None and (now.astimezone(CHINA).date() - data_date).days > OLD_DATA_DAYS,
                 skew,
+                *_doctor_of(said),
+                str(said.get("snapshot_at", ""))[:40],
             )
         )
     order = {"dead": 0, "late": 1, "ok": 2, "revoked": 3}
     return sorted(result, key=lambda k: (order[k.state], k.kiosk_id))
+
+
+def _doctor_of(said: dict) -> tuple[str, tuple[tuple[str, str, str], ...]]:
+    """(when, problems) of the last `kiosk doctor` a heartbeat carried; schema-checked on arrival."""
+    doctor = said.get("doctor")
+    if not isinstance(doctor, dict):
+        return "", ()
+    problems = tuple(
+        (str(p.get("check", "")), str(p.get("status", "")), str(p.get("detail", "")))
+        for p in doctor.get("problems", [])
+        if isinstance(p, dict)
+    )
+    return str(doctor.get("at", ""))[:40], problems
 
 
 def _reads_per_day(rows: list, now: dt.datetime) -> float:

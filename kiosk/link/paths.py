@@ -16,6 +16,7 @@ HEARTBEAT = "/heartbeat"
 STAFF = "/staff"  # the staff accounts meant for this kiosk (pulled)
 STAFF_LOOKUPS = "/staff-lookups"  # one lookup by typed ID number (delivered)
 DISCLOSURE = "/disclosure"  # the public lists (公示) of the villages a kiosk serves
+SNAPSHOT = "/snapshot"  # the signed snapshot of the kiosk's township (kiosk.link.snapshot)
 OPENAPI = "/openapi.json"
 MAX_BODY = 32 * 1024  # bytes: the largest kiosk request body the hub reads (a complaint is a few KiB)
 

@@ -262,8 +262,9 @@ _STARTED = time.monotonic()
 
 
 def heartbeat_payload(store: Store) -> str:
-    """Backlog, today's card reads, uptime, the software's version and the ledger's date: what the hub's
-    fleet page shows of this kiosk (a remote kiosk holds no ledger: no date)."""
+    """Backlog, today's card reads, uptime, the software's version, the ledger's date, when the last snapshot
+    was taken and what the last `kiosk doctor` found wrong: what the hub's fleet page shows of this kiosk (a
+    remote kiosk holds no ledger: no date)."""
     today = china_today().isoformat()
     data_date = store.data_date()
     return json.dumps(
@@ -274,5 +275,16 @@ def heartbeat_payload(store: Store) -> str:
             "software_version": software_version(),
             **({"clock_skew_seconds": int(skew)} if (skew := store.get_meta("clock_skew_seconds")) else {}),
             **({"data_date": data_date.isoformat()} if data_date else {}),
+            **({"doctor": _doctor(doctor)} if (doctor := store.get_meta("doctor_results")) else {}),
+            **({"snapshot_at": taken} if (taken := store.get_meta("snapshot_applied_at")) else {}),
         }
     )
+
+
+def _doctor(text: str) -> dict:
+    """The last `kiosk doctor` results as the store keeps them (an unreadable record: none)."""
+    try:
+        results = json.loads(text)
+    except ValueError:
+        return {}
+    return results if isinstance(results, dict) else {}

@@ -173,6 +173,28 @@ HEARTBEAT: dict[str, Any] = {
         "software_version": _text(40),
         "clock_skew_seconds": {"type": "integer", "minimum": -(10**9), "maximum": 10**9},
         "data_date": {"type": "string", "format": "date", "pattern": DAY},
+        "snapshot_at": {"type": "string", "pattern": MOMENT},
+        "doctor": {
+            "type": "object",
+            "description": "the last `kiosk doctor`: when, whether healthy, and what it found wrong",
+            "properties": {
+                "at": {"type": "string", "pattern": MOMENT},
+                "healthy": {"type": "boolean"},
+                "problems": {
+                    "type": "array",
+                    "maxItems": 20,
+                    "items": {
+                        "type": "object",
+                        "required": ["check", "status", "detail"],
+                        "properties": {
+                            "check": _text(20),
+                            "status": {"enum": ["warn", "fail"]},
+                            "detail": _text(300),
+                        },
+                    },
+                },
+            },
+        },
     },
     "maxProperties": 20,
 }
@@ -193,9 +215,17 @@ DISCLOSURE_REQUEST: dict[str, Any] = {
     },
 }
 
+SNAPSHOT_REQUEST: dict[str, Any] = {
+    "type": "object",
+    "description": "a kiosk asking for its township's signed snapshot, naming the publication it has (0: none)",
+    "additionalProperties": False,
+    "required": ["have"],
+    "properties": {"have": {"type": "integer", "minimum": 0}},
+}
+
 _VALIDATORS = {
     id(s): Draft202012Validator(s)
-    for s in (COMPLAINT, HEARTBEAT, REOPENING, STAFF_LOOKUP, DISCLOSURE_REQUEST)
+    for s in (COMPLAINT, HEARTBEAT, REOPENING, STAFF_LOOKUP, DISCLOSURE_REQUEST, SNAPSHOT_REQUEST)
 }
 
 

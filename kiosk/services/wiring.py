@@ -8,6 +8,10 @@ readers and the relay run worker threads: `stop()` ends them.
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from device.base import EventHub
@@ -31,6 +35,7 @@ from kiosk.speech.render import Voice
 from kiosk.store import Store, open_store
 
 log = logging.getLogger(__name__)
+_screen_lock = threading.Lock()
 
 
 @dataclass
@@ -48,6 +53,34 @@ class KioskServices:
     board: PublicBoard
     keymap: dict[str, str] = field(default_factory=dict)  # keypad key code → action, over the defaults
     last_slip: bytes = field(default=b"")  # the dummy printer's output, for the tests of printing
+    rules_taken_at: str | None = None  # the store's policies_changed_at when these rules were loaded
+    screen_seen: float | None = None  # time.monotonic() when a kiosk page's last state poll began or ended
+    screen_polls: int = 0  # state polls being answered now
+
+    @contextmanager
+    def screen_polling(self) -> Iterator[None]:
+        """A page of ours is alive in the browser while it long-polls the terminal's state (every one does)."""
+        with _screen_lock:
+            self.screen_polls += 1
+            self.screen_seen = time.monotonic()
+        try:
+            yield
+        finally:
+            with _screen_lock:
+                self.screen_polls -= 1
+                self.screen_seen = time.monotonic()
+
+    def screen_silent_seconds(self) -> float | None:
+        """Seconds since a page last asked, 0 while one is asking (None: none since this app started), for
+        `kiosk screen`, which restarts a browser whose pages stop asking."""
+        with _screen_lock:
+            if self.screen_polls:
+                return 0.0
+            return None if self.screen_seen is None else time.monotonic() - self.screen_seen
+
+    def rules_pending(self) -> bool:
+        """A snapshot brought other rules since these were loaded: they apply at the next start."""
+        return self.store.get_meta("policies_changed_at") != self.rules_taken_at
 
     def outbox_queued(self) -> None:
         """A complaint message was committed to the outbox: deliver it now rather than at the next pass."""
@@ -64,6 +97,7 @@ def start_services(config: KioskConfig) -> KioskServices:
     """Open the store, load the rules, and start the card readers (and the relay when a hub is set)."""
     keymap = load_keymap(config.keymap)  # before any thread starts: a bad keymap stops the start
     store = open_store(config.db_path)
+    rules_taken_at = store.get_meta("policies_changed_at")
     rulebook = load_rulebook(config.policy_dir, store.policies())  # policies imported into the store win
     if config.backend == "remote":
         from kiosk.backend.remote import RemoteBackend
@@ -126,6 +160,7 @@ def start_services(config: KioskConfig) -> KioskServices:
         assist,
         board,
         keymap=keymap,
+        rules_taken_at=rules_taken_at,
     )
 
 

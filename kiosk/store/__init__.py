@@ -3,7 +3,7 @@
 One `Store` over one file, its methods grouped by what they own: the schema and
 connections (base, schema), the county's data and every query over it (county),
 complaints and their outbox (complaints), the kiosk's own counts, demo cards and audit
-log (terminal). Nothing outside this package writes SQL against the kiosk's file.
+log (terminal), a signed snapshot's swap (snapshot). Nothing outside this package writes SQL against the kiosk's file.
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ from kiosk.store.complaints import ComplaintData, TrackingNumberTakenError
 from kiosk.store.county import CountyData
 from kiosk.store.registers import RegisterData
 from kiosk.store.schema import SCHEMA_VERSION
+from kiosk.store.snapshot import SNAPSHOT_TABLES, SnapshotData
 from kiosk.store.staff import HubStaff, StaffAccount, StaffData, StaffLookup
 from kiosk.store.terminal import DemoCard, TerminalData
 
 __all__ = [
     "SCHEMA_VERSION",
+    "SNAPSHOT_TABLES",
     "DemoCard",
     "PersonRecord",
     "Rollback",
@@ -35,7 +37,7 @@ __all__ = [
 ]
 
 
-class Store(CountyData, RegisterData, ComplaintData, TerminalData, StaffData):
+class Store(CountyData, RegisterData, ComplaintData, TerminalData, StaffData, SnapshotData):
     """The embedded database at `path`, one connection per thread."""
 
 

@@ -32,5 +32,7 @@ def healthz() -> ResponseReturnValue:
         terminal=parts.terminal.snapshot().state.value,
         readers=parts.readers.description,
         rule_version=parts.rulebook.version,
+        rules_pending=store["ok"] and parts.rules_pending(),  # a snapshot's new rules await a restart
+        screen_silent_seconds=None if (silent := parts.screen_silent_seconds()) is None else round(silent, 1),
         store=store,
     ), (200 if store["ok"] else 503)

@@ -60,9 +60,10 @@ def terminal_state() -> ResponseReturnValue:
     terminal = _terminal()
     # waitress tells whether the browser hung up (it reads ahead on the connection: see kiosk.cli).
     gone = request.environ.get("waitress.client_disconnected")
-    snapshot = (
-        terminal.snapshot() if since is None else terminal.wait_for_change(since, LONG_POLL_SECONDS, gone)
-    )
+    with services().screen_polling():  # the screen is alive: `kiosk screen` restarts one that stops asking
+        snapshot = (
+            terminal.snapshot() if since is None else terminal.wait_for_change(since, LONG_POLL_SECONDS, gone)
+        )
     shown = snapshot.as_json()  # the terminal's words, in the villager's language
     shown.update(message=render(snapshot.message_zh), advice=render(snapshot.advice_zh))
     return jsonify(shown)

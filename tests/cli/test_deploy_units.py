@@ -6,6 +6,7 @@ is played by a Unix datagram socket, as sd_notify(3) describes it."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -13,11 +14,13 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from kiosk.cli.watchdog import Watchdog
+from kiosk.store import open_store
 from tests.helpers.kiosk_process import KioskProcess
 
 UNITS = Path(__file__).resolve().parents[2] / "deploy" / "systemd"
@@ -36,8 +39,24 @@ def verify(unit: Path, tmp_path: Path) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.parametrize("name", ["mingbai-kiosk.service", "mingbai-browser.service"])
+def test_every_unit_is_listed():
+    assert sorted(p.name for p in UNITS.iterdir()) == sorted(
+        [
+            "mingbai-kiosk.service",
+            "mingbai-browser.service",
+            "mingbai-snapshot.service",
+            "mingbai-snapshot.timer",
+            "mingbai-doctor.service",
+            "mingbai-doctor.timer",
+        ]
+    )
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in UNITS.iterdir()))
 def test_each_unit_verifies(name, tmp_path):
+    for unit in UNITS.iterdir():  # a timer is verified beside the service it starts
+        if unit.name != name:
+            (tmp_path / unit.name).write_text(unit.read_text().replace("/opt/mingbai/.venv/bin/kiosk", KIOSK))
     checked = verify(UNITS / name, tmp_path)
     assert checked.returncode == 0 and not checked.stderr.strip(), checked.stderr
 
@@ -55,7 +74,11 @@ def test_the_app_unit_restarts_watches_and_is_hardened():
         "UMask=0077",
     ):
         assert f"\n{directive}" in unit, directive
-    assert "Restart=always" in (UNITS / "mingbai-browser.service").read_text()
+    browser = (UNITS / "mingbai-browser.service").read_text()
+    assert "Restart=always" in browser and "kiosk screen" in browser
+    for oneshot in ("mingbai-snapshot.service", "mingbai-doctor.service"):
+        text = (UNITS / oneshot).read_text()
+        assert "User=mingbai\n" in text and "ProtectSystem=strict" in text and "NoNewPrivileges=yes" in text
 
 
 def listen(tmp_path: Path) -> socket.socket:
@@ -114,4 +137,41 @@ def test_a_kiosk_that_does_not_answer_its_healthz_is_not_fed(tmp_path):
         assert said[0] == "READY=1" and "WATCHDOG=1" in said
     finally:
         healthy.stop()
+        sink.close()
+
+
+def test_new_rules_from_a_snapshot_restart_the_kiosk_only_when_its_screen_is_idle(demo_county, tmp_path):
+    sink = listen(tmp_path)
+    shutil.copy(demo_county, tmp_path / "kiosk.db")
+    kiosk = KioskProcess(
+        tmp_path / "kiosk.db",
+        tmp_path / "kiosk.log",
+        MINGBAI_READER="virtual",
+        NOTIFY_SOCKET=str(tmp_path / "notify"),
+        WATCHDOG_USEC="1000000",
+    )
+    try:
+        assert received(sink, 1.5)[:1] == ["READY=1"]
+        place = urllib.request.Request(
+            kiosk.url + "/demo/place/3", method="POST", headers={"X-Kiosk-Demo": "1"}
+        )
+        urllib.request.urlopen(place, timeout=5).close()
+        store = open_store(tmp_path / "kiosk.db")
+        with store.transaction() as tx:  # what a snapshot bringing other rules records
+            store.set_meta(tx, "policies_changed_at", "2026-11-22T03:00:00+00:00")
+        store.close()
+        with urllib.request.urlopen(kiosk.url + "/healthz", timeout=5) as answer:
+            assert json.loads(answer.read())["rules_pending"] is True
+        said = received(sink, 2.0)
+        assert "STOPPING=1" not in said and kiosk.process.poll() is None, "a villager's session is not cut"
+        kiosk.take_card()
+        assert "STOPPING=1" in received(sink, 3.0)
+        assert (
+            kiosk.process.wait(timeout=10) is not None
+        )  # ended: Restart=always starts it with the new rules
+    finally:
+        if kiosk.process.poll() is None:
+            kiosk.stop()
+        else:
+            kiosk.log.close()
         sink.close()
