@@ -1,7 +1,8 @@
 """The `kiosk` console script: one parser (kiosk.cli.parser), one module per command family.
 
 serve (demo, serve), county (import, checks, export), hub (hub, complaints), doctor, voice, staff, rules (lookup, rules show),
-snapshot (load, pull), screen (the browser, restarted when it hangs).
+snapshot (load, pull), screen (the browser, restarted when it hangs),
+provision (a fresh Debian machine made a kiosk).
 Each command returns its exit status; a bad configuration is exit 2 with its message.
 """
 
@@ -17,6 +18,7 @@ from kiosk.cli.county import cmd_checks, cmd_export, cmd_import
 from kiosk.cli.doctor import cmd_doctor
 from kiosk.cli.hub import cmd_complaints, cmd_hub
 from kiosk.cli.parser import build_parser
+from kiosk.cli.provision import cmd_provision
 from kiosk.cli.rules import cmd_lookup, cmd_rules
 from kiosk.cli.screen import cmd_screen
 from kiosk.cli.serve import cmd_demo, cmd_serve
@@ -41,6 +43,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "rules": cmd_rules,
     "snapshot": cmd_snapshot,
     "screen": cmd_screen,
+    "provision": cmd_provision,
 }
 
 

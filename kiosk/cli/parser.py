@@ -11,6 +11,8 @@ from pathlib import Path
 
 from kiosk.core.clock import parse_date
 
+CHECKOUT = Path(__file__).resolve().parents[2]  # the checkout `kiosk provision` installs from
+
 
 def _date(text: str) -> dt.date | None:
     try:
@@ -233,6 +235,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     screen.add_argument("--every", type=float, default=5.0, help=argparse.SUPPRESS)
     screen.add_argument("browser", nargs=argparse.REMAINDER, metavar="-- COMMAND")
+    provision = commands.add_parser(
+        "provision",
+        help="make this Debian machine a locked kiosk (packages, users, units, policies); re-runnable",
+    )
+    provision.add_argument("--root", type=Path, default=Path("/"), help="install into this tree (default /)")
+    provision.add_argument(
+        "--source", type=Path, default=CHECKOUT, help="the Mingbai checkout to install (default: this one)"
+    )
+    provision.add_argument(
+        "--config",
+        type=Path,
+        help="the county's kiosk.toml for this terminal (default: a template, written once)",
+    )
+    provision.add_argument(
+        "--skip-packages",
+        action="store_true",
+        help="install no Debian package and no virtualenv (a scratch root)",
+    )
     voice = commands.add_parser("voice", help="make or check a voice pack of recorded clips")
     _store_args(voice)
     action = voice.add_mutually_exclusive_group(required=True)
