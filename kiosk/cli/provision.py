@@ -65,6 +65,7 @@ MaxRetentionSec=90day
 CONFIG_TEMPLATE = """# Mingbai kiosk: this terminal's settings (README, "Configuration"). Written once by `kiosk provision`;
 # it is yours now: provisioning again never overwrites it. Readable by root and the kiosk's user only.
 [kiosk]
+db_path = "/var/lib/mingbai/kiosk.db"   # the app, the snapshot and doctor units share it
 kiosk_id = "CHANGE-ME"              # as registered at the hub: kiosk hub --register ID --township NAME
 person_key_secret = ""               # the county's secret: the same on every kiosk and on the hub
 township = ""                        # the township it stands in (its snapshot's)

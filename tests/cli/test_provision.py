@@ -14,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kiosk.config import load_config
+
 KIOSK = str(Path(sys.executable).with_name("kiosk"))
 
 
@@ -80,6 +82,10 @@ def test_provisioning_twice_changes_nothing_the_second_time(tmp_path):
     config = (root / "etc/mingbai/kiosk.toml").lstat()
     assert stat.S_IMODE(config.st_mode) == 0o640 and config.st_uid == 0
     assert stat.S_IMODE((root / "var/lib/mingbai").lstat().st_mode) == 0o700
+    template = load_config(
+        {}, environ={}, config_file=root / "etc/mingbai/kiosk.toml"
+    )  # a config the kiosk reads
+    assert template.db_path == Path("/var/lib/mingbai/kiosk.db") and template.kiosk_id == "CHANGE-ME"
     assert (root / "opt/mingbai/app/kiosk/cli/provision.py").is_file()
     assert (root / "opt/mingbai/app/deploy/systemd/mingbai-kiosk.service").is_file()
 
