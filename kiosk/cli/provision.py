@@ -110,11 +110,9 @@ class Provisioner:
             ).stdout
         ]
         if missing:
-            env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-            subprocess.run([APT_GET, "update", "-qq"], check=True, env=env)
-            subprocess.run(
-                [APT_GET, "install", "-y", "-qq", "--no-install-recommends", *missing], check=True, env=env
-            )
+            quiet = ["/usr/bin/env", "DEBIAN_FRONTEND=noninteractive", APT_GET]  # no questions asked
+            subprocess.run([*quiet, "update", "-qq"], check=True)
+            subprocess.run([*quiet, "install", "-y", "-qq", "--no-install-recommends", *missing], check=True)
             self.changes.append(f"installed {' '.join(missing)}")
 
     def _has_user(self, name: str) -> bool:
