@@ -49,7 +49,7 @@ def _export(store: HubStore, args: argparse.Namespace, config: HubConfig, now: d
 
 
 def _publish(store: HubStore, args: argparse.Namespace, config: HubConfig, now: dt.datetime) -> int:
-    from kiosk.hub.publish import publish
+    from kiosk.hub.publish import PublishError, publish
     from kiosk.store import StoreError, open_store
 
     if not args.publish.is_file():
@@ -68,14 +68,20 @@ def _publish(store: HubStore, args: argparse.Namespace, config: HubConfig, now: 
 
         rulebook = load_rulebook(None, source.policies())
         findings = run_checks(source, rulebook, today=china_today(now))
-    done = publish(
-        store.engine,
-        source,
-        secret=config.person_key_secret,
-        source_name=args.publish.name,
-        now=now,
-        findings=findings,
-    )
+    try:
+        done = publish(
+            store.engine,
+            source,
+            secret=config.person_key_secret,
+            source_name=args.publish.name,
+            now=now,
+            findings=findings,
+            county=args.county,
+            increment=args.increment,
+        )
+    except PublishError as error:
+        print(f"kiosk hub: {error}", file=sys.stderr)
+        return 2
     counts = done.counts
     if findings is not None and rulebook is not None:
         from kiosk.hub.findings import open_cases
@@ -102,8 +108,9 @@ def _publish(store: HubStore, args: argparse.Namespace, config: HubConfig, now: 
         now,
     )
     print(
-        f"published {counts['persons']:,} persons, {counts['enrolments']:,} enrolments, "
-        f"{counts['payments']:,} payments in {done.seconds:.1f} s"
+        f"published county {done.county}{' (increment)' if args.increment else ''}: {counts['persons']:,} "
+        f"persons, {counts['enrolments']:,} enrolments, {counts['payments']:,} "
+        f"{'new ' if args.increment else ''}payments in {done.seconds:.1f} s"
     )
     return 0
 

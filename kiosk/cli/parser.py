@@ -123,7 +123,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--publish",
         metavar="STORE",
         type=Path,
-        help="replace the hub's roster with a county store loaded by `kiosk import`, and exit",
+        help="replace one county's roster, rules and ledger with a county store loaded by `kiosk import` "
+        "(other counties untouched), and exit",
+    )
+    hub.add_argument(
+        "--county",
+        metavar="CODE",
+        help="with --publish: the county's 6-digit division code (default: the one its villages' codes begin with)",
+    )
+    hub.add_argument(
+        "--increment",
+        action="store_true",
+        help="with --publish: append only the payments after the county's last published ledger date",
     )
     hub.add_argument(
         "--register", metavar="KIOSK_ID", help="create or re-key a kiosk's credential, print it, exit"

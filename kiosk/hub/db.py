@@ -25,13 +25,34 @@ log = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 
-# -- the county roster, filled by publishing a validated kiosk store (kiosk.hub.publish) --------------
+# -- the counties' roster, filled by publishing each county's validated kiosk store (kiosk.hub.publish) --
+# Every roster row carries its county's 6-digit division code: a county's publication replaces its own rows
+# only. A person's id at the hub is the county code × 10⁹ + the id in the county's store, so counties
+# never collide and the county is known from the id alone (COUNTY_SPAN). On PostgreSQL the ledger is
+# partitioned by county: a lookup (its person's county is in its id) and a county's publication each
+# touch one partition.
+COUNTY_SPAN = 10**9
+
+
+def county_of_person(person_id: int) -> str:
+    """The county a hub person id belongs to (its partition of the ledger)."""
+    return f"{person_id // COUNTY_SPAN:06d}"
+
+
+PersonId = sa.BigInteger().with_variant(sa.Integer, "sqlite")  # SQLite's integers are 64-bit anyway
+
+
+def county_column() -> sa.Column:
+    return sa.Column("county", sa.String(6), nullable=False, server_default="", index=True)
+
+
 villages = sa.Table(
     "villages",
     metadata,
     sa.Column("code", sa.String(32), primary_key=True),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("township", sa.Text, nullable=False),
+    county_column(),
 )
 programmes = sa.Table(
     "programmes",
@@ -44,7 +65,7 @@ programmes = sa.Table(
 persons = sa.Table(
     "persons",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("id", PersonId, primary_key=True, autoincrement=False),
     sa.Column("id_number", sa.String(18), nullable=False, unique=True),
     sa.Column("person_key", sa.String(64), nullable=False, index=True),
     sa.Column("name", sa.Text, nullable=False),
@@ -53,28 +74,31 @@ persons = sa.Table(
     sa.Column("village_code", sa.String(32)),
     sa.Column("household", sa.Text, nullable=False),
     sa.Column("death_on", sa.Date),
+    county_column(),
 )
 accounts = sa.Table(
     "accounts",
     metadata,
     sa.Column("account", sa.String(40), primary_key=True),
-    sa.Column("person_id", sa.Integer, primary_key=True),
+    sa.Column("person_id", PersonId, primary_key=True),
+    county_column(),
 )
 enrolments = sa.Table(
     "enrolments",
     metadata,
-    sa.Column("person_id", sa.Integer, nullable=False, index=True),
+    sa.Column("person_id", PersonId, nullable=False, index=True),
     sa.Column("programme", sa.String(32), nullable=False),
     sa.Column("category", sa.Text),
     sa.Column("quantity", sa.Text),
     sa.Column("start_on", sa.Date, nullable=False),
     sa.Column("end_on", sa.Date),
     sa.Column("approver", sa.Text, nullable=False, server_default=""),  # who approved it, where the data says
+    county_column(),
 )
 payments = sa.Table(
     "payments",
     metadata,
-    sa.Column("person_id", sa.Integer, nullable=False, index=True),
+    sa.Column("person_id", PersonId, nullable=False, index=True),
     sa.Column("programme", sa.String(32), nullable=False),
     sa.Column("period", sa.String(16), nullable=False),
     sa.Column("amount_fen", sa.BigInteger, nullable=False),
@@ -85,13 +109,16 @@ payments = sa.Table(
     sa.Column(
         "entered_by", sa.Text, nullable=False, server_default=""
     ),  # who entered it (录入人), where named
+    sa.Column("county", sa.String(6), nullable=False, server_default=""),  # the partition key
+    postgresql_partition_by="LIST (county)",
 )
 households = sa.Table(  # village + 户号, its head; filled by publishing like the rest of the roster
     "households",
     metadata,
     sa.Column("village_code", sa.String(32), primary_key=True),
     sa.Column("number", sa.String(64), primary_key=True),
-    sa.Column("head_person_id", sa.Integer, nullable=False),
+    sa.Column("head_person_id", PersonId, nullable=False),
+    county_column(),
 )
 household_incomes = sa.Table(
     "household_incomes",
@@ -100,11 +127,13 @@ household_incomes = sa.Table(
     sa.Column("number", sa.String(64), primary_key=True),
     sa.Column("verified_on", sa.Date, primary_key=True),
     sa.Column("per_capita_fen", sa.BigInteger, nullable=False),
+    county_column(),
 )
 sa.Index("persons_by_village_household", persons.c.village_code, persons.c.household)
-policies = sa.Table(
+policies = sa.Table(  # each county's own rules: two counties' 低保 standards differ
     "policies",
     metadata,
+    sa.Column("county", sa.String(6), primary_key=True, server_default=""),
     sa.Column("code", sa.String(32), primary_key=True),
     sa.Column("file_name", sa.Text, nullable=False),
     sa.Column("source", sa.Text, nullable=False),
@@ -118,6 +147,8 @@ publications = sa.Table(
     sa.Column("persons", sa.Integer, nullable=False),
     sa.Column("payments", sa.BigInteger, nullable=False),
     sa.Column("data_date", sa.Date),  # the published ledger's latest payment: what kiosks show as 数据更新至
+    sa.Column("county", sa.String(6), nullable=False, server_default=""),  # the county it replaced
+    sa.Column("kind", sa.String(16), nullable=False, server_default="full"),  # full | increment
 )
 
 check_findings = sa.Table(  # the supervision checks run over the published roster, counted for the dashboard
@@ -127,6 +158,7 @@ check_findings = sa.Table(  # the supervision checks run over the published rost
     sa.Column("village", sa.Text, nullable=False),
     sa.Column("programme", sa.String(32), nullable=False),
     sa.Column("count", sa.Integer, nullable=False),
+    county_column(),
 )
 
 
@@ -160,7 +192,7 @@ complaints = sa.Table(
     sa.Column("programme", sa.String(32), nullable=False, server_default=""),
     sa.Column("period", sa.String(16), nullable=False, server_default=""),
     sa.Column("village_code", sa.String(32)),
-    sa.Column("person_id", sa.Integer),
+    sa.Column("person_id", PersonId),
     sa.Column("department", sa.String(64)),
     sa.Column("due_at", sa.DateTime(timezone=True)),
     sa.Column("assigned_at", sa.DateTime(timezone=True)),
@@ -302,7 +334,7 @@ lookup_log = sa.Table(  # every lookup and account resolution a kiosk asked for:
     sa.Column("at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("kiosk_id", sa.String(64), nullable=False, index=True),
     sa.Column("kind", sa.String(16), nullable=False),  # id_number | token | account
-    sa.Column("person_id", sa.Integer),
+    sa.Column("person_id", PersonId),
     sa.Column("outcome", sa.String(16), nullable=False),  # found | not_found | refused
 )
 resolve_tokens = (
@@ -311,7 +343,7 @@ resolve_tokens = (
         metadata,
         sa.Column("token_hash", sa.String(64), primary_key=True),
         sa.Column("kiosk_id", sa.String(64), nullable=False),
-        sa.Column("person_id", sa.Integer, nullable=False),
+        sa.Column("person_id", PersonId, nullable=False),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False, index=True),
     )
 )
@@ -495,10 +527,106 @@ def _add_text_search_index(engine: sa.Engine) -> None:
         log.warning("no trigram index for the inbox search (%s): searching will scan", error.orig)
 
 
+WIDENED = (  # person ids became county × 10⁹ + local id: 64-bit on PostgreSQL
+    ("persons", "id"),
+    ("accounts", "person_id"),
+    ("enrolments", "person_id"),
+    ("households", "head_person_id"),
+    ("complaints", "person_id"),
+    ("lookup_log", "person_id"),
+    ("resolve_tokens", "person_id"),
+)
+
+
+def _partition_the_ledger(engine: sa.Engine) -> None:
+    """A hub from before partitions: its ledger table is moved aside, to be copied into the partitioned one
+    (as county '', the default partition, which the next publication of the county replaces)."""
+    with engine.begin() as conn:
+        kind = conn.execute(
+            sa.text(
+                "SELECT relkind FROM pg_class WHERE relname = 'payments' AND relnamespace = 'public'::regnamespace"
+            )
+        ).scalar()
+        if kind == "r":
+            conn.execute(sa.text("ALTER TABLE payments RENAME TO payments_unpartitioned"))
+            conn.execute(
+                sa.text(
+                    "ALTER INDEX IF EXISTS ix_payments_person_id RENAME TO ix_payments_unpartitioned_person_id"
+                )
+            )
+
+
+def _after_partitions(engine: sa.Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE IF NOT EXISTS payments_default PARTITION OF payments DEFAULT"))
+        old = conn.execute(sa.text("SELECT to_regclass('public.payments_unpartitioned')")).scalar()
+        if old is not None:
+            present = set(
+                conn.execute(
+                    sa.text(
+                        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' "
+                        "AND table_name = 'payments_unpartitioned'"
+                    )
+                ).scalars()
+            )
+            names = ", ".join(c.name for c in payments.columns if c.name in present and c.name != "county")
+            copy = f"INSERT INTO payments ({names}) SELECT {names} FROM payments_unpartitioned"  # noqa: S608 (fixed names)
+            conn.execute(sa.text(copy))
+            conn.execute(sa.text("DROP TABLE payments_unpartitioned"))
+        for table, column in WIDENED:
+            kind = conn.execute(
+                sa.text(
+                    "SELECT data_type FROM information_schema.columns WHERE table_schema = 'public' "
+                    "AND table_name = :t AND column_name = :c"
+                ),
+                {"t": table, "c": column},
+            ).scalar()
+            if kind == "integer":
+                conn.execute(sa.text(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE bigint"))
+        kind = conn.execute(
+            sa.text(
+                "SELECT data_type FROM information_schema.columns WHERE table_schema = 'public' "
+                "AND table_name = 'payments' AND column_name = 'person_id'"
+            )
+        ).scalar()
+        if kind == "integer":
+            conn.execute(sa.text("ALTER TABLE payments ALTER COLUMN person_id TYPE bigint"))
+
+
+def county_partition(conn: sa.Connection, county: str) -> None:
+    """The county's own partition of the ledger (PostgreSQL), made at its first publication."""
+    if conn.dialect.name != "postgresql":
+        return
+    if not (len(county) == 6 and county.isdigit()):
+        raise ValueError(f"a county is its 6-digit division code, not {county!r}")
+    conn.execute(
+        sa.text(
+            f"CREATE TABLE IF NOT EXISTS payments_{county} PARTITION OF payments FOR VALUES IN ('{county}')"
+        )
+    )
+
+
+def _policies_by_county(engine: sa.Engine) -> None:
+    """A hub from before counties keyed its policy files by programme alone: that table is derived (each
+    publication rewrites it), so it is made again, keyed by county, and refilled by the next publication."""
+    inspector = sa.inspect(engine)
+    if "policies" in inspector.get_table_names() and "county" not in {
+        column["name"] for column in inspector.get_columns("policies")
+    }:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP TABLE policies"))
+
+
 def create_schema(engine: sa.Engine) -> None:
-    """Create what is missing: tables, columns added since, indexes (and the inbox's trigram index)."""
+    """Create what is missing: tables, columns added since, indexes (and the inbox's trigram index); on
+    PostgreSQL the ledger's partitions, and a ledger from before them moved in."""
+    if engine.dialect.name == "postgresql":
+        _partition_the_ledger(engine)
+    _policies_by_county(engine)
     metadata.create_all(engine)
     _add_missing_columns(engine)
+    if engine.dialect.name == "postgresql":
+        _after_partitions(engine)
     if engine.dialect.name == "postgresql":  # sealed secrets are longer than the columns once were
         with engine.begin() as conn:
             conn.execute(sa.text("ALTER TABLE kiosks ALTER COLUMN secret TYPE text"))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from device.idnumber import IdNumberError, parse_id_number
-from kiosk.backend import EmbeddedBackend, PersonNotFoundError
+from kiosk.backend import PersonNotFoundError
 from kiosk.core.complaint import OBJECTION
 from kiosk.core.person import mask_name
 from kiosk.hub import roster
@@ -81,7 +81,12 @@ def gather(store: HubStore, lookups: roster.RosterLookups, case: dict, today: dt
 
 
 def _household(
-    backend: EmbeddedBackend, store: HubStore, members: list, case: dict, today: dt.date, evidence: Evidence
+    backend: roster.CountyBackends,
+    store: HubStore,
+    members: list,
+    case: dict,
+    today: dt.date,
+    evidence: Evidence,
 ) -> None:
     """For an objection to a disclosed household: every member, and what the supervision checks find in
     their lines now."""

@@ -12,16 +12,21 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 import sqlalchemy as sa
 
-from kiosk.backend import EmbeddedBackend
+from device.idnumber import IdNumber
+from kiosk.backend import EmbeddedBackend, LookupResult
+from kiosk.backend.disclosure import VillageDisclosure
 from kiosk.core.clock import parse_date, to_date
 from kiosk.core.person import PersonRecord, mask_name
 from kiosk.hub.db import (
     accounts,
     check_findings,
+    county_of_person,
     enrolments,
     household_incomes,
     households,
@@ -61,14 +66,25 @@ class Roster:
     def load_person(
         self, id_number: str, *, household: bool = True
     ) -> tuple[PersonRecord, PersonFacts, list[Payment]] | None:
-        """Person, enrolments and payments in one connection without a transaction (autocommit: three
-        statements, no BEGIN or ROLLBACK round trips). A publication committing between them could mix two
-        rosters in one answer; the next card read shows the new one whole."""
-        with self.reads.connect() as conn:
+        """Person, enrolments and payments read in one snapshot: a county's publication committing between
+        the statements is not seen by any of them, so an answer is the old roster's or the new one's, never
+        a mixture (PostgreSQL: a read-only REPEATABLE READ transaction; SQLite: one read transaction)."""
+        with self._snapshot() as conn:
             person = self._person(conn, id_number)
             if person is None:
                 return None
             return person, self._facts(conn, person, household), self._payments(conn, person)
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[sa.Connection]:
+        if self.engine.dialect.name == "postgresql":
+            options = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+            with self.engine.connect().execution_options(**options) as conn, conn.begin():
+                yield conn
+        else:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("BEGIN")  # pysqlite begins only before writes; closing rolls it back
+                yield conn
 
     @staticmethod
     def _person(conn: sa.Connection, id_number: str) -> PersonRecord | None:
@@ -177,15 +193,20 @@ class Roster:
         )
 
     @staticmethod
-    def _payments(conn: sa.Connection, person: PersonRecord) -> list[Payment]:
-        query = sa.select(
+    def payments_query(person_id: int) -> sa.Select:
+        """One person's ledger, within their county's partition (the county is in the id)."""
+        return sa.select(
             payments.c.programme,
             payments.c.period,
             payments.c.amount_fen,
             payments.c.paid_on,
             payments.c.account,
             payments.c.batch,
-        ).where(payments.c.person_id == person.id)
+        ).where(payments.c.county == county_of_person(person_id), payments.c.person_id == person_id)
+
+    @staticmethod
+    def _payments(conn: sa.Connection, person: PersonRecord) -> list[Payment]:
+        query = Roster.payments_query(person.id)
         return [
             Payment(code, parse_period(period), amount, paid_on, account, batch)
             for code, period, amount, paid_on, account, batch in conn.execute(query).all()
@@ -237,28 +258,84 @@ class Roster:
             ).all()
         return [(code, int(n), int(total)) for code, n, total in rows]
 
-    def policies(self) -> dict[str, tuple[str, str]]:
+    def policies(self, county: str | None = None) -> dict[str, tuple[str, str]]:
+        """The policy files published with `county` (default: every county's, the last one's winning)."""
+        query = sa.select(policies.c.code, policies.c.file_name, policies.c.source).order_by(
+            policies.c.county
+        )
+        if county is not None:
+            query = query.where(policies.c.county == county)
         with self.engine.connect() as conn:
-            return {code: (name, text) for code, name, text in conn.execute(sa.select(policies)).all()}
+            return {code: (name, text) for code, name, text in conn.execute(query).all()}
+
+    def counties(self) -> list[str]:
+        """The counties published so far (at least one entry once anything was)."""
+        with self.engine.connect() as conn:
+            found = list(conn.execute(sa.select(publications.c.county).distinct()).scalars())
+        return sorted(found) or [""]
+
+    @reconnecting
+    def county_of(self, id_number: str) -> str | None:
+        """The county whose roster holds this ID number, or None."""
+        with self.reads.connect() as conn:
+            found = conn.execute(sa.select(persons.c.county).where(persons.c.id_number == id_number)).scalar()
+        return found
+
+    @reconnecting
+    def county_of_villages(self, codes: list[str]) -> str | None:
+        with self.reads.connect() as conn:
+            return conn.execute(
+                sa.select(villages.c.county).where(villages.c.code.in_(codes)).limit(1)
+            ).scalar()
+
+
+class CountyBackends:
+    """The embedded backend's reconciliation over the published roster, each person under their own
+    county's rules: a lookup finds the person's county first (one indexed read), then the backend built
+    with that county's policy files answers it."""
+
+    def __init__(self, roster: Roster, backends: dict[str, EmbeddedBackend]) -> None:
+        self.roster = roster
+        self.backends = backends
+
+    def _for(self, county: str | None) -> EmbeddedBackend:
+        if county is not None and county in self.backends:
+            return self.backends[county]
+        return next(iter(self.backends.values()))  # someone on no roster: any county answers "not found"
+
+    def look_up(self, id_number: IdNumber, *, today: dt.date) -> LookupResult:
+        return self._for(self.roster.county_of(id_number.value)).look_up(id_number, today=today)
+
+    def look_up_account(self, account: str, *, today: dt.date) -> LookupResult:
+        number = self.roster.find_id_number_by_account(account)
+        county = self.roster.county_of(number) if number else None
+        return self._for(county).look_up_account(account, today=today)
+
+    def find_id_number_by_account(self, account: str) -> str | None:
+        return self.roster.find_id_number_by_account(account)
+
+    def disclosure(self, village_codes: list[str], *, today: dt.date, secret: str) -> VillageDisclosure:
+        county = self.roster.county_of_villages(village_codes)
+        return self._for(county).disclosure(village_codes, today=today, secret=secret)
 
 
 class RosterLookups:
     """The kiosk lookups a hub answers: the embedded backend's reconciliation over the published roster.
 
-    The rulebook comes from the roster's own policies; when a newer publication lands, the next lookup
-    (at most `recheck_seconds` later) picks up its policies, so publishing needs no hub restart.
+    Each county's rulebook comes from its own published policies; when a newer publication lands, the next
+    lookup (at most `recheck_seconds` later) picks up its policies, so publishing needs no hub restart.
     """
 
     def __init__(self, engine: sa.Engine, *, recheck_seconds: float = 10.0) -> None:
         self.roster = Roster(engine)
         self.recheck_seconds = recheck_seconds
-        self._backend: EmbeddedBackend | None = None
+        self._backend: CountyBackends | None = None
         self._publication_id: int | None = None
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
 
-    def backend(self) -> EmbeddedBackend | None:
-        """The backend for the current publication; None while nothing has been published."""
+    def backend(self) -> CountyBackends | None:
+        """The backends for the current publications; None while nothing has been published."""
         if time.monotonic() - self._checked_at >= self.recheck_seconds:
             with self._lock:
                 latest = self.roster.publication()
@@ -266,7 +343,15 @@ class RosterLookups:
                 if latest is None:
                     self._backend, self._publication_id = None, None
                 elif latest["id"] != self._publication_id:
-                    self._backend = EmbeddedBackend(self.roster, load_rulebook(None, self.roster.policies()))
+                    self._backend = CountyBackends(
+                        self.roster,
+                        {
+                            county: EmbeddedBackend(
+                                self.roster, load_rulebook(None, self.roster.policies(county))
+                            )
+                            for county in self.roster.counties()
+                        },
+                    )
                     self._publication_id = latest["id"]
         return self._backend
 

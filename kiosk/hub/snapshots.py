@@ -33,7 +33,7 @@ from kiosk.hub.db import (
 )
 from kiosk.hub.store import HubStore
 from kiosk.link.snapshot import pack, signing_key
-from kiosk.store import open_store
+from kiosk.store import SNAPSHOT_TABLES, open_store
 
 
 class NoSnapshotError(LookupError):
@@ -53,6 +53,11 @@ def latest_publication(engine: sa.Engine) -> dict | None:
             .first()
         )
     return dict(row) if row else None
+
+
+def columns(table: sa.Table) -> sa.Select:
+    """The hub table's columns that a kiosk store's table of the same name has, in its order."""
+    return sa.select(*[table.c[name] for name in SNAPSHOT_TABLES[table.name]])
 
 
 def _iso(value: object) -> object:
@@ -100,7 +105,7 @@ def _build(store: HubStore, township: str, publication: dict, now: dt.datetime) 
                 return (tuple(_iso(value) for value in row) for row in conn.execute(query))
 
             target.fill_snapshot_table(
-                tx, "villages", rows(sa.select(villages).where(villages.c.code.in_(codes)))
+                tx, "villages", rows(columns(villages).where(villages.c.code.in_(codes)))
             )
             target.fill_snapshot_table(tx, "programmes", rows(sa.select(programmes)))
             counted = target.fill_snapshot_table(
@@ -120,27 +125,36 @@ def _build(store: HubStore, township: str, publication: dict, now: dt.datetime) 
                 ),
             )
             target.fill_snapshot_table(
-                tx, "accounts", rows(sa.select(accounts).where(accounts.c.person_id.in_(people)))
+                tx, "accounts", rows(columns(accounts).where(accounts.c.person_id.in_(people)))
             )
             target.fill_snapshot_table(
-                tx, "households", rows(sa.select(households).where(households.c.village_code.in_(codes)))
+                tx, "households", rows(columns(households).where(households.c.village_code.in_(codes)))
             )
             target.fill_snapshot_table(
                 tx,
                 "household_incomes",
-                rows(sa.select(household_incomes).where(household_incomes.c.village_code.in_(codes))),
+                rows(columns(household_incomes).where(household_incomes.c.village_code.in_(codes))),
             )
             target.fill_snapshot_table(
-                tx, "enrolments", rows(sa.select(enrolments).where(enrolments.c.person_id.in_(people)))
+                tx, "enrolments", rows(columns(enrolments).where(enrolments.c.person_id.in_(people)))
             )
             paid = target.fill_snapshot_table(
-                tx, "payments", rows(sa.select(payments).where(payments.c.person_id.in_(people)))
+                tx, "payments", rows(columns(payments).where(payments.c.person_id.in_(people)))
             )
             stamp = now.isoformat(timespec="seconds")
             target.fill_snapshot_table(
                 tx,
                 "policies",
-                ((code, name, source, stamp) for code, name, source in conn.execute(sa.select(policies))),
+                (
+                    (code, name, source, stamp)
+                    for code, name, source in conn.execute(
+                        sa.select(policies.c.code, policies.c.file_name, policies.c.source).where(
+                            policies.c.county.in_(
+                                sa.select(villages.c.county).where(villages.c.code.in_(codes)).distinct()
+                            )
+                        )
+                    )
+                ),
             )
         target.connection().execute("PRAGMA journal_mode = DELETE")  # the whole database in the one file
         target.close()
