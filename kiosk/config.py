@@ -118,6 +118,7 @@ PROFILE_NAMES = tuple(PROFILES)  # the card profiles device/ knows
 @dataclass(frozen=True)
 class HubConfig:
     db_url: str = ""  # a SQLite file path or a postgresql:// URL
+    read_db_url: str = ""  # a streaming replica of db_url: kiosk lookups read there; empty: db_url
     host: str = "127.0.0.1"
     port: int = 8090
     threads: int = 8  # waitress worker threads
@@ -130,6 +131,7 @@ class HubConfig:
 
 _HUB_ENV = {
     "db_url": "MINGBAI_HUB_DB",
+    "read_db_url": "MINGBAI_HUB_READ_DB",
     "host": "MINGBAI_HUB_HOST",
     "port": "MINGBAI_HUB_PORT",
     "threads": "MINGBAI_HUB_THREADS",

@@ -26,6 +26,7 @@ OneShot = Callable[[HubStore, argparse.Namespace, HubConfig, dt.datetime], int]
 def hub_config(args: argparse.Namespace) -> HubConfig:
     overrides = {
         "db_url": args.db,
+        "read_db_url": getattr(args, "read_db", None),
         "host": getattr(args, "host", None),
         "port": getattr(args, "port", None),
         "threads": getattr(args, "threads", None),

@@ -106,6 +106,11 @@ def build_parser() -> argparse.ArgumentParser:
     export_complaints.add_argument("--out", type=Path, help="file to write (default: complaints.FORMAT)")
     hub = commands.add_parser("hub", help="serve the hub (complaint intake from kiosks) on waitress")
     hub.add_argument("--db", help="a SQLite file path or a postgresql:// URL (default: $MINGBAI_HUB_DB)")
+    hub.add_argument(
+        "--read-db",
+        metavar="URL",
+        help="a streaming replica of --db: kiosk lookups read there, every write goes to --db",
+    )
     hub.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     hub.add_argument("--port", type=int, help="port to listen on (default 8090)")
     hub.add_argument("--threads", type=int, help="waitress worker threads (default 8)")

@@ -223,7 +223,7 @@ def lookup() -> ResponseReturnValue:
         id_number = parse_id_number(raw)
     except IdNumberError as error:  # well-formed but impossible (check character, birth date): nobody's
         return _withheld(kiosk_id, kind, None) or _problem(404, f"no such person: {error.reason}")
-    found = roster.person_of(_store().engine, id_number.value)
+    found = roster.person_of(parts().lookups.roster.engine, id_number.value)  # the replica, when there is one
     try:
         answer = to_json(backend.look_up(id_number, today=today)) if found else None
     except PersonNotFoundError:

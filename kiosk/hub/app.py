@@ -14,6 +14,7 @@ from flask_babel import Babel, format_date, format_datetime
 from kiosk.config import HubConfig
 from kiosk.core.money import format_yuan
 from kiosk.hub.context import HubParts, install
+from kiosk.hub.db import engine_for
 from kiosk.hub.roster import RosterLookups
 from kiosk.hub.store import HubStore
 from kiosk.hub.workflow import ACTIONS
@@ -39,7 +40,8 @@ def create_hub_app(config: HubConfig) -> Flask:
     )
     Babel(app)
     store = HubStore(config.db_url, key_file=config.key_file)
-    install(app, HubParts(config, store, RosterLookups(store.engine)))
+    reads = engine_for(config.read_db_url) if config.read_db_url else store.engine  # lookups on a replica
+    install(app, HubParts(config, store, RosterLookups(reads)))
     seed_departments(store)
     app.jinja_env.filters["yuan"] = format_yuan
     app.jinja_env.filters["when"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""

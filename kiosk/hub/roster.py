@@ -68,7 +68,7 @@ class Roster:
     ) -> tuple[PersonRecord, PersonFacts, list[Payment]] | None:
         """Person, enrolments and payments read in one snapshot: a county's publication committing between
         the statements is not seen by any of them, so an answer is the old roster's or the new one's, never
-        a mixture (PostgreSQL: a read-only REPEATABLE READ transaction; SQLite: one read transaction)."""
+        a mixture (PostgreSQL: a REPEATABLE READ transaction; SQLite: one read transaction)."""
         with self._snapshot() as conn:
             person = self._person(conn, id_number)
             if person is None:
@@ -78,8 +78,11 @@ class Roster:
     @contextmanager
     def _snapshot(self) -> Iterator[sa.Connection]:
         if self.engine.dialect.name == "postgresql":
-            options = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
-            with self.engine.connect().execution_options(**options) as conn, conn.begin():
+            # not postgresql_readonly: resetting a pooled connection to read-write fails on a standby
+            with (
+                self.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn,
+                conn.begin(),
+            ):
                 yield conn
         else:
             with self.engine.connect() as conn:

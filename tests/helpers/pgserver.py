@@ -55,6 +55,38 @@ class Postgres:
             conn.execute(f'CREATE DATABASE "{name}"')
         return f"postgresql://mingbai@127.0.0.1:{self.port}/{name}"
 
+    def standby(self) -> Postgres:
+        """A hot standby of this cluster, streaming its WAL (pg_basebackup -R), on a port of its own."""
+        import tempfile
+
+        replica = object.__new__(Postgres)
+        replica.bindir, replica.as_postgres = self.bindir, self.as_postgres
+        replica.datadir = tempfile.mkdtemp(prefix="mingbai-pg-standby-")
+        replica.port = _free_port()
+        if replica.as_postgres:
+            subprocess.run(["chown", "postgres:postgres", replica.datadir], check=True)
+        os.chmod(replica.datadir, 0o700)
+        replica._run(
+            "pg_basebackup",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "mingbai",
+            "-D",
+            replica.datadir,
+            "-R",
+            "-X",
+            "stream",
+            "--checkpoint=fast",  # not a spread checkpoint, which could take minutes
+        )
+        options = f"-p {replica.port} -k {replica.datadir} -c listen_addresses=127.0.0.1 -c hot_standby=on"
+        replica._run(
+            "pg_ctl", "-D", replica.datadir, "-w", "-l", f"{replica.datadir}/log", "-o", options, "start"
+        )
+        return replica
+
     def restart(self) -> None:
         """A fast restart: every client connection is cut, as when the server is restarted or fails over."""
         self._run("pg_ctl", "-D", self.datadir, "-w", "-l", f"{self.datadir}/log", "-m", "fast", "restart")
