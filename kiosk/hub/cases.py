@@ -44,6 +44,7 @@ class InboxQuery:
     """The inbox's filters, as parsed from the query string (every one optional)."""
 
     village: str = ""
+    county: str = ""  # a 6-digit division code: the complaints about persons of that county
     programme: str = ""
     category: str = ""
     status: str = ""  # one of workflow.STATUSES, or 'withdrawn'
@@ -69,6 +70,7 @@ class InboxQuery:
         per_page = number("per_page", 50)
         return cls(
             village=args.get("village", "")[:32],
+            county=args.get("county", "")[:6],
             programme=args.get("programme", "")[:32],
             category=args.get("category", "")[:32],
             status=args.get("status", "")[:16],
@@ -87,6 +89,7 @@ class InboxQuery:
         """The query string for this query with `changes` (links to other pages and sorts, exports)."""
         values = {
             "village": self.village,
+            "county": self.county,
             "programme": self.programme,
             "category": self.category,
             "status": self.status,
@@ -131,6 +134,8 @@ def filters(query: InboxQuery, user: User, now: dt.datetime) -> list:
     clauses = [visible_to(user)]
     if query.village:
         clauses.append(c.village_code == query.village)
+    if query.county:
+        clauses.append(c.county == query.county)
     if query.programme:
         clauses.append(c.programme == query.programme)
     if query.category:

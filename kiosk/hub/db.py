@@ -210,8 +210,10 @@ complaints = sa.Table(
     sa.Column("confirmed_at", sa.DateTime(timezone=True)),  # when a publication's ledger showed it
     sa.Column("reopened", sa.Integer, nullable=False, server_default="0"),
     sa.Column("search_text", sa.Text, nullable=False, server_default=""),
+    sa.Column("county", sa.String(6), nullable=False, server_default=""),  # the person's county, at intake
     sa.UniqueConstraint("kiosk_id", "uuid", name="complaints_kiosk_uuid"),
     sa.Index("complaints_by_received", "received_at"),
+    sa.Index("complaints_by_county", "county", "received_at"),
     sa.Index("complaints_by_status", "status", "received_at"),
     sa.Index("complaints_by_department", "department", "status"),
     sa.Index("complaints_by_village", "village_code"),

@@ -89,12 +89,12 @@ class Intake:
         try:
             with self.engine.begin() as conn:
                 found = conn.execute(
-                    sa.select(persons.c.id, persons.c.village_code).where(
+                    sa.select(persons.c.id, persons.c.village_code, persons.c.county).where(
                         persons.c.person_key == payload["person_key"]
                     )
                 ).first()
-                if found is not None:  # the roster knows this person: the inbox can group by village
-                    row.update(person_id=found[0], village_code=found[1])
+                if found is not None:  # the roster knows this person: the inbox can group by village, county
+                    row.update(person_id=found[0], village_code=found[1], county=found[2])
                 conn.execute(sa.insert(complaints).values(**row))
             return Received(payload["uuid"], payload["tracking_no"], now, True)
         except IntegrityError:

@@ -249,6 +249,7 @@ def _relink_complaints(conn: sa.Connection, county: str) -> None:
         .values(
             person_id=sa.select(persons.c.id)
             .where(persons.c.person_key == complaints.c.person_key)
-            .scalar_subquery()
+            .scalar_subquery(),
+            county=county,
         )
     )

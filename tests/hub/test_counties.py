@@ -215,3 +215,33 @@ def test_one_persons_ledger_read_touches_one_partition(postgres, demo_county, tm
     assert f"payments_{FIRST}" in plan
     assert f"payments_{SECOND}" not in plan and "payments_default" not in plan
     hub.close()
+
+
+def test_a_complaint_belongs_to_its_persons_county_and_the_inbox_filters_by_it(prefecture):
+    hub, first, _ = prefecture
+    from kiosk.core.complaint import person_key
+    from kiosk.hub.cases import InboxQuery, filters
+    from kiosk.hub.db import complaints
+    from tests.helpers.hub import complaint_payload
+
+    hub.register_kiosk("kiosk-1", NOW)
+    number = pensioner(first)
+    for n, who in enumerate((number, moved_id(number), moved_id(number))):
+        hub.receive_complaint("kiosk-1", complaint_payload(n, person_key=person_key(who, "s")), NOW)
+
+    class Everyone:
+        def may(self, action: str) -> bool:
+            return True
+
+    def listed(county: str) -> list[str]:
+        clauses = filters(InboxQuery(county=county), Everyone(), NOW)  # type: ignore[arg-type]
+        with hub.engine.connect() as conn:
+            return list(conn.execute(sa.select(complaints.c.county).where(*clauses)).scalars())
+
+    assert listed(SECOND) == [SECOND, SECOND] and listed(FIRST) == [FIRST]
+    publish(hub.engine, first, secret="s", source_name="first.db", now=NOW)  # republished: still linked
+    with hub.engine.connect() as conn:
+        linked = conn.execute(
+            sa.select(complaints.c.county, complaints.c.person_id).where(complaints.c.county == FIRST)
+        ).all()
+    assert len(linked) == 1 and linked[0][1] // 10**9 == int(FIRST)
