@@ -47,9 +47,16 @@ def fixture_ok(path: Path, persons: int) -> bool:
         store.close()
 
 
-def build(path: Path, persons: int) -> None:
+def village_code(county: str, v: int) -> str:
+    """A village's code: V<n> in the single synthetic county, else the county's division code and six digits."""
+    return f"{county}{v:06d}" if county else f"V{v}"
+
+
+def build(path: Path, persons: int, *, county: str = "", first: int = 1) -> None:
     """Write a synthetic prefecture: farmland for all, pension for the over-60s, 低保 for 5%; villages of
-    1,000 persons and households of three, each with its head (so a lookup reads the household too)."""
+    1,000 persons and households of three, each with its head (so a lookup reads the household too).
+    With `county` (bench/province.py): one county's store, its villages' codes beginning with that
+    division code, its persons numbered from `first`."""
     store = open_store(path)
     conn = store.connection()
     conn.execute("PRAGMA synchronous = OFF")  # building a benchmark fixture, not serving
@@ -58,10 +65,16 @@ def build(path: Path, persons: int) -> None:
     chunk = 20_000
     with store.transaction() as tx:
         store.save_programmes(tx, rulebook)
-        store.add_villages(tx, [(f"V{v}", f"村{v}", "镇") for v in range(persons // 1000 + 1)])
-    for start in range(1, persons + 1, chunk):
+        store.add_villages(
+            tx,
+            [
+                (village_code(county, v), f"村{v}", "镇")
+                for v in range(first // 1000, (first + persons) // 1000 + 1)
+            ],
+        )
+    for start in range(first, first + persons, chunk):
         people, enrolments, payments = [], [], []
-        for i in range(start, min(start + chunk, persons + 1)):
+        for i in range(start, min(start + chunk, first + persons)):
             number = id_number(i)
             born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
             people.append(
@@ -71,7 +84,7 @@ def build(path: Path, persons: int) -> None:
                     f"人{i}",
                     "M" if int(number[16]) % 2 else "F",
                     born.isoformat(),
-                    f"V{i // 1000}",
+                    village_code(county, i // 1000),
                     f"H{i // 3}",
                     None,
                 )
@@ -108,7 +121,7 @@ def build(path: Path, persons: int) -> None:
             store.upsert_households(tx, [(village, number, pid) for (village, number), pid in heads.items()])
             store.add_enrolments(tx, enrolments)
             store.add_payments(tx, payments)
-        print(f"  built {min(start + chunk - 1, persons):,} persons", end="\r", flush=True)
+        print(f"  built {min(start + chunk, first + persons) - first:,} persons", end="\r", flush=True)
     with store.transaction() as tx:
         store.set_meta(tx, "bench_persons", str(persons))
         store.set_meta(tx, "bench_fixture", FIXTURE)
