@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -53,8 +54,17 @@ def run(*args: str, stdin: str = "") -> str:
     return done.stdout
 
 
-def add_complaints(url: str, persons: int, count: int) -> None:
-    """`count` complaints from 100 kiosks over the last year, a third of them somewhere along the workflow."""
+def add_complaints(
+    url: str,
+    persons: int,
+    count: int,
+    *,
+    kiosk_count: int = 100,
+    make_kiosks: bool = True,
+    place: Callable[[int], tuple[int, str | None, str]] = lambda person: (person, None, ""),
+) -> None:
+    """`count` complaints from `kiosk_count` kiosks over the last year, a third of them somewhere along the
+    workflow; `place(n)` gives synthetic person n's hub id, village and county (bench/province.py)."""
     import sqlalchemy as sa
 
     from kiosk.core.complaint import person_key
@@ -65,11 +75,12 @@ def add_complaints(url: str, persons: int, count: int) -> None:
     store = HubStore(url)
     rng = random.Random(11)
     now = dt.datetime.now(dt.UTC)
-    with store.engine.begin() as conn:
-        conn.execute(
-            sa.insert(kiosks),
-            [{"kiosk_id": f"kiosk-{k}", "secret": "x", "created_at": now} for k in range(100)],
-        )
+    if make_kiosks:
+        with store.engine.begin() as conn:
+            conn.execute(
+                sa.insert(kiosks),
+                [{"kiosk_id": f"kiosk-{k}", "secret": "x", "created_at": now} for k in range(kiosk_count)],
+            )
     rows = []
     for n in range(count):
         person = rng.randint(1, persons)
@@ -77,7 +88,7 @@ def add_complaints(url: str, persons: int, count: int) -> None:
         payload = {
             "uuid": f"00000000-0000-4000-8000-{n:012d}",
             "tracking_no": f"B{n:08d}",
-            "kiosk_id": f"kiosk-{n % 100}",
+            "kiosk_id": f"kiosk-{n % kiosk_count}",
             "person_key": person_key(id_number(person), "bench"),
             "masked_id": "x",
             "programme": rng.choice(("farmland", "pension_basic", "dibao")),
@@ -100,8 +111,7 @@ def add_complaints(url: str, persons: int, count: int) -> None:
             "payload": json.dumps(payload, ensure_ascii=False),
             "payload_sha256": "-",
             "received_at": received,
-            "person_id": person,
-            "village_code": None,
+            **dict(zip(("person_id", "village_code", "county"), place(person), strict=True)),
             "status": status,
             "department": None,
             "assigned_at": None,

@@ -36,7 +36,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
 from benchlib import free_port, id_number, percentile  # noqa: E402
-from hub import CATEGORIES, DEPARTMENTS, KIOSK, PASSWORD, load, register_kiosks, run  # noqa: E402
+from hub import CATEGORIES, DEPARTMENTS, KIOSK, PASSWORD, add_complaints, load, register_kiosks, run  # noqa: E402
 from lookup import build, fixture_ok  # noqa: E402
 
 from kiosk.store import open_store  # noqa: E402
@@ -61,75 +61,6 @@ def county_stores(per_county: int) -> list[Path]:
 
 def county_of(i: int, per_county: int) -> str:
     return COUNTIES[(i - 1) // per_county]
-
-
-def add_complaints(url: str, persons: int, per_county: int, count: int, kiosk_count: int) -> None:
-    """`count` complaints over the last year about persons of every county, a third along the workflow."""
-    import sqlalchemy as sa
-
-    from kiosk.core.complaint import person_key
-    from kiosk.hub.db import COUNTY_SPAN, complaints
-    from kiosk.hub.intake import case_fields
-    from kiosk.hub.store import HubStore
-
-    store = HubStore(url)
-    rng = random.Random(11)
-    now = dt.datetime.now(dt.UTC)
-    rows = []
-    for n in range(count):
-        person = rng.randint(1, persons)
-        county = county_of(person, per_county)
-        received = now - dt.timedelta(minutes=rng.randint(0, 525_600))
-        payload = {
-            "uuid": f"00000000-0000-4000-8000-{n:012d}",
-            "tracking_no": f"B{n:08d}",
-            "kiosk_id": f"kiosk-{n % kiosk_count}",
-            "person_key": person_key(id_number(person), "bench"),
-            "masked_id": "x",
-            "programme": rng.choice(("farmland", "pension_basic", "dibao")),
-            "period": "2025-03",
-            "category": rng.choice(CATEGORIES),
-            "created_at": received.isoformat(),
-            "evidence": {"explanation": f"第{n}件 每月标准123.00元", "owed_fen": 12300, "paid_fen": 0},
-        }
-        status = rng.choice(("received", "received", "assigned", "verifying", "answered", "closed"))
-        row = {
-            "kiosk_id": payload["kiosk_id"],
-            "uuid": payload["uuid"],
-            "tracking_no": payload["tracking_no"],
-            "person_key": payload["person_key"],
-            "payload": json.dumps(payload, ensure_ascii=False),
-            "payload_sha256": "-",
-            "received_at": received,
-            "person_id": int(county) * COUNTY_SPAN + person,
-            "village_code": f"{county}{person // 1000:06d}",
-            "county": county,
-            "status": status,
-            "department": None,
-            "assigned_at": None,
-            "due_at": None,
-            **case_fields(payload),
-        }
-        if status != "received":
-            row.update(
-                department=rng.choice(DEPARTMENTS),
-                assigned_at=received,
-                due_at=received + dt.timedelta(days=15),
-            )
-        rows.append(row)
-        if len(rows) == 10_000:
-            with store.engine.begin() as conn:
-                conn.execute(sa.insert(complaints), rows)
-            rows = []
-    if rows:
-        with store.engine.begin() as conn:
-            conn.execute(sa.insert(complaints), rows)
-    from kiosk.hub.cases import escalate_overdue
-
-    escalate_overdue(store, now)
-    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(sa.text("VACUUM ANALYZE complaints"))
-    store.close()
 
 
 def add_fleet(url: str, count: int) -> None:
@@ -346,7 +277,20 @@ def main() -> int:
             first_seconds += took
             print(said, flush=True)
         add_fleet(url, kiosk_count)
-        add_complaints(url, persons - per_county, per_county, complaint_count, kiosk_count)
+        from kiosk.hub.db import COUNTY_SPAN
+
+        def place(person: int) -> tuple[int, str, str]:
+            county = county_of(person, per_county)
+            return int(county) * COUNTY_SPAN + person, f"{county}{person // 1000:06d}", county
+
+        add_complaints(
+            url,
+            persons - per_county,
+            complaint_count,
+            kiosk_count=kiosk_count,
+            make_kiosks=False,
+            place=place,
+        )
         secrets = register_kiosks(url, args.clients)
         run("hub", "--db", url, "--add-user", "bench-auditor", "--role", "auditor", stdin=PASSWORD + "\n")
         print(f"set up in {time.perf_counter() - setup_started:.0f} s", flush=True)

@@ -4,6 +4,7 @@ guard against the network. Helpers that are not fixtures live in tests/helpers/.
 from __future__ import annotations
 
 import ipaddress
+import shutil
 import socket
 from pathlib import Path
 
@@ -111,3 +112,15 @@ def roster(tmp_path, rulebook):
     assert report.committed, report.errors
     store.load = load  # type: ignore[attr-defined]
     return store
+
+
+@pytest.fixture
+def virtual_kiosk(demo_county, tmp_path):  # type: ignore[no-untyped-def]
+    """A real `kiosk demo` process on a copy of the demo county, its reader the in-process virtual one (no
+    pcscd): for tests of what runs around the app — the browser, its policies, the watchdog."""
+    from tests.helpers.kiosk_process import KioskProcess
+
+    shutil.copy(demo_county, tmp_path / "kiosk.db")
+    kiosk = KioskProcess(tmp_path / "kiosk.db", tmp_path / "kiosk.log", MINGBAI_READER="virtual")
+    yield kiosk
+    kiosk.stop()

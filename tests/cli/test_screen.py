@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,18 +16,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.kiosk_process import CHROMIUM, CHROMIUM_ARGS, KioskProcess
+from tests.helpers.kiosk_process import CHROMIUM, CHROMIUM_ARGS
 from tests.helpers.net import free_port
 
 KIOSK = str(Path(sys.executable).with_name("kiosk"))
 
 
 @pytest.fixture
-def app(demo_county, tmp_path):  # type: ignore[no-untyped-def]
-    shutil.copy(demo_county, tmp_path / "kiosk.db")
-    kiosk = KioskProcess(tmp_path / "kiosk.db", tmp_path / "kiosk.log", MINGBAI_READER="virtual")
-    yield kiosk
-    kiosk.stop()
+def app(virtual_kiosk):  # type: ignore[no-untyped-def]
+    return virtual_kiosk
 
 
 def screen(app_url: str, page_url: str, tmp_path: Path) -> subprocess.Popen:

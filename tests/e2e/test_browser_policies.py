@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import http.server
 import json
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Error, sync_playwright
 
-from tests.helpers.kiosk_process import CHROMIUM, CHROMIUM_ARGS, KioskProcess
+from tests.helpers.kiosk_process import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -46,11 +45,8 @@ def stranger():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def app(demo_county, tmp_path):  # type: ignore[no-untyped-def]
-    shutil.copy(demo_county, tmp_path / "kiosk.db")
-    kiosk = KioskProcess(tmp_path / "kiosk.db", tmp_path / "kiosk.log", MINGBAI_READER="virtual")
-    yield kiosk
-    kiosk.stop()
+def app(virtual_kiosk):  # type: ignore[no-untyped-def]
+    return virtual_kiosk
 
 
 def managed_chromium(tmp_path: Path, port: int, *, without: tuple[str, ...] = ()) -> Path:

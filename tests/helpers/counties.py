@@ -52,3 +52,12 @@ def second_county(demo_county: Path, folder: Path) -> Store:
             POLICY.read_text(encoding="utf-8").replace("value = 12800", "value = 13800"),
         )
     return county
+
+
+def pensioner(store: Store) -> str:
+    """The ID number of the first living person drawing the basic pension."""
+    row = store.connection().execute(
+        "SELECT p.id_number FROM persons p JOIN enrolments e ON e.person_id = p.id "
+        "WHERE e.programme = 'pension_basic' AND e.end_on IS NULL AND p.death_on IS NULL ORDER BY p.id LIMIT 1"
+    )
+    return row.fetchone()[0]

@@ -32,7 +32,7 @@ from kiosk.hub.publish import PublishError, publish
 from kiosk.hub.roster import Roster, RosterLookups
 from kiosk.hub.store import HubStore
 from kiosk.store import open_store
-from tests.helpers.counties import SECOND, moved_id, second_county
+from tests.helpers.counties import SECOND, moved_id, pensioner, second_county
 from tests.helpers.facts import TODAY
 
 NOW = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
@@ -71,17 +71,6 @@ def prefecture(hub_db, demo_county, tmp_path):  # type: ignore[no-untyped-def]
     assert publish(hub.engine, second, secret="s", source_name="second.db", now=NOW).county == SECOND
     yield hub, first, second
     hub.close()
-
-
-def pensioner(store) -> str:  # type: ignore[no-untyped-def]
-    return (
-        store.connection()
-        .execute(
-            "SELECT p.id_number FROM persons p JOIN enrolments e ON e.person_id = p.id "
-            "WHERE e.programme = 'pension_basic' AND e.end_on IS NULL AND p.death_on IS NULL ORDER BY p.id LIMIT 1"
-        )
-        .fetchone()[0]
-    )
 
 
 def test_each_county_is_answered_under_its_own_rules(prefecture):

@@ -5,6 +5,7 @@ nonces) goes to the primary, which a standby would refuse."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import shutil
@@ -22,11 +23,12 @@ from kiosk.hub.publish import publish
 from kiosk.hub.store import HubStore
 from kiosk.link.signing import sign
 from kiosk.store import open_store
+from tests.helpers.counties import pensioner
 from tests.helpers.net import free_port, wait_for_http
 from tests.helpers.pgserver import Postgres
-from tests.hub.test_counties import NOW, pensioner
 
 KIOSK = str(Path(sys.executable).with_name("kiosk"))
+NOW = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
 
 
 @pytest.fixture
