@@ -282,6 +282,28 @@ def inbox_p99(port: int, samples: int) -> dict:
     }
 
 
+def start_hubs(hubs: list[subprocess.Popen], url: str, processes: int, threads: int, **env: str) -> list[int]:
+    """`processes` real `kiosk hub` processes on free loopback ports (appended to `hubs`), once each answers."""
+    ports = [free_port() for _ in range(processes)]
+    for port in ports:
+        hubs.append(
+            subprocess.Popen(
+                [KIOSK, "hub", "--db", url, "--port", str(port), "--threads", str(threads)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env={**os.environ, "MINGBAI_CONFIG": "", **env},
+            )
+        )
+    for port in ports:
+        for _ in range(300):
+            try:
+                http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
+                break
+            except OSError:
+                time.sleep(0.1)
+    return ports
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -317,23 +339,7 @@ def main() -> int:
         add_complaints(url, persons, complaints)
         secrets = register_kiosks(url, args.clients)
         run("hub", "--db", url, "--add-user", "bench-auditor", "--role", "auditor", stdin=PASSWORD + "\n")
-        ports = [free_port() for _ in range(args.processes)]
-        for port in ports:
-            hubs.append(
-                subprocess.Popen(
-                    [KIOSK, "hub", "--db", url, "--port", str(port), "--threads", str(args.threads)],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    env={**os.environ, "MINGBAI_CONFIG": ""},
-                )
-            )
-        for port in ports:
-            for _ in range(300):
-                try:
-                    http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-                    break
-                except OSError:
-                    time.sleep(0.1)
+        ports = start_hubs(hubs, url, args.processes, args.threads)
         load(ports, secrets, persons, args.clients, 5.0)  # warm the pools and caches
         figures = {
             "persons": persons,

@@ -35,8 +35,18 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
-from benchlib import free_port, id_number, percentile  # noqa: E402
-from hub import CATEGORIES, DEPARTMENTS, KIOSK, PASSWORD, add_complaints, load, register_kiosks, run  # noqa: E402
+from benchlib import id_number, percentile  # noqa: E402
+from hub import (  # noqa: E402
+    CATEGORIES,
+    DEPARTMENTS,
+    KIOSK,
+    PASSWORD,
+    add_complaints,
+    load,
+    register_kiosks,
+    run,
+    start_hubs,
+)
 from lookup import build, fixture_ok  # noqa: E402
 
 from kiosk.store import open_store  # noqa: E402
@@ -294,23 +304,7 @@ def main() -> int:
         secrets = register_kiosks(url, args.clients)
         run("hub", "--db", url, "--add-user", "bench-auditor", "--role", "auditor", stdin=PASSWORD + "\n")
         print(f"set up in {time.perf_counter() - setup_started:.0f} s", flush=True)
-        ports = [free_port() for _ in range(args.processes)]
-        for port in ports:
-            hubs.append(
-                subprocess.Popen(
-                    [KIOSK, "hub", "--db", url, "--port", str(port), "--threads", str(args.threads)],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                    env={**os.environ, "MINGBAI_CONFIG": "", "MINGBAI_HUB_ESCALATE_EVERY": "0"},
-                )
-            )
-        for port in ports:
-            for _ in range(300):
-                try:
-                    http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz")
-                    break
-                except OSError:
-                    time.sleep(0.1)
+        ports = start_hubs(hubs, url, args.processes, args.threads, MINGBAI_HUB_ESCALATE_EVERY="0")
         published = persons - per_county  # lookups go to the seven counties already published
         load(ports, secrets, published, args.clients, 5.0)  # warm the pools and caches
         figures: dict = {

@@ -98,16 +98,21 @@ def received(sink: socket.socket, seconds: float) -> list[str]:
     return found
 
 
-def test_a_kiosk_feeds_the_watchdog_while_it_answers_and_falls_silent_when_stopped(demo_county, tmp_path):
-    sink = listen(tmp_path)
+def watched_kiosk(demo_county: Path, tmp_path: Path) -> KioskProcess:
+    """A real `kiosk demo` as systemd would start it under WatchdogSec=: its notify socket the test's."""
     shutil.copy(demo_county, tmp_path / "kiosk.db")
-    kiosk = KioskProcess(
+    return KioskProcess(
         tmp_path / "kiosk.db",
         tmp_path / "kiosk.log",
         MINGBAI_READER="virtual",
         NOTIFY_SOCKET=str(tmp_path / "notify"),
         WATCHDOG_USEC="1000000",  # one second: fed every half second
     )
+
+
+def test_a_kiosk_feeds_the_watchdog_while_it_answers_and_falls_silent_when_stopped(demo_county, tmp_path):
+    sink = listen(tmp_path)
+    kiosk = watched_kiosk(demo_county, tmp_path)
     try:
         first = received(sink, 2.5)
         assert first[:1] == ["READY=1"] and first.count("WATCHDOG=1") >= 3, first
@@ -142,14 +147,7 @@ def test_a_kiosk_that_does_not_answer_its_healthz_is_not_fed(tmp_path):
 
 def test_new_rules_from_a_snapshot_restart_the_kiosk_only_when_its_screen_is_idle(demo_county, tmp_path):
     sink = listen(tmp_path)
-    shutil.copy(demo_county, tmp_path / "kiosk.db")
-    kiosk = KioskProcess(
-        tmp_path / "kiosk.db",
-        tmp_path / "kiosk.log",
-        MINGBAI_READER="virtual",
-        NOTIFY_SOCKET=str(tmp_path / "notify"),
-        WATCHDOG_USEC="1000000",
-    )
+    kiosk = watched_kiosk(demo_county, tmp_path)
     try:
         assert received(sink, 1.5)[:1] == ["READY=1"]
         place = urllib.request.Request(
