@@ -297,7 +297,7 @@ def snapshot() -> ResponseReturnValue:
     or 204 when the publication it names is still the latest."""
     from flask import Response
 
-    from kiosk.hub.snapshots import NoSnapshotError, latest_publication, township_snapshot
+    from kiosk.hub.snapshots import NoSnapshotError, township_snapshot
 
     kiosk_id = _authenticate()
     body = request.get_json(silent=True)
@@ -307,7 +307,7 @@ def snapshot() -> ResponseReturnValue:
     township = (_credential(kiosk_id) or {}).get("township")
     if not township:
         return _problem(409, "this kiosk was registered without a township: re-register it with --township")
-    publication = latest_publication(_store().engine)
+    publication = roster.Roster(_store().engine).publication()  # the primary's: what is cut from
     if publication is not None and publication["id"] == body["have"]:
         return "", 204
     try:

@@ -28,9 +28,9 @@ from kiosk.hub.db import (
     persons,
     policies,
     programmes,
-    publications,
     villages,
 )
+from kiosk.hub.roster import Roster
 from kiosk.hub.store import HubStore
 from kiosk.link.snapshot import pack, signing_key
 from kiosk.store import SNAPSHOT_TABLES, open_store
@@ -43,16 +43,6 @@ class NoSnapshotError(LookupError):
 def snapshot_key(store: HubStore) -> Ed25519PrivateKey:
     """The hub's snapshot signing key, beside its sealing key (hub.key → hub.snapshot.pem)."""
     return signing_key(store.sealer.key_file.with_suffix(".snapshot.pem"))
-
-
-def latest_publication(engine: sa.Engine) -> dict | None:
-    with engine.connect() as conn:
-        row = (
-            conn.execute(sa.select(publications).order_by(publications.c.id.desc()).limit(1))
-            .mappings()
-            .first()
-        )
-    return dict(row) if row else None
 
 
 def columns(table: sa.Table) -> sa.Select:
@@ -70,7 +60,7 @@ _cache: dict[tuple[str, str, int], bytes] = {}  # (database, township, publicati
 
 def township_snapshot(store: HubStore, township: str, now: dt.datetime) -> bytes:
     """The signed snapshot file of `township` from the latest publication (built once per publication)."""
-    publication = latest_publication(store.engine)
+    publication = Roster(store.engine).publication()
     if publication is None:
         raise NoSnapshotError("the hub holds no published roster yet")
     key = (str(store.engine.url), township, int(publication["id"]))
