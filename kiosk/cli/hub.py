@@ -123,7 +123,16 @@ def _add_user(store: HubStore, args: argparse.Namespace, config: HubConfig, now:
     seed_departments(store)
     password = getpass.getpass("password: ") if sys.stdin.isatty() else sys.stdin.readline().strip()
     try:
-        create_user(store, args.add_user, args.role, password, now, department=args.department, replace=True)
+        create_user(
+            store,
+            args.add_user,
+            args.role,
+            password,
+            now,
+            department=args.department,
+            region=args.region or "",
+            replace=True,
+        )
     except AccountError as error:
         print(f"kiosk hub: {error}", file=sys.stderr)
         return 2
@@ -134,7 +143,30 @@ def _add_user(store: HubStore, args: argparse.Namespace, config: HubConfig, now:
 
 
 def _register(store: HubStore, args: argparse.Namespace, config: HubConfig, now: dt.datetime) -> int:
-    print(store.register_kiosk(args.register, now, township=(args.township or "").strip()[:64] or None))
+    from kiosk.hub.regions import RegionError
+
+    try:
+        secret = store.register_kiosk(
+            args.register, now, township=(args.township or "").strip()[:64] or None, region=args.region
+        )
+    except RegionError as error:
+        print(f"kiosk hub: {error}", file=sys.stderr)
+        return 2
+    print(secret)
+    return 0
+
+
+def _regions(store: HubStore, args: argparse.Namespace, config: HubConfig, now: dt.datetime) -> int:
+    """Load an official list of region names."""
+    from kiosk.hub.regions import RegionError, load_file
+
+    try:
+        added = load_file(store.engine, args.regions)
+    except (OSError, UnicodeDecodeError, RegionError) as error:
+        print(f"kiosk hub: {args.regions}: {error}", file=sys.stderr)
+        return 1
+    store.record_audit("cli", "load_regions", args.regions.name, f"ok: {added} added", now)
+    print(f"regions: {added} added from {args.regions}")
     return 0
 
 
@@ -184,6 +216,7 @@ ONE_SHOTS: tuple[tuple[str, OneShot], ...] = (
     ("add_user", _add_user),
     ("register", _register),
     ("revoke", _revoke),
+    ("regions", _regions),
     ("snapshot", _snapshot),
     ("snapshot_key", _snapshot_key),
 )

@@ -178,6 +178,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     hub.add_argument("--department", help="a handler's department (with --add-user --role handler)")
     hub.add_argument(
+        "--region",
+        metavar="CODE",
+        help="a division code: with --add-user, the region the account sees (default: all); with "
+        "--register, where the kiosk stands (default: its --township's code, when the roster knows it)",
+    )
+    hub.add_argument(
+        "--regions",
+        metavar="CSV",
+        type=Path,
+        help="load official region names (CSV: code,name; any level, province to village), and exit",
+    )
+    hub.add_argument(
         "--escalate-every",
         type=float,
         metavar="SECONDS",

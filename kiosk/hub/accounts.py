@@ -25,6 +25,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from zxcvbn import zxcvbn
 
+from kiosk.hub import regions
 from kiosk.hub.db import as_dict, office_sessions, password_resets, users
 from kiosk.hub.store import HubStore
 
@@ -77,9 +78,14 @@ class User:
     name: str
     role: str
     department: str | None
+    region: str = ""  # the region the account sees, with everything within it ('' = the whole hub)
 
     def may(self, permission: str) -> bool:
         return permission in PERMISSIONS[self.role]
+
+    def sees(self, region: str) -> bool:
+        """Whether `region` lies within this account's region (a county's supervisor: not the prefecture)."""
+        return regions.contains(self.region, region)
 
     @property
     def role_name(self) -> str:
@@ -99,7 +105,7 @@ def _hash_token(token: str) -> str:
 
 
 def _user(row: dict) -> User:
-    return User(row["name"], row["role"], row["department"])
+    return User(row["name"], row["role"], row["department"], row["region"])
 
 
 # -- accounts --------------------------------------------------------------------
@@ -124,11 +130,21 @@ def create_user(
     now: dt.datetime,
     *,
     department: str | None = None,
+    region: str = "",
+    by: User | None = None,
     replace: bool = False,
 ) -> None:
-    """Create an account. An existing name is refused: the back office resets an account with a token the
-    holder uses (`request_reset`), never by overwriting it. `replace` is for the server's own command line
-    (`kiosk hub --add-user`), whose operator holds the database anyway; it clears the second factor."""
+    """Create an account, scoped to `region` (a division code; '' = the whole hub). An existing name is
+    refused: the back office resets an account with a token the holder uses (`request_reset`), never by
+    overwriting it. An administrator (`by`) creates accounts only within their own region, by default in
+    it. `replace` is for the server's own command line (`kiosk hub --add-user`), whose operator holds the
+    database anyway; it clears the second factor."""
+    try:
+        region = regions.normalize(region) if region.strip() else (by.region if by else "")
+    except regions.RegionError as error:
+        raise AccountError(str(error)) from None
+    if by is not None and not by.sees(region):
+        raise AccountError(f"只能在本账号的地区（{by.region}）之内建立账号")
     if role not in PERMISSIONS:
         raise AccountError(f"unknown role {role!r}: one of {', '.join(PERMISSIONS)}")
     if role == "handler" and not department:
@@ -139,6 +155,7 @@ def create_user(
     values = {
         "role": role,
         "department": department if role == "handler" else None,
+        "region": region,
         "password_hash": hasher.hash(password),
         "totp_secret": None,
         "totp_last_step": 0,
@@ -185,7 +202,7 @@ def request_reset(
     """Issue a one-time reset token for `name`'s account. Nothing changes until the holder uses it; for an
     administrator's, supervisor's or auditor's account a second administrator or supervisor must approve
     first, so no one person can take over an account that reads complaints."""
-    target = account(store, name)
+    target = account(store, name, by.region)
     if target is None:
         raise AccountError(f"没有账号 {name}")
     if name == by.name:
@@ -213,13 +230,15 @@ def request_reset(
     return ResetIssued(token, needs_approval)
 
 
-def pending_resets(store: HubStore, now: dt.datetime) -> list[dict]:
-    """Open resets (not used, cancelled or expired), oldest first, for the approvers' list."""
+def pending_resets(store: HubStore, now: dt.datetime, within: str = "") -> list[dict]:
+    """Open resets (not used, cancelled or expired) of accounts within `within`, oldest first, for the
+    approvers' list."""
     r = password_resets.c
     query = (
         sa.select(password_resets, users.c.role)
         .select_from(password_resets.join(users, users.c.name == r.user_name))
         .where(r.used_at.is_(None), r.cancelled_at.is_(None), r.expires_at > now)
+        .where(regions.within(within, users.c.region))
         .order_by(r.id)
     )
     with store.engine.connect() as conn:
@@ -232,7 +251,15 @@ def approve_reset(store: HubStore, reset_id: int, by: User, now: dt.datetime) ->
         raise AccountError("只有系统管理员或纪检监察干部可以批准重置")
     r = password_resets.c
     with store.engine.begin() as conn:
-        row = conn.execute(sa.select(password_resets).where(r.id == reset_id)).mappings().first()
+        row = (
+            conn.execute(
+                sa.select(password_resets)
+                .select_from(password_resets.join(users, users.c.name == r.user_name))
+                .where(r.id == reset_id, regions.within(by.region, users.c.region))
+            )
+            .mappings()
+            .first()
+        )
         if row is None or row["used_at"] or row["cancelled_at"] or not row["needs_approval"]:
             raise AccountError("没有等待批准的这项重置")
         if by.name in (row["requested_by"], row["user_name"]):
@@ -303,15 +330,20 @@ def dismiss_notice(store: HubStore, name: str) -> None:
         conn.execute(sa.update(users).where(users.c.name == name).values(notice=""))
 
 
-def account(store: HubStore, name: str) -> dict | None:
+def account(store: HubStore, name: str, within: str = "") -> dict | None:
+    """The account `name`, if it lies within the region `within` (an administrator's scope)."""
+    query = sa.select(users).where(users.c.name == name, regions.within(within, users.c.region))
     with store.engine.connect() as conn:
-        return as_dict(conn.execute(sa.select(users).where(users.c.name == name)).mappings().first())
+        return as_dict(conn.execute(query).mappings().first())
 
 
-def list_users(store: HubStore) -> list[dict]:
+def list_users(store: HubStore, within: str = "") -> list[dict]:
+    """The accounts within the region `within`, by role and name."""
+    query = (
+        sa.select(users).where(regions.within(within, users.c.region)).order_by(users.c.role, users.c.name)
+    )
     with store.engine.connect() as conn:
-        rows = conn.execute(sa.select(users).order_by(users.c.role, users.c.name)).mappings()
-        return [dict(as_dict(r) or {}) for r in rows]
+        return [dict(as_dict(r) or {}) for r in conn.execute(query).mappings()]
 
 
 def unlock(store: HubStore, name: str) -> bool:
@@ -384,7 +416,7 @@ def paused_accounts(store: HubStore, now: dt.datetime) -> list[dict]:
     """Accounts whose sign-in is paused now (the administrator's notice), soonest free first."""
     with store.engine.connect() as conn:
         rows = conn.execute(
-            sa.select(users.c.name, users.c.role, users.c.locked_until)
+            sa.select(users.c.name, users.c.role, users.c.region, users.c.locked_until)
             .where(users.c.locked_until > now)
             .order_by(users.c.locked_until)
         ).mappings()
@@ -511,7 +543,7 @@ def resume_session(store: HubStore, token: str, now: dt.datetime) -> tuple[Sessi
     if not token:
         return None, "none"
     query = (
-        sa.select(office_sessions, users.c.role, users.c.department, users.c.disabled_at)
+        sa.select(office_sessions, users.c.role, users.c.department, users.c.region, users.c.disabled_at)
         .select_from(office_sessions.join(users, users.c.name == office_sessions.c.user_name))
         .where(office_sessions.c.id_hash == _hash_token(token))
     )
@@ -538,5 +570,8 @@ def resume_session(store: HubStore, token: str, now: dt.datetime) -> tuple[Sessi
             .values(seen_at=now)
         )
     return Session(
-        token, User(row["user_name"], row["role"], row["department"]), row["stage"], row["csrf"]
+        token,
+        User(row["user_name"], row["role"], row["department"], row["region"]),
+        row["stage"],
+        row["csrf"],
     ), ""

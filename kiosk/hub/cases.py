@@ -19,7 +19,7 @@ from kiosk.core.bounds import bounded_date, bounded_int
 from kiosk.core.clock import CHINA
 from kiosk.core.money import AmountError, yuan_to_fen
 from kiosk.core.tables import write_table
-from kiosk.hub import workflow
+from kiosk.hub import regions, workflow
 from kiosk.hub.accounts import User
 from kiosk.hub.db import as_dict, audit, complaint_events, complaints, departments, replies, villages
 from kiosk.hub.exports import HEADERS, complaint_row
@@ -45,6 +45,7 @@ class InboxQuery:
 
     village: str = ""
     county: str = ""  # a 6-digit division code: the complaints about persons of that county
+    region: str = ""  # any region's code: the complaints within it
     programme: str = ""
     category: str = ""
     status: str = ""  # one of workflow.STATUSES, or 'withdrawn'
@@ -71,6 +72,7 @@ class InboxQuery:
         return cls(
             village=args.get("village", "")[:32],
             county=args.get("county", "")[:6],
+            region=_region_arg(args.get("region", "")),
             programme=args.get("programme", "")[:32],
             category=args.get("category", "")[:32],
             status=args.get("status", "")[:16],
@@ -90,6 +92,7 @@ class InboxQuery:
         values = {
             "village": self.village,
             "county": self.county,
+            "region": self.region,
             "programme": self.programme,
             "category": self.category,
             "status": self.status,
@@ -107,6 +110,13 @@ class InboxQuery:
         return {key: value for key, value in values.items() if value}
 
 
+def _region_arg(text: str) -> str:
+    try:
+        return regions.normalize(text[:12])
+    except regions.RegionError:
+        return ""
+
+
 def overdue(now: dt.datetime) -> sa.ColumnElement[bool]:
     """Complaints past their time: unassigned beyond the assignment limit, or unanswered past their due date."""
     c = complaints.c
@@ -120,11 +130,12 @@ def overdue(now: dt.datetime) -> sa.ColumnElement[bool]:
 
 
 def visible_to(user: User) -> sa.ColumnElement[bool]:
-    """The complaints `user` may see at all."""
+    """The complaints `user` may see at all: within their region, and for a handler their department's."""
+    where = regions.within(user.region, complaints.c.region, complaints.c.county)
     if user.may("view_all"):
-        return sa.true()
+        return where
     if user.may("view_department") and user.department:
-        return complaints.c.department == user.department
+        return sa.and_(where, complaints.c.department == user.department)
     return sa.false()
 
 
@@ -136,6 +147,8 @@ def filters(query: InboxQuery, user: User, now: dt.datetime) -> list:
         clauses.append(c.village_code == query.village)
     if query.county:
         clauses.append(c.county == query.county)
+    if query.region:
+        clauses.append(regions.within(query.region, c.region, c.county))
     if query.programme:
         clauses.append(c.programme == query.programme)
     if query.category:

@@ -151,6 +151,21 @@ publications = sa.Table(
     sa.Column("kind", sa.String(16), nullable=False, server_default="full"),  # full | increment
 )
 
+regions = sa.Table(  # the administrative hierarchy, by official division code (kiosk.hub.regions)
+    "regions",
+    metadata,
+    sa.Column("code", sa.String(12), primary_key=True),  # 12-digit code less its trailing zero groups
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("level", sa.String(16), nullable=False),  # province | prefecture | county | township | village
+    sa.Column("parent", sa.String(12), nullable=False, server_default="", index=True),
+)
+
+
+def region_column() -> sa.Column:
+    """Where a row belongs: a region code ('' = the whole hub), see kiosk.hub.regions."""
+    return sa.Column("region", sa.String(12), nullable=False, server_default="")
+
+
 check_findings = sa.Table(  # the supervision checks run over the published roster, counted for the dashboard
     "check_findings",
     metadata,
@@ -159,6 +174,7 @@ check_findings = sa.Table(  # the supervision checks run over the published rost
     sa.Column("programme", sa.String(32), nullable=False),
     sa.Column("count", sa.Integer, nullable=False),
     county_column(),
+    region_column(),  # the village's code, where the finding names one of the roster's villages
 )
 
 
@@ -173,6 +189,7 @@ kiosks = sa.Table(
     sa.Column("township", sa.String(64)),  # where it stands (`--register ID --township NAME`): staff scoping
     sa.Column("clock_skew_seconds", sa.Integer),  # its clock minus ours, when over a minute (fleet page)
     sa.Column("clock_seen_at", sa.DateTime(timezone=True)),
+    region_column(),  # its township's (or village's) code: fleet rollups and scoping
 )
 complaints = sa.Table(
     "complaints",
@@ -211,6 +228,7 @@ complaints = sa.Table(
     sa.Column("reopened", sa.Integer, nullable=False, server_default="0"),
     sa.Column("search_text", sa.Text, nullable=False, server_default=""),
     sa.Column("county", sa.String(6), nullable=False, server_default=""),  # the person's county, at intake
+    region_column(),  # the person's village, else the kiosk's region, else the county
     sa.UniqueConstraint("kiosk_id", "uuid", name="complaints_kiosk_uuid"),
     sa.Index("complaints_by_received", "received_at"),
     sa.Index("complaints_by_county", "county", "received_at"),
@@ -242,6 +260,7 @@ users = sa.Table(  # back-office accounts: administrator, supervisor, department
     sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("department", sa.String(64)),
+    region_column(),  # what the account sees: its region and everything within it ('' = all)
     sa.Column("password_hash", sa.Text, nullable=False),
     sa.Column("totp_secret", sa.Text),  # sealed (kiosk.hub.sealing)
     sa.Column("totp_last_step", sa.BigInteger, nullable=False, server_default="0"),

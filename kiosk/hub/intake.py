@@ -16,7 +16,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from kiosk.core.complaint import category_words, show_tracking_number
-from kiosk.hub.db import as_dict, complaints, persons
+from kiosk.hub import regions
+from kiosk.hub.db import as_dict, complaints, kiosks, persons
 
 
 class IntakeConflictError(ValueError):
@@ -95,6 +96,13 @@ class Intake:
                 ).first()
                 if found is not None:  # the roster knows this person: the inbox can group by village, county
                     row.update(person_id=found[0], village_code=found[1], county=found[2])
+                    row["region"] = regions.of_village(found[1], found[2])
+                else:  # not (yet) on the roster: where the kiosk stands
+                    row["region"] = (
+                        conn.execute(sa.select(kiosks.c.region).where(kiosks.c.kiosk_id == kiosk_id)).scalar()
+                        or ""
+                    )
+                    row["county"] = row["region"][:6] if len(row["region"]) >= 6 else ""
                 conn.execute(sa.insert(complaints).values(**row))
             return Received(payload["uuid"], payload["tracking_no"], now, True)
         except IntegrityError:

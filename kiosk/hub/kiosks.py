@@ -14,7 +14,8 @@ import secrets
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from kiosk.hub.db import as_dict, heartbeat_hours, heartbeats, kiosks, nonces, reconnecting
+from kiosk.hub import regions
+from kiosk.hub.db import as_dict, heartbeat_hours, heartbeats, kiosks, nonces, reconnecting, villages
 from kiosk.hub.sealing import Sealer
 from kiosk.link.signing import MAX_SKEW
 
@@ -25,14 +26,29 @@ class KioskRegistry:
     engine: sa.Engine
     sealer: Sealer
 
-    def register_kiosk(self, kiosk_id: str, now: dt.datetime, *, township: str | None = None) -> str:
-        """Create (or re-key) a kiosk's credential, noting its township if given; return the secret to
-        install on that kiosk."""
+    def register_kiosk(
+        self, kiosk_id: str, now: dt.datetime, *, township: str | None = None, region: str | None = None
+    ) -> str:
+        """Create (or re-key) a kiosk's credential, noting its township and region if given (a township the
+        roster's villages name once gives the region by itself); return the secret to install on that
+        kiosk. RegionError for a malformed code."""
         secret = secrets.token_urlsafe(32)
         values: dict[str, object] = {"secret": self.sealer.seal(secret), "revoked_at": None}
         if township is not None:
             values["township"] = township
+        if region:
+            values["region"] = regions.normalize(region)
         with self.engine.begin() as conn:
+            if township is not None and not region:
+                codes = {
+                    code[:9]
+                    for (code,) in conn.execute(
+                        sa.select(villages.c.code).where(villages.c.township == township)
+                    )
+                    if len(code) == 12 and code.isdigit()
+                }
+                if len(codes) == 1:
+                    values["region"] = codes.pop()
             updated = conn.execute(
                 sa.update(kiosks).where(kiosks.c.kiosk_id == kiosk_id).values(**values)
             ).rowcount

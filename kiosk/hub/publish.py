@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from kiosk.core.clock import parse_date
 from kiosk.core.complaint import person_key
+from kiosk.hub import regions
 from kiosk.hub.db import (
     COUNTY_SPAN,
     accounts,
@@ -204,6 +205,7 @@ def publish(
         for table in _TABLES:
             rows = _source_rows(source, table, secret, county, paid_after=paid_after)
             counts[table.name] = _copy(conn, table, rows)
+        village_codes = _name_regions(conn, source, county)
         if findings is not None:
             conn.execute(sa.delete(check_findings).where(check_findings.c.county.in_(ours)))
             tally: dict[tuple[str, str, str], int] = {}
@@ -214,7 +216,14 @@ def publish(
                 conn.execute(
                     sa.insert(check_findings),
                     [
-                        {"check_code": c, "village": v, "programme": p, "count": n, "county": county}
+                        {
+                            "check_code": c,
+                            "village": v,
+                            "programme": p,
+                            "count": n,
+                            "county": county,
+                            "region": village_codes.get(v, county),
+                        }
                         for (c, v, p), n in tally.items()
                     ],
                 )
@@ -241,6 +250,20 @@ def publish(
     return Publication(counts, time.perf_counter() - started, county)
 
 
+def _name_regions(conn: sa.Connection, source: Store, county: str) -> dict[str, str]:
+    """Add the county, its townships (as its villages name them) and its villages to the regions; return
+    village name → region, for the supervision checks' counts (which name villages)."""
+    named: list[tuple[str, str]] = [(county, "")]
+    by_name: dict[str, str] = {}
+    for code, name, township in source.table_rows("villages"):
+        region = regions.of_village(code, county)
+        by_name.setdefault(name, region)
+        if region != county:
+            named += [(region[:9], township), (region, name)]
+    regions.upsert(conn, named, rename=False)
+    return by_name
+
+
 def _relink_complaints(conn: sa.Connection, county: str) -> None:
     """Complaints name a person by keyed hash; their link to the roster's row follows it to the new ids."""
     conn.execute(
@@ -251,5 +274,8 @@ def _relink_complaints(conn: sa.Connection, county: str) -> None:
             .where(persons.c.person_key == complaints.c.person_key)
             .scalar_subquery(),
             county=county,
+            region=sa.select(regions.of_village_sql(persons.c.village_code, persons.c.county))
+            .where(persons.c.person_key == complaints.c.person_key)
+            .scalar_subquery(),
         )
     )

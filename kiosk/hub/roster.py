@@ -23,6 +23,7 @@ from kiosk.backend import EmbeddedBackend, LookupResult
 from kiosk.backend.disclosure import VillageDisclosure
 from kiosk.core.clock import parse_date, to_date
 from kiosk.core.person import PersonRecord, mask_name
+from kiosk.hub import regions
 from kiosk.hub.db import (
     accounts,
     check_findings,
@@ -359,13 +360,15 @@ class RosterLookups:
         return self._backend
 
 
-def findings_by_check(engine: sa.Engine) -> list[tuple[str, int]]:
-    """Supervision-check findings of the latest publication, by check, largest first."""
+def findings_by_check(engine: sa.Engine, region: str = "") -> list[tuple[str, int]]:
+    """Supervision-check findings of each county's latest publication within `region`, by check, largest
+    first."""
+    f = check_findings.c
     with engine.connect() as conn:
         rows = conn.execute(
-            sa.select(check_findings.c.check_code, sa.func.sum(check_findings.c.count)).group_by(
-                check_findings.c.check_code
-            )
+            sa.select(f.check_code, sa.func.sum(f.count))
+            .where(regions.within(region, f.region, f.county))
+            .group_by(f.check_code)
         ).all()
     return sorted(((code, int(n)) for code, n in rows), key=lambda pair: -pair[1])
 

@@ -28,6 +28,7 @@ from argon2 import PasswordHasher
 from kiosk.core.clock import in_china
 from kiosk.core.complaint import show_tracking_number
 from kiosk.core.staff import BADGE_KINDS, StaffError, badge_key, check_pin
+from kiosk.hub import regions
 from kiosk.hub.db import (
     as_dict,
     as_utc,
@@ -235,7 +236,9 @@ class LookupReport:
     kiosks_without_villages: list[str] = field(default_factory=list)
 
 
-def lookup_report(store: HubStore, since: dt.datetime, until: dt.datetime) -> LookupReport:
+def lookup_report(store: HubStore, since: dt.datetime, until: dt.datetime, region: str = "") -> LookupReport:
+    """The typed lookups made between `since` and `until` at the kiosks within `region`."""
+    at_kiosks = sa.select(kiosk_rows.c.kiosk_id).where(regions.within(region, kiosk_rows.c.region))
     with store.engine.connect() as conn:
         resident = (
             sa.select(persons.c.person_key, persons.c.village_code, villages.c.name.label("village_name"))
@@ -250,6 +253,7 @@ def lookup_report(store: HubStore, since: dt.datetime, until: dt.datetime) -> Lo
                     sa.select(staff_lookups, resident.c.village_code, resident.c.village_name)
                     .join(resident, resident.c.person_key == staff_lookups.c.person_key, isouter=True)
                     .where(staff_lookups.c.at >= since, staff_lookups.c.at < until)
+                    .where(staff_lookups.c.kiosk_id.in_(at_kiosks) if region else sa.true())
                     .order_by(staff_lookups.c.at.desc())
                 ).mappings()
             )

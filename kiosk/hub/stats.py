@@ -1,8 +1,12 @@
 """Figures for the dashboards and the monthly report: counts by village, programme, category, status and
-month; time to first answer and to close; overdue rate per department; the kiosk fleet's health.
+month; time to first answer and to close; overdue rate per department; the kiosk fleet's health; and
+the rollup of a region into its subregions, side by side.
 
-Every rate carries its sample size (`Rate`), and rankings leave out groups too small to rank (fewer than
-MIN_SAMPLE complaints), so one village with one late answer is not "the worst in the county".
+Every figure is for a region (kiosk.hub.regions; '' = the whole hub) and counted in SQL, so a
+prefecture's 400,000 complaints and 1,000 kiosks stay on the database server: Python receives a few
+hundred grouped rows, never the complaints themselves. Every rate carries its sample size (`Rate`), and
+rankings leave out groups too small to rank (fewer than MIN_SAMPLE complaints), so one village with one
+late answer is not "the worst in the county".
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import sqlalchemy as sa
 
 from kiosk.core.clock import CHINA
 from kiosk.core.version import software_version
+from kiosk.hub import regions
 from kiosk.hub.db import as_utc, complaints, heartbeat_hours, heartbeats, kiosks, programmes, villages
 from kiosk.hub.store import HubStore
 
@@ -40,8 +45,8 @@ class Rate:
         return self.whole >= MIN_SAMPLE
 
 
-def _window(c, start: dt.datetime | None, end: dt.datetime | None) -> list:  # type: ignore[no-untyped-def]
-    clauses = []
+def _window(c, start: dt.datetime | None, end: dt.datetime | None, region: str = "") -> list:  # type: ignore[no-untyped-def]
+    clauses = [regions.within(region, c.region, c.county)] if region else []
     if start is not None:
         clauses.append(c.received_at >= start)
     if end is not None:
@@ -71,9 +76,11 @@ class Story:
     hotspots: list[tuple[str, str, int, int]]  # (village, programme, cases, fen), the most money first
 
 
-def month_story(store: HubStore, start: dt.datetime, end: dt.datetime, *, top: int = 5) -> Story:
+def month_story(
+    store: HubStore, start: dt.datetime, end: dt.datetime, *, top: int = 5, region: str = ""
+) -> Story:
     c = complaints.c
-    window = _window(c, start, end)
+    window = _window(c, start, end, region)
     live = [*window, c.withdrawn_at.is_(None)]
     with store.engine.connect() as conn:
         findings = sa.func.sum(sa.case((c.category == "check_finding", 1), else_=0))
@@ -102,7 +109,7 @@ def month_story(store: HubStore, start: dt.datetime, end: dt.datetime, *, top: i
             .where(*live)
             .group_by(villages.c.name, c.village_code, programmes.c.name, c.programme)
         ).all()
-    cases, money = recovered(store, start, end)
+    cases, money = recovered(store, start, end, region)
     hotspots = sorted(
         (
             (str(v or EMPTY_LABELS["village"]), str(p or EMPTY_LABELS["programme"]), int(n), int(f))
@@ -113,25 +120,30 @@ def month_story(store: HubStore, start: dt.datetime, end: dt.datetime, *, top: i
     return Story(int(total) - int(found), int(found), int(withdrawn), int(fen), cases, money, hotspots)
 
 
-def recovered(store: HubStore, start: dt.datetime, end: dt.datetime) -> tuple[int, int]:
+def recovered(store: HubStore, start: dt.datetime, end: dt.datetime, region: str = "") -> tuple[int, int]:
     """(cases, fen) of the money recovered by the answers given between `start` and `end`."""
     c = complaints.c
     with store.engine.connect() as conn:
         cases, fen = conn.execute(
             sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(c.recovered_fen), 0)).where(
-                c.answered_at >= start, c.answered_at < end, c.recovered_fen > 0
+                c.answered_at >= start,
+                c.answered_at < end,
+                c.recovered_fen > 0,
+                regions.within(region, c.region, c.county),
             )
         ).one()
     return int(cases), int(fen)
 
 
-def findings_by_check(store: HubStore, start: dt.datetime, end: dt.datetime) -> list[tuple[str, int]]:
+def findings_by_check(
+    store: HubStore, start: dt.datetime, end: dt.datetime, region: str = ""
+) -> list[tuple[str, int]]:
     """(the check's title, new finding cases) received between `start` and `end`, most first."""
     c = complaints.c
     tally: dict[str, int] = {}
     with store.engine.connect() as conn:
         for (payload,) in conn.execute(
-            sa.select(c.payload).where(c.category == "check_finding", *_window(c, start, end))
+            sa.select(c.payload).where(c.category == "check_finding", *_window(c, start, end, region))
         ):
             finding = (json.loads(payload).get("evidence") or {}).get("finding") or {}
             title = str(finding.get("title") or finding.get("check") or "")
@@ -140,11 +152,15 @@ def findings_by_check(store: HubStore, start: dt.datetime, end: dt.datetime) -> 
 
 
 def counts_by(
-    store: HubStore, column: str, start: dt.datetime | None = None, end: dt.datetime | None = None
+    store: HubStore,
+    column: str,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    region: str = "",
 ) -> list[tuple[str, int]]:
     """(label, count) by 'village', 'programme', 'category', 'status' or 'department', largest first."""
     c = complaints.c
-    where = _window(c, start, end)
+    where = _window(c, start, end, region)
     with store.engine.connect() as conn:
         if column == "village":
             query = (
@@ -183,25 +199,30 @@ def _programme_names() -> dict[str, str]:
     return {code: policy.name for code, policy in load_rulebook().policies.items()}
 
 
-def by_month(store: HubStore, months: int, now: dt.datetime) -> list[tuple[str, int]]:
-    """Complaints received per month (Beijing time), the last `months` months, empty months included."""
+def by_month(store: HubStore, months: int, now: dt.datetime, region: str = "") -> list[tuple[str, int]]:
+    """Complaints received per month (Beijing time), the last `months` months, empty months included:
+    one pass over the index range, a sum per month's bounds."""
     local = now.astimezone(CHINA)
     first = dt.datetime(local.year, local.month, 1, tzinfo=CHINA)
     for _ in range(months - 1):
         first = (first - dt.timedelta(days=1)).replace(day=1)
-    with store.engine.connect() as conn:
-        times = conn.execute(
-            sa.select(complaints.c.received_at).where(complaints.c.received_at >= first)
-        ).scalars()
-        tally: dict[str, int] = {}
-        for at in times:
-            key = as_utc(at).astimezone(CHINA).strftime("%Y-%m")  # type: ignore[union-attr]
-            tally[key] = tally.get(key, 0) + 1
-    labels, cursor = [], first
+    starts, cursor = [], first
     while cursor <= local:
-        labels.append(cursor.strftime("%Y-%m"))
+        starts.append(cursor)
         cursor = (cursor + dt.timedelta(days=32)).replace(day=1)
-    return [(label, tally.get(label, 0)) for label in labels]
+    bounds = [
+        (start.astimezone(dt.UTC), later.astimezone(dt.UTC))
+        for start, later in zip(starts, [*starts[1:], cursor], strict=True)
+    ]
+    c = complaints.c
+    sums = [
+        sa.func.sum(sa.case((sa.and_(c.received_at >= a, c.received_at < b), 1), else_=0)) for a, b in bounds
+    ]
+    with store.engine.connect() as conn:
+        counts = conn.execute(
+            sa.select(*sums).where(c.received_at >= bounds[0][0], *_window(c, None, None, region))
+        ).one()
+    return [(start.strftime("%Y-%m"), int(n or 0)) for start, n in zip(starts, counts, strict=True)]
 
 
 @dataclass(frozen=True)
@@ -218,39 +239,57 @@ class Durations:
         return f"中位数{self.median_days:.1f}天，90%在{self.p90_days:.1f}天内（{self.count}件）"
 
 
-def _durations(pairs: list[tuple[dt.datetime, dt.datetime]]) -> Durations:
-    days = sorted((as_utc(end) - as_utc(start)).total_seconds() / 86400 for start, end in pairs)  # type: ignore[operator]
-    if not days:
+def _days_between(conn: sa.Connection, start: sa.ColumnElement, end: sa.ColumnElement) -> sa.ColumnElement:
+    """SQL: days from `start` to `end` (PostgreSQL's interval, SQLite's Julian days)."""
+    if conn.dialect.name == "postgresql":
+        return sa.extract("epoch", end - start) / 86400.0
+    return sa.func.julianday(end) - sa.func.julianday(start)
+
+
+def _durations(conn: sa.Connection, start: sa.ColumnElement, end: sa.ColumnElement, where: list) -> Durations:
+    """The median and 90th percentile of `end − start` over the rows `where` (and `end` set), in SQL: the
+    rank-th smallest value, as the nearest-rank definition (the same on both databases)."""
+    where = [*where, end.is_not(None)]
+    count = conn.execute(sa.select(sa.func.count()).select_from(complaints).where(*where)).scalar_one()
+    if not count:
         return Durations(None, None, 0)
-    return Durations(days[len(days) // 2], days[min(len(days) - 1, int(len(days) * 0.9))], len(days))
+    days = _days_between(conn, start, end)
+
+    def ranked(rank: int) -> float:
+        return float(
+            conn.execute(sa.select(days).where(*where).order_by(days).offset(rank).limit(1)).scalar_one()
+        )
+
+    return Durations(ranked(count // 2), ranked(min(count - 1, int(count * 0.9))), int(count))
 
 
 def answer_times(
-    store: HubStore, start: dt.datetime | None = None, end: dt.datetime | None = None
+    store: HubStore, start: dt.datetime | None = None, end: dt.datetime | None = None, region: str = ""
 ) -> tuple[Durations, Durations]:
     """(time from arrival to first answer, time from arrival to close)."""
     c = complaints.c
-    where = _window(c, start, end)
+    where = _window(c, start, end, region)
     with store.engine.connect() as conn:
-        first = conn.execute(
-            sa.select(c.received_at, c.first_answer_at).where(*where, c.first_answer_at.is_not(None))
-        ).all()
-        closed = conn.execute(
-            sa.select(c.received_at, c.closed_at).where(*where, c.closed_at.is_not(None))
-        ).all()
-    return _durations(first), _durations(closed)  # type: ignore[arg-type]
+        return _durations(conn, c.received_at, c.first_answer_at, where), _durations(
+            conn, c.received_at, c.closed_at, where
+        )
 
 
-def overdue_by_department(store: HubStore, now: dt.datetime) -> list[tuple[str, Rate]]:
-    """Per department: complaints overdue now or answered late, out of all assigned to it."""
+def _late(now: dt.datetime) -> sa.ColumnElement[bool]:
+    """An assigned complaint overdue now, or answered after its due date."""
     c = complaints.c
-    late = sa.or_(
+    return sa.or_(
         sa.and_(c.status.in_(("assigned", "verifying")), c.due_at < now),
         sa.and_(c.first_answer_at.is_not(None), c.first_answer_at > c.due_at),
     )
+
+
+def overdue_by_department(store: HubStore, now: dt.datetime, region: str = "") -> list[tuple[str, Rate]]:
+    """Per department: complaints overdue now or answered late, out of all assigned to it."""
+    c = complaints.c
     query = (
-        sa.select(c.department, sa.func.count(), sa.func.sum(sa.case((late, 1), else_=0)))
-        .where(c.department.is_not(None), c.withdrawn_at.is_(None))
+        sa.select(c.department, sa.func.count(), sa.func.sum(sa.case((_late(now), 1), else_=0)))
+        .where(c.department.is_not(None), c.withdrawn_at.is_(None), *_window(c, None, None, region))
         .group_by(c.department)
     )
     with store.engine.connect() as conn:
@@ -258,7 +297,7 @@ def overdue_by_department(store: HubStore, now: dt.datetime) -> list[tuple[str, 
     return sorted(rows, key=lambda pair: (not pair[1].rankable, -(pair[1].percent or 0), pair[0]))
 
 
-def overdue_list(store: HubStore, now: dt.datetime, limit: int = 500) -> list[dict]:
+def overdue_list(store: HubStore, now: dt.datetime, limit: int = 500, region: str = "") -> list[dict]:
     from kiosk.hub.cases import overdue
 
     c = complaints.c
@@ -267,7 +306,7 @@ def overdue_list(store: HubStore, now: dt.datetime, limit: int = 500) -> list[di
             sa.select(
                 c.id, c.tracking_no, c.category, c.programme, c.department, c.received_at, c.due_at, c.status
             )
-            .where(overdue(now))
+            .where(overdue(now), *_window(c, None, None, region))
             .order_by(c.received_at)
             .limit(limit)
         ).mappings()
@@ -293,9 +332,54 @@ class KioskHealth:
     snapshot_at: str = ""  # when it last took a signed snapshot
 
 
-def fleet(store: HubStore, now: dt.datetime) -> list[KioskHealth]:
-    """Every kiosk, the ones needing a visit first."""
+def _day_starts(now: dt.datetime, days: int) -> list[dt.datetime]:
+    """The starts (UTC) of the Beijing days that the last `days` days touch, oldest first, and tomorrow's."""
+    today = now.astimezone(CHINA).date()
+    first = today - dt.timedelta(days=days)
+    return [
+        dt.datetime.combine(first + dt.timedelta(days=n), dt.time(), CHINA).astimezone(dt.UTC)
+        for n in range(days + 2)
+    ]
+
+
+def _usage(now: dt.datetime) -> sa.Subquery:
+    """Per kiosk, in SQL: heartbeats over the last 24 h, and card reads over the last 7 days (each hour's
+    row holds that Beijing day's running count, so a day's reads are its largest)."""
+    h = heartbeat_hours.c
     day_ago, week_ago = now - dt.timedelta(days=1), now - dt.timedelta(days=7)
+    starts = _day_starts(now, 7)
+    day = sa.case(
+        *(
+            (sa.and_(h.hour >= a, h.hour < b), n)
+            for n, (a, b) in enumerate(zip(starts, starts[1:], strict=False))
+        ),
+        else_=-1,
+    )
+    daily = (
+        sa.select(
+            h.kiosk_id,
+            sa.func.max(h.card_reads).label("reads"),
+            sa.func.sum(sa.case((h.hour >= day_ago, h.beats), else_=0)).label("beats"),
+        )
+        .where(h.hour >= week_ago)
+        .group_by(h.kiosk_id, day)
+        .subquery()
+    )
+    return (
+        sa.select(
+            daily.c.kiosk_id,
+            sa.func.sum(daily.c.reads).label("reads"),
+            sa.func.sum(daily.c.beats).label("beats"),
+        )
+        .group_by(daily.c.kiosk_id)
+        .subquery()
+    )
+
+
+def fleet(store: HubStore, now: dt.datetime, region: str = "") -> list[KioskHealth]:
+    """Every kiosk within `region`, the ones needing a visit first."""
+    day_ago = now - dt.timedelta(days=1)
+    usage = _usage(now)
     with store.engine.connect() as conn:
         listed = conn.execute(
             sa.select(
@@ -305,24 +389,21 @@ def fleet(store: HubStore, now: dt.datetime) -> list[KioskHealth]:
                 kiosks.c.clock_skew_seconds,
                 heartbeats.c.at,
                 heartbeats.c.status,
-            ).select_from(kiosks.outerjoin(heartbeats, heartbeats.c.kiosk_id == kiosks.c.kiosk_id))
+                usage.c.beats,
+                usage.c.reads,
+            )
+            .select_from(
+                kiosks.outerjoin(heartbeats, heartbeats.c.kiosk_id == kiosks.c.kiosk_id).outerjoin(
+                    usage, usage.c.kiosk_id == kiosks.c.kiosk_id
+                )
+            )
+            .where(regions.within(region, kiosks.c.region))
         ).all()
-        hours = (
-            conn.execute(sa.select(heartbeat_hours).where(heartbeat_hours.c.hour >= week_ago))
-            .mappings()
-            .all()
-        )
-    per_kiosk: dict[str, list] = {}
-    for row in hours:
-        per_kiosk.setdefault(row["kiosk_id"], []).append(row)
     result = []
-    for kiosk_id, revoked_at, created_at, skew, last_at, status in listed:
+    for kiosk_id, revoked_at, created_at, skew, last_at, status, beats, reads in listed:
         last_at = as_utc(last_at)
-        rows = per_kiosk.get(kiosk_id, [])
-        beats = sum(r["beats"] for r in rows if (as_utc(r["hour"]) or day_ago) >= day_ago)
         expected_since = max(as_utc(created_at) or day_ago, day_ago)
         expected = max(1, int((now - expected_since).total_seconds() // 60))
-        reads = _reads_per_day(rows, now)
         said = json.loads(status or "{}") if status else {}
         backlog = int(said.get("outbox_backlog", 0))
         version = str(said.get("software_version", ""))
@@ -330,23 +411,14 @@ def fleet(store: HubStore, now: dt.datetime) -> list[KioskHealth]:
             data_date = dt.date.fromisoformat(str(said["data_date"])) if said.get("data_date") else None
         except ValueError:
             data_date = None
-        state = (
-            "revoked"
-            if revoked_at
-            else "dead"
-            if last_at is None or now - last_at > dt.timedelta(days=1)
-            else "late"
-            if now - last_at > dt.timedelta(minutes=15)
-            else "ok"
-        )
         result.append(
             KioskHealth(
                 kiosk_id,
                 revoked_at is not None,
                 last_at,
-                state,
-                Rate(min(beats, expected), expected),
-                reads,
+                _state(revoked_at, last_at, now),
+                Rate(min(int(beats or 0), expected), expected),
+                int(reads or 0) / 7.0,
                 backlog,
                 version,
                 data_date,
@@ -359,6 +431,18 @@ def fleet(store: HubStore, now: dt.datetime) -> list[KioskHealth]:
         )
     order = {"dead": 0, "late": 1, "ok": 2, "revoked": 3}
     return sorted(result, key=lambda k: (order[k.state], k.kiosk_id))
+
+
+LATE = dt.timedelta(minutes=15)  # no heartbeat for this long: 'late'
+DEAD = dt.timedelta(days=1)  # … for this long, or never: 'dead'
+
+
+def _state(revoked_at: dt.datetime | None, last_at: dt.datetime | None, now: dt.datetime) -> str:
+    if revoked_at:
+        return "revoked"
+    if last_at is None or now - last_at > DEAD:
+        return "dead"
+    return "late" if now - last_at > LATE else "ok"
 
 
 def _doctor_of(said: dict) -> tuple[str, tuple[tuple[str, str, str], ...]]:
@@ -374,10 +458,107 @@ def _doctor_of(said: dict) -> tuple[str, tuple[tuple[str, str, str], ...]]:
     return str(doctor.get("at", ""))[:40], problems
 
 
-def _reads_per_day(rows: list, now: dt.datetime) -> float:
-    """Card reads a day over the last 7 days: each hour's row holds that day's running count at the time."""
-    daily: dict[dt.date, int] = {}
-    for row in rows:
-        day = as_utc(row["hour"]).astimezone(CHINA).date()  # type: ignore[union-attr]
-        daily[day] = max(daily.get(day, 0), row["card_reads"])
-    return sum(daily.values()) / 7.0
+# -- a region and its subregions, side by side ------------------------------------------------------------
+@dataclass(frozen=True)
+class Part:
+    """One region's row of a rollup: its complaints and findings, the money they are about, how many are
+    still open, the overdue rate among those assigned (with its sample), and its kiosks."""
+
+    code: str
+    name: str
+    complaints: int = 0  # villagers' complaints, withdrawn ones left out
+    findings: int = 0  # supervision-check findings
+    at_stake_fen: int = 0
+    open: int = 0  # neither closed nor withdrawn
+    overdue: Rate = Rate(0, 0)  # assigned ones overdue now or answered late, of all assigned
+    kiosks: int = 0  # not revoked
+    kiosks_down: int = 0  # of them, none heard from for 15 minutes or more
+
+
+def _complaint_figures(now: dt.datetime) -> list:
+    c = complaints.c
+    live = c.withdrawn_at.is_(None)
+    finding = c.category == "check_finding"
+    assigned = sa.and_(live, c.department.is_not(None))
+    return [
+        sa.func.sum(sa.case((sa.and_(live, sa.not_(finding)), 1), else_=0)),
+        sa.func.sum(sa.case((sa.and_(live, finding), 1), else_=0)),
+        sa.func.coalesce(sa.func.sum(sa.case((live, c.at_stake_fen), else_=0)), 0),
+        sa.func.sum(sa.case((sa.and_(live, c.closed_at.is_(None)), 1), else_=0)),
+        sa.func.sum(sa.case((sa.and_(assigned, _late(now)), 1), else_=0)),
+        sa.func.sum(sa.case((assigned, 1), else_=0)),
+    ]
+
+
+def _kiosk_figures(now: dt.datetime) -> list:
+    live = kiosks.c.revoked_at.is_(None)
+    down = sa.and_(live, sa.or_(heartbeats.c.at.is_(None), heartbeats.c.at < now - LATE))
+    return [sa.func.sum(sa.case((live, 1), else_=0)), sa.func.sum(sa.case((down, 1), else_=0))]
+
+
+def _part(code: str, name: str, figures: tuple, fleet: tuple) -> Part:
+    complaints_, findings, fen, still_open, late, assigned = (int(v or 0) for v in figures)
+    return Part(
+        code,
+        name,
+        complaints_,
+        findings,
+        fen,
+        still_open,
+        Rate(late, assigned),
+        *(int(v or 0) for v in fleet),
+    )
+
+
+def rollup(
+    store: HubStore,
+    region: str,
+    now: dt.datetime,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+) -> tuple[Part, list[Part]]:
+    """`region`'s figures (complaints received between `start` and `end`, kiosks as they are now) and its
+    subregions' side by side, each counted by the database: the whole in one query, the parts grouped by
+    their codes' prefix in another, so a part missing from the sum would show. Every subregion the
+    regions table knows is listed, those with nothing to count at zero."""
+    c = complaints.c
+    where = _window(c, start, end, region) or [sa.true()]
+    part_of = regions.subregion_of(region, c.region)
+    kiosk_part = regions.subregion_of(region, kiosks.c.region)
+    fleet_from = kiosks.outerjoin(heartbeats, heartbeats.c.kiosk_id == kiosks.c.kiosk_id)
+    in_region = regions.within(region, kiosks.c.region)
+    with store.engine.connect() as conn:
+        whole = conn.execute(sa.select(*_complaint_figures(now)).where(*where)).one()
+        whole_fleet = conn.execute(
+            sa.select(*_kiosk_figures(now)).select_from(fleet_from).where(in_region)
+        ).one()
+        by_part = {
+            code or "": tuple(rest)
+            for code, *rest in conn.execute(
+                sa.select(part_of, *_complaint_figures(now)).where(*where).group_by(part_of)
+            )
+        }
+        fleet_by_part = {
+            code or "": tuple(rest)
+            for code, *rest in conn.execute(
+                sa.select(kiosk_part, *_kiosk_figures(now))
+                .select_from(fleet_from)
+                .where(in_region)
+                .group_by(kiosk_part)
+            )
+        }
+        known = regions.subregions_in(conn, region)
+        codes = set(known) | set(by_part) | set(fleet_by_part)
+        named = {**regions.names(conn, codes), **known}
+    empty = (0,) * 6
+    parts = [
+        _part(
+            code,
+            named[code] if code != region else f"（{regions.name_of_level_below(region)}未明）",
+            by_part.get(code, empty),
+            fleet_by_part.get(code, (0, 0)),
+        )
+        for code in sorted(codes)
+    ]
+    total = _part(region, "", tuple(whole), tuple(whole_fleet))
+    return total, parts

@@ -1,5 +1,6 @@
-"""Every back-office route × every role: allowed or refused, as written out here (not derived from the code's
-own permission table, so a change to either shows up as a failure)."""
+"""Every back-office route × every role, and × the account's region (the complaint's own county, the
+prefecture above it, a sibling county): allowed or refused, as written out here (not derived from the
+code's own permission table, so a change to either shows up as a failure). On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import pytest
 
 from kiosk.hub import cases
 from kiosk.hub.accounts import User
+from kiosk.hub.db import users
 from tests.helpers.hub import csrf_of
 
 ROLES = ("admin", "supervisor", "handler", "auditor")
@@ -62,7 +64,12 @@ FORMS = {
     "assign": {"department": "县民政局"},
     "interim": {"reply": "还在核实，请再等几天", "due": "2026-12-10"},
     "answer": {"outcome": "resolved", "reply": "已补发"},
-    "/office/users": {"name": "new-auditor", "role": "auditor", "password": "another long passphrase"},
+    "/office/users": {
+        "name": "new-auditor",
+        "role": "auditor",
+        "password": "another long passphrase",
+        "region": "522301",  # where the complaint is; the unscoped accounts of MATRIX may create anywhere
+    },
     "/office/departments": {"name": "县财政局"},
     "/office/staff": {
         "name": "li-yisheng",
@@ -122,8 +129,87 @@ def test_every_office_route_is_in_the_matrix(office):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_route_allows_or_refuses_each_role(office, role):
+    _walk(office, role, [(method, route, state, expected) for method, route, state, expected in MATRIX])
+
+
+# The complaint (filed at a kiosk of 兴义市's township 522301100) and the account renshe are in 兴义市, 522301.
+# Each role's account is placed in that county (own), in its prefecture 黔西南州 (parent: sees its counties),
+# or in 兴仁市 (sibling: sees none of it). Pages of a region are asked for 兴义市 (?region=522301); a new
+# account is asked for there too. Per relation, the status each role in ROLES order gets.
+COUNTY, PREFECTURE, SIBLING = "522301", "5223", "522302"
+RELATIONS = {"own": COUNTY, "parent": PREFECTURE, "sibling": SIBLING}
+# (method, route, state, statuses in ROLES order for own, for parent, for sibling)
+# fmt: off
+REGION_MATRIX = [
+    ("GET", "/office/", None, (403, 200, 200, 200), (403, 200, 200, 200), (403, 200, 200, 200)),
+    ("GET", "/office/complaints/{id}", "assigned", (403, 200, 200, 200), (403, 200, 200, 200), (403, 404, 404, 404)),
+    ("POST", "/office/complaints/{id}/assign", "received", (403, 303, 403, 403), (403, 303, 403, 403), (403, 404, 403, 403)),
+    ("POST", "/office/complaints/{id}/verify", "assigned", (403, 303, 303, 403), (403, 303, 303, 403), (403, 404, 404, 403)),
+    ("POST", "/office/complaints/{id}/interim", "verifying", (403, 303, 303, 403), (403, 303, 303, 403), (403, 404, 404, 403)),
+    ("POST", "/office/complaints/{id}/answer", "verifying", (403, 303, 303, 403), (403, 303, 303, 403), (403, 404, 404, 403)),
+    ("POST", "/office/complaints/{id}/close", "answered", (403, 303, 403, 403), (403, 303, 403, 403), (403, 404, 403, 403)),
+    ("POST", "/office/complaints/{id}/reopen", "closed", (403, 303, 403, 403), (403, 303, 403, 403), (403, 404, 403, 403)),
+    ("GET", "/office/export.csv?region=522301", None, (403, 200, 403, 200), (403, 200, 403, 200), (403, 200, 403, 200)),
+    ("GET", "/office/export.xlsx", None, (403, 200, 403, 200), (403, 200, 403, 200), (403, 200, 403, 200)),
+    ("GET", "/office/dashboard?region=522301", None, (403, 200, 403, 200), (403, 200, 403, 200), (403, 403, 403, 403)),
+    ("GET", "/office/dashboard", None, (403, 200, 403, 200), (403, 200, 403, 200), (403, 200, 403, 200)),
+    ("GET", "/office/dashboard?region=5223", None, (403, 403, 403, 403), (403, 200, 403, 200), (403, 403, 403, 403)),
+    ("GET", "/office/patterns?region=522301", None, (403, 200, 403, 200), (403, 200, 403, 200), (403, 403, 403, 403)),
+    ("GET", "/office/grouped?region=522301", None, (403, 200, 200, 200), (403, 200, 200, 200), (403, 200, 200, 200)),
+    ("GET", "/office/report?region=522301", None, (403, 200, 403, 200), (403, 200, 403, 200), (403, 403, 403, 403)),
+    ("GET", "/office/report?region=52", None, (403, 403, 403, 403), (403, 403, 403, 403), (403, 403, 403, 403)),
+    ("GET", "/office/fleet?region=522301", None, (200, 200, 403, 200), (200, 200, 403, 200), (403, 403, 403, 403)),
+    ("GET", "/office/fleet?region=not-a-code", None, (400, 400, 403, 400), (400, 400, 403, 400), (400, 400, 403, 400)),
+    ("GET", "/office/audit", None, (403, 403, 403, 200), (403, 403, 403, 200), (403, 403, 403, 200)),
+    ("GET", "/office/audit.csv", None, (403, 403, 403, 200), (403, 403, 403, 200), (403, 403, 403, 200)),
+    ("GET", "/office/audit.xlsx", None, (403, 403, 403, 200), (403, 403, 403, 200), (403, 403, 403, 200)),
+    ("GET", "/office/users", None, (200, 403, 403, 403), (200, 403, 403, 403), (200, 403, 403, 403)),
+    ("POST", "/office/users", None, (303, 403, 403, 403), (303, 403, 403, 403), (400, 403, 403, 403)),
+    ("POST", "/office/users/renshe/unlock", None, (303, 403, 403, 403), (303, 403, 403, 403), (404, 403, 403, 403)),
+    ("POST", "/office/users/renshe/disable", None, (303, 403, 403, 403), (303, 403, 403, 403), (404, 403, 403, 403)),
+    ("POST", "/office/departments", None, (303, 403, 403, 403), (303, 403, 403, 403), (303, 403, 403, 403)),
+    ("POST", "/office/users/renshe/reset", None, (200, 403, 403, 403), (200, 403, 403, 403), (404, 403, 403, 403)),
+    ("GET", "/office/staff", None, (200, 403, 403, 403), (200, 403, 403, 403), (200, 403, 403, 403)),
+    ("POST", "/office/staff", None, (303, 403, 403, 403), (303, 403, 403, 403), (303, 403, 403, 403)),
+    ("POST", "/office/staff/li-yisheng/reset", None, (303, 403, 403, 403), (303, 403, 403, 403), (303, 403, 403, 403)),
+    ("POST", "/office/staff/li-yisheng/kiosks", None, (303, 403, 403, 403), (303, 403, 403, 403), (303, 403, 403, 403)),
+    ("POST", "/office/staff/li-yisheng/disable", None, (303, 403, 403, 403), (303, 403, 403, 403), (303, 403, 403, 403)),
+    ("GET", "/office/staff-lookups?region=522301", None, (403, 200, 403, 200), (403, 200, 403, 200), (403, 403, 403, 403)),
+    ("GET", "/office/staff-lookups.csv", None, (403, 200, 403, 200), (403, 200, 403, 200), (403, 200, 403, 200)),
+    ("GET", "/office/staff-lookups.xlsx", None, (403, 200, 403, 200), (403, 200, 403, 200), (403, 200, 403, 200)),
+    ("GET", "/office/resets", None, (200, 200, 403, 403), (200, 200, 403, 403), (200, 200, 403, 403)),
+    ("POST", "/office/resets/999999/approve", None, (400, 400, 403, 403), (400, 400, 403, 403), (400, 400, 403, 403)),
+    ("GET", "/office/reset/not-a-token", None, (404, 404, 404, 404), (404, 404, 404, 404), (404, 404, 404, 404)),
+    ("POST", "/office/reset/not-a-token", None, (404, 404, 404, 404), (404, 404, 404, 404), (404, 404, 404, 404)),
+    ("POST", "/office/notice/dismiss", None, (303, 303, 303, 303), (303, 303, 303, 303), (303, 303, 303, 303)),
+    ("GET", "/office/second-factor", None, (303, 303, 303, 303), (303, 303, 303, 303), (303, 303, 303, 303)),
+    ("POST", "/office/second-factor", None, (303, 303, 303, 303), (303, 303, 303, 303), (303, 303, 303, 303)),
+    ("GET", "/office/login", None, (200, 200, 200, 200), (200, 200, 200, 200), (200, 200, 200, 200)),
+    ("POST", "/office/login", None, (401, 401, 401, 401), (401, 401, 401, 401), (401, 401, 401, 401)),
+    ("POST", "/office/logout", None, (303, 303, 303, 303), (303, 303, 303, 303), (303, 303, 303, 303)),
+]
+# fmt: on
+
+
+def test_the_region_matrix_covers_every_route_of_the_role_matrix():
+    assert {(m, r.split("?")[0]) for m, r, *_ in REGION_MATRIX} == {(m, r) for m, r, _, _ in MATRIX}
+
+
+@pytest.mark.parametrize("relation", RELATIONS)
+@pytest.mark.parametrize("role", ROLES)
+def test_each_route_allows_or_refuses_each_role_in_each_region(office, role, relation):
+    office.store.register_kiosk("kiosk-1", office.clock.now, region=COUNTY + "100")
+    with office.store.engine.begin() as conn:
+        conn.execute(users.update().where(users.c.name == "renshe").values(region=COUNTY))
+        conn.execute(users.update().where(users.c.name == SIGN_IN[role]).values(region=RELATIONS[relation]))
+    column = list(RELATIONS).index(relation)
+    _walk(office, role, [(m, route, state, statuses[column]) for m, route, state, *statuses in REGION_MATRIX])
+
+
+def _walk(office, role: str, rows: list) -> None:  # type: ignore[no-untyped-def]
+    """Ask for every (method, route) in `rows` as `role`'s account; each must get its expected status."""
     client = office.sign_in(SIGN_IN[role])
-    for number, (method, route, state, expected) in enumerate(MATRIX, start=1):
+    for number, (method, route, state, expected) in enumerate(rows, start=1):
         complaint = _in_state(office, number, state) if "{id}" in route else None
         path = route.format(id=complaint)
         if method == "GET":
@@ -133,7 +219,7 @@ def test_each_route_allows_or_refuses_each_role(office, role):
             token = csrf_of(page) if 'name="csrf"' in page else _token(client)
             form = {"csrf": token, **FORMS.get(path.rsplit("/", 1)[-1], FORMS.get(path, {}))}
             response = client.post(path, data=form)
-        want = expected[ROLES.index(role)]
+        want = expected[ROLES.index(role)] if isinstance(expected, tuple) else expected
         assert response.status_code == want, f"{role} {method} {route}: {response.status_code}, want {want}"
         if route == "/office/logout":
             client = office.sign_in(SIGN_IN[role])

@@ -5,22 +5,24 @@ The reset pages themselves: approving (administrators, supervisors) and using a 
 
 from __future__ import annotations
 
-from flask import g, redirect, render_template, request, url_for
+from flask import abort, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from kiosk.hub import accounts, cases
+from kiosk.hub import accounts, cases, regions
 from kiosk.hub.office.common import bp, guarded, now, store
 
 
 def _users_page(error: str = "", status: int = 200) -> ResponseReturnValue:
     return render_template(
         "office/users.html",
-        users=accounts.list_users(store()),
+        users=accounts.list_users(store(), g.office.user.region),
         roles=accounts.ROLE_NAMES,
         departments=cases.department_names(store()),
         error=error,
-        paused=accounts.paused_accounts(store(), now()),
-        resets=accounts.pending_resets(store(), now()),
+        paused=[p for p in accounts.paused_accounts(store(), now()) if g.office.user.sees(p["region"])],
+        resets=accounts.pending_resets(store(), now(), g.office.user.region),
+        subregions=regions.subregions(store().engine, g.office.user.region),
+        own_region=(g.office.user.region, regions.name_of(store().engine, g.office.user.region)),
         now=now(),
     ), status
 
@@ -44,6 +46,8 @@ def save_user() -> ResponseReturnValue:
             form.get("password", ""),
             now(),
             department=form.get("department") or None,
+            region=form.get("region", "")[:12],
+            by=g.office.user,
         )
     except accounts.AccountError as error:
         store().record_audit(g.office.user.name, "save_user", name, f"refused: {error}", now())
@@ -55,6 +59,9 @@ def save_user() -> ResponseReturnValue:
 @bp.post("/users/<name>/<action>")
 @guarded("users")
 def user_action(name: str, action: str) -> ResponseReturnValue:
+    if accounts.account(store(), name, g.office.user.region) is None:  # none, or another region's
+        store().record_audit(g.office.user.name, f"{action}_user", name, "refused: not found", now())
+        abort(404)
     if action == "unlock":
         done = accounts.unlock(store(), name)
     elif action == "disable" and name != g.office.user.name:
@@ -80,6 +87,9 @@ def add_department() -> ResponseReturnValue:
 def reset_user(name: str) -> ResponseReturnValue:
     """Issue a one-time token for `name`; shown once, to hand over in person. Nothing changes until it is used."""
     lost_phone = request.form.get("new_second_factor") == "1"
+    if accounts.account(store(), name, g.office.user.region) is None:
+        store().record_audit(g.office.user.name, "request_reset", name, "refused: not found", now())
+        abort(404)
     try:
         issued = accounts.request_reset(store(), name, g.office.user, now(), new_second_factor=lost_phone)
     except accounts.AccountError as error:
@@ -106,7 +116,7 @@ def reset_user(name: str) -> ResponseReturnValue:
 def resets() -> ResponseReturnValue:
     return render_template(
         "office/resets.html",
-        resets=accounts.pending_resets(store(), now()),
+        resets=accounts.pending_resets(store(), now(), g.office.user.region),
         roles=accounts.ROLE_NAMES,
         error="",
     )
@@ -120,7 +130,9 @@ def approve_reset(reset_id: int) -> ResponseReturnValue:
     except accounts.AccountError as error:
         store().record_audit(g.office.user.name, "approve_reset", str(reset_id), f"refused: {error}", now())
         return render_template(
-            "office/resets.html", resets=accounts.pending_resets(store(), now()), error=str(error)
+            "office/resets.html",
+            resets=accounts.pending_resets(store(), now(), g.office.user.region),
+            error=str(error),
         ), 400
     store().record_audit(g.office.user.name, "approve_reset", str(reset_id), "ok", now())
     return redirect(url_for("office.resets"), code=303)

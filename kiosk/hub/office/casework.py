@@ -3,6 +3,7 @@ any filtered list."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import tempfile
 from pathlib import Path
@@ -16,7 +17,7 @@ from kiosk.core.tables import write_table
 from kiosk.hub import cases, evidence, roster, stats, workflow
 from kiosk.hub.context import parts
 from kiosk.hub.exports import HEADERS
-from kiosk.hub.office.common import bp, guarded, now, store
+from kiosk.hub.office.common import asked_region, bp, guarded, now, store
 from kiosk.hub.workflow import WorkflowError
 
 
@@ -155,15 +156,17 @@ def patterns() -> ResponseReturnValue:
     """Village × programme: cases and findings, and the money at stake, each cell opening its cases."""
     from kiosk.hub.patterns import by_role, village_by_programme
 
-    table = village_by_programme(store(), g.office.user, now())
+    region = asked_region()
+    viewer = dataclasses.replace(g.office.user, region=region)  # the account, narrowed to the asked region
+    table = village_by_programme(store(), viewer, now())
     roles = {
-        "approver": ("按审批人", by_role(store(), g.office.user, now(), "approver")),
-        "operator": ("按发放经办人", by_role(store(), g.office.user, now(), "operator")),
-        "entered_by": ("按数据录入人", by_role(store(), g.office.user, now(), "entered_by")),
-        "batch": ("按发放批次", by_role(store(), g.office.user, now(), "batch")),
+        "approver": ("按审批人", by_role(store(), viewer, now(), "approver")),
+        "operator": ("按发放经办人", by_role(store(), viewer, now(), "operator")),
+        "entered_by": ("按数据录入人", by_role(store(), viewer, now(), "entered_by")),
+        "batch": ("按发放批次", by_role(store(), viewer, now(), "batch")),
     }
-    months = stats.by_month(store(), 12, now())
-    store().record_audit(g.office.user.name, "patterns", "", "ok", now())
+    months = stats.by_month(store(), 12, now(), region)
+    store().record_audit(g.office.user.name, "patterns", region, "ok", now())
     return render_template("office/patterns.html", table=table, roles=roles, months=months)
 
 

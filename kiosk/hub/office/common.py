@@ -4,6 +4,8 @@
 path /office, HttpOnly, SameSite=Strict; Secure when the hub's config says secure_cookie, behind TLS), sends a
 visitor without one to sign in, a half-signed-in one to the second factor, refuses a role without the
 permission (403) and a POST without the session's form token (400). Refusals are audited.
+`asked_region()` is the region a page is asked for (`?region=`, by default the account's own): one
+outside the account's region is refused (403) the same way.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable
 from flask import Blueprint, abort, g, redirect, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from kiosk.hub import accounts
+from kiosk.hub import accounts, regions
 from kiosk.hub.context import parts
 from kiosk.hub.store import HubStore
 
@@ -78,6 +80,20 @@ def guarded(permission: str | None, *, stage: str = "full") -> Callable:
         return wrapper
 
     return decorator
+
+
+def asked_region() -> str:
+    """The region this page is asked for: `?region=CODE` (any written length of a division code), by default
+    the account's own. A malformed code is a 400; a region outside the account's is refused (403)."""
+    user = g.office.user
+    try:
+        asked = regions.normalize(request.args.get("region", "")[:12]) or user.region
+    except regions.RegionError:
+        abort(400)
+    if not user.sees(asked):
+        store().record_audit(user.name, request.endpoint or "?", request.path, "refused: region", now())
+        abort(403)
+    return asked
 
 
 @bp.app_context_processor

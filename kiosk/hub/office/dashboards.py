@@ -15,27 +15,35 @@ from kiosk.core.checks import CHECKS
 from kiosk.core.clock import CHINA
 from kiosk.core.complaint import CATEGORIES
 from kiosk.core.tables import write_table
-from kiosk.hub import charts, lookup_guard, report, stats, workflow
-from kiosk.hub.office.common import bp, guarded, now, store
+from kiosk.hub import charts, lookup_guard, regions, report, stats, workflow
+from kiosk.hub.office.common import asked_region, bp, guarded, now, store
 
 
 @bp.get("/dashboard")
 @guarded("dashboard")
 def dashboard() -> ResponseReturnValue:
-    at = now()
-    by_village = stats.counts_by(store(), "village")
-    by_programme = stats.counts_by(store(), "programme")
-    by_category = [(CATEGORIES.get(k, (k,))[0], n) for k, n in stats.counts_by(store(), "category")]
-    months = stats.by_month(store(), 12, at)
-    first, closed = stats.answer_times(store())
-    departments = stats.overdue_by_department(store(), at)
-    fleet = stats.fleet(store(), at)
+    """A region's figures (by default the account's own), its subregions side by side, every count the
+    database's."""
+    at, region = now(), asked_region()
+    by_village = stats.counts_by(store(), "village", region=region)
+    by_programme = stats.counts_by(store(), "programme", region=region)
+    by_category = [
+        (CATEGORIES.get(k, (k,))[0], n) for k, n in stats.counts_by(store(), "category", region=region)
+    ]
+    months = stats.by_month(store(), 12, at, region)
+    first, closed = stats.answer_times(store(), region=region)
+    departments = stats.overdue_by_department(store(), at, region)
+    total, parts = stats.rollup(store(), region, at)
     from kiosk.hub.roster import findings_by_check
 
-    findings = [(CHECKS.get(code, code), n) for code, n in findings_by_check(store().engine)]
-    store().record_audit(g.office.user.name, "dashboard", "", "ok", at)
+    findings = [(CHECKS.get(code, code), n) for code, n in findings_by_check(store().engine, region)]
+    store().record_audit(g.office.user.name, "dashboard", region, "ok", at)
     return render_template(
         "office/dashboard.html",
+        region=region,
+        path=regions.path_to(store().engine, region, g.office.user.region),
+        total=total,
+        parts=parts,
         by_village=by_village,
         by_programme=by_programme,
         by_category=by_category,
@@ -44,8 +52,8 @@ def dashboard() -> ResponseReturnValue:
         findings=findings,
         closed=closed,
         departments=departments,
-        fleet_problems=[k for k in fleet if k.state in ("dead", "late")],
-        fleet_count=len(fleet),
+        fleet_down=total.kiosks_down,
+        fleet_count=total.kiosks,
         min_sample=stats.MIN_SAMPLE,
         charts={
             "village": charts.bars(by_village, title="按村"),
@@ -65,11 +73,18 @@ def dashboard() -> ResponseReturnValue:
 @bp.get("/fleet")
 @guarded("fleet")
 def fleet() -> ResponseReturnValue:
-    kiosks = stats.fleet(store(), now())
-    store().record_audit(g.office.user.name, "fleet", "", "ok", now())
+    """A region's kiosks, the ones needing a visit first, with its subregions' counts side by side."""
+    region = asked_region()
+    kiosks = stats.fleet(store(), now(), region)
+    store().record_audit(g.office.user.name, "fleet", region, "ok", now())
     usage = lookup_guard.fleet_usage(store(), now())
+    total, parts = stats.rollup(store(), region, now())
     return render_template(
         "office/fleet.html",
+        region=region,
+        path=regions.path_to(store().engine, region, g.office.user.region),
+        total=total,
+        parts=parts,
         kiosks=kiosks,
         usage=usage,
         suspicious=sorted(k for k, u in usage.items() if u.suspicious),
@@ -118,13 +133,13 @@ def audit_export(kind: str) -> ResponseReturnValue:
 @bp.get("/report")
 @guarded("report")
 def monthly_report() -> ResponseReturnValue:
-    at = now()
+    at, region = now(), asked_region()
     default = at.astimezone(CHINA).strftime("%Y-%m")
     try:
         month = report.Month.parse(request.args.get("month", default))
     except ValueError:
         abort(400)
-    figures = report.figures(store(), month, at)
+    figures = report.figures(store(), month, at, region)
     html = render_template(
         "report/monthly.html",
         **figures,
@@ -135,7 +150,7 @@ def monthly_report() -> ResponseReturnValue:
     if request.args.get("format") == "html":
         return html
     pdf = report.to_pdf(html)
-    store().record_audit(g.office.user.name, "monthly_report", str(month), "ok", at)
+    store().record_audit(g.office.user.name, "monthly_report", f"{month} {region}".strip(), "ok", at)
     return send_file(
         io.BytesIO(pdf),
         mimetype="application/pdf",

@@ -17,7 +17,7 @@ from kiosk.core.staff import StaffError
 from kiosk.core.tables import write_table
 from kiosk.hub import staff
 from kiosk.hub.context import parts
-from kiosk.hub.office.common import bp, guarded, now, store
+from kiosk.hub.office.common import asked_region, bp, guarded, now, store
 
 
 def _accounts_page(error: str = "", status: int = 200) -> ResponseReturnValue:
@@ -88,8 +88,11 @@ def _period() -> tuple[int, dt.datetime, dt.datetime]:
 @guarded("staff_lookups")
 def staff_lookups() -> ResponseReturnValue:
     days, since, until = _period()
-    report = staff.lookup_report(store(), since, until)
-    store().record_audit(g.office.user.name, "read_staff_lookups", f"{days} days", "ok", now())
+    region = asked_region()
+    report = staff.lookup_report(store(), since, until, region)
+    store().record_audit(
+        g.office.user.name, "read_staff_lookups", f"{days} days {region}".strip(), "ok", now()
+    )
     return render_template(
         "office/staff_lookups.html",
         report=report,
@@ -107,7 +110,7 @@ def staff_lookups_export(kind: str) -> ResponseReturnValue:
     if kind not in ("csv", "xlsx"):
         abort(404)
     days, since, until = _period()
-    report = staff.lookup_report(store(), since, until)
+    report = staff.lookup_report(store(), since, until, asked_region())
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"staff-lookups.{kind}"
         count = write_table(path, staff.LOOKUP_HEADERS, staff.lookup_rows(report), sheet="无卡查询")
