@@ -510,6 +510,11 @@ def _part(code: str, name: str, figures: tuple, fleet: tuple) -> Part:
     )
 
 
+def _unplaced(region: str) -> str:
+    """The row of what is known only to `region` itself (a kiosk registered to the county, not a township)."""
+    return f"（{regions.name_of_level_below(region)}未明）" if region else "（未定地区）"
+
+
 def rollup(
     store: HubStore,
     region: str,
@@ -554,7 +559,7 @@ def rollup(
     parts = [
         _part(
             code,
-            named[code] if code != region else f"（{regions.name_of_level_below(region)}未明）",
+            named[code] if code != region else _unplaced(region),
             by_part.get(code, empty),
             fleet_by_part.get(code, (0, 0)),
         )

@@ -18,9 +18,11 @@ import sqlalchemy as sa
 from device.idnumber import parse_id_number
 from kiosk.backend.wire import to_json
 from kiosk.hub import publish as publishing
+from kiosk.hub import regions
 from kiosk.hub.accounts import User
 from kiosk.hub.db import (
     accounts,
+    complaints,
     enrolments,
     household_incomes,
     households,
@@ -29,6 +31,7 @@ from kiosk.hub.db import (
     policies,
     villages,
 )
+from kiosk.hub.db import regions as regions_table
 from kiosk.hub.publish import PublishError, publish
 from kiosk.hub.roster import Roster, RosterLookups
 from kiosk.hub.store import HubStore
@@ -233,3 +236,25 @@ def test_a_complaint_belongs_to_its_persons_county_and_the_inbox_filters_by_it(p
             sa.select(complaints.c.county, complaints.c.person_id).where(complaints.c.county == FIRST)
         ).all()
     assert len(linked) == 1 and linked[0][1] // 10**9 == int(FIRST)
+
+
+def test_publishing_places_each_county_in_its_prefecture_and_its_complaints_in_the_county(prefecture):
+    """The demo villages' codes are the county's and three digits, not official 12-digit village codes:
+    their rows stay at the county (a township rollup calls them 乡镇未明); test_regions covers real codes."""
+    from kiosk.core.complaint import person_key
+    from kiosk.hub.cases import InboxQuery, inbox
+    from tests.helpers.hub import complaint_payload
+
+    hub, first, second = prefecture
+    with hub.engine.connect() as conn:
+        placed = dict(conn.execute(sa.select(regions_table.c.code, regions_table.c.parent)).all())
+    assert placed == {"52": "", "5227": "52", FIRST: "5227", SECOND: "5227"}
+    assert regions.name_of(hub.engine, SECOND) == "都匀市"
+    hub.register_kiosk("kiosk-1", NOW, region=FIRST)
+    number = pensioner(second)
+    hub.receive_complaint("kiosk-1", complaint_payload(1, person_key=person_key(number, "s")), NOW)
+    with hub.engine.connect() as conn:
+        region, county = conn.execute(sa.select(complaints.c.region, complaints.c.county)).one()
+    assert (region, county) == (SECOND, SECOND)  # the person's county, not the kiosk's
+    for scope, count in ((SECOND, 1), ("5227", 1), ("52", 1), (FIRST, 0), ("5223", 0), (SECOND + "001", 0)):
+        assert inbox(hub, InboxQuery(), User("reader", "auditor", None, scope), NOW)[1] == count, scope
