@@ -70,6 +70,7 @@ def add_complaints(
     from kiosk.core.complaint import person_key
     from kiosk.hub.db import complaints, kiosks
     from kiosk.hub.intake import case_fields
+    from kiosk.hub.regions import of_village
     from kiosk.hub.store import HubStore
 
     store = HubStore(url)
@@ -112,6 +113,7 @@ def add_complaints(
             "payload_sha256": "-",
             "received_at": received,
             **dict(zip(("person_id", "village_code", "county"), place(person), strict=True)),
+            "region": of_village(*place(person)[1:]),
             "status": status,
             "department": None,
             "assigned_at": None,

@@ -6,7 +6,8 @@ lookups keep coming.
 Each county is its own synthetic store (bench/lookup.py's build, villages coded with the county's division
 code), published with `kiosk hub --publish` into one throwaway PostgreSQL cluster: seven before the
 measurements, the eighth during them. Real `kiosk hub` processes (waitress) on loopback answer signed
-requests; the supervisor pages are real pages of a signed-in auditor. The floor: the lookup's three SQL
+requests; the supervisor pages are real pages of signed-in auditors, one scoped to the first county and
+one to the prefecture (its dashboard and fleet page roll the eight counties up side by side). The floor: the lookup's three SQL
 queries alone, on one connection, in the same run.
 
     python bench/province.py            # 4,000,000 persons, ≥ 50 M ledger rows, 400,000 complaints, 1,000 kiosks
@@ -53,6 +54,8 @@ from kiosk.store import open_store  # noqa: E402
 from tests.helpers.pgserver import Postgres  # noqa: E402
 
 COUNTIES = ("522301", "522302", "522323", "522324", "522325", "522326", "522327", "522328")  # as Qianxinan's
+PREFECTURE = "5223"
+COUNTY_AUDITOR, PREFECTURE_AUDITOR = "bench-county", "bench-prefecture"  # auditors scoped to each
 
 
 def county_stores(per_county: int) -> list[Path]:
@@ -88,7 +91,12 @@ def add_fleet(url: str, count: int) -> None:
         conn.execute(
             sa.insert(kiosks),
             [
-                {"kiosk_id": f"kiosk-{k}", "secret": "x", "created_at": now - dt.timedelta(days=30)}
+                {
+                    "kiosk_id": f"kiosk-{k}",
+                    "secret": "x",
+                    "created_at": now - dt.timedelta(days=30),
+                    "region": f"{COUNTIES[k % len(COUNTIES)]}{100 + k // len(COUNTIES) % 12:03d}",  # a township
+                }
                 for k in range(count)
             ],
         )
@@ -130,9 +138,9 @@ def add_fleet(url: str, count: int) -> None:
     store.close()
 
 
-def signed_in(port: int) -> tuple[http.client.HTTPConnection, str]:
+def signed_in(port: int, name: str) -> tuple[http.client.HTTPConnection, str]:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    body = f"name=bench-auditor&password={PASSWORD.replace(' ', '+')}"
+    body = f"name={name}&password={PASSWORD.replace(' ', '+')}"
     connection.request(
         "POST", "/office/login", body=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
     )
@@ -141,9 +149,9 @@ def signed_in(port: int) -> tuple[http.client.HTTPConnection, str]:
     return connection, response.getheader("Set-Cookie").split(";")[0]
 
 
-def pages_p99(port: int, paths: list[str], samples: int, prefix: str) -> dict:
-    """p50/p99 of whole office pages fetched one after another."""
-    connection, cookie = signed_in(port)
+def pages_p99(port: int, paths: list[str], samples: int, prefix: str, account: str) -> dict:
+    """p50/p99 of whole office pages fetched one after another, signed in as `account`."""
+    connection, cookie = signed_in(port, account)
     times = []
     for n in range(samples):
         path = paths[n % len(paths)]
@@ -160,9 +168,10 @@ def pages_p99(port: int, paths: list[str], samples: int, prefix: str) -> dict:
     }
 
 
-def inbox_paths(county: str | None, samples: int) -> list[str]:
+def inbox_paths(samples: int) -> list[str]:
+    """The inbox with a filter a supervisor would use; the account's region scopes it."""
     rng = random.Random(5)
-    scope = f"county={county}&" if county else ""
+    scope = ""
     filters = [
         lambda: "status=assigned",
         lambda: f"category={rng.choice(CATEGORIES)}&sort=due_asc",
@@ -302,7 +311,19 @@ def main() -> int:
             place=place,
         )
         secrets = register_kiosks(url, args.clients)
-        run("hub", "--db", url, "--add-user", "bench-auditor", "--role", "auditor", stdin=PASSWORD + "\n")
+        for name, region in ((COUNTY_AUDITOR, COUNTIES[0]), (PREFECTURE_AUDITOR, PREFECTURE)):
+            run(
+                "hub",
+                "--db",
+                url,
+                "--add-user",
+                name,
+                "--role",
+                "auditor",
+                "--region",
+                region,
+                stdin=PASSWORD + "\n",
+            )
         print(f"set up in {time.perf_counter() - setup_started:.0f} s", flush=True)
         ports = start_hubs(hubs, url, args.processes, args.threads, MINGBAI_HUB_ESCALATE_EVERY="0")
         published = persons - per_county  # lookups go to the seven counties already published
@@ -320,10 +341,12 @@ def main() -> int:
             **load(ports, secrets, published, args.clients, seconds, offered=args.offered),
         }
         samples = 60 if args.quick else 120
-        figures.update(pages_p99(ports[0], inbox_paths(COUNTIES[0], samples), samples, "inbox_county"))
-        figures.update(pages_p99(ports[0], inbox_paths(None, samples), samples, "inbox_prefecture"))
-        figures.update(pages_p99(ports[0], ["/office/dashboard"], 20 if args.quick else 40, "dashboard"))
-        figures.update(pages_p99(ports[0], ["/office/fleet"], 20 if args.quick else 40, "fleet"))
+        paths, pages = inbox_paths(samples), 20 if args.quick else 40
+        figures.update(pages_p99(ports[0], paths, samples, "inbox_county", COUNTY_AUDITOR))
+        figures.update(pages_p99(ports[0], paths, samples, "inbox_prefecture", PREFECTURE_AUDITOR))
+        figures.update(pages_p99(ports[0], ["/office/dashboard"], pages, "dashboard", PREFECTURE_AUDITOR))
+        figures.update(pages_p99(ports[0], ["/office/fleet"], pages, "fleet", PREFECTURE_AUDITOR))
+        figures.update(pages_p99(ports[0], ["/office/dashboard"], pages, "dashboard_county", COUNTY_AUDITOR))
 
         during: dict = {}
         last = stores[-1]

@@ -9,6 +9,7 @@ ever receiving an ID number.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import threading
 import time
@@ -50,7 +51,7 @@ class Roster:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self.reads = engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._data_date: tuple[float, dt.date | None] = (-1e9, None)
+        self._data_dates: dict[str | None, tuple[float, dt.date | None]] = {}
 
     @reconnecting
     def publication(self) -> dict | None:
@@ -110,15 +111,31 @@ class Roster:
         row = conn.execute(query).first()
         return PersonRecord(*row) if row else None
 
-    def data_date(self) -> dt.date | None:
-        """The published ledger's date (the latest publication's), for 数据更新至 on remote kiosks; read at
-        most every 10 s, not on every lookup."""
-        at, cached = self._data_date
+    def data_date(self, county: str | None = None) -> dt.date | None:
+        """How current `county`'s published ledger is (its latest publication's date; without a county, the
+        latest publication's), for 数据更新至 on remote kiosks: a county published last month says so even
+        when another county was published today. Read at most every 10 s, not on every lookup."""
+        at, cached = self._data_dates.get(county, (-1e9, None))
         if time.monotonic() - at > 10.0:
-            found = self.publication()
+            found = self.publication() if county is None else self._county_publication(county)
             cached = parse_date(found.get("data_date")) if found else None
-            self._data_date = (time.monotonic(), cached)
+            self._data_dates[county] = (time.monotonic(), cached)
         return cached
+
+    @reconnecting
+    def _county_publication(self, county: str) -> dict | None:
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(
+                    sa.select(publications)
+                    .where(publications.c.county == county)
+                    .order_by(publications.c.id.desc())
+                    .limit(1)
+                )
+                .mappings()
+                .first()
+            )
+        return dict(row) if row else None
 
     def find_id_number_by_account(self, account: str) -> str | None:
         query = (
@@ -308,12 +325,19 @@ class CountyBackends:
         return next(iter(self.backends.values()))  # someone on no roster: any county answers "not found"
 
     def look_up(self, id_number: IdNumber, *, today: dt.date) -> LookupResult:
-        return self._for(self.roster.county_of(id_number.value)).look_up(id_number, today=today)
+        county = self.roster.county_of(id_number.value)
+        return self._dated(self._for(county).look_up(id_number, today=today), county)
 
     def look_up_account(self, account: str, *, today: dt.date) -> LookupResult:
         number = self.roster.find_id_number_by_account(account)
         county = self.roster.county_of(number) if number else None
-        return self._for(county).look_up_account(account, today=today)
+        return self._dated(self._for(county).look_up_account(account, today=today), county)
+
+    def _dated(self, result: LookupResult, county: str | None) -> LookupResult:
+        """The answer with its own county's ledger date (the backend knows only the latest publication's)."""
+        if county is None or not result.on_roster:
+            return result
+        return dataclasses.replace(result, data_date=self.roster.data_date(county) or result.data_date)
 
     def find_id_number_by_account(self, account: str) -> str | None:
         return self.roster.find_id_number_by_account(account)

@@ -29,6 +29,7 @@ from kiosk.hub.db import (
     payments,
     persons,
     policies,
+    publications,
     villages,
 )
 from kiosk.hub.db import regions as regions_table
@@ -96,6 +97,25 @@ def test_each_county_is_answered_under_its_own_rules(prefecture):
     assert (
         count(hub.engine, persons, FIRST) == count(hub.engine, persons, SECOND) == first.counts()["persons"]
     )
+
+
+def test_each_countys_lookup_says_how_current_its_own_ledger_is(prefecture):
+    hub, first, second = prefecture
+    number = pensioner(first)
+    with hub.engine.begin() as conn:  # the second county's ledger is a month older than the first's
+        conn.execute(
+            sa.update(publications)
+            .where(publications.c.county == SECOND)
+            .values(data_date=dt.date(2026, 10, 1))
+        )
+        conn.execute(
+            sa.update(publications)
+            .where(publications.c.county == FIRST)
+            .values(data_date=dt.date(2026, 11, 1))
+        )
+    backend = RosterLookups(hub.engine).backend()
+    assert backend.look_up(parse_id_number(number), today=TODAY).data_date == dt.date(2026, 11, 1)
+    assert backend.look_up(parse_id_number(moved_id(number)), today=TODAY).data_date == dt.date(2026, 10, 1)
 
 
 def test_a_countys_publication_leaves_the_others_rows_as_they_were(prefecture, tmp_path):
