@@ -225,7 +225,7 @@ def lookup() -> ResponseReturnValue:
         return _withheld(kiosk_id, kind, None) or _problem(404, f"no such person: {error.reason}")
     found = roster.person_of(parts().lookups.roster.engine, id_number.value)  # the replica, when there is one
     try:
-        answer = to_json(backend.look_up(id_number, today=today)) if found else None
+        answer = to_json(backend.look_up(id_number, today=today, county=found[2])) if found else None
     except PersonNotFoundError:
         answer = None
     refused = _withheld(kiosk_id, kind, found[0] if found and answer else None)

@@ -6,7 +6,9 @@ village. So each lookup (by ID number, by token) and each account resolution is 
 `lookup_log` and counted per kiosk and day, and its answer withheld (429) past either limit: more
 in an hour than a person at a kiosk can do, or more in a day than twice the card reads the kiosk
 itself reported plus a margin. The count is one atomic upsert that returns the new totals, so
-parallel requests cannot slip past it, and the whole bookkeeping is one transaction per lookup.
+parallel requests cannot slip past it, and the whole bookkeeping is one transaction per lookup. On
+PostgreSQL it is one statement, too — the count, the refusal and the log line, with its commit not
+waiting for the WAL flush — so a lookup's bookkeeping is one round trip instead of five.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import time
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 
 from kiosk.core.clock import china_today
 from kiosk.hub.db import as_utc, heartbeat_hours, lookup_days, lookup_log, resolve_tokens
@@ -104,13 +106,63 @@ def forget_reads(kiosk_id: str) -> None:
             del _reads_cache[key]
 
 
+# PostgreSQL: count, refuse and log in one statement. The new totals decide: past PER_HOUR in the hour or
+# past the day's limit (from the card reads, known beforehand) the day's refusals go up by one and the log
+# says refused. set_config(…, true) holds for this statement's own transaction: its commit need not wait
+# for the WAL flush (it halved the hub's lookups a second), so a crash may lose the last fraction of a
+# second of counts, never corrupt them.
+_ACCOUNT_PG = sa.text(
+    """
+    WITH quick AS (SELECT set_config('synchronous_commit', 'off', true)),
+    counted AS (
+        INSERT INTO lookup_days AS d (kiosk_id, day, lookups, not_found, refused, hour, hour_lookups)
+        VALUES (:kiosk_id, :day, 1, :missing, 0, :hour, 1)
+        ON CONFLICT (kiosk_id, day) DO UPDATE SET
+            lookups = d.lookups + 1,
+            not_found = d.not_found + :missing,
+            hour_lookups = CASE WHEN d.hour = :hour THEN d.hour_lookups + 1 ELSE 1 END,
+            hour = :hour,
+            refused = d.refused + CASE
+                WHEN d.lookups + 1 > :day_limit
+                  OR (CASE WHEN d.hour = :hour THEN d.hour_lookups + 1 ELSE 1 END) > :per_hour
+                THEN 1 ELSE 0 END
+        RETURNING d.lookups, d.hour_lookups
+    )
+    INSERT INTO lookup_log (at, kiosk_id, kind, person_id, outcome)
+    SELECT :at, :kiosk_id, :kind, :person_id,
+        CASE WHEN counted.lookups > :day_limit OR counted.hour_lookups > :per_hour THEN 'refused'
+             WHEN CAST(:person_id AS BIGINT) IS NOT NULL THEN 'found' ELSE 'not_found' END
+    FROM counted, quick
+    RETURNING outcome
+    """
+)
+
+
 def account(store: HubStore, kiosk_id: str, kind: str, person_id: int | None, now: dt.datetime) -> bool:
     """Count and log one lookup (found or not); False, and logged as refused, when it is past the kiosk's
     limits (its answer must then be withheld)."""
     day, hour = china_today(now), _hour(now)
+    if store.engine.dialect.name == "postgresql":
+        with store.engine.execution_options(isolation_level="AUTOCOMMIT").connect() as conn:
+            day_limit = 2 * _card_reads_today(conn, kiosk_id, now) + DAY_MARGIN
+            outcome = conn.execute(
+                _ACCOUNT_PG,
+                {
+                    "kiosk_id": kiosk_id,
+                    "day": day,
+                    "missing": int(person_id is None),
+                    "hour": hour,
+                    "day_limit": day_limit,
+                    "per_hour": PER_HOUR,
+                    "at": now,
+                    "kind": kind,
+                    "person_id": person_id,
+                },
+            ).scalar_one()
+        return outcome != "refused"
     d = lookup_days.c
     missing = int(person_id is None)
-    insert = (postgresql if store.engine.dialect.name == "postgresql" else sqlite).insert(lookup_days)
+    insert = sqlite.insert(lookup_days)
     upsert = (
         insert.values(
             kiosk_id=kiosk_id, day=day, lookups=1, not_found=missing, refused=0, hour=hour, hour_lookups=1
@@ -126,11 +178,7 @@ def account(store: HubStore, kiosk_id: str, kind: str, person_id: int | None, no
         )
         .returning(d.lookups, d.not_found, d.refused, d.hour_lookups)
     )
-    with store.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            # This one transaction per lookup need not wait for its WAL flush (it halved the hub's lookups a
-            # second): a crash may lose the last fraction of a second of counts, never corrupt them.
-            conn.execute(sa.text("SET LOCAL synchronous_commit = off"))
+    with store.engine.begin() as conn:  # SQLite: the same in one transaction
         today, not_found, refused, in_hour = conn.execute(upsert).one()
         seen = Usage(kiosk_id, in_hour, today, not_found, refused, _card_reads_today(conn, kiosk_id, now))
         outcome = "refused" if seen.over else "found" if person_id is not None else "not_found"

@@ -324,8 +324,9 @@ class CountyBackends:
             return self.backends[county]
         return next(iter(self.backends.values()))  # someone on no roster: any county answers "not found"
 
-    def look_up(self, id_number: IdNumber, *, today: dt.date) -> LookupResult:
-        county = self.roster.county_of(id_number.value)
+    def look_up(self, id_number: IdNumber, *, today: dt.date, county: str | None = None) -> LookupResult:
+        """The person's picture under their county's rules (`county` when the caller already knows it)."""
+        county = county if county is not None else self.roster.county_of(id_number.value)
         return self._dated(self._for(county).look_up(id_number, today=today), county)
 
     def look_up_account(self, account: str, *, today: dt.date) -> LookupResult:
@@ -488,13 +489,16 @@ def department_of(engine: sa.Engine, programme: str) -> str:
     return policy.department if policy else ""
 
 
-def person_of(engine: sa.Engine, id_number: str) -> tuple[int, str] | None:
-    """(person id, keyed hash) of the person with this ID number, or None."""
-    with engine.connect() as conn:
+def person_of(engine: sa.Engine, id_number: str) -> tuple[int, str, str] | None:
+    """(person id, keyed hash, county) of the person with this ID number, or None. One statement in
+    autocommit: no BEGIN and ROLLBACK around it (a lookup's every round trip counts)."""
+    with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as conn:
         row = conn.execute(
-            sa.select(persons.c.id, persons.c.person_key).where(persons.c.id_number == id_number)
+            sa.select(persons.c.id, persons.c.person_key, persons.c.county).where(
+                persons.c.id_number == id_number
+            )
         ).first()
-    return (int(row[0]), str(row[1])) if row else None
+    return (int(row[0]), str(row[1]), str(row[2])) if row else None
 
 
 def person_paid_through(engine: sa.Engine, account: str) -> int | None:
