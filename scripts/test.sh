@@ -4,7 +4,7 @@
 # their own pcscd (there is one per host): run them as root.
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh -k reconcile`.
 source "$(dirname "$0")/common.sh"
-need_debian_packages python3 python3-venv python3-pip chromium fonts-noto-cjk postgresql poppler-utils systemd "${HUB_PACKAGES[@]}" "${PCSC_PACKAGES[@]}" "${VOICE_PACKAGES[@]}"
+need_debian_packages python3 python3-venv python3-pip chromium fonts-noto-cjk postgresql pgbouncer poppler-utils systemd "${HUB_PACKAGES[@]}" "${PCSC_PACKAGES[@]}" "${VOICE_PACKAGES[@]}"
 need_python_env test
 cd "$ROOT"
 echo "ruff check"; "$VENV/bin/ruff" check .

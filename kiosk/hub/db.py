@@ -418,7 +418,8 @@ staff_accounts = sa.Table(
     sa.Column("kiosks", sa.Text, nullable=False, server_default=""),  # kiosk ids, comma-separated
     sa.Column(
         "townships", sa.Text, nullable=False, server_default=""
-    ),  # townships, comma-separated; both "": all
+    ),  # townships, comma-separated; both "": every kiosk in its region
+    region_column(),  # the administrator's region that created it: its kiosks lie within it
     sa.Column("created_by", sa.String(64), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("disabled_at", sa.DateTime(timezone=True)),
@@ -493,7 +494,11 @@ def engine_for(url: str) -> sa.Engine:
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     # No ping before each use (a round trip that cost a quarter of a lookup's time): a connection the server
     # dropped fails once, SQLAlchemy then discards the whole pool, and the hot reads retry (`reconnecting`).
-    engine = sa.create_engine(url, pool_pre_ping=False, pool_recycle=1800)
+    # No server-side prepared statements either (psycopg prepares a query after its fifth use): they are
+    # the one session state the hub would keep, and behind PgBouncer in transaction mode the next
+    # transaction may run on another server connection that never saw them.
+    connect_args = {"prepare_threshold": None} if url.startswith("postgresql+psycopg://") else {}
+    engine = sa.create_engine(url, pool_pre_ping=False, pool_recycle=1800, connect_args=connect_args)
     if engine.dialect.name == "sqlite":
 
         @sa.event.listens_for(engine, "connect")
@@ -509,8 +514,8 @@ def engine_for(url: str) -> sa.Engine:
 def _add_missing_columns(engine: sa.Engine) -> None:
     """Bring a hub database made by an earlier version up to date: changes so far only add columns and
     indexes, which both SQLite and PostgreSQL do in place."""
-    inspector = sa.inspect(engine)
     with engine.begin() as conn:
+        inspector = sa.inspect(conn)  # on this connection: a second one would wait on a pool of one
         for table in metadata.sorted_tables:
             present = {column["name"] for column in inspector.get_columns(table.name)}
             for column in table.columns:

@@ -364,11 +364,14 @@ class RosterLookups:
         self._lock = threading.Lock()
 
     def backend(self) -> CountyBackends | None:
-        """The backends for the current publications; None while nothing has been published."""
+        """The backends for the current publications; None while nothing has been published. Threads that
+        arrive while one builds them wait for it (the check is made again under the lock, and marked done
+        only once built), rather than answering "no roster" from a hub that has one."""
         if time.monotonic() - self._checked_at >= self.recheck_seconds:
             with self._lock:
+                if time.monotonic() - self._checked_at < self.recheck_seconds:
+                    return self._backend  # another thread checked while this one waited
                 latest = self.roster.publication()
-                self._checked_at = time.monotonic()
                 if latest is None:
                     self._backend, self._publication_id = None, None
                 elif latest["id"] != self._publication_id:
@@ -382,6 +385,7 @@ class RosterLookups:
                         },
                     )
                     self._publication_id = latest["id"]
+                self._checked_at = time.monotonic()
         return self._backend
 
 

@@ -85,8 +85,10 @@ def create_staff(
     by: str,
     now: dt.datetime,
     townships: str = "",
+    region: str = "",
 ) -> None:
-    """A new account (StaffError: a name or badge already taken, a bad badge or PIN)."""
+    """A new account for the kiosks within `region` (StaffError: a name or badge already taken, a bad badge
+    or PIN)."""
     name = name.strip()
     if not name or len(name) > 40:
         raise StaffError("unknown", "请填写1到40个字的姓名")
@@ -101,6 +103,7 @@ def create_staff(
         "pin_hash": _hasher.hash(check_pin(pin)),
         "kiosks": _listed(kiosks),
         "townships": _listed(townships),
+        "region": region,
         "created_by": by,
         "created_at": now,
     }
@@ -115,6 +118,17 @@ def create_staff(
                 "taken", "已有同名账号" if taken[0] == name else "这张胸卡已经登记给别的工作人员"
             )
         conn.execute(staff_accounts.insert().values(**row))
+
+
+def staff_within(store: HubStore, name: str, region: str) -> bool:
+    """Whether the account `name` exists within `region` (an administrator's: others' are not theirs)."""
+    with store.engine.connect() as conn:
+        found = conn.execute(
+            sa.select(staff_accounts.c.name).where(
+                staff_accounts.c.name == name, regions.within(region, staff_accounts.c.region)
+            )
+        ).first()
+    return found is not None
 
 
 def reset_staff_pin(store: HubStore, name: str, pin: str) -> bool:
@@ -150,7 +164,8 @@ def disable_staff(store: HubStore, name: str, now: dt.datetime) -> bool:
     return done.rowcount == 1
 
 
-def list_staff(store: HubStore) -> list[dict]:
+def list_staff(store: HubStore, within: str = "") -> list[dict]:
+    """The accounts within the region `within`, by name."""
     with store.engine.connect() as conn:
         rows = conn.execute(
             sa.select(
@@ -160,21 +175,24 @@ def list_staff(store: HubStore) -> list[dict]:
                 staff_accounts.c.version,
                 staff_accounts.c.kiosks,
                 staff_accounts.c.townships,
+                staff_accounts.c.region,
                 staff_accounts.c.created_by,
                 staff_accounts.c.created_at,
                 staff_accounts.c.disabled_at,
-            ).order_by(staff_accounts.c.name)
+            )
+            .where(regions.within(within, staff_accounts.c.region))
+            .order_by(staff_accounts.c.name)
         ).mappings()
         return [d for d in (as_dict(row) for row in rows) if d is not None]
 
 
 def staff_for_kiosk(store: HubStore, kiosk_id: str) -> list[dict]:
-    """The enabled accounts meant for `kiosk_id` (listed, in its township, or for every kiosk), as the kiosk
-    keeps them."""
+    """The enabled accounts meant for `kiosk_id` (listed, in its township, or for every kiosk of the
+    account's region), as the kiosk keeps them."""
     with store.engine.connect() as conn:
-        township = conn.execute(
-            sa.select(kiosk_rows.c.township).where(kiosk_rows.c.kiosk_id == kiosk_id)
-        ).scalar()
+        township, kiosk_region = conn.execute(
+            sa.select(kiosk_rows.c.township, kiosk_rows.c.region).where(kiosk_rows.c.kiosk_id == kiosk_id)
+        ).first() or (None, "")
         rows = conn.execute(
             sa.select(
                 staff_accounts.c.name,
@@ -185,6 +203,7 @@ def staff_for_kiosk(store: HubStore, kiosk_id: str) -> list[dict]:
                 staff_accounts.c.version,
                 staff_accounts.c.kiosks,
                 staff_accounts.c.townships,
+                staff_accounts.c.region,
             )
             .where(staff_accounts.c.disabled_at.is_(None))
             .order_by(staff_accounts.c.name)
@@ -192,9 +211,12 @@ def staff_for_kiosk(store: HubStore, kiosk_id: str) -> list[dict]:
         return [
             {key: row[key] for key in ("name", "title", "badge_kind", "badge_key", "pin_hash", "version")}
             for row in rows
-            if (not row["kiosks"] and not row["townships"])
-            or kiosk_id in row["kiosks"].split(",")
-            or (township is not None and township in row["townships"].split(","))
+            if regions.contains(row["region"], kiosk_region)
+            and (
+                (not row["kiosks"] and not row["townships"])
+                or kiosk_id in row["kiosks"].split(",")
+                or (township is not None and township in row["townships"].split(","))
+            )
         ]
 
 

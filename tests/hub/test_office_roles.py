@@ -9,6 +9,7 @@ import pytest
 from kiosk.hub import cases
 from kiosk.hub.accounts import User
 from kiosk.hub.db import users
+from kiosk.hub.staff import staff_for_kiosk
 from tests.helpers.hub import csrf_of
 
 ROLES = ("admin", "supervisor", "handler", "auditor")
@@ -246,3 +247,25 @@ def test_a_handler_sees_only_their_departments_complaints(office):
     token = csrf_of(client.get(f"/office/complaints/{mine}").get_data(as_text=True))
     assert client.post(f"/office/complaints/{theirs}/verify", data={"csrf": token}).status_code == 404
     assert office.store.complaint_by_id(theirs)["status"] == "assigned"
+
+
+def test_an_administrator_keeps_only_their_own_regions_clinic_staff(office):
+    """A county's administrator creates staff accounts for that county's kiosks, sees and manages only
+    those; an account "for every kiosk" reaches every kiosk of its region and none beyond."""
+    office.store.register_kiosk("kiosk-1", office.clock.now, region=COUNTY + "100")
+    office.store.register_kiosk("kiosk-2", office.clock.now, region=SIBLING + "100")
+    with office.store.engine.begin() as conn:
+        conn.execute(users.update().where(users.c.name == "admin").values(region=COUNTY))
+    client = office.sign_in("admin")
+    token = csrf_of(client.get("/office/staff").get_data(as_text=True))
+    form = {**FORMS["/office/staff"], "kiosks": "", "csrf": token}
+    assert client.post("/office/staff", data=form).status_code == 303
+    assert [s["name"] for s in staff_for_kiosk(office.store, "kiosk-1")] == ["li-yisheng"]
+    assert staff_for_kiosk(office.store, "kiosk-2") == []  # another county's kiosk
+    with office.store.engine.begin() as conn:
+        conn.execute(users.update().where(users.c.name == "admin").values(region=SIBLING))
+    assert "li-yisheng" not in client.get("/office/staff").get_data(as_text=True)
+    for action, extra in (("reset", {"pin": "739104"}), ("kiosks", {"kiosks": "kiosk-2"}), ("disable", {})):
+        answer = client.post(f"/office/staff/li-yisheng/{action}", data={"csrf": token, **extra})
+        assert answer.status_code == 404, action
+    assert [s["name"] for s in staff_for_kiosk(office.store, "kiosk-1")] == ["li-yisheng"]  # unchanged

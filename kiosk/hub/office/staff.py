@@ -21,7 +21,8 @@ from kiosk.hub.office.common import asked_region, bp, guarded, now, store
 
 
 def _accounts_page(error: str = "", status: int = 200) -> ResponseReturnValue:
-    return render_template("office/staff.html", accounts=staff.list_staff(store()), error=error), status
+    accounts = staff.list_staff(store(), g.office.user.region)
+    return render_template("office/staff.html", accounts=accounts, error=error), status
 
 
 @bp.get("/staff")
@@ -48,6 +49,7 @@ def add_staff() -> ResponseReturnValue:
             secret=parts().config.person_key_secret,
             by=g.office.user.name,
             now=now(),
+            region=g.office.user.region,
         )
     except StaffError as error:
         store().record_audit(g.office.user.name, "add_staff", name, f"refused: {error.code}", now())
@@ -60,6 +62,9 @@ def add_staff() -> ResponseReturnValue:
 @guarded("staff")
 def staff_action(name: str, action: str) -> ResponseReturnValue:
     name = name[:40]
+    if not staff.staff_within(store(), name, g.office.user.region):  # none, or another region's
+        store().record_audit(g.office.user.name, f"{action}_staff", name, "refused: not found", now())
+        abort(404)
     try:
         if action == "disable":
             done = staff.disable_staff(store(), name, now())
