@@ -463,10 +463,15 @@ def account_sharers(engine: sa.Engine, person_id: int) -> int:
         ).scalar_one()
 
 
-def village_choices(engine: sa.Engine) -> list[tuple[str, str]]:
-    """(code, name) of every village on the roster, by name: what the inbox's village filter offers."""
+def village_choices(engine: sa.Engine, region: str = "") -> list[tuple[str, str]]:
+    """(code, name) of every village on the roster within `region`, by name: what the inbox's village
+    filter offers an account of that region."""
     with engine.connect() as conn:
-        query = sa.select(villages.c.code, villages.c.name).order_by(villages.c.name)
+        query = (
+            sa.select(villages.c.code, villages.c.name)
+            .where(regions.within(region, villages.c.code, villages.c.county))
+            .order_by(villages.c.name)
+        )
         return [(code, name) for code, name in conn.execute(query)]
 
 

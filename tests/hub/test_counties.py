@@ -278,3 +278,14 @@ def test_publishing_places_each_county_in_its_prefecture_and_its_complaints_in_t
     assert (region, county) == (SECOND, SECOND)  # the person's county, not the kiosk's
     for scope, count in ((SECOND, 1), ("5227", 1), ("52", 1), (FIRST, 0), ("5223", 0), (SECOND + "001", 0)):
         assert inbox(hub, InboxQuery(), User("reader", "auditor", None, scope), NOW)[1] == count, scope
+
+
+def test_the_inbox_offers_an_account_only_its_own_regions_villages(prefecture):
+    from kiosk.hub.roster import village_choices
+
+    hub, first, second = prefecture
+    everyone = village_choices(hub.engine)
+    mine = village_choices(hub.engine, FIRST)
+    assert mine and len(everyone) == 2 * len(mine)
+    assert all(code.startswith(FIRST) for code, _ in mine)
+    assert village_choices(hub.engine, "5227") == everyone and village_choices(hub.engine, "5223") == []

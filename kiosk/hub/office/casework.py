@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from kiosk.core.clock import CHINA
 from kiosk.core.complaint import CATEGORIES, show_tracking_number
 from kiosk.core.tables import write_table
-from kiosk.hub import cases, evidence, roster, stats, workflow
+from kiosk.hub import cases, evidence, regions, roster, stats, workflow
 from kiosk.hub.context import parts
 from kiosk.hub.exports import HEADERS
 from kiosk.hub.office.common import asked_region, bp, guarded, now, store
@@ -25,7 +25,8 @@ def _choices() -> dict:
     """What the filters offer: villages and programmes of the roster, categories, statuses, departments."""
     engine = store().engine
     return {
-        "villages": roster.village_choices(engine),
+        "villages": roster.village_choices(engine, g.office.user.region),
+        "subregions": regions.subregions(engine, g.office.user.region),
         "programmes": roster.programme_choices(engine),
         "statuses": [*workflow.STATUS_NAMES.items(), ("withdrawn", "已撤回")],
         "departments": cases.department_names(store()),

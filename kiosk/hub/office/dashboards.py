@@ -77,7 +77,8 @@ def fleet() -> ResponseReturnValue:
     region = asked_region()
     kiosks = stats.fleet(store(), now(), region)
     store().record_audit(g.office.user.name, "fleet", region, "ok", now())
-    usage = lookup_guard.fleet_usage(store(), now())
+    listed = {k.kiosk_id for k in kiosks}
+    usage = {k: u for k, u in lookup_guard.fleet_usage(store(), now()).items() if k in listed}
     total, parts = stats.rollup(store(), region, now())
     return render_template(
         "office/fleet.html",
