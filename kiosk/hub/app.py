@@ -14,7 +14,6 @@ from flask_babel import Babel, format_date, format_datetime
 from kiosk.config import HubConfig
 from kiosk.core.money import format_yuan
 from kiosk.hub.context import HubParts, install
-from kiosk.hub.db import engine_for
 from kiosk.hub.roster import RosterLookups
 from kiosk.hub.store import HubStore
 from kiosk.hub.workflow import ACTIONS
@@ -39,9 +38,8 @@ def create_hub_app(config: HubConfig) -> Flask:
         MAX_FORM_MEMORY_SIZE=MAX_BODY,
     )
     Babel(app)
-    store = HubStore(config.db_url, key_file=config.key_file)
-    reads = engine_for(config.read_db_url) if config.read_db_url else store.engine  # lookups on a replica
-    install(app, HubParts(config, store, RosterLookups(reads)))
+    store = HubStore(config.db_url, key_file=config.key_file, read_url=config.read_db_url)
+    install(app, HubParts(config, store, RosterLookups(store.reads)))  # lookups and figures on a replica
     seed_departments(store)
     app.jinja_env.filters["yuan"] = format_yuan
     app.jinja_env.filters["when"] = lambda value: format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""

@@ -2,7 +2,9 @@
 month; time to first answer and to close; overdue rate per department; the kiosk fleet's health; and
 the rollup of a region into its subregions, side by side.
 
-Every figure is for a region (kiosk.hub.regions; '' = the whole hub) and counted in SQL, so a
+Every figure is read from the hub's read replica when it has one (`HubStore.reads`: the figures may
+then lag by its replay delay). Every figure is for a region (kiosk.hub.regions; '' = the whole hub) and
+counted in SQL, so a
 prefecture's 400,000 complaints and 1,000 kiosks stay on the database server: Python receives a few
 hundred grouped rows, never the complaints themselves. Every rate carries its sample size (`Rate`), and
 rankings leave out groups too small to rank (fewer than MIN_SAMPLE complaints), so one village with one
@@ -82,7 +84,7 @@ def month_story(
     c = complaints.c
     window = _window(c, start, end, region)
     live = [*window, c.withdrawn_at.is_(None)]
-    with store.engine.connect() as conn:
+    with store.reads.connect() as conn:
         findings = sa.func.sum(sa.case((c.category == "check_finding", 1), else_=0))
         total, found, fen = conn.execute(
             sa.select(
@@ -123,7 +125,7 @@ def month_story(
 def recovered(store: HubStore, start: dt.datetime, end: dt.datetime, region: str = "") -> tuple[int, int]:
     """(cases, fen) of the money recovered by the answers given between `start` and `end`."""
     c = complaints.c
-    with store.engine.connect() as conn:
+    with store.reads.connect() as conn:
         cases, fen = conn.execute(
             sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(c.recovered_fen), 0)).where(
                 c.answered_at >= start,
@@ -141,7 +143,7 @@ def findings_by_check(
     """(the check's title, new finding cases) received between `start` and `end`, most first."""
     c = complaints.c
     tally: dict[str, int] = {}
-    with store.engine.connect() as conn:
+    with store.reads.connect() as conn:
         for (payload,) in conn.execute(
             sa.select(c.payload).where(c.category == "check_finding", *_window(c, start, end, region))
         ):
@@ -161,7 +163,7 @@ def counts_by(
     """(label, count) by 'village', 'programme', 'category', 'status' or 'department', largest first."""
     c = complaints.c
     where = _window(c, start, end, region)
-    with store.engine.connect() as conn:
+    with store.reads.connect() as conn:
         if column == "village":
             query = (
                 sa.select(sa.func.coalesce(villages.c.name, c.village_code, "（名册外）"), sa.func.count())
@@ -218,7 +220,7 @@ def by_month(store: HubStore, months: int, now: dt.datetime, region: str = "") -
     sums = [
         sa.func.sum(sa.case((sa.and_(c.received_at >= a, c.received_at < b), 1), else_=0)) for a, b in bounds
     ]
-    with store.engine.connect() as conn:
+    with store.reads.connect() as conn:
         counts = conn.execute(
             sa.select(*sums).where(c.received_at >= bounds[0][0], *_window(c, None, None, region))
         ).one()
@@ -269,7 +271,7 @@ def answer_times(
     """(time from arrival to first answer, time from arrival to close)."""
     c = complaints.c
     where = _window(c, start, end, region)
-    with store.engine.connect() as conn:
+    with store.reads.connect() as conn:
         return _durations(conn, c.received_at, c.first_answer_at, where), _durations(
             conn, c.received_at, c.closed_at, where
         )
@@ -292,7 +294,7 @@ def overdue_by_department(store: HubStore, now: dt.datetime, region: str = "") -
         .where(c.department.is_not(None), c.withdrawn_at.is_(None), *_window(c, None, None, region))
         .group_by(c.department)
     )
-    with store.engine.connect() as conn:
+    with store.reads.connect() as conn:
         rows = [(name, Rate(int(bad or 0), int(total))) for name, total, bad in conn.execute(query)]
     return sorted(rows, key=lambda pair: (not pair[1].rankable, -(pair[1].percent or 0), pair[0]))
 
@@ -301,7 +303,7 @@ def overdue_list(store: HubStore, now: dt.datetime, limit: int = 500, region: st
     from kiosk.hub.cases import overdue
 
     c = complaints.c
-    with store.engine.connect() as conn:
+    with store.reads.connect() as conn:
         rows = conn.execute(
             sa.select(
                 c.id, c.tracking_no, c.category, c.programme, c.department, c.received_at, c.due_at, c.status
@@ -380,7 +382,7 @@ def fleet(store: HubStore, now: dt.datetime, region: str = "") -> list[KioskHeal
     """Every kiosk within `region`, the ones needing a visit first."""
     day_ago = now - dt.timedelta(days=1)
     usage = _usage(now)
-    with store.engine.connect() as conn:
+    with store.reads.connect() as conn:
         listed = conn.execute(
             sa.select(
                 kiosks.c.kiosk_id,
@@ -532,7 +534,7 @@ def rollup(
     kiosk_part = regions.subregion_of(region, kiosks.c.region)
     fleet_from = kiosks.outerjoin(heartbeats, heartbeats.c.kiosk_id == kiosks.c.kiosk_id)
     in_region = regions.within(region, kiosks.c.region)
-    with store.engine.connect() as conn:
+    with store.reads.connect() as conn:
         whole = conn.execute(sa.select(*_complaint_figures(now)).where(*where)).one()
         whole_fleet = conn.execute(
             sa.select(*_kiosk_figures(now)).select_from(fleet_from).where(in_region)

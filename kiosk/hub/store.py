@@ -19,13 +19,20 @@ __all__ = ["HubStore", "IntakeConflictError", "Received"]
 
 
 class HubStore(KioskRegistry, Intake, AuditLog):
-    """The hub's database at `url` (a PostgreSQL URL or a SQLite file), its schema brought up to date."""
+    """The hub's database at `url` (a PostgreSQL URL or a SQLite file), its schema brought up to date.
 
-    def __init__(self, url: str, *, key_file: Path | None = None) -> None:
+    `reads` is where the figures and the kiosks' lookups are read: a streaming replica at `read_url`
+    when there is one (they may then lag the primary by its replay delay), else the database itself.
+    Everything that writes, and what must see its own writes (sessions, casework), uses `engine`."""
+
+    def __init__(self, url: str, *, key_file: Path | None = None, read_url: str = "") -> None:
         self.engine = engine_for(url)
         self.sealer = Sealer(key_file or default_key_file(url))  # kiosk secrets and TOTP seeds
         create_schema(self.engine)
+        self.reads = engine_for(read_url) if read_url else self.engine
 
     def close(self) -> None:
         """Close the pool's connections (tests, and a clean shutdown)."""
         self.engine.dispose()
+        if self.reads is not self.engine:
+            self.reads.dispose()

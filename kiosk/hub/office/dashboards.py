@@ -36,7 +36,7 @@ def dashboard() -> ResponseReturnValue:
     total, parts = stats.rollup(store(), region, at)
     from kiosk.hub.roster import findings_by_check
 
-    findings = [(CHECKS.get(code, code), n) for code, n in findings_by_check(store().engine, region)]
+    findings = [(CHECKS.get(code, code), n) for code, n in findings_by_check(store().reads, region)]
     store().record_audit(g.office.user.name, "dashboard", region, "ok", at)
     return render_template(
         "office/dashboard.html",
