@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
-import re
 import time
 import urllib.error
 import urllib.parse
