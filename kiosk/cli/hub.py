@@ -94,6 +94,7 @@ def _publish(store: HubStore, args: argparse.Namespace, config: HubConfig, now: 
             codes={policy.name: code for code, policy in rulebook.policies.items()},
             today=china_today(now),
             now=now,
+            county=done.county,
         )
         print(f"supervision findings: {opened.new} new cases, {opened.already} already open")
     from kiosk.hub.confirm import confirm_payments

@@ -17,9 +17,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
+
 from device.idnumber import mask_id_number
 from kiosk.core.checks import CHECKS
 from kiosk.core.complaint import FINDING, person_key, tracking_number_from
+from kiosk.hub import regions
+from kiosk.hub.db import complaints, villages
 from kiosk.hub.intake import IntakeConflictError
 from kiosk.hub.store import HubStore
 
@@ -72,6 +76,18 @@ def _payload(finding: Any, *, secret: str, codes: Mapping[str, str], as_of: dt.d
     }
 
 
+def _place_in_village(store: HubStore, uuid: str, county: str, village: str) -> None:
+    with store.engine.begin() as conn:
+        code = conn.execute(
+            sa.select(villages.c.code).where(villages.c.county == county, villages.c.name == village).limit(1)
+        ).scalar()
+        conn.execute(
+            sa.update(complaints)
+            .where(complaints.c.kiosk_id == CHECKS_KIOSK, complaints.c.uuid == uuid)
+            .values(county=county, region=regions.of_village(code, county))
+        )
+
+
 def open_cases(
     store: HubStore,
     findings: Iterable[Any],
@@ -80,8 +96,11 @@ def open_cases(
     codes: Mapping[str, str],
     today: dt.date,
     now: dt.datetime,
+    county: str = "",
 ) -> Opened:
-    """Receive each finding as a case (once); `codes` maps programme names to codes."""
+    """Receive each finding as a case (once); `codes` maps programme names to codes. A finding about a
+    person is placed where they live, as any complaint; one about a village of `county` (the county just
+    published) in that village, so the county's supervisors see it."""
     if store.kiosk(CHECKS_KIOSK) is None:
         store.register_kiosk(CHECKS_KIOSK, now)
         store.revoke_kiosk(CHECKS_KIOSK, now)
@@ -96,6 +115,8 @@ def open_cases(
             continue
         if received.first_time:
             new += 1
+            if county and not finding.id_number:
+                _place_in_village(store, payload["uuid"], county, finding.village)
         else:
             already += 1
     return Opened(new, already, changed)

@@ -146,3 +146,33 @@ def test_a_complaint_about_the_same_person_is_linked_on_the_finding(office, coun
     page = office.sign_in("jiwei").get(f"/office/complaints/{case_id}").get_data(as_text=True)
     assert 'id="finding"' in page and "死亡登记之后仍发放" in page and "县公安局户籍注销（死亡）" in page
     assert "K7QM-0000-1" in page and "同一人" in page  # the villager's complaint, linked
+
+
+def test_every_finding_is_in_the_published_county_so_its_supervisors_see_it(office, county, rulebook):
+    findings = run_checks(county, rulebook, today=TODAY)
+    done = publish(
+        office.store.engine,
+        county,
+        secret=SECRET,
+        source_name="registers.db",
+        now=office.clock.now,
+        findings=findings,
+    )
+    codes = {policy.name: code for code, policy in rulebook.policies.items()}
+    open_cases(
+        office.store,
+        findings,
+        secret=SECRET,
+        codes=codes,
+        today=TODAY,
+        now=office.clock.now,
+        county=done.county,
+    )
+    rows = _finding_cases(office)
+    about_villages = [r for r in rows if r["person_id"] is None]
+    assert about_villages, "the registers hold a finding about a village, not a person"
+    assert {(r["county"], r["region"][:6]) for r in rows} == {(done.county, done.county)}
+    county_supervisor = User("jiwei", "supervisor", None, done.county)
+    assert cases.inbox(office.store, cases.InboxQuery(), county_supervisor, office.clock.now)[1] == len(rows)
+    elsewhere = User("jiwei", "supervisor", None, "522701")
+    assert cases.inbox(office.store, cases.InboxQuery(), elsewhere, office.clock.now)[1] == 0
