@@ -368,6 +368,7 @@ def main() -> int:
             publish_rss_mb=rss,
             publish_lookup_p99_ms=during.get("p99_ms"),
             publish_lookup_count=during.get("count"),
+            publish_lookup_failures=during.get("failures"),
             first_seven_publish_s=round(first_seconds, 1),
         )
         added = add_month(last, work / "increment.db")
@@ -424,6 +425,7 @@ def timed_lookups(ports: list[int], secrets: list, persons: int, stop: threading
     from hub import Client
 
     latencies: list[float] = []
+    failed: list[int] = []
     lock = threading.Lock()
 
     def worker(index: int) -> None:
@@ -435,7 +437,11 @@ def timed_lookups(ports: list[int], secrets: list, persons: int, stop: threading
         while not stop.is_set():
             time.sleep(max(0.0, due - time.perf_counter()))
             started, due = due, due + interval
-            client.lookup(id_number(rng.randint(1, persons)))
+            try:
+                client.lookup(id_number(rng.randint(1, persons)))
+            except (OSError, http.client.HTTPException):  # timed out (30 s) or cut: failed, never vanishes
+                failed.append(1)
+                client = Client(ports[index % len(ports)], secrets[index])
             mine.append(time.perf_counter() - started)
         with lock:
             latencies.extend(mine)
@@ -448,6 +454,7 @@ def timed_lookups(ports: list[int], secrets: list, persons: int, stop: threading
     return {
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 1) if latencies else None,
         "count": len(latencies),
+        "failures": len(failed),
     }
 
 

@@ -181,8 +181,9 @@ def publish(
     if not (len(county) == 6 and county.isdigit()):
         raise PublishError(f"a county is its 6-digit division code, not {county!r}")
     counts: dict[str, int] = {}
+    with engine.begin() as conn:  # apart and first: making a partition locks the whole ledger till commit,
+        county_partition(conn, county)  # so inside the publication it would stall every county's lookups
     with engine.begin() as conn:
-        county_partition(conn, county)
         paid_after = None
         if increment:
             paid_after = conn.execute(

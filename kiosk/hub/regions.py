@@ -106,7 +106,10 @@ def within(
     if county is not None and len(scope) >= 6:
         narrower = sa.func.substr(region, 1, len(scope)) == scope if len(scope) > 6 else sa.true()
         return sa.and_(county == scope[:6], narrower)
-    if county is not None:
+    if county is not None:  # a prefecture or province: its counties' codes are one range (an index range)
+        following = str(int(scope) + 1).zfill(len(scope))
+        if len(following) == len(scope):
+            return sa.and_(county >= scope, county < following)
         return sa.func.substr(county, 1, len(scope)) == scope
     return sa.func.substr(region, 1, len(scope)) == scope
 

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from kiosk.core.clock import CHINA
 from kiosk.core.version import software_version
-from kiosk.hub import regions
+from kiosk.hub import regions, roster
 from kiosk.hub.db import as_utc, complaints, heartbeat_hours, heartbeats, kiosks, programmes, villages
 from kiosk.hub.store import HubStore
 
@@ -256,13 +258,21 @@ def _durations(conn: sa.Connection, start: sa.ColumnElement, end: sa.ColumnEleme
     if not count:
         return Durations(None, None, 0)
     days = _days_between(conn, start, end)
+    ranks = (count // 2, min(count - 1, int(count * 0.9)))
+    if conn.dialect.name == "postgresql":  # both ranks in one sorted pass: percentile_disc(f) is the value at
+        # 0-based rank ceil(f × count) − 1, so f = (rank + ½) / count names exactly `rank`
+        fractions = [(rank + 0.5) / count for rank in ranks]
+        median, p90 = conn.execute(
+            sa.select(*(sa.func.percentile_disc(f).within_group(days) for f in fractions)).where(*where)
+        ).one()
+        return Durations(float(median), float(p90), int(count))
 
     def ranked(rank: int) -> float:
         return float(
             conn.execute(sa.select(days).where(*where).order_by(days).offset(rank).limit(1)).scalar_one()
         )
 
-    return Durations(ranked(count // 2), ranked(min(count - 1, int(count * 0.9))), int(count))
+    return Durations(ranked(ranks[0]), ranked(ranks[1]), int(count))
 
 
 def answer_times(
@@ -517,17 +527,37 @@ def _unplaced(region: str) -> str:
     return f"（{regions.name_of_level_below(region)}未明）" if region else "（未定地区）"
 
 
+def _complaint_rollup(
+    conn: sa.Connection, now: dt.datetime, where: list, part_of: sa.ColumnElement
+) -> tuple[tuple, dict[str, tuple]]:
+    """(the whole's complaint figures, each part's). PostgreSQL counts both in one pass (GROUPING SETS:
+    the parts, and the empty set for the whole, its code NULL); SQLite in two queries."""
+    figures = _complaint_figures(now)
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(
+            sa.select(part_of, *figures).where(*where).group_by(sa.func.grouping_sets(part_of, sa.tuple_()))
+        ).all()
+        whole = next((tuple(rest) for code, *rest in rows if code is None), (0,) * len(figures))
+        return whole, {code: tuple(rest) for code, *rest in rows if code is not None}
+    whole = tuple(conn.execute(sa.select(*figures).where(*where)).one())
+    parts = conn.execute(sa.select(part_of, *figures).where(*where).group_by(part_of))
+    return whole, {code or "": tuple(rest) for code, *rest in parts}
+
+
 def rollup(
     store: HubStore,
     region: str,
     now: dt.datetime,
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
+    *,
+    kiosks_only: bool = False,
 ) -> tuple[Part, list[Part]]:
     """`region`'s figures (complaints received between `start` and `end`, kiosks as they are now) and its
     subregions' side by side, each counted by the database: the whole in one query, the parts grouped by
     their codes' prefix in another, so a part missing from the sum would show. Every subregion the
-    regions table knows is listed, those with nothing to count at zero."""
+    regions table knows is listed, those with nothing to count at zero. `kiosks_only` (the fleet page)
+    leaves the complaints uncounted, at zero."""
     c = complaints.c
     where = _window(c, start, end, region) or [sa.true()]
     part_of = regions.subregion_of(region, c.region)
@@ -535,16 +565,10 @@ def rollup(
     fleet_from = kiosks.outerjoin(heartbeats, heartbeats.c.kiosk_id == kiosks.c.kiosk_id)
     in_region = regions.within(region, kiosks.c.region)
     with store.reads.connect() as conn:
-        whole = conn.execute(sa.select(*_complaint_figures(now)).where(*where)).one()
+        whole, by_part = _complaint_rollup(conn, now, where, part_of) if not kiosks_only else ((0,) * 6, {})
         whole_fleet = conn.execute(
             sa.select(*_kiosk_figures(now)).select_from(fleet_from).where(in_region)
         ).one()
-        by_part = {
-            code or "": tuple(rest)
-            for code, *rest in conn.execute(
-                sa.select(part_of, *_complaint_figures(now)).where(*where).group_by(part_of)
-            )
-        }
         fleet_by_part = {
             code or "": tuple(rest)
             for code, *rest in conn.execute(
@@ -569,3 +593,22 @@ def rollup(
     ]
     total = _part(region, "", tuple(whole), tuple(whole_fleet))
     return total, parts
+
+
+def dashboard_figures(store: HubStore, region: str, now: dt.datetime) -> dict:
+    """Every figure of a region's dashboard, by name. They are independent read-only queries, so they run
+    side by side on their own connections (4 at a time): the page takes about its slowest few, not their
+    sum (on 2 cores at 400,000 complaints, ~0.8 s one after another)."""
+    jobs: dict[str, Callable[[], object]] = {  # the slowest first
+        "rollup": lambda: rollup(store, region, now),
+        "answer_times": lambda: answer_times(store, region=region),
+        "village": lambda: counts_by(store, "village", region=region),
+        "programme": lambda: counts_by(store, "programme", region=region),
+        "category": lambda: counts_by(store, "category", region=region),
+        "departments": lambda: overdue_by_department(store, now, region),
+        "months": lambda: by_month(store, 12, now, region),
+        "findings": lambda: roster.findings_by_check(store.reads, region),  # the published roster's checks
+    }
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="dashboard") as pool:
+        running = {name: pool.submit(job) for name, job in jobs.items()}
+        return {name: future.result() for name, future in running.items()}

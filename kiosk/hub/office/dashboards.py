@@ -25,18 +25,12 @@ def dashboard() -> ResponseReturnValue:
     """A region's figures (by default the account's own), its subregions side by side, every count the
     database's."""
     at, region = now(), asked_region()
-    by_village = stats.counts_by(store(), "village", region=region)
-    by_programme = stats.counts_by(store(), "programme", region=region)
-    by_category = [
-        (CATEGORIES.get(k, (k,))[0], n) for k, n in stats.counts_by(store(), "category", region=region)
-    ]
-    months = stats.by_month(store(), 12, at, region)
-    first, closed = stats.answer_times(store(), region=region)
-    departments = stats.overdue_by_department(store(), at, region)
-    total, parts = stats.rollup(store(), region, at)
-    from kiosk.hub.roster import findings_by_check
-
-    findings = [(CHECKS.get(code, code), n) for code, n in findings_by_check(store().reads, region)]
+    figures = stats.dashboard_figures(store(), region, at)
+    by_village, by_programme, months = figures["village"], figures["programme"], figures["months"]
+    by_category = [(CATEGORIES.get(k, (k,))[0], n) for k, n in figures["category"]]
+    (first, closed), departments = figures["answer_times"], figures["departments"]
+    total, parts = figures["rollup"]
+    findings = [(CHECKS.get(code, code), n) for code, n in figures["findings"]]
     store().record_audit(g.office.user.name, "dashboard", region, "ok", at)
     return render_template(
         "office/dashboard.html",
@@ -79,7 +73,7 @@ def fleet() -> ResponseReturnValue:
     store().record_audit(g.office.user.name, "fleet", region, "ok", now())
     listed = {k.kiosk_id for k in kiosks}
     usage = {k: u for k, u in lookup_guard.fleet_usage(store(), now()).items() if k in listed}
-    total, parts = stats.rollup(store(), region, now())
+    total, parts = stats.rollup(store(), region, now(), kiosks_only=True)
     return render_template(
         "office/fleet.html",
         region=region,
