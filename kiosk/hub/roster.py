@@ -54,14 +54,14 @@ class Roster:
         self._data_dates: dict[str | None, tuple[float, dt.date | None]] = {}
 
     @reconnecting
-    def publication(self) -> dict | None:
-        """The latest publication (id, at, source, counts), or None before the first."""
+    def publication(self, county: str | None = None) -> dict | None:
+        """The latest publication (id, at, source, counts) — of `county`, when given — or None before the
+        first."""
+        query = sa.select(publications).order_by(publications.c.id.desc()).limit(1)
+        if county is not None:
+            query = query.where(publications.c.county == county)
         with self.engine.connect() as conn:
-            row = (
-                conn.execute(sa.select(publications).order_by(publications.c.id.desc()).limit(1))
-                .mappings()
-                .first()
-            )
+            row = conn.execute(query).mappings().first()
         return dict(row) if row else None
 
     @reconnecting
@@ -117,25 +117,10 @@ class Roster:
         when another county was published today. Read at most every 10 s, not on every lookup."""
         at, cached = self._data_dates.get(county, (-1e9, None))
         if time.monotonic() - at > 10.0:
-            found = self.publication() if county is None else self._county_publication(county)
+            found = self.publication(county)
             cached = parse_date(found.get("data_date")) if found else None
             self._data_dates[county] = (time.monotonic(), cached)
         return cached
-
-    @reconnecting
-    def _county_publication(self, county: str) -> dict | None:
-        with self.engine.connect() as conn:
-            row = (
-                conn.execute(
-                    sa.select(publications)
-                    .where(publications.c.county == county)
-                    .order_by(publications.c.id.desc())
-                    .limit(1)
-                )
-                .mappings()
-                .first()
-            )
-        return dict(row) if row else None
 
     def find_id_number_by_account(self, account: str) -> str | None:
         query = (
