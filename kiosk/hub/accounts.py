@@ -412,12 +412,13 @@ def _claim_attempt(store: HubStore, name: str, counter: str, now: dt.datetime) -
     return Attempt(row, True, count >= MAX_FAILURES)
 
 
-def paused_accounts(store: HubStore, now: dt.datetime) -> list[dict]:
-    """Accounts whose sign-in is paused now (the administrator's notice), soonest free first."""
+def paused_accounts(store: HubStore, now: dt.datetime, within: str = "") -> list[dict]:
+    """Accounts within the region `within` whose sign-in is paused now (the administrator's notice),
+    soonest free first."""
     with store.engine.connect() as conn:
         rows = conn.execute(
-            sa.select(users.c.name, users.c.role, users.c.region, users.c.locked_until)
-            .where(users.c.locked_until > now)
+            sa.select(users.c.name, users.c.role, users.c.locked_until)
+            .where(users.c.locked_until > now, regions.within(within, users.c.region))
             .order_by(users.c.locked_until)
         ).mappings()
         return [dict(as_dict(r) or {}) for r in rows]

@@ -19,7 +19,7 @@ def _users_page(error: str = "", status: int = 200) -> ResponseReturnValue:
         roles=accounts.ROLE_NAMES,
         departments=cases.department_names(store()),
         error=error,
-        paused=[p for p in accounts.paused_accounts(store(), now()) if g.office.user.sees(p["region"])],
+        paused=accounts.paused_accounts(store(), now(), g.office.user.region),
         resets=accounts.pending_resets(store(), now(), g.office.user.region),
         subregions=regions.subregions(store().engine, g.office.user.region),
         own_region=(g.office.user.region, regions.name_of(store().engine, g.office.user.region)),
