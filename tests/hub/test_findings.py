@@ -42,8 +42,10 @@ def county(tmp_path, rulebook):  # type: ignore[no-untyped-def]
 
 
 def _open(office, county, rulebook):  # type: ignore[no-untyped-def]
+    """Publish the county with its findings and open them as cases, placed in it, as `kiosk hub --publish`
+    does; (findings, what was opened)."""
     findings = run_checks(county, rulebook, today=TODAY)
-    publish(
+    done = publish(
         office.store.engine,
         county,
         secret=SECRET,
@@ -52,7 +54,15 @@ def _open(office, county, rulebook):  # type: ignore[no-untyped-def]
         findings=findings,
     )
     codes = {policy.name: code for code, policy in rulebook.policies.items()}
-    opened = open_cases(office.store, findings, secret=SECRET, codes=codes, today=TODAY, now=office.clock.now)
+    opened = open_cases(
+        office.store,
+        findings,
+        secret=SECRET,
+        codes=codes,
+        today=TODAY,
+        now=office.clock.now,
+        county=done.county,
+    )
     return findings, opened
 
 
@@ -149,30 +159,13 @@ def test_a_complaint_about_the_same_person_is_linked_on_the_finding(office, coun
 
 
 def test_every_finding_is_in_the_published_county_so_its_supervisors_see_it(office, county, rulebook):
-    findings = run_checks(county, rulebook, today=TODAY)
-    done = publish(
-        office.store.engine,
-        county,
-        secret=SECRET,
-        source_name="registers.db",
-        now=office.clock.now,
-        findings=findings,
-    )
-    codes = {policy.name: code for code, policy in rulebook.policies.items()}
-    open_cases(
-        office.store,
-        findings,
-        secret=SECRET,
-        codes=codes,
-        today=TODAY,
-        now=office.clock.now,
-        county=done.county,
-    )
+    _open(office, county, rulebook)
+    county_code = "522799"
     rows = _finding_cases(office)
     about_villages = [r for r in rows if r["person_id"] is None]
     assert about_villages, "the registers hold a finding about a village, not a person"
-    assert {(r["county"], r["region"][:6]) for r in rows} == {(done.county, done.county)}
-    county_supervisor = User("jiwei", "supervisor", None, done.county)
+    assert {(r["county"], r["region"][:6]) for r in rows} == {(county_code, county_code)}
+    county_supervisor = User("jiwei", "supervisor", None, county_code)
     assert cases.inbox(office.store, cases.InboxQuery(), county_supervisor, office.clock.now)[1] == len(rows)
     elsewhere = User("jiwei", "supervisor", None, "522701")
     assert cases.inbox(office.store, cases.InboxQuery(), elsewhere, office.clock.now)[1] == 0
